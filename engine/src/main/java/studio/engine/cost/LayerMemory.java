@@ -1,0 +1,18 @@
+package studio.engine.cost;
+
+/**
+ * Memory of one layer on one rank (MB).
+ *
+ * @param realChunks        micro-batches Galvatron's memory model assumes for this layer
+ * @param activationSamples samples whose activations are alive at the peak ({@code b_act})
+ * @param parameterMb       fp32-equivalent parameter MB held before ZeRO sharding
+ * @param modelStatesMb     parameters, gradients and optimizer states after ZeRO sharding
+ * @param activationMb      activations at the peak
+ */
+public record LayerMemory(int realChunks, double activationSamples, double parameterMb, double modelStatesMb,
+                          double activationMb) {
+    public double totalMb() { return modelStatesMb + activationMb; }
+
+    /** What the knapsack uses: the total rounded up to whole MB. */
+    public int weightMb() { return (int) Math.ceil(totalMb()); }
+}

@@ -1,0 +1,159 @@
+package studio.engine.cost;
+
+import studio.engine.plan.DpType;
+import studio.engine.plan.LayerStrategy;
+import studio.engine.plan.ParallelPlan;
+import studio.engine.plan.PipelineType;
+import studio.engine.plan.PlanValidator;
+import studio.engine.plan.RuleViolation;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Evaluates a whole plan: per-stage memory and time, iteration time and throughput, broken runtime rules. */
+public final class PlanEvaluator {
+    private final CostModel base;
+
+    public PlanEvaluator(CostModel costModel) {
+        this.base = costModel;
+    }
+
+    public CostModel costModel() { return base; }
+
+    public PlanEstimate evaluate(ParallelPlan plan) {
+        return evaluate(plan, 0, 0, List.of());
+    }
+
+    /**
+     * @param minTpOverride  Galvatron's task min-tp τ, or 0 for min(layer tp, vtp)
+     * @param maxTpOverride  Galvatron's task max-tp T, or 0 for max(layer tp, vtp)
+     * @param fileViolations rules already found broken while reading the plan's file
+     */
+    public PlanEstimate evaluate(ParallelPlan plan, int minTpOverride, int maxTpOverride, List<RuleViolation> fileViolations) {
+        CostModelOptions opts = base.options();
+        if (plan.pipelineType() != opts.pipelineType() || plan.defaultDpType() != opts.defaultDpType()) {
+            opts = opts.withPipelineType(plan.pipelineType()).withDefaultDpType(plan.defaultDpType());
+        }
+        CostModel cm = opts == base.options() ? base : new CostModel(base.profiles(), opts);
+        int n = opts.worldSize();
+        List<RuleViolation> violations = new ArrayList<>(fileViolations);
+        violations.addAll(PlanValidator.validate(plan, cm.profiles().model(), n, opts.sequenceParallel()));
+        int total = cm.profiles().model().totalLayers();
+        if (plan.layerCount() != total) {
+            throw new IllegalArgumentException("the plan has " + plan.layerCount() + " layers but the model "
+                    + cm.profiles().model().name() + " has " + total + "; check --model_size or --num_hidden_layers");
+        }
+        int sumDiv = plan.pipelineDivision().stream().mapToInt(Integer::intValue).sum();
+        if (plan.pipelineDivision().size() != plan.pp() || sumDiv != total
+                || plan.pipelineDivision().stream().anyMatch(x -> x < 1)) {
+            throw new IllegalArgumentException("pp_division " + plan.pipelineDivision() + " does not split " + total
+                    + " layers into " + plan.pp() + " non-empty stages; the plan cannot be evaluated");
+        }
+        List<LayerStrategy> layers = layersForCost(plan);
+        int p = plan.pp();
+        int minTp = Integer.MAX_VALUE;
+        int maxTp = 0;
+        boolean megatron = false;
+        boolean ulysses = false;
+        for (LayerStrategy s : layers) {
+            minTp = Math.min(minTp, s.tp());
+            maxTp = Math.max(maxTp, s.tp());
+            if (s.tp() > 1 && !s.isUlysses()) megatron = true;
+            if (s.isUlysses()) ulysses = true;
+        }
+        minTp = Math.min(minTp, plan.vocabTp());
+        maxTp = Math.max(maxTp, plan.vocabTp());
+        if (minTpOverride > 0) minTp = minTpOverride;
+        if (maxTpOverride > 0) maxTp = maxTpOverride;
+        for (LayerStrategy s : layers) {
+            if (s.tp() % minTp != 0) {
+                throw new IllegalArgumentException("min tp " + minTp + " does not divide layer tp " + s.tp());
+            }
+        }
+        int groups = n / p / minTp;
+        int lp = plan.globalBatch() / groups;
+        int c = plan.chunks();
+        if (c < 1) throw new IllegalArgumentException("chunks is " + c + "; the cost model needs a positive number of micro-batches");
+        if (lp < 1) {
+            throw new IllegalArgumentException("global batch " + plan.globalBatch() + " is smaller than the " + groups
+                    + " min-tp groups of a stage; nothing to split into micro-batches");
+        }
+        int mbsz = (lp + c - 1) / c;
+        int types = cm.profiles().model().layerTypes().size();
+        double[] chunks = new double[types];
+        for (int i = 0; i < types; i++) chunks[i] = Math.ceil((double) lp / mbsz);
+        int spSearch = plan.vocabUlysses() && !megatron ? 2 : (ulysses || plan.vocabUlysses() ? 3 : 1);
+
+        int[] stageOf = plan.stageOfLayer();
+        List<LayerMemory> mem = new ArrayList<>();
+        for (int l = 0; l < layers.size(); l++) {
+            int stage = opts.pipelineType() == PipelineType.PIPEDREAM_FLUSH ? stageOf[l] : 0;
+            mem.add(cm.layerMemory(layers.get(l), cm.profiles().model().typeOfLayer(l), plan.globalBatch(), mbsz, minTp, stage));
+        }
+        Map<Integer, double[]> other = cm.otherMemory(layers.get(0), plan.globalBatch(), mbsz, minTp, maxTp,
+                plan.vocabUlysses(), plan.embedSdp());
+        double[] otherMb = other.get(plan.vocabTp());
+        if (otherMb == null) {
+            throw new IllegalArgumentException("vtp " + plan.vocabTp() + " is not a vocab TP candidate here (candidates "
+                    + other.keySet() + " for min tp " + minTp + ", max tp " + maxTp
+                    + "); the memory profile must have other_memory model_states for it");
+        }
+        int buffer = (int) cm.globalBufferMb(mbsz, minTp, maxTp, spSearch);
+        OtherTime ot = cm.otherTime(mbsz, p, plan.vocabUlysses(), plan.embedSdp(), minTp, maxTp);
+        double[] otherNoComm = ot.noCommS().get(plan.vocabTp());
+        CostModel.PipelineTerms terms = cm.pipelineCost(layers, plan.pipelineDivision(), chunks, plan.globalBatch(), minTp, otherNoComm);
+        double iteration = terms.iterationS();
+
+        List<LayerTime> times = new ArrayList<>();
+        double gb = (double) plan.globalBatch() / terms.realChunks();
+        for (int l = 0; l < layers.size(); l++) {
+            times.add(cm.layerTime(layers.get(l), cm.profiles().model().typeOfLayer(l), gb));
+        }
+        List<StageMemory> stageMem = new ArrayList<>();
+        List<StageTime> stageTime = new ArrayList<>();
+        int cache = opts.cacheReserveMb();
+        int budget = opts.totalMemoryMb();
+        int cmChunks = terms.realChunks();
+        for (int st = 0; st < p; st++) {
+            double states = 0;
+            double act = 0;
+            int weights = 0;
+            double compute = 0;
+            double tp = 0;
+            double p2p = 0;
+            double noCommSum = 0;
+            int count = 0;
+            for (int l = 0; l < layers.size(); l++) {
+                if (stageOf[l] != st) continue;
+                count++;
+                states += mem.get(l).modelStatesMb();
+                act += mem.get(l).activationMb();
+                weights += mem.get(l).weightMb();
+                LayerTime lt = times.get(l);
+                compute += (lt.forwardMs() + lt.backwardMs()) / 1000;
+                tp += lt.tpMs() / 1000;
+                p2p += lt.p2pMs() / 1000;
+                noCommSum += lt.noCommS();
+            }
+            int otherInt = (int) Math.ceil(otherMb[st]) + buffer;
+            stageMem.add(new StageMemory(st, count, states / 4, states / 4, states / 2, act, weights, otherInt, cache,
+                    weights + otherInt + cache, budget));
+            double computeS = cmChunks * (compute + otherNoComm[st]);
+            double tpS = cmChunks * tp;
+            double p2pS = cmChunks * p2p;
+            double gathers = Math.max(0, noCommSum - compute - tp - p2p);
+            double dpS = cmChunks * gathers + Math.max(0, terms.fullS()[st] - (terms.computeS()[st] - otherNoComm[st]));
+            double bubble = Math.max(0, iteration - computeS - tpS - p2pS - dpS);
+            stageTime.add(new StageTime(st, computeS, tpS, dpS, p2pS, bubble));
+        }
+        return new PlanEstimate(stageMem, stageTime, mem, times, minTp, maxTp, mbsz, cmChunks, iteration,
+                plan.globalBatch() / iteration, violations);
+    }
+
+    /** A ZeRO-3 default DP type shards every DP layer; Galvatron's cost model expresses that as fsdp = 1. */
+    private static List<LayerStrategy> layersForCost(ParallelPlan plan) {
+        if (plan.defaultDpType() != DpType.ZERO3) return plan.layers();
+        return plan.layers().stream().map(s -> s.fsdp() == 0 ? s.withFsdp(1) : s).toList();
+    }
+}

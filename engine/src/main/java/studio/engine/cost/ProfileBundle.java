@@ -1,0 +1,23 @@
+package studio.engine.cost;
+
+import studio.engine.model.ModelDescription;
+import studio.engine.profile.ForwardTime;
+import studio.engine.profile.HardwareProfile;
+import studio.engine.profile.LayerMemoryProfile;
+import studio.engine.profile.OtherMemoryProfile;
+
+import java.util.List;
+
+/** The loaded inputs of the cost model: the model and what the profiles say about its layer types and the cluster. */
+public record ProfileBundle(ModelDescription model, List<ForwardTime> forwardTimes, ForwardTime otherForwardTime,
+                            List<LayerMemoryProfile> layerMemory, OtherMemoryProfile otherPpOff,
+                            OtherMemoryProfile otherFirstStage, OtherMemoryProfile otherLastStage, HardwareProfile hardware) {
+    public ProfileBundle {
+        forwardTimes = List.copyOf(forwardTimes);
+        layerMemory = List.copyOf(layerMemory);
+        if (forwardTimes.size() != model.layerTypes().size() || layerMemory.size() != model.layerTypes().size()) {
+            throw new IllegalArgumentException("profiles cover " + forwardTimes.size() + "/" + layerMemory.size()
+                    + " layer types; the model has " + model.layerTypes().size());
+        }
+    }
+}

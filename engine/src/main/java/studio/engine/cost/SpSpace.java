@@ -1,0 +1,17 @@
+package studio.engine.cost;
+
+/** Galvatron's {@code --sp_space}: which sequence-parallel flavours a TP degree may take. */
+public enum SpSpace {
+    TP("tp"), SP("sp"), TP_SP("tp+sp");
+
+    private final String cliName;
+
+    SpSpace(String cliName) { this.cliName = cliName; }
+
+    public String cliName() { return cliName; }
+
+    public static SpSpace parse(String s) {
+        for (SpSpace v : values()) if (v.cliName.equals(s)) return v;
+        throw new IllegalArgumentException("--sp_space: expected tp, sp or tp+sp, got '" + s + "'");
+    }
+}

@@ -1,0 +1,229 @@
+package studio.engine.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import studio.engine.io.InputFileException;
+import studio.engine.io.JsonFiles;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Reads model descriptions: Galvatron {@code meta_configs/*.json} of every family and Hugging Face
+ * {@code config.json} for llama, qwen2, mistral and gpt2, and finds presets by name under a sample-configs root.
+ */
+public final class ModelCatalog {
+    private final Path root;
+
+    /** @param root a folder holding {@code <family>/meta_configs/<name>.json} (the shipped sample-configs) */
+    public ModelCatalog(Path root) {
+        this.root = root;
+    }
+
+    public Path root() { return root; }
+
+    /** Every preset name under the root, sorted. */
+    public List<String> presetNames() {
+        TreeSet<String> names = new TreeSet<>();
+        for (ModelFamily f : ModelFamily.values()) {
+            Path dir = root.resolve(f.directory()).resolve("meta_configs");
+            if (!Files.isDirectory(dir)) continue;
+            try (Stream<Path> s = Files.list(dir)) {
+                s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                        .forEach(n -> names.add(n.substring(0, n.length() - 5)));
+            } catch (IOException e) {
+                throw new InputFileException(dir, null, "cannot list model presets (" + e.getMessage() + ")");
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /** The meta-config file of a preset, or null. */
+    public Path presetFile(String name) {
+        for (ModelFamily f : ModelFamily.values()) {
+            Path p = root.resolve(f.directory()).resolve("meta_configs").resolve(name + ".json");
+            if (Files.isRegularFile(p)) return p;
+        }
+        return null;
+    }
+
+    /**
+     * A model by preset name ({@code llama-7b}, {@code gpt-1.5b}, {@code t5-3B} ...) or by path to a meta config or
+     * a Hugging Face config.json (or the folder holding it).
+     */
+    public ModelDescription resolve(String nameOrPath) {
+        Path preset = presetFile(nameOrPath);
+        if (preset != null) {
+            return readMetaConfig(preset, familyOfPresetFile(preset), nameOrPath);
+        }
+        Path p = Path.of(nameOrPath);
+        if (Files.isDirectory(p)) p = p.resolve("config.json");
+        if (Files.isRegularFile(p)) return read(p);
+        throw new InputFileException(root, "--model_size", "unknown model '" + nameOrPath
+                + "'; expected one of " + presetNames() + " or a path to a config.json");
+    }
+
+    private static ModelFamily familyOfPresetFile(Path preset) {
+        return ModelFamily.fromDirectory(preset.getParent().getParent().getFileName().toString());
+    }
+
+    /** Reads a Galvatron meta config (family from its folder) or a Hugging Face config.json (family from model_type). */
+    public static ModelDescription read(Path file) {
+        ObjectNode json = JsonFiles.readObject(file);
+        JsonNode modelType = json.get("model_type");
+        String fileName = file.getFileName().toString();
+        if (modelType != null && modelType.isTextual()) {
+            String dirName = file.toAbsolutePath().getParent().getFileName().toString();
+            return readHuggingFace(file, json, dirName);
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        ModelFamily family;
+        if (parent != null && parent.getFileName().toString().equals("meta_configs") && parent.getParent() != null) {
+            family = ModelFamily.fromDirectory(parent.getParent().getFileName().toString());
+        } else {
+            family = guessFamily(file, json);
+        }
+        String name = fileName.endsWith(".json") ? fileName.substring(0, fileName.length() - 5) : fileName;
+        return readMetaConfig(file, family, name);
+    }
+
+    private static ModelFamily guessFamily(Path file, ObjectNode json) {
+        if (json.has("dim") && json.has("n_layers")) return ModelFamily.LLAMA_HF;
+        if (json.has("n_embd")) return ModelFamily.GPT_HF;
+        if (json.has("d_model")) return ModelFamily.T5;
+        if (json.has("depths")) return ModelFamily.SWIN;
+        if (json.has("patch_size") && json.has("hidden_size")) return ModelFamily.VIT_HF;
+        if (json.has("hidden_size") && json.has("num_hidden_layers")) return ModelFamily.BERT_HF;
+        throw new InputFileException(file, null, "not a model description: expected a Galvatron meta config "
+                + "(keys dim/n_layers, n_embd, d_model, depths or hidden_size) or a Hugging Face config.json with model_type");
+    }
+
+    static ModelDescription readMetaConfig(Path file, ModelFamily family, String name) {
+        ObjectNode j = JsonFiles.readObject(file);
+        switch (family) {
+            case LLAMA_HF: {
+                int dim = intKey(file, j, "dim");
+                int layers = intKey(file, j, "n_layers");
+                int heads = intKey(file, j, "n_heads");
+                int kv = j.has("n_kv_heads") ? intKey(file, j, "n_kv_heads") : heads;
+                int seq = intKey(file, j, "n_positions");
+                int vocab = intKey(file, j, "vocab_size");
+                int ffn;
+                if (j.has("ffn_dim")) {
+                    ffn = intKey(file, j, "ffn_dim");
+                } else {
+                    // LLaMA's rule: 2/3 of 4*dim, rounded up to a multiple of multiple_of.
+                    int multiple = j.has("multiple_of") ? intKey(file, j, "multiple_of") : 256;
+                    int hidden = (int) (2 * (4L * dim) / 3);
+                    ffn = multiple * ((hidden + multiple - 1) / multiple);
+                }
+                return new ModelDescription(name, family, List.of(new LayerType(dim, seq, layers)), dim, heads, kv, ffn, vocab);
+            }
+            case GPT_HF: {
+                int dim = intKey(file, j, "n_embd");
+                int heads = intKey(file, j, "n_head");
+                return new ModelDescription(name, family,
+                        List.of(new LayerType(dim, intKey(file, j, "n_positions"), intKey(file, j, "n_layer"))),
+                        dim, heads, heads, j.has("n_inner") && j.get("n_inner").isNumber() ? j.get("n_inner").asInt() : 4 * dim,
+                        intKey(file, j, "vocab_size"));
+            }
+            case BERT_HF: {
+                int dim = intKey(file, j, "hidden_size");
+                int heads = intKey(file, j, "num_attention_heads");
+                int ffn = j.has("intermediate_size") ? intKey(file, j, "intermediate_size") : 4 * dim;
+                return new ModelDescription(name, family,
+                        List.of(new LayerType(dim, intKey(file, j, "max_position_embeddings"), intKey(file, j, "num_hidden_layers"))),
+                        dim, heads, heads, ffn, intKey(file, j, "vocab_size"));
+            }
+            case VIT_HF: {
+                int dim = intKey(file, j, "hidden_size");
+                int heads = intKey(file, j, "num_attention_heads");
+                int img = intKey(file, j, "image_size");
+                int patch = intKey(file, j, "patch_size");
+                int seq = (img / patch) * (img / patch) + 1;
+                int ffn = j.has("intermediate_size") ? intKey(file, j, "intermediate_size") : 4 * dim;
+                return new ModelDescription(name, family,
+                        List.of(new LayerType(dim, seq, intKey(file, j, "num_hidden_layers"))), dim, heads, heads, ffn, 0);
+            }
+            case T5: {
+                int dim = intKey(file, j, "d_model");
+                int enc = intKey(file, j, "num_layers");
+                int dec = j.has("num_decoder_layers") ? intKey(file, j, "num_decoder_layers") : enc;
+                int seq = intKey(file, j, "n_positions");
+                int heads = intKey(file, j, "num_heads");
+                return new ModelDescription(name, family,
+                        List.of(new LayerType(dim, seq, enc), new LayerType(dim, seq, dec)),
+                        dim, heads, heads, intKey(file, j, "d_ff"), intKey(file, j, "vocab_size"));
+            }
+            case SWIN: {
+                int embed = intKey(file, j, "embed_dim");
+                int img = intKey(file, j, "image_size");
+                int patch = intKey(file, j, "patch_size");
+                JsonNode depths = j.get("depths");
+                if (depths == null || !depths.isArray() || depths.isEmpty()) {
+                    throw new InputFileException(file, "depths", "expected a non-empty array of layer counts per stage");
+                }
+                List<LayerType> types = new ArrayList<>();
+                for (int i = 0; i < depths.size(); i++) {
+                    if (!depths.get(i).canConvertToInt()) throw new InputFileException(file, "depths[" + i + "]", "expected an integer");
+                    int side = img / patch / (1 << i);
+                    types.add(new LayerType(embed * (1 << i), side * side, depths.get(i).asInt()));
+                }
+                JsonNode heads = j.get("num_heads");
+                int h0 = heads != null && heads.isArray() && !heads.isEmpty() ? heads.get(0).asInt() : 0;
+                return new ModelDescription(name, family, types, embed, h0, h0, embed * 4, 0);
+            }
+            default:
+                throw new IllegalStateException(family.toString());
+        }
+    }
+
+    private static ModelDescription readHuggingFace(Path file, ObjectNode j, String name) {
+        String type = j.get("model_type").asText().toLowerCase(Locale.ROOT);
+        switch (type) {
+            case "llama":
+            case "qwen2":
+            case "mistral": {
+                int dim = intKey(file, j, "hidden_size");
+                int heads = intKey(file, j, "num_attention_heads");
+                int kv = j.has("num_key_value_heads") ? intKey(file, j, "num_key_value_heads") : heads;
+                return new ModelDescription(name, ModelFamily.LLAMA_HF,
+                        List.of(new LayerType(dim, intKey(file, j, "max_position_embeddings"), intKey(file, j, "num_hidden_layers"))),
+                        dim, heads, kv, intKey(file, j, "intermediate_size"), intKey(file, j, "vocab_size"));
+            }
+            case "gpt2": {
+                int dim = intKey(file, j, "n_embd");
+                int heads = intKey(file, j, "n_head");
+                JsonNode inner = j.get("n_inner");
+                int ffn = inner != null && inner.isNumber() ? inner.asInt() : 4 * dim;
+                return new ModelDescription(name, ModelFamily.GPT_HF,
+                        List.of(new LayerType(dim, intKey(file, j, "n_positions"), intKey(file, j, "n_layer"))),
+                        dim, heads, heads, ffn, intKey(file, j, "vocab_size"));
+            }
+            default:
+                throw new InputFileException(file, "model_type", "unsupported model type '" + type
+                        + "'; expected llama, qwen2, mistral or gpt2");
+        }
+    }
+
+    /** Galvatron's {@code --set_model_config_manually 1}: a single-type model from explicit sizes. */
+    public static ModelDescription manual(String name, ModelFamily family, int hidden, int layers, int heads, int seq, int vocab) {
+        return new ModelDescription(name, family, List.of(new LayerType(hidden, seq, layers)), hidden, heads, heads,
+                family == ModelFamily.LLAMA_HF ? 256 * ((8 * hidden / 3 + 255) / 256) : 4 * hidden, vocab);
+    }
+
+    static int intKey(Path file, ObjectNode j, String key) {
+        JsonNode v = j.get(key);
+        if (v == null) throw new InputFileException(file, key, "missing; expected a positive integer");
+        if (!v.isIntegralNumber() || v.asLong() <= 0 || v.asLong() > Integer.MAX_VALUE) {
+            throw new InputFileException(file, key, "expected a positive integer, found " + JsonFiles.kind(v));
+        }
+        return v.asInt();
+    }
+}

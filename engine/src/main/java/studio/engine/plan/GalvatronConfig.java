@@ -1,0 +1,229 @@
+package studio.engine.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import studio.engine.io.InputFileException;
+import studio.engine.io.JsonFiles;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Reads and writes {@code galvatron_config_*.json} as Galvatron does. Reading accepts every config Galvatron has
+ * written (no {@code cp_sizes_enc} means all 1); writing always emits {@code cp_sizes_enc}, which the v2 runtime
+ * requires.
+ */
+public final class GalvatronConfig {
+    private GalvatronConfig() {
+    }
+
+    /** A read plan and the runtime rules its file breaks as written (the plan is still usable for evaluation). */
+    public record Loaded(ParallelPlan plan, List<RuleViolation> fileViolations) {
+        public Loaded {
+            fileViolations = List.copyOf(fileViolations);
+        }
+    }
+
+    /**
+     * @param worldSize        GPUs in the cluster (dp of a layer is worldSize / pp / tp)
+     * @param pipelineDefault  the CLI pipeline type, used when the file has none
+     * @param dpTypeDefault    the CLI default DP type, used when the file has none
+     */
+    public static Loaded read(Path file, int worldSize, PipelineType pipelineDefault, DpType dpTypeDefault) {
+        ObjectNode j = JsonFiles.readObject(file);
+        List<RuleViolation> v = new ArrayList<>();
+        int pp = intField(file, j, "pp_deg", true, 1, v);
+        int bsz = intField(file, j, "global_bsz", true, 0, v);
+        int chunks = intField(file, j, "chunks", true, 0, v);
+        List<Integer> tp = listField(file, j, "tp_sizes_enc", null, true, v);
+        int n = tp.size();
+        List<Integer> consec = listField(file, j, "tp_consecutive_flags", null, true, v);
+        List<Integer> dpTypes = listField(file, j, "dp_types_enc", null, true, v);
+        List<Integer> cp;
+        if (j.has("cp_sizes_enc")) {
+            cp = listField(file, j, "cp_sizes_enc", null, false, v);
+        } else {
+            v.add(new RuleViolation(1, -1, "cp_sizes_enc is missing: the v2 runtime stops with KeyError: 'cp_sizes_enc' "
+                    + "(export the plan again to add it)"));
+            cp = ones(n);
+        }
+        List<Integer> useSp = j.has("use_sp") ? listField(file, j, "use_sp", null, false, v) : ones0(n);
+        List<Integer> ckpt = j.has("checkpoint") ? listField(file, j, "checkpoint", null, false, v) : ones0(n);
+        for (var e : List.of(java.util.Map.entry("tp_consecutive_flags", consec), java.util.Map.entry("dp_types_enc", dpTypes),
+                java.util.Map.entry("cp_sizes_enc", cp), java.util.Map.entry("use_sp", useSp), java.util.Map.entry("checkpoint", ckpt))) {
+            if (e.getValue().size() < n) {
+                throw new InputFileException(file, e.getKey(), "has " + e.getValue().size() + " entries; expected one per layer ("
+                        + n + ", as in tp_sizes_enc)");
+            }
+            if (e.getValue().size() > n) {
+                v.add(new RuleViolation(4, -1, e.getKey() + " has " + e.getValue().size() + " entries but tp_sizes_enc has " + n));
+            }
+        }
+        List<Integer> division;
+        if (j.has("pp_division")) {
+            division = listField(file, j, "pp_division", null, false, v);
+        } else {
+            division = ParallelPlan.evenDivision(n, Math.max(1, pp));
+        }
+        PipelineType pt = pipelineDefault;
+        if (j.has("pipeline_type")) {
+            JsonNode node = j.get("pipeline_type");
+            try {
+                pt = PipelineType.parse(node.asText());
+            } catch (IllegalArgumentException e) {
+                throw new InputFileException(file, "pipeline_type", "expected \"gpipe\" or \"pipedream_flush\", found " + JsonFiles.kind(node));
+            }
+        }
+        DpType dt = dpTypeDefault;
+        if (j.has("default_dp_type")) {
+            JsonNode node = j.get("default_dp_type");
+            try {
+                dt = DpType.parse(node.asText());
+            } catch (IllegalArgumentException e) {
+                throw new InputFileException(file, "default_dp_type", "expected \"ddp\", \"zero2\" or \"zero3\", found " + JsonFiles.kind(node));
+            }
+        }
+        int vtp = j.has("vtp") ? intField(file, j, "vtp", false, 1, v) : 1;
+        int vsp = j.has("vsp") ? intField(file, j, "vsp", false, 0, v) : 0;
+        int embedSdp = j.has("embed_sdp") ? intField(file, j, "embed_sdp", false, 0, v) : 0;
+        if (pp < 1 || worldSize % pp != 0) {
+            throw new InputFileException(file, "pp_deg", "expected a divisor of the " + worldSize + " GPUs, found " + pp);
+        }
+        List<LayerStrategy> layers = new ArrayList<>();
+        int stageGpus = worldSize / pp;
+        for (int i = 0; i < n; i++) {
+            int t = tp.get(i);
+            if (t < 1 || stageGpus % t != 0) {
+                throw new InputFileException(file, "tp_sizes_enc", "layer " + i + " has tp " + t + "; expected a divisor of the "
+                        + stageGpus + " GPUs of a stage");
+            }
+            int d = stageGpus / t;
+            layers.add(new LayerStrategy(pp, t, d,
+                    t > 1 && d > 1 ? (consec.get(i) == 0 ? 0 : 1) : -1,
+                    d > 1 ? (dpTypes.get(i) == 1 ? 1 : 0) : -1,
+                    t > 1 ? (useSp.get(i) == 1 ? 1 : 0) : -1,
+                    ckpt.get(i) == 1));
+        }
+        ParallelPlan plan = new ParallelPlan(layers, division, bsz, chunks, vtp, vsp == 1, embedSdp == 1, pt, dt, cp.subList(0, n));
+        // Keep raw flag values for validation of out-of-range entries.
+        for (int i = 0; i < n; i++) {
+            if (consec.get(i) != 0 && consec.get(i) != 1) v.add(new RuleViolation(9, i, "tp_consecutive_flags is " + consec.get(i) + "; the runtime stops with 'Wrong tp_consec!'"));
+            if (dpTypes.get(i) != 0 && dpTypes.get(i) != 1) v.add(new RuleViolation(10, i, "dp_types_enc is " + dpTypes.get(i) + "; the runtime stops with 'Wrong dp_type!'"));
+            if (ckpt.get(i) != 0 && ckpt.get(i) != 1) v.add(new RuleViolation(10, i, "checkpoint is " + ckpt.get(i) + "; the runtime stops with 'Wrong checkpoint_flag!'"));
+            if (useSp.get(i) != 0 && useSp.get(i) != 1) v.add(new RuleViolation(10, i, "use_sp is " + useSp.get(i) + "; the runtime treats it as 0"));
+        }
+        if (vsp != 0 && vsp != 1) v.add(new RuleViolation(16, -1, "vsp is " + vsp + "; expected 0 or 1"));
+        if (embedSdp != 0 && embedSdp != 1) v.add(new RuleViolation(15, -1, "embed_sdp is " + embedSdp + "; expected 0 or 1"));
+        return new Loaded(plan, v);
+    }
+
+    private static List<Integer> ones(int n) {
+        List<Integer> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) l.add(1);
+        return l;
+    }
+
+    private static List<Integer> ones0(int n) {
+        List<Integer> l = new ArrayList<>();
+        for (int i = 0; i < n; i++) l.add(0);
+        return l;
+    }
+
+    private static int intField(Path file, ObjectNode j, String key, boolean required, int dflt, List<RuleViolation> v) {
+        JsonNode node = j.get(key);
+        if (node == null) {
+            if (required) throw new InputFileException(file, key, "missing; expected an integer (the runtime stops with KeyError)");
+            return dflt;
+        }
+        if (node.isIntegralNumber()) return node.asInt();
+        if (node.isTextual()) {
+            try {
+                int x = Integer.parseInt(node.asText().trim());
+                v.add(new RuleViolation(3, -1, key + " is the string \"" + node.asText() + "\"; the runtime needs a JSON integer"));
+                return x;
+            } catch (NumberFormatException e) {
+                // fall through
+            }
+        }
+        throw new InputFileException(file, key, "expected an integer, found " + JsonFiles.kind(node));
+    }
+
+    private static List<Integer> listField(Path file, ObjectNode j, String key, List<Integer> dflt, boolean required,
+                                           List<RuleViolation> v) {
+        JsonNode node = j.get(key);
+        if (node == null) {
+            if (required) throw new InputFileException(file, key, "missing; expected a string of comma-separated integers, one per layer");
+            return dflt;
+        }
+        if (node.isArray()) {
+            List<Integer> out = new ArrayList<>();
+            for (JsonNode x : node) {
+                if (!x.canConvertToInt()) throw new InputFileException(file, key, "expected integers, found " + JsonFiles.kind(x));
+                out.add(x.asInt());
+            }
+            v.add(new RuleViolation(2, -1, key + " is a JSON array; the runtime needs a string such as \"1,2,2\""));
+            return out;
+        }
+        if (node.isIntegralNumber()) {
+            return new ArrayList<>(List.of(node.asInt()));
+        }
+        if (!node.isTextual()) {
+            throw new InputFileException(file, key, "expected a string of comma-separated integers, found " + JsonFiles.kind(node));
+        }
+        String s = node.asText();
+        List<Integer> out = new ArrayList<>();
+        String[] parts = s.split(",", -1);
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].trim();
+            try {
+                out.add(Integer.parseInt(p));
+            } catch (NumberFormatException e) {
+                throw new InputFileException(file, key, "item " + (i + 1) + " is '" + p + "'; expected comma-separated integers "
+                        + "without brackets, e.g. \"1,2,2\"");
+            }
+        }
+        return out;
+    }
+
+    /** The JSON text, keys in Galvatron's order with indent 4, plus {@code cp_sizes_enc}. */
+    public static String toJson(ParallelPlan plan) {
+        List<LayerStrategy> ls = plan.layers();
+        List<String[]> kv = new ArrayList<>();
+        kv.add(new String[] {"pp_deg", String.valueOf(plan.pp())});
+        kv.add(new String[] {"tp_sizes_enc", quote(join(ls.stream().map(LayerStrategy::tp).collect(Collectors.toList())))});
+        kv.add(new String[] {"tp_consecutive_flags", quote(join(ls.stream().map(LayerStrategy::tpConsecutiveFlag).collect(Collectors.toList())))});
+        kv.add(new String[] {"dp_types_enc", quote(join(ls.stream().map(s -> s.isZero3() ? 1 : 0).collect(Collectors.toList())))});
+        kv.add(new String[] {"cp_sizes_enc", quote(join(plan.cpSizes()))});
+        kv.add(new String[] {"use_sp", quote(join(ls.stream().map(s -> s.isUlysses() ? 1 : 0).collect(Collectors.toList())))});
+        kv.add(new String[] {"checkpoint", quote(join(ls.stream().map(s -> s.checkpoint() ? 1 : 0).collect(Collectors.toList())))});
+        kv.add(new String[] {"global_bsz", String.valueOf(plan.globalBatch())});
+        kv.add(new String[] {"chunks", String.valueOf(plan.chunks())});
+        kv.add(new String[] {"pp_division", quote(join(plan.pipelineDivision()))});
+        kv.add(new String[] {"pipeline_type", quote(plan.pipelineType().configName())});
+        kv.add(new String[] {"default_dp_type", quote(plan.defaultDpType().configName())});
+        kv.add(new String[] {"vtp", String.valueOf(plan.vocabTp())});
+        kv.add(new String[] {"vsp", plan.vocabUlysses() ? "1" : "0"});
+        kv.add(new String[] {"embed_sdp", plan.embedSdp() ? "1" : "0"});
+        StringBuilder sb = new StringBuilder("{\n");
+        for (int i = 0; i < kv.size(); i++) {
+            sb.append("    \"").append(kv.get(i)[0]).append("\": ").append(kv.get(i)[1]);
+            sb.append(i + 1 < kv.size() ? ",\n" : "\n");
+        }
+        return sb.append("}").toString();
+    }
+
+    public static void write(Path file, ParallelPlan plan) throws IOException {
+        JsonFiles.writeAtomically(file, toJson(plan));
+    }
+
+    private static String join(List<Integer> xs) {
+        return xs.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    private static String quote(String s) {
+        return "\"" + s + "\"";
+    }
+}
