@@ -36,6 +36,11 @@ public final class MemoryProfile {
 
     public Path file() { return file; }
 
+    /** Whether the profile has layer entries measured with (true) or without (false) Megatron sequence parallelism. */
+    public boolean hasVariant(boolean sequenceParallel) {
+        return json.has("layertype_0" + (sequenceParallel ? "_sp" : ""));
+    }
+
     /** What the cost model needs, loaded as Galvatron's search loads it. */
     public record Resolved(List<LayerMemoryProfile> layers, OtherMemoryProfile otherPpOff,
                            OtherMemoryProfile otherFirstStage, OtherMemoryProfile otherLastStage) {
@@ -52,6 +57,11 @@ public final class MemoryProfile {
     private Resolved resolveStatic(boolean sp, List<LayerType> types) {
         String sfx = sp ? "_sp" : "";
         List<LayerMemoryProfile> layers = new ArrayList<>();
+        if (!json.has("layertype_0" + sfx) && json.has("layertype_0" + (sp ? "" : "_sp"))) {
+            throw new InputFileException(file, "layertype_0" + sfx, sp
+                    ? "missing: this profile was measured without Megatron sequence parallelism; drop --sequence_parallel"
+                    : "missing: this profile was measured with Megatron sequence parallelism (layertype_0_sp); pass --sequence_parallel");
+        }
         for (int i = 0; i < types.size(); i++) {
             String key = "layertype_" + i + sfx;
             ObjectNode entry = JsonFiles.object(file, json, key, null);

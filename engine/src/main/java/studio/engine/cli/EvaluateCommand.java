@@ -1,0 +1,207 @@
+package studio.engine.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import studio.engine.cost.CostModel;
+import studio.engine.cost.PlanEstimate;
+import studio.engine.cost.PlanEvaluator;
+import studio.engine.cost.ProfileBundle;
+import studio.engine.cost.StageMemory;
+import studio.engine.cost.StageTime;
+import studio.engine.inputs.InputLocator;
+import studio.engine.io.JsonFiles;
+import studio.engine.model.ModelCatalog;
+import studio.engine.model.ModelDescription;
+import studio.engine.plan.GalvatronConfig;
+import studio.engine.plan.ParallelPlan;
+import studio.engine.plan.PipelineType;
+import studio.engine.plan.RuleViolation;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code gstudio evaluate}: the cost of one galvatron_config plan, per stage. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Evaluate a galvatron_config_*.json plan with Galvatron's cost model: per-stage memory and time,",
+                "iteration time and throughput. Exit code 0 = fits and runnable, 2 = breaks a runtime rule or the memory",
+                "budget (still printed), 1 = bad input."})
+public final class EvaluateCommand implements Callable<Integer> {
+    private static final Pattern CLUSTER = Pattern.compile("(\\d+)nodes_(\\d+)gpus_per_node");
+    private static final Pattern MEMORY = Pattern.compile("_(\\d+)GB");
+
+    @Option(names = "--galvatron_config_path", required = true, paramLabel = "FILE", description = "The plan to evaluate.")
+    Path configPath;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Option(names = "--min_tp", paramLabel = "T", description = "Galvatron's task min-tp (default: min of layer tp and vtp).")
+    int minTp;
+
+    @Option(names = "--max_tp", paramLabel = "T", description = "Galvatron's task max-tp (default: max of layer tp and vtp).")
+    int maxTp;
+
+    @Mixin
+    GalvatronArgs args;
+
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    public EvaluateCommand(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() {
+        inferClusterFromFileName();
+        Path root = args.sampleConfigs != null ? args.sampleConfigs : InputLocator.defaultSampleRoot();
+        ModelDescription model = args.model(new ModelCatalog(root));
+        GalvatronConfig.Loaded loaded = GalvatronConfig.read(configPath, args.nodes() * args.gpusPerNode(),
+                PipelineType.parse(args.pipelineType), args.dpType());
+        InputLocator locator = new InputLocator(root);
+        args.autoSequenceParallel(locator, model, err);
+        var costOptions = args.costOptions();
+        ProfileBundle bundle = locator.load(model, args.profileArgs());
+        PlanEvaluator evaluator = new PlanEvaluator(new CostModel(bundle, costOptions));
+        PlanEstimate e = evaluator.evaluate(loaded.plan(), minTp, maxTp, loaded.fileViolations());
+        if (json) {
+            out.println(toJson(model, loaded.plan(), e, costOptions.worldSize()).toPrettyString());
+        } else {
+            print(model, loaded.plan(), e, costOptions.worldSize(), costOptions.memoryConstraintGb(), costOptions.mixedPrecision());
+        }
+        out.flush();
+        return e.violations().isEmpty() && e.fitsMemory() ? 0 : 2;
+    }
+
+    /** Galvatron's config names carry the cluster and budget; use them unless the user gave the flags. */
+    private void inferClusterFromFileName() {
+        String name = configPath.getFileName().toString();
+        Matcher c = CLUSTER.matcher(name);
+        if (c.find()) {
+            if (args.numNodes == null) args.numNodes = Integer.parseInt(c.group(1));
+            if (args.numGpusPerNode == null) args.numGpusPerNode = Integer.parseInt(c.group(2));
+        }
+        Matcher m = MEMORY.matcher(name);
+        if (m.find() && args.memoryConstraint == null) args.memoryConstraint = Integer.parseInt(m.group(1));
+    }
+
+    private void print(ModelDescription model, ParallelPlan plan, PlanEstimate e, int world, int memGb, String precision) {
+        out.printf(Locale.ROOT, "Plan %s%n", configPath);
+        out.printf(Locale.ROOT, "Model %s: %d layers, hidden %d | %d GPUs (%d x %d) | %d GB | %s%n", model.name(), model.totalLayers(),
+                model.hiddenSize(), world, args.nodes(), args.gpusPerNode(), memGb, precision);
+        out.printf(Locale.ROOT, "pp %d, division %s | global batch %d, chunks %d (micro-batch %d per min-tp group, %d run) | "
+                        + "vtp %d, vsp %d, embed_sdp %d | %s, %s | min_tp %d, max_tp %d%n",
+                plan.pp(), plan.pipelineDivision(), plan.globalBatch(), plan.chunks(), e.microBatchSize(), e.realChunks(),
+                plan.vocabTp(), plan.vocabUlysses() ? 1 : 0, plan.embedSdp() ? 1 : 0, plan.pipelineType().configName(),
+                plan.defaultDpType().configName(), e.minTp(), e.maxTp());
+        out.println();
+        List<StageMemory> mem = e.memory();
+        StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-28s", "Memory per GPU (MB)"));
+        for (StageMemory s : mem) head.append(String.format(Locale.ROOT, "%12s", "stage " + s.stage()));
+        out.println(head);
+        row("parameters", mem, StageMemory::parametersMb);
+        row("gradients", mem, StageMemory::gradientsMb);
+        row("optimizer states", mem, StageMemory::optimizerStatesMb);
+        row("activations", mem, StageMemory::activationsMb);
+        row("other (vocab, context, SP)", mem, s -> (double) s.otherMb());
+        row("cache reserve", mem, s -> (double) s.reservedMb());
+        row("total", mem, s -> (double) s.totalMb());
+        row("budget", mem, s -> (double) s.budgetMb());
+        out.println();
+        List<StageTime> time = e.time();
+        StringBuilder th = new StringBuilder(String.format(Locale.ROOT, "%-28s", "Time per iteration (s)"));
+        for (StageTime s : time) th.append(String.format(Locale.ROOT, "%12s", "stage " + s.stage()));
+        out.println(th);
+        trow("compute", time, StageTime::computeS);
+        trow("tp / sp communication", time, StageTime::tpS);
+        trow("dp communication", time, StageTime::dpS);
+        trow("p2p", time, StageTime::p2pS);
+        trow("bubble", time, StageTime::bubbleS);
+        out.println();
+        out.printf(Locale.ROOT, "Iteration time: %.6f s%n", e.iterationS());
+        out.printf(Locale.ROOT, "Throughput: %.6f samples/s%n", e.throughput());
+        if (!e.fitsMemory()) {
+            out.printf(Locale.ROOT, "Memory: over budget on stage(s) %s (peak %d MB of %d MB)%n",
+                    mem.stream().filter(s -> !s.fits()).map(StageMemory::stage).toList(), e.peakMemoryMb(), mem.get(0).budgetMb());
+        } else {
+            out.printf(Locale.ROOT, "Memory: fits (peak %d MB of %d MB)%n", e.peakMemoryMb(), mem.get(0).budgetMb());
+        }
+        if (e.violations().isEmpty()) {
+            out.println("Runtime rules: all satisfied");
+        } else {
+            List<String> lines = RuleViolation.summarize(e.violations());
+            out.printf(Locale.ROOT, "Runtime rules broken (%d):%n", lines.size());
+            for (String line : lines) out.println("  " + line);
+        }
+    }
+
+    private void row(String label, List<StageMemory> mem, Function<StageMemory, Double> f) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-26s", label));
+        for (StageMemory s : mem) sb.append(String.format(Locale.ROOT, "%12.1f", f.apply(s)));
+        out.println(sb);
+    }
+
+    private void trow(String label, List<StageTime> time, Function<StageTime, Double> f) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-26s", label));
+        for (StageTime s : time) sb.append(String.format(Locale.ROOT, "%12.6f", f.apply(s)));
+        out.println(sb);
+    }
+
+    static ObjectNode toJson(ModelDescription model, ParallelPlan plan, PlanEstimate e, int world) {
+        ObjectNode root = JsonFiles.mapper().createObjectNode();
+        root.put("model", model.name());
+        root.put("layers", model.totalLayers());
+        root.put("world_size", world);
+        root.put("pp_deg", plan.pp());
+        root.put("global_bsz", plan.globalBatch());
+        root.put("chunks", plan.chunks());
+        root.put("vtp", plan.vocabTp());
+        root.put("min_tp", e.minTp());
+        root.put("max_tp", e.maxTp());
+        root.put("micro_batch_size", e.microBatchSize());
+        root.put("iteration_time_s", e.iterationS());
+        root.put("throughput_samples_per_s", e.throughput());
+        root.put("fits_memory", e.fitsMemory());
+        ArrayNode stages = root.putArray("stages");
+        for (int i = 0; i < e.memory().size(); i++) {
+            StageMemory m = e.memory().get(i);
+            StageTime t = e.time().get(i);
+            ObjectNode s = stages.addObject();
+            s.put("stage", i);
+            s.put("layers", m.layers());
+            ObjectNode mm = s.putObject("memory_mb");
+            mm.put("parameters", m.parametersMb());
+            mm.put("gradients", m.gradientsMb());
+            mm.put("optimizer_states", m.optimizerStatesMb());
+            mm.put("activations", m.activationsMb());
+            mm.put("other", m.otherMb());
+            mm.put("cache_reserve", m.reservedMb());
+            mm.put("total", m.totalMb());
+            mm.put("budget", m.budgetMb());
+            ObjectNode tt = s.putObject("time_s");
+            tt.put("compute", t.computeS());
+            tt.put("tp", t.tpS());
+            tt.put("dp", t.dpS());
+            tt.put("p2p", t.p2pS());
+            tt.put("bubble", t.bubbleS());
+        }
+        ArrayNode v = root.putArray("violations");
+        for (RuleViolation r : e.violations()) {
+            ObjectNode o = v.addObject();
+            o.put("rule", r.rule());
+            o.put("layer", r.layer());
+            o.put("message", r.message());
+        }
+        return root;
+    }
+}

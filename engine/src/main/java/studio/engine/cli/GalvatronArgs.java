@@ -1,0 +1,156 @@
+package studio.engine.cli;
+
+import picocli.CommandLine.Option;
+import studio.engine.cost.CostModelOptions;
+import studio.engine.cost.SpSpace;
+import studio.engine.inputs.ProfileArgs;
+import studio.engine.model.ModelCatalog;
+import studio.engine.model.ModelDescription;
+import studio.engine.model.ModelFamily;
+import studio.engine.plan.DpType;
+import studio.engine.plan.PipelineType;
+import studio.engine.profile.MemoryProfileMode;
+import studio.engine.profile.TimeProfileMode;
+
+import java.nio.file.Path;
+
+/** Galvatron's own argument names, shared by every command, so a user's search_dist.sh arguments carry over. */
+public class GalvatronArgs {
+    @Option(names = {"--model_size", "--model"}, paramLabel = "NAME|PATH",
+            description = "Model preset (llama-7b, gpt-1.5b, t5-3B, ...) or a meta config / Hugging Face config.json. Default: llama-7b.")
+    String modelSize;
+
+    @Option(names = "--model_family", paramLabel = "FAMILY", description = "Family for a manual model: llama_hf, gpt_hf, bert_hf, vit_hf.")
+    String modelFamily;
+
+    @Option(names = "--set_model_config_manually", paramLabel = "0|1", description = "1: build the model from --hidden_size etc.")
+    int setModelConfigManually;
+
+    @Option(names = "--set_layernum_manually", paramLabel = "0|1", description = "1: use --num_hidden_layers.")
+    int setLayernumManually;
+
+    @Option(names = "--set_seqlen_manually", paramLabel = "0|1", description = "1: use --seq_length.")
+    int setSeqlenManually;
+
+    @Option(names = "--hidden_size", paramLabel = "H") Integer hiddenSize;
+
+    @Option(names = "--num_hidden_layers", paramLabel = "L") Integer numHiddenLayers;
+
+    @Option(names = "--num_attention_heads", paramLabel = "A") Integer numAttentionHeads;
+
+    @Option(names = "--seq_length", paramLabel = "S") Integer seqLength;
+
+    @Option(names = "--vocab_size", paramLabel = "V") Integer vocabSize;
+
+    @Option(names = "--num_nodes", paramLabel = "N", description = "Nodes (default 1, or from the config file name).") Integer numNodes;
+
+    @Option(names = "--num_gpus_per_node", paramLabel = "G", description = "GPUs per node (default 8, or from the config file name).")
+    Integer numGpusPerNode;
+
+    @Option(names = "--memory_constraint", paramLabel = "GB", description = "Per-GPU memory budget in GB (default 24, or from the config file name).")
+    Integer memoryConstraint;
+
+    @Option(names = "--mixed_precision", paramLabel = "fp32|fp16|bf16", defaultValue = "bf16") String mixedPrecision;
+
+    @Option(names = "--pipeline_type", paramLabel = "gpipe|pipedream_flush", defaultValue = "gpipe") String pipelineType;
+
+    @Option(names = "--default_dp_type", paramLabel = "ddp|zero2", defaultValue = "ddp") String defaultDpType;
+
+    @Option(names = "--sequence_parallel", description = "Megatron sequence parallelism.") boolean sequenceParallel;
+
+    @Option(names = "--sp_space", paramLabel = "tp|sp|tp+sp", defaultValue = "tp") String spSpace;
+
+    @Option(names = "--no_async_grad_reduce", description = "Reduce gradients every micro-batch.") boolean noAsyncGradReduce;
+
+    @Option(names = "--no_global_memory_buffer", description = "No Megatron-SP global all-gather buffer.") boolean noGlobalMemoryBuffer;
+
+    @Option(names = "--costmodel_coe", paramLabel = "X", defaultValue = "1.0") double costmodelCoe;
+
+    @Option(names = "--disable_vtp", paramLabel = "0|1", defaultValue = "0") int disableVtp;
+
+    @Option(names = "--time_profile_mode", paramLabel = "static|batch|sequence", defaultValue = "static") String timeProfileMode;
+
+    @Option(names = "--memory_profile_mode", paramLabel = "static|sequence", defaultValue = "static") String memoryProfileMode;
+
+    @Option(names = "--time_profiling_path", paramLabel = "DIR|FILE") String timeProfilingPath;
+
+    @Option(names = "--memory_profiling_path", paramLabel = "DIR|FILE") String memoryProfilingPath;
+
+    @Option(names = "--allreduce_bandwidth_config_path", paramLabel = "DIR|FILE") String allreducePath;
+
+    @Option(names = "--p2p_bandwidth_config_path", paramLabel = "DIR|FILE") String p2pPath;
+
+    @Option(names = "--overlap_coe_path", paramLabel = "DIR|FILE") String overlapPath;
+
+    @Option(names = "--sp_time_path", paramLabel = "DIR|FILE") String spTimePath;
+
+    @Option(names = "--sample_configs", paramLabel = "DIR", description = "Folder of shipped profiles and presets (default: the installation's sample-configs).")
+    Path sampleConfigs;
+
+    int nodes() { return numNodes == null ? 1 : numNodes; }
+
+    int gpusPerNode() { return numGpusPerNode == null ? 8 : numGpusPerNode; }
+
+    int memoryGb() { return memoryConstraint == null ? 24 : memoryConstraint; }
+
+    /** Galvatron's model construction: preset, then the manual overrides. */
+    ModelDescription model(ModelCatalog catalog) {
+        String name = modelSize == null ? "llama-7b" : modelSize;
+        ModelDescription m;
+        if (setModelConfigManually == 1) {
+            if (hiddenSize == null || numHiddenLayers == null || numAttentionHeads == null || seqLength == null) {
+                throw new IllegalArgumentException("--set_model_config_manually 1 needs --hidden_size, --num_hidden_layers, "
+                        + "--num_attention_heads and --seq_length");
+            }
+            ModelFamily family = modelFamily != null ? ModelFamily.fromDirectory(modelFamily)
+                    : (catalog.presetFile(name) != null ? catalog.resolve(name).family() : ModelFamily.fromDirectory(name));
+            m = ModelCatalog.manual(name, family, hiddenSize, numHiddenLayers, numAttentionHeads, seqLength,
+                    vocabSize == null ? 32000 : vocabSize);
+        } else {
+            m = catalog.resolve(name);
+        }
+        if (setLayernumManually == 1) {
+            if (numHiddenLayers == null) throw new IllegalArgumentException("--set_layernum_manually 1 needs --num_hidden_layers");
+            m = m.withLayerCount(numHiddenLayers);
+        }
+        if (setSeqlenManually == 1) {
+            if (seqLength == null) throw new IllegalArgumentException("--set_seqlen_manually 1 needs --seq_length");
+            m = m.withSeqLength(seqLength);
+        }
+        return m;
+    }
+
+    /** Switches Megatron SP on, with a note, when the memory profile was only measured with it. */
+    void autoSequenceParallel(studio.engine.inputs.InputLocator locator, ModelDescription model, java.io.PrintWriter err) {
+        if (!sequenceParallel && locator.profileNeedsSequenceParallel(model, profileArgs())) {
+            sequenceParallel = true;
+            err.println("note: the memory profile of " + model.name() + " only has Megatron-SP (_sp) entries; costing with "
+                    + "--sequence_parallel");
+            err.flush();
+        }
+    }
+
+    SpSpace spSpaceValue() {
+        SpSpace s = SpSpace.parse(spSpace);
+        if (s == SpSpace.SP) {
+            throw new IllegalArgumentException("--sp_space sp: Galvatron asserts that Ulysses-only search is unsupported; use tp or tp+sp");
+        }
+        return s;
+    }
+
+    CostModelOptions costOptions() {
+        return new CostModelOptions(nodes() * gpusPerNode(), memoryGb(), mixedPrecision, !noAsyncGradReduce, sequenceParallel,
+                spSpaceValue(), PipelineType.parse(pipelineType), dpType(), disableVtp == 1, !noGlobalMemoryBuffer, costmodelCoe);
+    }
+
+    DpType dpType() {
+        DpType t = DpType.parse(defaultDpType);
+        return t;
+    }
+
+    ProfileArgs profileArgs() {
+        return new ProfileArgs(nodes(), gpusPerNode(), mixedPrecision, sequenceParallel, spSpaceValue() == SpSpace.TP_SP,
+                TimeProfileMode.parse(timeProfileMode), MemoryProfileMode.parse(memoryProfileMode), timeProfilingPath,
+                memoryProfilingPath, allreducePath, p2pPath, overlapPath, spTimePath);
+    }
+}
