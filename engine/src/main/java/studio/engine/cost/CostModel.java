@@ -160,7 +160,7 @@ public final class CostModel {
         return otherMemory(first, globalBatch, mbsz, minTp, maxTp, vsp, embedSdp, options.pipelineType());
     }
 
-    Map<Integer, double[]> otherMemory(LayerStrategy first, int globalBatch, int mbsz, int minTp, int maxTp,
+    public Map<Integer, double[]> otherMemory(LayerStrategy first, int globalBatch, int mbsz, int minTp, int maxTp,
                                        boolean vsp, boolean embedSdp, PipelineType pipelineType) {
         int p = first.pp();
         int t = first.tp();

@@ -1,0 +1,19 @@
+package studio.engine.search;
+
+import studio.engine.plan.LayerStrategy;
+
+import java.util.List;
+
+/**
+ * The optimum for one pipeline degree within one search task.
+ *
+ * @param costS        seconds per iteration (infinite when nothing fits)
+ * @param remainingMb  per stage, MB left under the knapsack budget (-1 when infeasible)
+ * @param memoryCostMb per stage, Galvatron's "memory cost" (layers + other + reserve)
+ * @param vocabTp      the chosen vocab TP degree, -1 when infeasible
+ * @param layers       per-layer strategies, null when infeasible
+ */
+public record PpCandidate(int pp, List<Integer> division, double costS, List<Integer> remainingMb, List<Integer> memoryCostMb,
+                          int vocabTp, List<LayerStrategy> layers) {
+    public boolean feasible() { return layers != null && costS < Double.POSITIVE_INFINITY; }
+}

@@ -1,0 +1,601 @@
+package studio.engine.search;
+
+import studio.engine.cost.CostModel;
+import studio.engine.cost.CostModelOptions;
+import studio.engine.cost.OtherTime;
+import studio.engine.cost.SpSpace;
+import studio.engine.model.ModelDescription;
+import studio.engine.model.ModelFamily;
+import studio.engine.plan.LayerStrategy;
+import studio.engine.plan.ParallelPlan;
+import studio.engine.plan.PipelineType;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Galvatron v2's parallelism search (search-engine spec §6) on the engine's cost model, with the same task order,
+ * filters and tie-breaks, and a studio mode that searches better among plans Galvatron's runtime can build.
+ */
+public final class SearchEngine {
+    private static final double INF = Double.POSITIVE_INFINITY;
+
+    private final CostModel cm;
+    private final CostModelOptions co;
+    private final SearchOptions so;
+    private final StrategySpace.Generated space;
+    private final ModelDescription model;
+    private final int world;
+    private final int budget;
+    private final int cache;
+    private final boolean studio;
+
+    public SearchEngine(CostModel costModel, SearchOptions options) {
+        this.cm = costModel;
+        this.co = costModel.options();
+        this.so = options;
+        this.model = costModel.profiles().model();
+        this.world = co.worldSize();
+        if (co.spSpace() == SpSpace.SP) {
+            throw new IllegalArgumentException("--sp_space sp: Galvatron asserts that Ulysses-only search is unsupported; use tp or tp+sp");
+        }
+        if (options.recommendMinBsz()) {
+            throw new IllegalArgumentException("--recommend_min_bsz 1 crashes in Galvatron v2 (TypeError, quirk Q14); give --min_bsz "
+                    + "or --settle_bsz instead");
+        }
+        if (!PlanValidatorPowerOfTwo.is(world)) {
+            throw new IllegalArgumentException("the search needs a power-of-two number of GPUs, got " + world);
+        }
+        this.studio = options.mode() == SearchMode.STUDIO;
+        StrategySpace.Generated g = StrategySpace.generate(world, options, co.spSpace());
+        if (studio) {
+            List<LayerStrategy> runnable = g.strategies().stream().filter(this::runnable).toList();
+            g = new StrategySpace.Generated(runnable, g.disableDp(), g.disableTp(), g.disablePp(), g.disableSdp(), g.disableCkpt(),
+                    g.disableTpConsec());
+        }
+        this.space = g;
+        this.budget = co.usableMemoryMb();
+        this.cache = co.cacheReserveMb();
+    }
+
+    public StrategySpace.Generated space() { return space; }
+
+    public CostModel costModel() { return cm; }
+
+    public SearchOptions options() { return so; }
+
+    /** Rules of Galvatron's runtime a layer strategy alone can break (profiler-runtime spec §0 and §4.3). */
+    private boolean runnable(LayerStrategy s) {
+        int t = s.tp();
+        int stage = world / s.pp();
+        if (s.tpConsecutive() == 0 && t > 1 && t < stage) return false;
+        int heads = model.attentionHeads();
+        if (s.isUlysses()) {
+            if (model.family() != ModelFamily.LLAMA_HF) return false;
+            if (heads > 0 && heads % t != 0) return false;
+            return model.maxSeqLength() % t == 0;
+        }
+        if (t > 1) {
+            if (heads > 0 && heads % t != 0) return false;
+            if (model.keyValueHeads() > 0 && model.keyValueHeads() % t != 0) return false;
+            if (model.ffnHiddenSize() > 0 && model.ffnHiddenSize() % t != 0) return false;
+            if (co.sequenceParallel() && model.maxSeqLength() % t != 0) return false;
+        }
+        return s.pp() <= model.totalLayers();
+    }
+
+    private boolean vocabRunnable(int k) {
+        if (!studio) return true;
+        int vocab = model.vocabSize();
+        if (vocab > 0) {
+            int rows = model.family() == ModelFamily.GPT_HF ? ((vocab + 127) / 128) * 128 : vocab;
+            if (rows % k != 0) return false;
+        }
+        return !co.sequenceParallel() || model.maxSeqLength() % k == 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------ tasks
+
+    private record Group(int globalBatch, int chunks, int minTp, int maxTp) {
+    }
+
+    private List<Group> groups() {
+        List<Integer> minTps = new ArrayList<>();
+        if (co.disableVtp()) {
+            minTps.add(1);
+        } else {
+            for (int x = 1; x <= world && x <= so.maxTpDeg(); x *= 2) minTps.add(x);
+        }
+        List<Integer> maxTps;
+        if (!co.globalMemoryBuffer()) {
+            maxTps = List.of(so.maxTpDeg());
+        } else if (studio && co.disableVtp()) {
+            // Galvatron ties the TP range to the vocab switch (quirk Q7); the studio searches every layer TP degree.
+            List<Integer> all = new ArrayList<>();
+            for (int x = 1; x <= world && x <= so.maxTpDeg(); x *= 2) all.add(x);
+            maxTps = all;
+        } else {
+            maxTps = minTps;
+        }
+        List<Group> out = new ArrayList<>();
+        for (int b : StrategySpace.batchSizes(so)) {
+            List<Integer> chunks = new ArrayList<>();
+            if (so.settleChunk() != -1) {
+                chunks.add(so.settleChunk());
+            } else {
+                for (int c = 1; c <= b; c++) chunks.add(c);
+            }
+            for (int c : chunks) {
+                if (c < 1 || b % c != 0) continue;
+                for (int tau : minTps) {
+                    for (int big : maxTps) {
+                        if (tau > big) continue;
+                        out.add(new Group(b, c, tau, big));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<Integer> spList() {
+        if (co.spSpace() == SpSpace.TP) return List.of(1);
+        return co.globalMemoryBuffer() ? List.of(1, 2, 3) : List.of(1, 3);
+    }
+
+    private List<Integer> vspList() {
+        return co.spSpace() == SpSpace.TP_SP ? List.of(0, 1) : List.of(0);
+    }
+
+    private List<Integer> embedSdpList() {
+        return space.disableSdp() ? List.of(0) : List.of(0, 1);
+    }
+
+    // ------------------------------------------------------------------------------------------------ search
+
+    public SearchResult search() {
+        return search(SearchListener.NONE, () -> false);
+    }
+
+    /**
+     * Runs the search. Groups of tasks run on {@code workers} threads; results are combined in Galvatron's order,
+     * so the outcome does not depend on the number of workers.
+     *
+     * @throws CancellationException when {@code cancelled} turns true
+     */
+    public SearchResult search(SearchListener listener, BooleanSupplier cancelled) {
+        long t0 = System.nanoTime();
+        List<Group> groups = groups();
+        int perGroup = vspList().size() * embedSdpList().size();
+        int total = groups.size() * perGroup;
+        AtomicInteger done = new AtomicInteger();
+        AtomicLong bestBits = new AtomicLong(Double.doubleToLongBits(0));
+        List<List<TaskResult>> results = new ArrayList<>();
+        MemoryNeed need = new MemoryNeed();
+        int workers = Math.max(1, so.workers());
+        if (workers == 1 || groups.size() == 1) {
+            for (Group g : groups) {
+                if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
+                results.add(runGroup(g, cancelled, need, listener, done, total, bestBits));
+            }
+        } else {
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, groups.size()), r -> {
+                Thread t = new Thread(r, "galvatron-search");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<List<TaskResult>>> fs = new ArrayList<>();
+                for (Group g : groups) fs.add(pool.submit(() -> runGroup(g, cancelled, need, listener, done, total, bestBits)));
+                for (Future<List<TaskResult>> f : fs) {
+                    try {
+                        results.add(f.get());
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof RuntimeException re) throw re;
+                        throw new IllegalStateException(e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CancellationException("search interrupted");
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        List<TaskResult> all = new ArrayList<>();
+        results.forEach(all::addAll);
+        TaskResult best = null;
+        double bestThroughput = 0;
+        for (TaskResult r : all) {
+            if (r.throughput() > bestThroughput) {
+                bestThroughput = r.throughput();
+                best = r;
+            }
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (best == null || !best.best().feasible()) {
+            return new SearchResult(null, null, all, need.minimumGb(co), need.mb(), need.describe(), ms);
+        }
+        PpCandidate c = best.best();
+        ParallelPlan plan = new ParallelPlan(c.layers(), c.division(), best.globalBatch(), best.chunks(), c.vocabTp(),
+                best.vsp() == 1, best.embedSdp() == 1, co.pipelineType(), co.defaultDpType(), null);
+        return new SearchResult(plan, best, all, 0, 0, null, ms);
+    }
+
+    private List<TaskResult> runGroup(Group g, BooleanSupplier cancelled, MemoryNeed need, SearchListener listener,
+                                      AtomicInteger done, int total, AtomicLong bestBits) {
+        Map<String, StageKnapsack> knapsacks = new HashMap<>();
+        List<TaskResult> out = new ArrayList<>();
+        for (int vsp : vspList()) {
+            for (int es : embedSdpList()) {
+                for (int sp : spList()) {
+                    if ((sp == 1 && vsp == 1) || (sp == 2 && vsp == 0)) continue;
+                    if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
+                    TaskResult r = searchTask(g, vsp, es, sp, knapsacks, cancelled, need);
+                    if (r != null) {
+                        out.add(r);
+                        double th = r.throughput();
+                        bestBits.accumulateAndGet(Double.doubleToLongBits(th),
+                                (a, b) -> Double.longBitsToDouble(a) >= Double.longBitsToDouble(b) ? a : b);
+                    }
+                }
+                listener.progress(done.incrementAndGet(), total, Double.longBitsToDouble(bestBits.get()));
+            }
+        }
+        return out;
+    }
+
+    /** Galvatron's {@code search_for_chunk} for one sp_search value; null when no strategy is left. */
+    private TaskResult searchTask(Group g, int vsp, int es, int spSearch, Map<String, StageKnapsack> knapsacks,
+                                  BooleanSupplier cancelled, MemoryNeed need) {
+        int b = g.globalBatch();
+        int c = g.chunks();
+        int tau = g.minTp();
+        List<LayerStrategy> s = new ArrayList<>();
+        for (LayerStrategy x : space.strategies()) {
+            if (x.tp() < tau || x.tp() > g.maxTp()) continue;
+            if (c > b / (world / x.pp() / tau)) continue;
+            if (spSearch == 1 && x.ulysses() == 1) continue;
+            if (spSearch == 2 && x.ulysses() == 0) continue;
+            s.add(x);
+        }
+        if (s.isEmpty()) return null;
+        TreeSet<Integer> pps = new TreeSet<>();
+        for (LayerStrategy x : s) {
+            int p = x.pp();
+            if (p * tau <= world && b % (world / p / tau) == 0) pps.add(p);
+        }
+        if (pps.isEmpty()) return null;
+        Map<Integer, Integer> mbsz = new HashMap<>();
+        for (int p : pps) mbsz.put(p, (b / (world / p / tau) + c - 1) / c);
+        List<LayerStrategy> strict = new ArrayList<>();
+        for (LayerStrategy x : s) {
+            if (!pps.contains(x.pp())) continue;
+            int lp = b / (world / x.pp() / tau);
+            if (c == (int) Math.ceil((double) lp / mbsz.get(x.pp()))) strict.add(x);
+        }
+        if (strict.isEmpty()) return null;
+        TreeSet<Integer> ppPresent = new TreeSet<>();
+        for (LayerStrategy x : strict) ppPresent.add(x.pp());
+        List<PpCandidate> candidates = new ArrayList<>();
+        PpCandidate best = null;
+        double bestCost = INF;
+        for (int p : ppPresent) {
+            if (p * tau > world) continue;
+            if (b % (world / (p * tau)) != 0) continue;
+            List<LayerStrategy> ss = strict.stream().filter(x -> x.pp() == p).toList();
+            PpCandidate cand = fitPp(g, vsp, es, spSearch, ss, p, mbsz.get(p), knapsacks, cancelled, need);
+            candidates.add(cand);
+            if (bestCost > cand.costS()) {
+                bestCost = cand.costS();
+                best = cand;
+            }
+        }
+        if (best == null) best = new PpCandidate(-1, List.of(), INF, List.of(-1), List.of(-1), -1, null);
+        double throughput = best.costS() < INF ? b / best.costS() : 0.0;
+        return new TaskResult(b, c, tau, g.maxTp(), vsp, es, spSearch, best, candidates, throughput);
+    }
+
+    private PpCandidate infeasible(int p, List<Integer> division) {
+        List<Integer> remain = new ArrayList<>();
+        List<Integer> mem = new ArrayList<>();
+        for (int i = 0; i < p; i++) {
+            remain.add(-1);
+            mem.add(-1 + cache);
+        }
+        return new PpCandidate(p, division, INF, remain, mem, -1, null);
+    }
+
+    // ------------------------------------------------------------------------------------------------ one pp degree
+
+    /** Layer tables of one pipeline degree within one task. */
+    private final class Tables {
+        final List<LayerStrategy> ss;
+        final int p;
+        final int mbsz;
+        final double chunks;
+        final double[][] time;      // [type][s]
+        final double[][] timeNoComm; // [type][s]
+        final int[][][] weight;     // [memTable][type][s]
+        final double[][][][] x;     // [type][s'][s]
+        final int types;
+
+        Tables(List<LayerStrategy> ss, int p, int b, int mbsz, int tau) {
+            this.ss = ss;
+            this.p = p;
+            this.mbsz = mbsz;
+            this.types = model.layerTypes().size();
+            int lp = b / (world / p / tau);
+            this.chunks = Math.ceil((double) lp / mbsz);
+            double gbs = b / chunks;
+            int ns = ss.size();
+            time = new double[types][ns];
+            timeNoComm = new double[types][ns];
+            x = new double[types][][][];
+            for (int t = 0; t < types; t++) {
+                for (int i = 0; i < ns; i++) {
+                    var lt = cm.layerTime(ss.get(i), t, gbs);
+                    time[t][i] = lt.totalS();
+                    timeNoComm[t][i] = lt.noCommS();
+                }
+                x[t] = new double[][][] {cm.transitionCost(ss, t, mbsz, tau)};
+            }
+            int tables = co.pipelineType() == PipelineType.PIPEDREAM_FLUSH ? p : 1;
+            weight = new int[tables][types][ns];
+            for (int j = 0; j < tables; j++) {
+                for (int t = 0; t < types; t++) {
+                    for (int i = 0; i < ns; i++) {
+                        weight[j][t][i] = (int) Math.ceil(cm.layerMemory(ss.get(i), t, b, mbsz, tau, j).totalMb());
+                    }
+                }
+            }
+        }
+
+        int memTable(int stage) { return weight.length == 1 ? 0 : stage; }
+    }
+
+    private PpCandidate fitPp(Group g, int vsp, int es, int spSearch, List<LayerStrategy> ss, int p, int mbsz,
+                              Map<String, StageKnapsack> knapsacks, BooleanSupplier cancelled, MemoryNeed need) {
+        int total = model.totalLayers();
+        List<Integer> evenDiv = model.layerTypes().size() == 1 ? PipelineDivision.even(total, p)
+                : PipelineDivision.memoryBalanced(cm, p, g.globalBatch(), mbsz);
+        if (p > total || evenDiv.stream().anyMatch(d -> d < 1)) return infeasible(p, evenDiv);
+        Tables tb = new Tables(ss, p, g.globalBatch(), mbsz, g.minTp());
+        Map<Integer, double[]> other = cm.otherMemory(ss.get(0), g.globalBatch(), mbsz, g.minTp(), g.maxTp(), vsp == 1, es == 1);
+        OtherTime ot = cm.otherTime(mbsz, p, vsp == 1, es == 1, g.minTp(), g.maxTp());
+        double buffer = so.fineGrained() ? cm.globalBufferMb(mbsz, g.minTp(), g.maxTp(), spSearch)
+                : cm.globalBufferCoarseMb(mbsz, g.minTp(), g.maxTp());
+        int gInt = (int) buffer;
+        need.offer(tb, other, gInt, evenDiv, g, p, this);
+        if (!so.fineGrained()) return coarse(g, tb, other, ot, gInt, evenDiv);
+        List<List<Integer>> divisions = new ArrayList<>();
+        divisions.add(evenDiv);
+        if (studio && p > 1) divisions = StudioDivisions.candidates(evenDiv, total, p);
+        PpCandidate best = null;
+        for (List<Integer> div : divisions) {
+            PpCandidate cand = fineGrained(g, spSearch, tb, other, ot, gInt, div, knapsacks, cancelled);
+            if (best == null || cand.costS() < best.costS()) best = cand;
+        }
+        if (studio && p > 1 && best.feasible() && divisions.size() > 1) {
+            best = StudioDivisions.improve(best, div -> fineGrained(g, spSearch, tb, other, ot, gInt, div, knapsacks, cancelled));
+        }
+        return best;
+    }
+
+    private PpCandidate fineGrained(Group g, int spSearch, Tables tb, Map<Integer, double[]> other, OtherTime ot, int gInt,
+                                    List<Integer> div, Map<String, StageKnapsack> knapsacks, BooleanSupplier cancelled) {
+        int p = tb.p;
+        int ns = tb.ss.size();
+        // per stage, per k: the knapsack solution
+        Map<Integer, StageKnapsack.Solution[]> byK = new HashMap<>();
+        int start = 0;
+        for (int i = 0; i < p; i++) {
+            int n = div.get(i);
+            StageKnapsack ks = knapsack(spSearch, tb, i, start, n, knapsacks, cancelled);
+            for (Map.Entry<Integer, double[]> e : other.entrySet()) {
+                int om = (int) Math.ceil(e.getValue()[i]) + gInt;
+                StageKnapsack.Solution sol = ks.solve(n, budget - om);
+                byK.computeIfAbsent(e.getKey(), k -> new StageKnapsack.Solution[p])[i] = sol;
+            }
+            start += n;
+        }
+        double best = INF;
+        int vtp = -1;
+        List<LayerStrategy> bestLayers = null;
+        StageKnapsack.Solution[] bestSols = null;
+        for (int k : ot.withCommS().keySet()) {
+            StageKnapsack.Solution[] sols = byK.get(k);
+            if (sols == null) continue; // not in the memory profile's vocab tables (Galvatron: KeyError, quirk Q3)
+            if (!vocabRunnable(k)) continue;
+            boolean ok = true;
+            for (StageKnapsack.Solution sol : sols) ok &= sol.feasible();
+            if (!ok) continue;
+            List<LayerStrategy> layers = new ArrayList<>();
+            int[] idx = new int[model.totalLayers()];
+            int l = 0;
+            for (StageKnapsack.Solution sol : sols) {
+                for (int s : sol.strategyIndex()) {
+                    idx[l++] = s;
+                    layers.add(tb.ss.get(s));
+                }
+            }
+            double pc = pipelineCost(tb, g, div, idx, layers, ot.noCommS().get(k));
+            if (best > pc) {
+                best = pc;
+                vtp = k;
+                bestLayers = layers;
+                bestSols = sols;
+            }
+        }
+        if (vtp == -1) return infeasible(p, div);
+        List<Integer> remain = new ArrayList<>();
+        List<Integer> mem = new ArrayList<>();
+        for (StageKnapsack.Solution sol : bestSols) {
+            remain.add(sol.remainingMb());
+            mem.add(budget - sol.remainingMb() + cache);
+        }
+        if (ns == 0) return infeasible(p, div);
+        return new PpCandidate(p, div, best, remain, mem, vtp, bestLayers);
+    }
+
+    private StageKnapsack knapsack(int spSearch, Tables tb, int stage, int start, int n, Map<String, StageKnapsack> cache,
+                                   BooleanSupplier cancelled) {
+        int j = tb.memTable(stage);
+        boolean identical = model.layerTypes().size() == 1 && so.pinnedLayers().isEmpty();
+        String key = spSearch + "/" + tb.p + "/" + j + "/" + (identical ? 0 : start) + (identical ? "" : "/" + n);
+        StageKnapsack ks = cache.get(key);
+        if (ks != null && ks.layers() >= n) return ks;
+        int depth = identical && studio ? Math.max(n, model.totalLayers() - (tb.p - 1)) : n;
+        int ns = tb.ss.size();
+        int[][] w = new int[depth][];
+        double[][] t = new double[depth][];
+        double[][][] x = new double[depth][][];
+        for (int l = 0; l < depth; l++) {
+            int global = start + l;
+            int type = model.typeOfLayer(Math.min(global, model.totalLayers() - 1));
+            w[l] = tb.weight[j][type];
+            double[] tt = tb.time[type];
+            LayerStrategy pin = so.pinnedLayers().get(global);
+            if (pin != null) {
+                tt = tt.clone();
+                for (int s = 0; s < ns; s++) if (!tb.ss.get(s).equals(pin)) tt[s] = INF;
+            }
+            t[l] = tt;
+            x[l] = tb.x[type][0];
+        }
+        ks = new StageKnapsack(w, t, x, budget, cancelled);
+        cache.put(key, ks);
+        return ks;
+    }
+
+    private double pipelineCost(Tables tb, Group g, List<Integer> div, int[] idx, List<LayerStrategy> layers, double[] otherNoComm) {
+        LayerStrategy l0 = layers.get(0);
+        int loc = (int) ((double) g.globalBatch() / (l0.tp() * l0.dp() / g.minTp()));
+        int realc = tb.chunks == 1 ? 1 : CostModel.chunkSizes(loc, (int) tb.chunks).length;
+        if (realc != tb.chunks) {
+            double[] ch = new double[tb.types];
+            java.util.Arrays.fill(ch, tb.chunks);
+            return cm.pipelineCost(layers, div, ch, g.globalBatch(), g.minTp(), otherNoComm).iterationS();
+        }
+        int p = div.size();
+        double[] f = new double[p];
+        double[] k = new double[p];
+        int l = 0;
+        for (int st = 0; st < p; st++) {
+            for (int j = 0; j < div.get(st); j++, l++) {
+                int type = model.typeOfLayer(l);
+                f[st] += tb.time[type][idx[l]];
+                k[st] += tb.timeNoComm[type][idx[l]];
+            }
+            k[st] += otherNoComm[st];
+        }
+        return CostModel.pipelineFormula(f, k, realc);
+    }
+
+    /** Galvatron's coarse mode (§6.7): one strategy for every layer, vocab TP equal to the layer TP. */
+    private PpCandidate coarse(Group g, Tables tb, Map<Integer, double[]> other, OtherTime ot, int gInt, List<Integer> div) {
+        int p = tb.p;
+        double best = INF;
+        PpCandidate bestCand = null;
+        for (int s = 0; s < tb.ss.size(); s++) {
+            LayerStrategy st = tb.ss.get(s);
+            for (int k : ot.withCommS().keySet()) {
+                if (!other.containsKey(k) || st.tp() != k || !vocabRunnable(k)) continue;
+                boolean ok = true;
+                List<Integer> remain = new ArrayList<>();
+                int start = 0;
+                for (int i = 0; i < p; i++) {
+                    int mem = (int) Math.ceil(other.get(k)[i]) + gInt;
+                    int j = tb.memTable(i);
+                    for (int l = start; l < start + div.get(i); l++) {
+                        LayerStrategy pin = so.pinnedLayers().get(l);
+                        if (pin != null && !pin.equals(st)) ok = false;
+                        mem += tb.weight[j][model.typeOfLayer(l)][s];
+                    }
+                    start += div.get(i);
+                    if (budget - mem < 0) ok = false;
+                    remain.add(budget - mem);
+                }
+                if (!ok) continue;
+                int[] idx = new int[model.totalLayers()];
+                java.util.Arrays.fill(idx, s);
+                List<LayerStrategy> layers = java.util.Collections.nCopies(model.totalLayers(), st);
+                double pc = pipelineCost(tb, g, div, idx, layers, ot.noCommS().get(k));
+                if (best > pc) {
+                    best = pc;
+                    List<Integer> mem = remain.stream().map(r -> budget - r + cache).toList();
+                    bestCand = new PpCandidate(p, div, pc, remain, mem, k, List.copyOf(layers));
+                }
+            }
+        }
+        return bestCand == null ? infeasible(p, div) : bestCand;
+    }
+
+    // ------------------------------------------------------------------------------------------------ nothing fits
+
+    /** Tracks the least memory any candidate needs, to tell the user what budget would fit. */
+    private static final class MemoryNeed {
+        private int mb = Integer.MAX_VALUE;
+        private String what;
+
+        synchronized void offer(Tables tb, Map<Integer, double[]> other, int gInt, List<Integer> div, Group g, int p, SearchEngine e) {
+            if (other.isEmpty() || div.stream().anyMatch(d -> d < 1)) return;
+            int worst = 0;
+            int start = 0;
+            for (int i = 0; i < p; i++) {
+                int j = tb.memTable(i);
+                int sum = 0;
+                for (int l = start; l < start + div.get(i); l++) {
+                    int type = e.model.typeOfLayer(l);
+                    int min = Integer.MAX_VALUE;
+                    for (int w : tb.weight[j][type]) min = Math.min(min, w);
+                    sum += min;
+                }
+                start += div.get(i);
+                int om = Integer.MAX_VALUE;
+                for (double[] o : other.values()) om = Math.min(om, (int) Math.ceil(o[i]) + gInt);
+                worst = Math.max(worst, sum + om);
+            }
+            if (worst < mb) {
+                mb = worst;
+                what = "pp " + p + ", batch " + g.globalBatch() + ", chunks " + g.chunks();
+            }
+        }
+
+        synchronized int mb() { return mb == Integer.MAX_VALUE ? 0 : mb; }
+
+        synchronized String describe() { return what; }
+
+        synchronized int minimumGb(CostModelOptions co) {
+            if (mb == Integer.MAX_VALUE) return 0;
+            for (int gb = 1; gb <= 1 << 20; gb++) {
+                int total = gb * 1024;
+                int usable = total - (total / 1024 > 20 ? (int) (total * 0.2) : 0);
+                if (usable >= mb) return gb;
+            }
+            return 0;
+        }
+    }
+
+    /** Distinct pipeline degrees, for logs. */
+    static List<Integer> ppDegrees(List<LayerStrategy> s) {
+        return new ArrayList<>(new LinkedHashSet<>(s.stream().map(LayerStrategy::pp).toList()));
+    }
+
+    /** Power-of-two check without depending on the plan package's validator. */
+    private static final class PlanValidatorPowerOfTwo {
+        static boolean is(int x) { return x > 0 && (x & (x - 1)) == 0; }
+    }
+}

@@ -1,0 +1,27 @@
+package studio.engine.search;
+
+import studio.engine.plan.ParallelPlan;
+
+import java.util.List;
+
+/**
+ * What a search found.
+ *
+ * @param plan             the chosen plan, null when nothing fits
+ * @param best             the winning task, null when nothing fits
+ * @param tasks            every task in Galvatron's order
+ * @param minimumFeasibleGb when nothing fits: the smallest --memory_constraint at which the least memory-hungry
+ *                          candidate seen would fit (0 when unknown)
+ * @param leastMemoryMb    when nothing fits: that candidate's per-GPU need in MB
+ * @param elapsedMs        wall time of the search
+ */
+public record SearchResult(ParallelPlan plan, TaskResult best, List<TaskResult> tasks, int minimumFeasibleGb, int leastMemoryMb,
+                           String leastMemoryCandidate, long elapsedMs) {
+    public SearchResult {
+        tasks = List.copyOf(tasks);
+    }
+
+    public boolean found() { return plan != null; }
+
+    public double throughput() { return best == null ? 0 : best.throughput(); }
+}

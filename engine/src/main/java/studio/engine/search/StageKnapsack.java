@@ -1,0 +1,212 @@
+package studio.engine.search;
+
+import java.util.Arrays;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Galvatron's per-stage multiple-choice knapsack (dp_core.cpp, search-engine spec §6.5), solved exactly but on
+ * step functions instead of a dense {@code [budget][strategy]} table.
+ *
+ * <p>Galvatron's {@code f[v][s]} (the least time of the layers so far, ending in strategy s, within v MB) is a
+ * non-increasing step function of v. Each layer maps the previous functions through
+ * {@code f'[v][s] = min_s' (f[v - w_s][s'] + X[s'][s]) + T_s}; on every interval where all previous functions are
+ * constant, the candidates, their first argmin and the result are the same numbers Galvatron's dense loop computes
+ * at each v of that interval. So the values, the back-pointers ("marks") and the reconstructed plan are identical
+ * to Galvatron's, at a cost proportional to the number of steps rather than to the budget in MB.
+ *
+ * <p>All depths are kept, so one run answers "the best plan for the first d layers" for every d (the pipeline
+ * division search uses that).
+ */
+public final class StageKnapsack {
+    private static final double INF = Double.POSITIVE_INFINITY;
+
+    private final int layers;
+    private final int strategies;
+    private final int budget;
+    private final int[][] weight;
+    /** Per layer l and strategy s: segment starts, values and marks of f_l[.][s]. */
+    private final int[][][] starts;
+    private final double[][][] values;
+    private final short[][][] marks;
+
+    /** A plan for some depth and budget: the per-layer strategy indices, its DP time and the MB left. */
+    public record Solution(int[] strategyIndex, double time, int remainingMb) {
+        public boolean feasible() { return remainingMb >= 0; }
+    }
+
+    /**
+     * @param weight   {@code w[l][s]}, integer MB (>= 1)
+     * @param time     {@code T[l][s]}, seconds (+inf forbids the strategy at that layer)
+     * @param transition {@code X[l][s'][s]}, seconds
+     * @param budget   M, MB
+     * @param cancelled polled once per layer
+     */
+    public StageKnapsack(int[][] weight, double[][] time, double[][][] transition, int budget, BooleanSupplier cancelled) {
+        this.layers = weight.length;
+        this.strategies = layers == 0 ? 0 : weight[0].length;
+        this.budget = budget;
+        this.weight = weight;
+        this.starts = new int[layers][][];
+        this.values = new double[layers][][];
+        this.marks = new short[layers][][];
+        if (layers > 0) solve(time, transition, cancelled);
+    }
+
+    public int layers() { return layers; }
+
+    private void solve(double[][] time, double[][][] x, BooleanSupplier cancelled) {
+        int ns = strategies;
+        // layer 0: f_{-1} = 0 everywhere
+        starts[0] = new int[ns][];
+        values[0] = new double[ns][];
+        marks[0] = new short[ns][];
+        for (int s = 0; s < ns; s++) {
+            int w = weight[0][s];
+            double best = INF;
+            int arg = 0;
+            for (int sp = 0; sp < ns; sp++) {
+                double c = (0.0 + x[0][sp][s]) + time[0][s];
+                if (c < best) {
+                    best = c;
+                    arg = sp;
+                }
+            }
+            if (w <= budget && w >= 0 && best < INF) {
+                starts[0][s] = new int[] {w};
+                values[0][s] = new double[] {best};
+                marks[0][s] = new short[] {(short) arg};
+            } else {
+                starts[0][s] = new int[0];
+                values[0][s] = new double[0];
+                marks[0][s] = new short[0];
+            }
+        }
+        for (int l = 1; l < layers; l++) {
+            if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
+            int[][] ps = starts[l - 1];
+            double[][] pv = values[l - 1];
+            int total = 0;
+            for (int s = 0; s < ns; s++) total += ps[s].length;
+            int[] union = new int[total];
+            int at = 0;
+            for (int s = 0; s < ns; s++) {
+                System.arraycopy(ps[s], 0, union, at, ps[s].length);
+                at += ps[s].length;
+            }
+            Arrays.sort(union);
+            int u = 0;
+            for (int i = 0; i < union.length; i++) {
+                if (i == 0 || union[i] != union[i - 1]) union[u++] = union[i];
+            }
+            // F[k * ns + s'] = f_{l-1}[union[k]][s']
+            double[] f = new double[u * ns];
+            for (int sp = 0; sp < ns; sp++) {
+                int[] st = ps[sp];
+                double[] va = pv[sp];
+                int ptr = -1;
+                for (int k = 0; k < u; k++) {
+                    while (ptr + 1 < st.length && st[ptr + 1] <= union[k]) ptr++;
+                    f[k * ns + sp] = ptr < 0 ? INF : va[ptr];
+                }
+            }
+            starts[l] = new int[ns][];
+            values[l] = new double[ns][];
+            marks[l] = new short[ns][];
+            int[] bufS = new int[u];
+            double[] bufV = new double[u];
+            short[] bufM = new short[u];
+            for (int s = 0; s < ns; s++) {
+                int w = weight[l][s];
+                double t = time[l][s];
+                int cnt = 0;
+                if (t < INF && w >= 0) {
+                    double[] col = new double[ns];
+                    for (int sp = 0; sp < ns; sp++) col[sp] = x[l][sp][s];
+                    for (int k = 0; k < u; k++) {
+                        long v = (long) union[k] + w;
+                        if (v > budget) break;
+                        int base = k * ns;
+                        double best = INF;
+                        int arg = 0;
+                        for (int sp = 0; sp < ns; sp++) {
+                            double c = (f[base + sp] + col[sp]) + t;
+                            if (c < best) {
+                                best = c;
+                                arg = sp;
+                            }
+                        }
+                        if (best == INF) continue;
+                        if (cnt > 0 && bufV[cnt - 1] == best && bufM[cnt - 1] == arg) continue;
+                        bufS[cnt] = (int) v;
+                        bufV[cnt] = best;
+                        bufM[cnt] = (short) arg;
+                        cnt++;
+                    }
+                }
+                starts[l][s] = Arrays.copyOf(bufS, cnt);
+                values[l][s] = Arrays.copyOf(bufV, cnt);
+                marks[l][s] = Arrays.copyOf(bufM, cnt);
+            }
+        }
+    }
+
+    private int segment(int l, int s, int v) {
+        int[] st = starts[l][s];
+        int lo = 0;
+        int hi = st.length - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (st[mid] <= v) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /** Galvatron's {@code f[v][s]} after {@code depth} layers. */
+    public double value(int depth, int s, int v) {
+        int seg = segment(depth - 1, s, v);
+        return seg < 0 ? INF : values[depth - 1][s][seg];
+    }
+
+    /** The best plan for the first {@code depth} layers within {@code budgetMb}, reconstructed as Galvatron does. */
+    public Solution solve(int depth, int budgetMb) {
+        if (budgetMb < 0 || depth <= 0) return new Solution(null, INF, -1);
+        int b = Math.min(budgetMb, budget);
+        int last = depth - 1;
+        double best = INF;
+        int arg = 0;
+        for (int s = 0; s < strategies; s++) {
+            double c = value(depth, s, b);
+            if (c < best) {
+                best = c;
+                arg = s;
+            }
+        }
+        if (best == INF) return new Solution(null, INF, -1);
+        int[] res = new int[depth];
+        res[last] = arg;
+        int v = b;
+        for (int l = last; l >= 1; l--) {
+            int cur = res[l];
+            int seg = segment(l, cur, v);
+            res[l - 1] = marks[l][cur][seg];
+            v -= weight[l][cur];
+        }
+        int remain = v - weight[0][res[0]] + (budgetMb - b);
+        return new Solution(res, best, remain);
+    }
+
+    /** Steps kept for the deepest layer (a measure of the work done). */
+    public int stepCount() {
+        int n = 0;
+        if (layers == 0) return 0;
+        for (int[] s : starts[layers - 1]) n += s.length;
+        return n;
+    }
+}
