@@ -540,7 +540,8 @@ public final class SearchEngine {
                 }
             }
         }
-        return bestCand == null ? infeasible(p, div) : bestCand;
+        // Galvatron's coarse path reports empty lists when no uniform strategy fits
+        return bestCand == null ? new PpCandidate(p, div, INF, List.of(), List.of(), -1, null) : bestCand;
     }
 
     // ------------------------------------------------------------------------------------------------ nothing fits
