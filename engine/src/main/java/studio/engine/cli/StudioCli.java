@@ -26,6 +26,7 @@ public final class StudioCli implements Runnable {
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new StudioCli(out));
         cl.addSubcommand("evaluate", new EvaluateCommand(out, err));
+        cl.addSubcommand("search", new SearchCommand(out, err));
         cl.addSubcommand("models", new ModelsCommand(out));
         cl.setOut(out);
         cl.setErr(err);

@@ -12,8 +12,16 @@ import java.util.List;
  * @param memoryCostMb per stage, Galvatron's "memory cost" (layers + other + reserve)
  * @param vocabTp      the chosen vocab TP degree, -1 when infeasible
  * @param layers       per-layer strategies, null when infeasible
+ * @param rankS        what the search ranks by: Galvatron's cost in galvatron-v2 mode; in studio mode the larger of
+ *                     Galvatron's cost and the plain 1F1B bound, so an uneven division cannot hide a slow middle stage
+ *                     from Galvatron's first/last-stage formula
  */
 public record PpCandidate(int pp, List<Integer> division, double costS, List<Integer> remainingMb, List<Integer> memoryCostMb,
-                          int vocabTp, List<LayerStrategy> layers) {
+                          int vocabTp, List<LayerStrategy> layers, double rankS) {
+    public PpCandidate(int pp, List<Integer> division, double costS, List<Integer> remainingMb, List<Integer> memoryCostMb,
+                       int vocabTp, List<LayerStrategy> layers) {
+        this(pp, division, costS, remainingMb, memoryCostMb, vocabTp, layers, costS);
+    }
+
     public boolean feasible() { return layers != null && costS < Double.POSITIVE_INFINITY; }
 }

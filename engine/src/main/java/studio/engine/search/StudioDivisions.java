@@ -55,7 +55,7 @@ final class StudioDivisions {
                     n.set(j, n.get(j) + 1);
                     if (!tried.add(n)) continue;
                     PpCandidate c = evaluate.apply(List.copyOf(n));
-                    if (c.costS() < best.costS()) {
+                    if (c.rankS() < best.rankS()) {
                         best = c;
                         improved = true;
                     }

@@ -1,0 +1,204 @@
+package studio.engine.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import studio.engine.cost.CostModel;
+import studio.engine.cost.CostModelOptions;
+import studio.engine.cost.PlanEstimate;
+import studio.engine.cost.PlanEvaluator;
+import studio.engine.cost.StageMemory;
+import studio.engine.inputs.InputLocator;
+import studio.engine.io.JsonFiles;
+import studio.engine.model.ModelCatalog;
+import studio.engine.model.ModelDescription;
+import studio.engine.plan.GalvatronConfig;
+import studio.engine.plan.ParallelPlan;
+import studio.engine.search.SearchEngine;
+import studio.engine.search.SearchLog;
+import studio.engine.search.SearchMode;
+import studio.engine.search.SearchOptions;
+import studio.engine.search.SearchResult;
+import studio.engine.search.SearchSpace;
+import studio.engine.search.StrategySpace;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code gstudio search}: Galvatron's parallelism search, with Galvatron's arguments. */
+@Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Search the fastest plan under the memory budget, taking Galvatron's search arguments verbatim.",
+                "Writes galvatron_config_*.json (with cp_sizes_enc) and a search log. Exit code 0 = plan found,",
+                "2 = nothing fits the budget (no config written), 1 = bad input."})
+public final class SearchCommand implements Callable<Integer> {
+    @Mixin GalvatronArgs args;
+
+    @Option(names = "--mode", paramLabel = "galvatron-v2|studio", defaultValue = "galvatron-v2",
+            description = "galvatron-v2: Galvatron's choice exactly; studio: only runnable plans, pipeline division searched.")
+    String mode;
+
+    @Option(names = "--search_space", defaultValue = "full", paramLabel = "SPACE") String searchSpace;
+    @Option(names = "--disable_dp", defaultValue = "0", paramLabel = "0|1") int disableDp;
+    @Option(names = "--disable_tp", defaultValue = "0", paramLabel = "0|1") int disableTp;
+    @Option(names = "--disable_pp", defaultValue = "0", paramLabel = "0|1") int disablePp;
+    @Option(names = "--disable_sdp", defaultValue = "0", paramLabel = "0|1") int disableSdp;
+    @Option(names = "--disable_ckpt", defaultValue = "0", paramLabel = "0|1") int disableCkpt;
+    @Option(names = "--disable_tp_consec", defaultValue = "0", paramLabel = "0|1") int disableTpConsec;
+    @Option(names = "--max_tp_deg", defaultValue = "8", paramLabel = "N") int maxTpDeg;
+    @Option(names = "--max_pp_deg", defaultValue = "8", paramLabel = "N") int maxPpDeg;
+    @Option(names = "--min_bsz", defaultValue = "8", paramLabel = "B") int minBsz;
+    @Option(names = "--max_bsz", defaultValue = "10240", paramLabel = "B") int maxBsz;
+    @Option(names = "--bsz_scale", defaultValue = "8", paramLabel = "B") int bszScale;
+    @Option(names = "--settle_bsz", defaultValue = "-1", paramLabel = "B") int settleBsz;
+    @Option(names = "--settle_chunk", defaultValue = "-1", paramLabel = "C") int settleChunk;
+    @Option(names = "--recommend_min_bsz", defaultValue = "0", paramLabel = "0|1") int recommendMinBsz;
+    @Option(names = "--fine_grained_mode", defaultValue = "1", paramLabel = "0|1") int fineGrainedMode;
+    @Option(names = "--parallel_search", description = "Run sub-searches on a thread pool.") boolean parallelSearch;
+    @Option(names = "--worker", defaultValue = "0", paramLabel = "N", description = "Threads for --parallel_search (0: 2 x CPUs).") int worker;
+    @Option(names = "--log_dir", defaultValue = "logs", paramLabel = "DIR") Path logDir;
+    @Option(names = "--output_config_path", paramLabel = "DIR", description = "Where to write the config (default: current folder).")
+    Path outputConfigPath;
+    @Option(names = "--use_pipeline_costmodel", defaultValue = "1", paramLabel = "1") int usePipelineCostmodel;
+    @Option(names = "--make_vocab_size_divisible_by", defaultValue = "128", paramLabel = "N", description = "Accepted; unused by the search.")
+    int makeVocabDivisible;
+    @Option(names = "--profile_mode", paramLabel = "MODE", description = "Older Galvatron scripts' name for --time_profile_mode.")
+    String profileMode;
+    @Option(names = "--embed_sdp", paramLabel = "0|1", description = "Accepted from older scripts; embed_sdp is searched.") Integer embedSdp;
+    @Option(names = "--json", description = "Print a JSON summary.") boolean json;
+
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    public SearchCommand(PrintWriter out, PrintWriter err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (usePipelineCostmodel != 1) {
+            throw new IllegalArgumentException("--use_pipeline_costmodel 0 never selects a plan in Galvatron v2 (quirk Q6); use 1");
+        }
+        if (profileMode != null) {
+            args.timeProfileMode = profileMode;
+            if (!profileMode.equals("batch")) args.memoryProfileMode = profileMode.equals("sequence") && !args.sequenceParallel ? "static" : profileMode;
+        }
+        Path root = args.sampleConfigs != null ? args.sampleConfigs : InputLocator.defaultSampleRoot();
+        ModelDescription model = args.model(new ModelCatalog(root));
+        InputLocator locator = new InputLocator(root);
+        args.autoSequenceParallel(locator, model, err);
+        CostModelOptions co = args.costOptions();
+        int workers = parallelSearch ? (worker > 0 ? worker : 2 * Runtime.getRuntime().availableProcessors()) : 1;
+        SearchOptions so = new SearchOptions(SearchSpace.parse(searchSpace), disableDp == 1, disableTp == 1, disablePp == 1,
+                disableSdp == 1, disableCkpt == 1, disableTpConsec == 1, maxTpDeg, maxPpDeg, minBsz, maxBsz, bszScale, settleBsz,
+                settleChunk, recommendMinBsz == 1, fineGrainedMode == 1, workers, SearchMode.parse(mode), Map.of());
+        CostModel cm = new CostModel(locator.load(model, args.profileArgs()), co);
+        SearchEngine engine = new SearchEngine(cm, so);
+        SearchResult r = engine.search();
+        String header = String.format(Locale.ROOT, "Galvatron Studio search (--mode %s) for %s on %d node(s) x %d GPUs, %d GB, %s",
+                so.mode().cliName(), model.name(), args.nodes(), args.gpusPerNode(), co.memoryConstraintGb(), co.mixedPrecision());
+        Path logFile = logDir.resolve(model.profileName() + "_" + args.nodes() + "nodes_" + args.gpusPerNode() + "gpus_"
+                + co.memoryConstraintGb() + "GB").resolve("search_" + so.mode().cliName() + ".log");
+        JsonFiles.writeAtomically(logFile, SearchLog.render(header, engine, r));
+        if (!r.found()) {
+            String msg = String.format(Locale.ROOT, "No valid configuration found: nothing fits %d GB per GPU. The least memory-hungry "
+                            + "candidate (%s) needs %d MB per GPU; --memory_constraint %d would fit it. No config written. Log: %s",
+                    co.memoryConstraintGb(), r.leastMemoryCandidate(), r.leastMemoryMb() + co.cacheReserveMb(), r.minimumFeasibleGb(), logFile);
+            if (json) {
+                ObjectNode j = JsonFiles.mapper().createObjectNode();
+                j.put("found", false);
+                j.put("memory_constraint_gb", co.memoryConstraintGb());
+                j.put("minimum_feasible_gb", r.minimumFeasibleGb());
+                j.put("log", logFile.toString());
+                out.println(j.toPrettyString());
+            } else {
+                out.println(msg);
+            }
+            out.flush();
+            err.println("error: " + msg);
+            err.flush();
+            return 2;
+        }
+        ParallelPlan plan = r.plan();
+        Path dir = outputConfigPath != null ? outputConfigPath : Path.of(".");
+        Path config = dir.resolve(fileName(model, args.nodes(), args.gpusPerNode(), co, settleBsz, engine.space()));
+        GalvatronConfig.write(config, plan);
+        PlanEstimate e = new PlanEvaluator(cm).evaluate(plan, r.best().minTp(), r.best().maxTp(), List.of());
+        if (json) {
+            out.println(summary(r, e, config, logFile, so).toPrettyString());
+        } else {
+            out.printf(Locale.ROOT, "%s%n", header);
+            out.printf(Locale.ROOT, "Searched %d sub-searches in %d ms%n", r.tasks().size(), r.elapsedMs());
+            out.printf(Locale.ROOT, "Best plan: pp %d, division %s, global batch %d, chunks %d, vtp %d, vsp %d, embed_sdp %d%n",
+                    plan.pp(), plan.pipelineDivision(), plan.globalBatch(), plan.chunks(), plan.vocabTp(), plan.vocabUlysses() ? 1 : 0,
+                    plan.embedSdp() ? 1 : 0);
+            out.printf(Locale.ROOT, "Layers: %s%n", SearchLog.compact(r.best().best()));
+            out.printf(Locale.ROOT, "Iteration time: %.6f s%n", r.best().best().costS());
+            out.printf(Locale.ROOT, "Throughput: %.6f samples/s%n", r.throughput());
+            out.printf(Locale.ROOT, "Memory per stage (MB): %s of %d%n", r.best().best().memoryCostMb(), co.totalMemoryMb());
+            out.printf(Locale.ROOT, "Config: %s%nLog: %s%n", config, logFile);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Galvatron's output file name (search-engine spec §7.2). */
+    static String fileName(ModelDescription model, int nodes, int gpusPerNode, CostModelOptions co, int settleBsz,
+                           StrategySpace.Generated g) {
+        StringBuilder sb = new StringBuilder("galvatron_config_").append(model.profileName()).append('_').append(nodes)
+                .append("nodes_").append(gpusPerNode).append("gpus_per_node_").append(co.memoryConstraintGb()).append("GB_")
+                .append(co.mixedPrecision());
+        if (settleBsz > 0) sb.append("_bsz").append(settleBsz);
+        List<String> off = new ArrayList<>();
+        if (g.disableDp()) off.add("dp");
+        if (g.disableTp()) off.add("tp");
+        if (g.disablePp()) off.add("pp");
+        if (g.disableSdp()) off.add("sdp");
+        if (g.disableCkpt()) off.add("ckpt");
+        if (g.disableTpConsec()) off.add("tpconsec");
+        if (!off.isEmpty()) sb.append("_[").append(String.join("_", off)).append("_off]");
+        return sb.append(".json").toString();
+    }
+
+    private ObjectNode summary(SearchResult r, PlanEstimate e, Path config, Path log, SearchOptions so) {
+        ObjectNode j = JsonFiles.mapper().createObjectNode();
+        j.put("found", true);
+        j.put("mode", so.mode().cliName());
+        j.put("throughput_samples_per_s", r.throughput());
+        j.put("iteration_time_s", r.best().best().costS());
+        j.put("global_bsz", r.plan().globalBatch());
+        j.put("chunks", r.plan().chunks());
+        j.put("pp_deg", r.plan().pp());
+        j.put("pp_division", r.plan().pipelineDivision().toString());
+        j.put("vtp", r.plan().vocabTp());
+        j.put("vsp", r.plan().vocabUlysses() ? 1 : 0);
+        j.put("embed_sdp", r.plan().embedSdp() ? 1 : 0);
+        j.put("min_tp", r.best().minTp());
+        j.put("max_tp", r.best().maxTp());
+        ArrayNode mem = j.putArray("stage_memory_mb");
+        for (int m : r.best().best().memoryCostMb()) mem.add(m);
+        ArrayNode detail = j.putArray("stages");
+        for (StageMemory m : e.memory()) {
+            ObjectNode s = detail.addObject();
+            s.put("stage", m.stage());
+            s.put("layers", m.layers());
+            s.put("total_mb", m.totalMb());
+            s.put("activations_mb", m.activationsMb());
+        }
+        List<String> rules = new ArrayList<>(studio.engine.plan.RuleViolation.summarize(e.violations()));
+        ArrayNode v = j.putArray("runtime_rules_broken");
+        rules.forEach(v::add);
+        j.put("search_ms", r.elapsedMs());
+        j.put("config", config.toString());
+        j.put("log", log.toString());
+        return j;
+    }
+}

@@ -1,0 +1,89 @@
+package studio.engine.search;
+
+import studio.engine.plan.LayerStrategy;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** A readable search log in the spirit of Galvatron's: every sub-search, its pp candidates, and the optimum. */
+public final class SearchLog {
+    private SearchLog() {
+    }
+
+    public static String render(String header, SearchEngine engine, SearchResult r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(header).append('\n');
+        List<LayerStrategy> s = engine.space().strategies();
+        sb.append("Searching ").append(s.size()).append(" strategies: ")
+                .append(s.stream().map(LayerStrategy::form).collect(Collectors.joining(", "))).append('\n');
+        sb.append(String.format(Locale.ROOT, "Search took %d ms over %d sub-searches%n%n", r.elapsedMs(), r.tasks().size()));
+        for (TaskResult t : r.tasks()) {
+            sb.append(String.format(Locale.ROOT, "bsz=%d chunk=%d min_tp=%d max_tp=%d vsp=%d embed_sdp=%d sp_search=%d%n",
+                    t.globalBatch(), t.chunks(), t.minTp(), t.maxTp(), t.vsp(), t.embedSdp(), t.spSearch()));
+            for (PpCandidate c : t.candidates()) {
+                sb.append(String.format(Locale.ROOT, "  pp_deg=%d division=%s time cost: %s, memory remaining: %s, memory cost: %s%n",
+                        c.pp(), c.division(), c.costS() == Double.POSITIVE_INFINITY ? "inf" : String.valueOf(c.costS()),
+                        c.remainingMb(), c.memoryCostMb()));
+            }
+            PpCandidate b = t.best();
+            if (b.feasible()) {
+                sb.append(String.format(Locale.ROOT, "  [Optimal pp_deg=%d] Minimized timecost=%s Memory remaining=%s Memory cost=%s Vocab tp=%d%n",
+                        b.pp(), b.costS(), b.remainingMb(), b.memoryCostMb(), b.vocabTp()));
+                sb.append(String.format(Locale.ROOT, "  Max throughput=%s samples/s%n", t.throughput()));
+                sb.append("  ").append(stages(b)).append('\n');
+            } else {
+                sb.append("  No plan fits.\n");
+            }
+        }
+        sb.append('\n');
+        if (r.found()) {
+            TaskResult t = r.best();
+            PpCandidate b = t.best();
+            sb.append(String.format(Locale.ROOT, "Optimal bsz = %d Optimal chunk = %d Optimal vocab tp = %d Optimal vocab sp = %d "
+                    + "Optimal embed sdp = %d Max throughput=%s samples/s%n", t.globalBatch(), t.chunks(), b.vocabTp(), t.vsp(),
+                    t.embedSdp(), t.throughput()));
+            sb.append(String.format(Locale.ROOT, "pp_deg=%d Minimized timecost=%s Memory remaining=%s Memory cost=%s%n", b.pp(),
+                    b.costS(), b.remainingMb(), b.memoryCostMb()));
+            sb.append(String.format(Locale.ROOT, "Min_tp=%d Max_tp=%d%n", t.minTp(), t.maxTp()));
+            sb.append(stages(b)).append('\n');
+        } else {
+            sb.append("No valid configuration found.\n");
+        }
+        return sb.toString();
+    }
+
+    /** Stages with runs of one strategy collapsed: {@code 2-2-2* x16 || 2-2-2*-c x4, 2-2-2* x12}. */
+    public static String compact(PpCandidate c) {
+        StringBuilder sb = new StringBuilder();
+        int l = 0;
+        for (int st = 0; st < c.division().size(); st++) {
+            if (st > 0) sb.append(" || ");
+            int end = l + c.division().get(st);
+            boolean first = true;
+            while (l < end) {
+                int run = l;
+                while (run + 1 < end && c.layers().get(run + 1).equals(c.layers().get(l))) run++;
+                if (!first) sb.append(", ");
+                sb.append(c.layers().get(l).form());
+                if (run > l) sb.append(" x").append(run - l + 1);
+                first = false;
+                l = run + 1;
+            }
+        }
+        return sb.toString();
+    }
+
+    public static String stages(PpCandidate c) {
+        StringBuilder sb = new StringBuilder();
+        int l = 0;
+        for (int st = 0; st < c.division().size(); st++) {
+            if (st > 0) sb.append(" || ");
+            for (int i = 0; i < c.division().get(st); i++) {
+                if (i > 0) sb.append(", ");
+                sb.append(c.layers().get(l++).form());
+            }
+        }
+        return sb.toString();
+    }
+}
