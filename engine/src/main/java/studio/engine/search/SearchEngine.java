@@ -108,7 +108,7 @@ public final class SearchEngine {
 
     // ------------------------------------------------------------------------------------------------ tasks
 
-    private record Group(int globalBatch, int chunks, int minTp, int maxTp) {
+    private record Group(int index, int globalBatch, int chunks, int minTp, int maxTp) {
     }
 
     private List<Group> groups() {
@@ -142,7 +142,7 @@ public final class SearchEngine {
                 for (int tau : minTps) {
                     for (int big : maxTps) {
                         if (tau > big) continue;
-                        out.add(new Group(b, c, tau, big));
+                        out.add(new Group(out.size(), b, c, tau, big));
                     }
                 }
             }
@@ -586,6 +586,7 @@ public final class SearchEngine {
     /** Tracks the least memory any candidate needs, to tell the user what budget would fit. */
     private static final class MemoryNeed {
         private int mb = Integer.MAX_VALUE;
+        private long order = Long.MAX_VALUE;
         private String what;
 
         synchronized void offer(Tables tb, Map<Integer, double[]> other, int gInt, List<Integer> div, Group g, int p, SearchEngine e) {
@@ -606,8 +607,10 @@ public final class SearchEngine {
                 for (double[] o : other.values()) om = Math.min(om, (int) Math.ceil(o[i]) + gInt);
                 worst = Math.max(worst, sum + om);
             }
-            if (worst < mb) {
+            long o = (long) g.index() * 64 + p;
+            if (worst < mb || (worst == mb && o < order)) {
                 mb = worst;
+                order = o;
                 what = "pp " + p + ", batch " + g.globalBatch() + ", chunks " + g.chunks();
             }
         }

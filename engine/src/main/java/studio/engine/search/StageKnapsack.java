@@ -117,6 +117,7 @@ public final class StageKnapsack {
             double[] bufV = new double[u];
             short[] bufM = new short[u];
             for (int s = 0; s < ns; s++) {
+                if (cancelled != null && (s & 7) == 7 && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
                 int w = weight[l][s];
                 double t = time[l][s];
                 int cnt = 0;

@@ -1,0 +1,118 @@
+package studio.engine.search;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import studio.engine.conformance.Conformance;
+import studio.engine.cost.CostModel;
+import studio.engine.plan.LayerStrategy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the studio relies on: progress, cancellation, determinism across workers, pinned layers, the failure path. */
+class SearchApiTest {
+    @Test
+    void progressCountsEveryTaskAndBestSoFarNeverDrops() {
+        List<int[]> seen = Collections.synchronizedList(new ArrayList<>());
+        List<Double> best = Collections.synchronizedList(new ArrayList<>());
+        SearchResult r = new SearchEngine(S1SearchTest.s1CostModel(), S1SearchTest.s1Options())
+                .search((done, total, b) -> {
+                    seen.add(new int[] {done, total});
+                    best.add(b);
+                }, () -> false);
+        assertEquals(140, seen.size(), "7 chunk counts x 10 (min_tp, max_tp) pairs x 2 embed_sdp = 140 tasks");
+        for (int i = 0; i < seen.size(); i++) {
+            assertEquals(i + 1, seen.get(i)[0]);
+            assertEquals(seen.size(), seen.get(i)[1]);
+            if (i > 0) assertTrue(best.get(i) >= best.get(i - 1));
+        }
+        assertEquals(r.throughput(), best.get(best.size() - 1), 1e-12);
+    }
+
+    @Test
+    void cancellationStopsWithin100ms(@TempDir Path dir) throws Exception {
+        CostModel cm = new CostModel(Conformance.e2eBundle(dir), Conformance.e2eOptions());
+        // every chunk count of batch sizes 64..512 with tp+sp: minutes of work if not stopped
+        SearchOptions o = SearchOptions.defaults().withSettle(-1, -1);
+        o = new SearchOptions(o.searchSpace(), false, false, false, false, false, false, 8, 8, 64, 512, 64, -1, -1, false, true, 1,
+                SearchMode.GALVATRON_V2, null);
+        AtomicBoolean cancel = new AtomicBoolean();
+        AtomicLong cancelledAt = new AtomicLong();
+        SearchEngine engine = new SearchEngine(cm, o);
+        CompletableFuture<SearchResult> f = CompletableFuture.supplyAsync(() -> engine.search(SearchListener.NONE, cancel::get));
+        Thread.sleep(300);
+        assertFalse(f.isDone(), "the search should still be running");
+        cancelledAt.set(System.nanoTime());
+        cancel.set(true);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+        long ms = (System.nanoTime() - cancelledAt.get()) / 1_000_000;
+        assertInstanceOf(CancellationException.class, e.getCause());
+        assertTrue(ms <= 100, "stopped " + ms + " ms after cancel");
+    }
+
+    @Test
+    void resultsDoNotDependOnWorkers() {
+        SearchResult one = new SearchEngine(S1SearchTest.s1CostModel(), S1SearchTest.s1Options()).search();
+        SearchResult four = new SearchEngine(S1SearchTest.s1CostModel(), S1SearchTest.s1Options().withWorkers(4)).search();
+        assertEquals(one.plan(), four.plan());
+        assertEquals(one.tasks(), four.tasks());
+    }
+
+    @Test
+    void pinnedLayersKeepTheirStrategyAndTheRestIsFilledIn() {
+        LayerStrategy pin = LayerStrategy.parse("2-2*-2-c");
+        SearchOptions o = S1SearchTest.s1Options().withPinnedLayers(Map.of(0, pin, 1, pin, 17, pin));
+        SearchResult r = new SearchEngine(S1SearchTest.s1CostModel(), o).search();
+        assertTrue(r.found());
+        assertEquals(pin, r.plan().layers().get(0));
+        assertEquals(pin, r.plan().layers().get(1));
+        assertEquals(pin, r.plan().layers().get(17));
+        assertEquals(2, r.plan().pp());
+        assertTrue(r.plan().layers().stream().anyMatch(s -> !s.equals(pin)), "other layers are searched");
+        assertTrue(r.throughput() <= 14.205435287722295 + 1e-9 && r.throughput() > 13, "close to the unpinned optimum: " + r.throughput());
+        // studio mode respects pins too
+        SearchResult s = new SearchEngine(S1SearchTest.s1CostModel(), o.withMode(SearchMode.STUDIO)).search();
+        assertEquals(pin, s.plan().layers().get(17));
+    }
+
+    @Test
+    void nothingFitsNamesTheBudgetThatWould() {
+        var cm = S1SearchTest.s1CostModel();
+        var tight = new CostModel(cm.profiles(), cm.options().withMemoryConstraintGb(4));
+        SearchResult r = new SearchEngine(tight, S1SearchTest.s1Options()).search();
+        assertFalse(r.found());
+        assertTrue(r.minimumFeasibleGb() > 4, "suggested " + r.minimumFeasibleGb());
+        var enough = new CostModel(cm.profiles(), cm.options().withMemoryConstraintGb(r.minimumFeasibleGb()));
+        assertTrue(new SearchEngine(enough, S1SearchTest.s1Options()).search().found(), "the suggested budget fits a plan");
+    }
+
+    @Test
+    void refusesOptionsGalvatronCannotRun() {
+        var cm = S1SearchTest.s1CostModel();
+        var sp = new CostModel(cm.profiles(), new studio.engine.cost.CostModelOptions(8, 36, "bf16", true, true,
+                studio.engine.cost.SpSpace.SP, studio.engine.plan.PipelineType.GPIPE, studio.engine.plan.DpType.DDP, false, true, 1.0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SearchEngine(sp, SearchOptions.defaults()));
+        assertTrue(e.getMessage().contains("--sp_space sp"), e.getMessage());
+        SearchOptions rec = new SearchOptions(SearchSpace.FULL, false, false, false, false, false, false, 8, 8, 8, 64, 8, -1, -1, true,
+                true, 1, SearchMode.GALVATRON_V2, null);
+        assertThrows(IllegalArgumentException.class, () -> new SearchEngine(cm, rec));
+        SearchOptions both = new SearchOptions(SearchSpace.FULL, true, false, false, true, false, false, 8, 8, 8, 64, 8, 64, -1, false,
+                true, 1, SearchMode.GALVATRON_V2, null);
+        assertThrows(IllegalArgumentException.class, () -> new SearchEngine(cm, both));
+    }
+}
