@@ -41,6 +41,8 @@ public final class SearchEngine {
     private final int budget;
     private final int cache;
     private final boolean studio;
+    /** About 14 bytes a step: 24M steps keep the cache near 350 MB at most. */
+    private final KnapsackCache shared = new KnapsackCache(24_000_000L);
 
     public SearchEngine(CostModel costModel, SearchOptions options) {
         this.cm = costModel;
@@ -475,7 +477,9 @@ public final class SearchEngine {
         String key = spSearch + "/" + tb.p + "/" + j + "/" + (identical ? 0 : start) + (identical ? "" : "/" + n) + (computeOnly ? "/nc" : "");
         StageKnapsack ks = cache.get(key);
         if (ks != null && ks.layers() >= n) return ks;
-        int depth = identical && studio ? Math.max(n, model.totalLayers() - (tb.p - 1)) : n;
+        // identical layers: one knapsack as deep as the deepest stage answers every stage (and every division)
+        int depth = identical ? Math.max(n, studio ? model.totalLayers() - (tb.p - 1) : n) : n;
+        if (identical && !studio) depth = Math.max(depth, model.totalLayers() - (tb.p - 1) * (model.totalLayers() / tb.p));
         int ns = tb.ss.size();
         int[][] w = new int[depth][];
         double[][] t = new double[depth][];
@@ -493,7 +497,7 @@ public final class SearchEngine {
             t[l] = tt;
             x[l] = tb.x[type][0];
         }
-        ks = new StageKnapsack(w, t, x, budget, cancelled);
+        ks = shared.get(new KnapsackCache.Key(w, t, x, budget), () -> new StageKnapsack(w, t, x, budget, cancelled));
         cache.put(key, ks);
         return ks;
     }

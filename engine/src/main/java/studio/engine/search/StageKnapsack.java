@@ -82,32 +82,45 @@ public final class StageKnapsack {
                 marks[0][s] = new short[0];
             }
         }
+        int[] pointOf = new int[budget + 1];
         for (int l = 1; l < layers; l++) {
             if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
             int[][] ps = starts[l - 1];
             double[][] pv = values[l - 1];
-            int total = 0;
-            for (int s = 0; s < ns; s++) total += ps[s].length;
-            int[] union = new int[total];
-            int at = 0;
+            // Union of the previous layer's step starts (a bitmap: starts lie in [0, budget]) ...
+            long[] bits = new long[(budget >> 6) + 1];
+            int events = 0;
             for (int s = 0; s < ns; s++) {
-                System.arraycopy(ps[s], 0, union, at, ps[s].length);
-                at += ps[s].length;
+                for (int v : ps[s]) bits[v >> 6] |= 1L << (v & 63);
+                events += ps[s].length;
             }
-            Arrays.sort(union);
             int u = 0;
-            for (int i = 0; i < union.length; i++) {
-                if (i == 0 || union[i] != union[i - 1]) union[u++] = union[i];
+            for (long b : bits) u += Long.bitCount(b);
+            int[] union = new int[u];
+            int at = 0;
+            for (int wi = 0; wi < bits.length; wi++) {
+                long b = bits[wi];
+                while (b != 0) {
+                    int v = (wi << 6) + Long.numberOfTrailingZeros(b);
+                    pointOf[v] = at;
+                    union[at++] = v;
+                    b &= b - 1;
+                }
             }
-            // F[k * ns + s'] = f_{l-1}[union[k]][s']
-            double[] f = new double[u * ns];
-            for (int sp = 0; sp < ns; sp++) {
-                int[] st = ps[sp];
-                double[] va = pv[sp];
-                int ptr = -1;
-                for (int k = 0; k < u; k++) {
-                    while (ptr + 1 < st.length && st[ptr + 1] <= union[k]) ptr++;
-                    f[k * ns + sp] = ptr < 0 ? INF : va[ptr];
+            // ... and, at each point, which previous functions step down and to what (counting sort by point).
+            int[] offset = new int[u + 1];
+            for (int s = 0; s < ns; s++) for (int v : ps[s]) offset[pointOf[v] + 1]++;
+            for (int k = 0; k < u; k++) offset[k + 1] += offset[k];
+            int[] fill = Arrays.copyOf(offset, u);
+            int[] evS = new int[events];
+            double[] evV = new double[events];
+            for (int s = 0; s < ns; s++) {
+                int[] st = ps[s];
+                double[] va = pv[s];
+                for (int i = 0; i < st.length; i++) {
+                    int e = fill[pointOf[st[i]]]++;
+                    evS[e] = s;
+                    evV[e] = va[i];
                 }
             }
             starts[l] = new int[ns][];
@@ -124,15 +137,17 @@ public final class StageKnapsack {
                 if (t < INF && w >= 0) {
                     double[] col = new double[ns];
                     for (int sp = 0; sp < ns; sp++) col[sp] = x[l][sp][s];
+                    // Sweep the points: previous functions only step down, so each candidate (f + X) + T only drops
+                    // and the running first-argmin is exactly Galvatron's argmin over all s' at that point.
+                    double best = INF;
+                    int arg = Integer.MAX_VALUE;
                     for (int k = 0; k < u; k++) {
                         long v = (long) union[k] + w;
                         if (v > budget) break;
-                        int base = k * ns;
-                        double best = INF;
-                        int arg = 0;
-                        for (int sp = 0; sp < ns; sp++) {
-                            double c = (f[base + sp] + col[sp]) + t;
-                            if (c < best) {
+                        for (int e = offset[k]; e < offset[k + 1]; e++) {
+                            int sp = evS[e];
+                            double c = (evV[e] + col[sp]) + t;
+                            if (c < best || (c == best && sp < arg)) {
                                 best = c;
                                 arg = sp;
                             }
@@ -201,6 +216,16 @@ public final class StageKnapsack {
         }
         int remain = v - weight[0][res[0]] + (budgetMb - b);
         return new Solution(res, best, remain);
+    }
+
+    /** Steps kept over all layers (what the knapsack holds in memory). */
+    public long totalSteps() {
+        long n = 0;
+        for (int[][] layer : starts) {
+            if (layer == null) continue;
+            for (int[] s : layer) n += s.length;
+        }
+        return n + (long) layers * strategies;
     }
 
     /** Steps kept for the deepest layer (a measure of the work done). */

@@ -1,0 +1,119 @@
+package studio.engine.search;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The step-function knapsack against a line-by-line port of Galvatron's dense dp_core.cpp (search-engine spec
+ * §6.5) on random instances built to tie often: values, back-pointers and reconstructed plans must be identical.
+ */
+class StageKnapsackTest {
+    /** Galvatron's dense DP, as written in dp_core.cpp. */
+    static Object[] dense(int[][] w, double[][] t, double[][][] x, int budget, int query) {
+        int n = w.length;
+        int ns = w[0].length;
+        double[][] f = new double[budget + 1][ns];
+        int[][][] mark = new int[n][budget + 1][ns];
+        for (int l = 0; l < n; l++) {
+            for (int v = budget; v >= 0; v--) {
+                for (int s = 0; s < ns; s++) {
+                    if (v < w[l][s]) {
+                        mark[l][v][s] = -1;
+                        f[v][s] = Double.POSITIVE_INFINITY;
+                        continue;
+                    }
+                    double best = Double.POSITIVE_INFINITY;
+                    int arg = 0;
+                    for (int sp = 0; sp < ns; sp++) {
+                        double c = (f[v - w[l][s]][sp] + x[l][sp][s]) + t[l][s];
+                        if (c < best) {
+                            best = c;
+                            arg = sp;
+                        }
+                    }
+                    mark[l][v][s] = arg;
+                    f[v][s] = best;
+                }
+            }
+        }
+        if (query < 0) return new Object[] {Double.POSITIVE_INFINITY, null, -1};
+        double cost = Double.POSITIVE_INFINITY;
+        int last = 0;
+        for (int s = 0; s < ns; s++) {
+            if (f[query][s] < cost) {
+                cost = f[query][s];
+                last = s;
+            }
+        }
+        if (cost == Double.POSITIVE_INFINITY) return new Object[] {cost, null, -1};
+        int[] res = new int[n];
+        res[n - 1] = last;
+        int v = query;
+        for (int l = n - 1; l >= 1; l--) {
+            int cur = res[l];
+            res[l - 1] = mark[l][v][cur];
+            v -= w[l][cur];
+        }
+        return new Object[] {cost, res, v - w[0][res[0]]};
+    }
+
+    @Test
+    void identicalToGalvatronsDenseDpOnRandomInstances() {
+        Random rnd = new Random(20261128);
+        int cases = 0;
+        for (int iter = 0; iter < 400; iter++) {
+            int n = 1 + rnd.nextInt(7);
+            int ns = 1 + rnd.nextInt(6);
+            int budget = 20 + rnd.nextInt(120);
+            boolean identical = rnd.nextBoolean();
+            int[][] w = new int[n][ns];
+            double[][] t = new double[n][ns];
+            double[][][] x = new double[n][ns][ns];
+            for (int l = 0; l < n; l++) {
+                for (int s = 0; s < ns; s++) {
+                    if (identical && l > 0) {
+                        w[l] = w[0];
+                        t[l] = t[0];
+                        x[l] = x[0];
+                        continue;
+                    }
+                    w[l][s] = 1 + rnd.nextInt(30);
+                    // coarse values so that sums tie exactly and ties are broken as Galvatron breaks them
+                    t[l][s] = rnd.nextInt(6) * 0.25 + (rnd.nextInt(4) == 0 ? Double.POSITIVE_INFINITY : 0);
+                    for (int sp = 0; sp < ns; sp++) {
+                        x[l][sp][s] = sp == s ? 0 : (rnd.nextInt(3) == 0 ? 1e-9 * rnd.nextInt(3) : rnd.nextInt(3) * 0.5);
+                    }
+                }
+            }
+            StageKnapsack ks = new StageKnapsack(w, t, x, budget, () -> false);
+            for (int q = 0; q < 4; q++) {
+                int query = rnd.nextInt(budget + 10) - 5;
+                int qb = Math.min(query, budget);
+                Object[] ref = dense(w, t, x, budget, qb);
+                StageKnapsack.Solution got = ks.solve(n, qb);
+                assertEquals((double) ref[0], got.time(), "case " + iter + " cost");
+                assertEquals((int) ref[2], got.remainingMb(), "case " + iter + " remaining");
+                if (ref[1] != null) assertArrayEquals((int[]) ref[1], got.strategyIndex(), "case " + iter + " plan");
+                cases++;
+            }
+        }
+        assertEquals(1600, cases);
+    }
+
+    @Test
+    void shallowerDepthsAnswerThePrefix() {
+        int[][] w = {{3, 5}, {3, 5}, {3, 5}};
+        double[][] t = {{2.0, 1.0}, {2.0, 1.0}, {2.0, 1.0}};
+        double[][][] x = {{{0, 0}, {0, 0}}, {{0, 0}, {0, 0}}, {{0, 0}, {0, 0}}};
+        StageKnapsack ks = new StageKnapsack(w, t, x, 100, () -> false);
+        assertEquals(2.0, ks.solve(2, 10).time());
+        Object[] ref = dense(new int[][] {{3, 5}, {3, 5}}, new double[][] {{2.0, 1.0}, {2.0, 1.0}},
+                new double[][][] {{{0, 0}, {0, 0}}, {{0, 0}, {0, 0}}}, 100, 8);
+        assertEquals((double) ref[0], ks.solve(2, 8).time());
+        assertArrayEquals((int[]) ref[1], ks.solve(2, 8).strategyIndex());
+    }
+}
