@@ -28,6 +28,7 @@ public final class StudioCli implements Runnable {
         cl.addSubcommand("evaluate", new EvaluateCommand(out, err));
         cl.addSubcommand("search", new SearchCommand(out, err));
         cl.addSubcommand("models", new ModelsCommand(out));
+        cl.addSubcommand("profiles", new ProfilesCommand());
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {

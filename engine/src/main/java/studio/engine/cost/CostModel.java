@@ -345,6 +345,13 @@ public final class CostModel {
         Map<Integer, double[]> with = new TreeMap<>();
         Map<Integer, double[]> without = new TreeMap<>();
         for (int k = minTp; k <= maxTp && n / p >= k; k *= 2) {
+            // Galvatron looks these up unconditionally and stops with a KeyError when a profile lacks them (Q3);
+            // such a vocab TP degree is simply not a candidate here.
+            if (p == 1 ? !profiles.otherPpOff().modelStatesMb().containsKey(vsp ? 1 : k)
+                    : (vsp ? !profiles.otherLastStage().modelStatesMb().containsKey(1)
+                    : !profiles.otherFirstStage().modelStatesMb().containsKey(k))) {
+                continue;
+            }
             double[] perSeq = new double[seqs.size()];
             for (int i = 0; i < seqs.size(); i++) {
                 int seq = seqs.get(i);

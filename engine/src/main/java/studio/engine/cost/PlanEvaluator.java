@@ -102,6 +102,9 @@ public final class PlanEvaluator {
         int buffer = (int) cm.globalBufferMb(mbsz, minTp, maxTp, spSearch);
         OtherTime ot = cm.otherTime(mbsz, p, plan.vocabUlysses(), plan.embedSdp(), minTp, maxTp);
         double[] otherNoComm = ot.noCommS().get(plan.vocabTp());
+        if (otherNoComm == null) {
+            throw new IllegalArgumentException("vtp " + plan.vocabTp() + " has no embedding/head model states in the memory profile");
+        }
         CostModel.PipelineTerms terms = cm.pipelineCost(layers, plan.pipelineDivision(), chunks, plan.globalBatch(), minTp, otherNoComm);
         double iteration = terms.iterationS();
 

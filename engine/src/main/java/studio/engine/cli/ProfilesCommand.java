@@ -1,0 +1,55 @@
+package studio.engine.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import studio.engine.io.JsonFiles;
+import studio.engine.profile.LegacyProfileConverter;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code gstudio profiles}: profile file utilities. */
+@Command(name = "profiles", mixinStandardHelpOptions = true, description = "Profile file utilities.",
+        subcommands = {ProfilesCommand.Convert.class})
+public final class ProfilesCommand implements Runnable {
+    @Override
+    public void run() {
+        throw new IllegalArgumentException("gstudio profiles: give a subcommand (convert)");
+    }
+
+    /** {@code gstudio profiles convert}: Galvatron's older profile layout to the v2 layout. */
+    @Command(name = "convert", mixinStandardHelpOptions = true,
+            description = "Re-key a profile of Galvatron's older layout (layertype_0_bsz8, scalar other memory) into the v2 layout.")
+    static final class Convert implements Callable<Integer> {
+        @Option(names = "--computation", paramLabel = "FILE", description = "Older computation profile.") Path computation;
+        @Option(names = "--memory", paramLabel = "FILE", description = "Older memory profile.") Path memory;
+        @Option(names = "--seq_length", required = true, paramLabel = "S", description = "The sequence length it was measured at.")
+        int seq;
+        @Option(names = "--bsz", defaultValue = "8", paramLabel = "B", description = "Batch size of unsuffixed layertype_0 values (default 8).")
+        int bsz;
+        @Option(names = "--other_time_ms", paramLabel = "MS", description = "Embedding/head forward ms per sample when the file has none.")
+        Double otherTimeMs;
+        @Option(names = "--output_dir", required = true, paramLabel = "DIR") Path outputDir;
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "Profile name, e.g. llama-7b or hidden1600_head32.")
+        String name;
+        @Option(names = "--mixed_precision", defaultValue = "bf16") String precision;
+
+        @Override
+        public Integer call() throws IOException {
+            if (computation == null && memory == null) throw new IllegalArgumentException("give --computation and/or --memory");
+            if (computation != null) {
+                Path out = outputDir.resolve("computation_profiling_" + precision + "_" + name + ".json");
+                JsonFiles.writeAtomically(out, LegacyProfileConverter.computation(computation, seq, bsz, otherTimeMs).toPrettyString());
+                System.out.println("wrote " + out);
+            }
+            if (memory != null) {
+                Path out = outputDir.resolve("memory_profiling_" + precision + "_" + name + ".json");
+                JsonFiles.writeAtomically(out, LegacyProfileConverter.memory(memory, seq).toPrettyString());
+                System.out.println("wrote " + out);
+            }
+            return 0;
+        }
+    }
+}
