@@ -5,15 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import studio.engine.cost.CostModel;
 import studio.engine.cost.PlanEstimate;
 import studio.engine.cost.PlanEvaluator;
-import studio.engine.cost.ProfileBundle;
 import studio.engine.cost.StageMemory;
 import studio.engine.cost.StageTime;
-import studio.engine.inputs.InputLocator;
 import studio.engine.io.JsonFiles;
-import studio.engine.model.ModelCatalog;
 import studio.engine.model.ModelDescription;
 import studio.engine.plan.GalvatronConfig;
 import studio.engine.plan.ParallelPlan;
@@ -64,15 +60,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         inferClusterFromFileName();
-        Path root = args.sampleConfigs != null ? args.sampleConfigs : InputLocator.defaultSampleRoot();
-        ModelDescription model = args.model(new ModelCatalog(root));
         GalvatronConfig.Loaded loaded = GalvatronConfig.read(configPath, args.nodes() * args.gpusPerNode(),
                 PipelineType.parse(args.pipelineType), args.dpType());
-        InputLocator locator = new InputLocator(root);
-        args.autoSequenceParallel(locator, model, err);
+        GalvatronArgs.Resolved in = args.resolve(err);
+        ModelDescription model = in.model();
         var costOptions = args.costOptions();
-        ProfileBundle bundle = locator.load(model, args.profileArgs());
-        PlanEvaluator evaluator = new PlanEvaluator(new CostModel(bundle, costOptions));
+        PlanEvaluator evaluator = new PlanEvaluator(args.costModel(in));
         PlanEstimate e = evaluator.evaluate(loaded.plan(), minTp, maxTp, loaded.fileViolations());
         if (json) {
             out.println(toJson(model, loaded.plan(), e, costOptions.worldSize()).toPrettyString());

@@ -87,6 +87,22 @@ public class GalvatronArgs {
     @Option(names = "--sample_configs", paramLabel = "DIR", description = "Folder of shipped profiles and presets (default: the installation's sample-configs).")
     Path sampleConfigs;
 
+    /** The model and where its inputs are, with Megatron SP switched on when its profile needs it. */
+    record Resolved(Path sampleRoot, ModelDescription model, studio.engine.inputs.InputLocator locator) {
+    }
+
+    Resolved resolve(java.io.PrintWriter err) {
+        Path root = sampleConfigs != null ? sampleConfigs : studio.engine.inputs.InputLocator.defaultSampleRoot();
+        ModelDescription m = model(new ModelCatalog(root));
+        var locator = new studio.engine.inputs.InputLocator(root);
+        autoSequenceParallel(locator, m, err);
+        return new Resolved(root, m, locator);
+    }
+
+    studio.engine.cost.CostModel costModel(Resolved r) {
+        return new studio.engine.cost.CostModel(r.locator().load(r.model(), profileArgs()), costOptions());
+    }
+
     int nodes() { return numNodes == null ? 1 : numNodes; }
 
     int gpusPerNode() { return numGpusPerNode == null ? 8 : numGpusPerNode; }

@@ -10,9 +10,7 @@ import studio.engine.cost.CostModelOptions;
 import studio.engine.cost.PlanEstimate;
 import studio.engine.cost.PlanEvaluator;
 import studio.engine.cost.StageMemory;
-import studio.engine.inputs.InputLocator;
 import studio.engine.io.JsonFiles;
-import studio.engine.model.ModelCatalog;
 import studio.engine.model.ModelDescription;
 import studio.engine.plan.GalvatronConfig;
 import studio.engine.plan.ParallelPlan;
@@ -91,16 +89,14 @@ public final class SearchCommand implements Callable<Integer> {
             args.timeProfileMode = profileMode;
             if (!profileMode.equals("batch")) args.memoryProfileMode = profileMode.equals("sequence") && !args.sequenceParallel ? "static" : profileMode;
         }
-        Path root = args.sampleConfigs != null ? args.sampleConfigs : InputLocator.defaultSampleRoot();
-        ModelDescription model = args.model(new ModelCatalog(root));
-        InputLocator locator = new InputLocator(root);
-        args.autoSequenceParallel(locator, model, err);
+        GalvatronArgs.Resolved in = args.resolve(err);
+        ModelDescription model = in.model();
         CostModelOptions co = args.costOptions();
         int workers = parallelSearch ? (worker > 0 ? worker : 2 * Runtime.getRuntime().availableProcessors()) : 1;
         SearchOptions so = new SearchOptions(SearchSpace.parse(searchSpace), disableDp == 1, disableTp == 1, disablePp == 1,
                 disableSdp == 1, disableCkpt == 1, disableTpConsec == 1, maxTpDeg, maxPpDeg, minBsz, maxBsz, bszScale, settleBsz,
                 settleChunk, recommendMinBsz == 1, fineGrainedMode == 1, workers, SearchMode.parse(mode), Map.of());
-        CostModel cm = new CostModel(locator.load(model, args.profileArgs()), co);
+        CostModel cm = args.costModel(in);
         SearchEngine engine = new SearchEngine(cm, so);
         SearchResult r = engine.search();
         String header = String.format(Locale.ROOT, "Galvatron Studio search (--mode %s) for %s on %d node(s) x %d GPUs, %d GB, %s",

@@ -26,38 +26,89 @@ public record SearchOptions(SearchSpace searchSpace, boolean disableDp, boolean 
                 true, 1, SearchMode.GALVATRON_V2, Map.of());
     }
 
-    public SearchOptions withSettle(int bsz, int chunk) {
-        return new SearchOptions(searchSpace, disableDp, disableTp, disablePp, disableSdp, disableCkpt, disableTpConsec, maxTpDeg,
-                maxPpDeg, minBsz, maxBsz, bszScale, bsz, chunk, recommendMinBsz, fineGrained, workers, mode, pinnedLayers);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public SearchOptions withMode(SearchMode m) {
-        return new SearchOptions(searchSpace, disableDp, disableTp, disablePp, disableSdp, disableCkpt, disableTpConsec, maxTpDeg,
-                maxPpDeg, minBsz, maxBsz, bszScale, settleBsz, settleChunk, recommendMinBsz, fineGrained, workers, m, pinnedLayers);
-    }
+    public SearchOptions withSettle(int bsz, int chunk) { return toBuilder().settleBsz(bsz).settleChunk(chunk).build(); }
 
-    public SearchOptions withFineGrained(boolean f) {
-        return new SearchOptions(searchSpace, disableDp, disableTp, disablePp, disableSdp, disableCkpt, disableTpConsec, maxTpDeg,
-                maxPpDeg, minBsz, maxBsz, bszScale, settleBsz, settleChunk, recommendMinBsz, f, workers, mode, pinnedLayers);
-    }
+    public SearchOptions withMode(SearchMode m) { return toBuilder().mode(m).build(); }
 
-    public SearchOptions withWorkers(int w) {
-        return new SearchOptions(searchSpace, disableDp, disableTp, disablePp, disableSdp, disableCkpt, disableTpConsec, maxTpDeg,
-                maxPpDeg, minBsz, maxBsz, bszScale, settleBsz, settleChunk, recommendMinBsz, fineGrained, w, mode, pinnedLayers);
-    }
+    public SearchOptions withFineGrained(boolean f) { return toBuilder().fineGrained(f).build(); }
 
-    public SearchOptions withDisableTpConsec(boolean d) {
-        return new SearchOptions(searchSpace, disableDp, disableTp, disablePp, disableSdp, disableCkpt, d, maxTpDeg,
-                maxPpDeg, minBsz, maxBsz, bszScale, settleBsz, settleChunk, recommendMinBsz, fineGrained, workers, mode, pinnedLayers);
-    }
+    public SearchOptions withWorkers(int w) { return toBuilder().workers(w).build(); }
 
-    public SearchOptions withPinnedLayers(Map<Integer, LayerStrategy> pinned) {
-        return new SearchOptions(searchSpace, disableDp, disableTp, disablePp, disableSdp, disableCkpt, disableTpConsec, maxTpDeg,
-                maxPpDeg, minBsz, maxBsz, bszScale, settleBsz, settleChunk, recommendMinBsz, fineGrained, workers, mode, pinned);
-    }
+    public SearchOptions withDisableTpConsec(boolean d) { return toBuilder().disableTpConsec(d).build(); }
 
-    public SearchOptions withSearchSpace(SearchSpace s) {
-        return new SearchOptions(s, disableDp, disableTp, disablePp, disableSdp, disableCkpt, disableTpConsec, maxTpDeg,
-                maxPpDeg, minBsz, maxBsz, bszScale, settleBsz, settleChunk, recommendMinBsz, fineGrained, workers, mode, pinnedLayers);
+    public SearchOptions withPinnedLayers(Map<Integer, LayerStrategy> pinned) { return toBuilder().pinnedLayers(pinned).build(); }
+
+    public SearchOptions withSearchSpace(SearchSpace s) { return toBuilder().searchSpace(s).build(); }
+
+    /** Changes some options of a copy. */
+    public static final class Builder {
+        private SearchSpace searchSpace;
+        private boolean disableDp;
+        private boolean disableTp;
+        private boolean disablePp;
+        private boolean disableSdp;
+        private boolean disableCkpt;
+        private boolean disableTpConsec;
+        private int maxTpDeg;
+        private int maxPpDeg;
+        private int minBsz;
+        private int maxBsz;
+        private int bszScale;
+        private int settleBsz;
+        private int settleChunk;
+        private boolean recommendMinBsz;
+        private boolean fineGrained;
+        private int workers;
+        private SearchMode mode;
+        private Map<Integer, LayerStrategy> pinnedLayers;
+
+        Builder(SearchOptions o) {
+            searchSpace = o.searchSpace;
+            disableDp = o.disableDp;
+            disableTp = o.disableTp;
+            disablePp = o.disablePp;
+            disableSdp = o.disableSdp;
+            disableCkpt = o.disableCkpt;
+            disableTpConsec = o.disableTpConsec;
+            maxTpDeg = o.maxTpDeg;
+            maxPpDeg = o.maxPpDeg;
+            minBsz = o.minBsz;
+            maxBsz = o.maxBsz;
+            bszScale = o.bszScale;
+            settleBsz = o.settleBsz;
+            settleChunk = o.settleChunk;
+            recommendMinBsz = o.recommendMinBsz;
+            fineGrained = o.fineGrained;
+            workers = o.workers;
+            mode = o.mode;
+            pinnedLayers = o.pinnedLayers;
+        }
+
+        public Builder searchSpace(SearchSpace v) { searchSpace = v; return this; }
+        public Builder disableDp(boolean v) { disableDp = v; return this; }
+        public Builder disableTp(boolean v) { disableTp = v; return this; }
+        public Builder disablePp(boolean v) { disablePp = v; return this; }
+        public Builder disableSdp(boolean v) { disableSdp = v; return this; }
+        public Builder disableCkpt(boolean v) { disableCkpt = v; return this; }
+        public Builder disableTpConsec(boolean v) { disableTpConsec = v; return this; }
+        public Builder maxTpDeg(int v) { maxTpDeg = v; return this; }
+        public Builder maxPpDeg(int v) { maxPpDeg = v; return this; }
+        public Builder batchSweep(int min, int max, int scale) { minBsz = min; maxBsz = max; bszScale = scale; return this; }
+        public Builder settleBsz(int v) { settleBsz = v; return this; }
+        public Builder settleChunk(int v) { settleChunk = v; return this; }
+        public Builder recommendMinBsz(boolean v) { recommendMinBsz = v; return this; }
+        public Builder fineGrained(boolean v) { fineGrained = v; return this; }
+        public Builder workers(int v) { workers = v; return this; }
+        public Builder mode(SearchMode v) { mode = v; return this; }
+        public Builder pinnedLayers(Map<Integer, LayerStrategy> v) { pinnedLayers = v; return this; }
+
+        public SearchOptions build() {
+            return new SearchOptions(searchSpace, disableDp, disableTp, disablePp, disableSdp, disableCkpt, disableTpConsec, maxTpDeg,
+                    maxPpDeg, minBsz, maxBsz, bszScale, settleBsz, settleChunk, recommendMinBsz, fineGrained, workers, mode, pinnedLayers);
+        }
     }
 }

@@ -41,10 +41,7 @@ public class EvaluateBenchmark {
     @Setup
     public void setup() {
         var root = SampleConfigs.root();
-        ModelDescription model = new ModelCatalog(root).resolve("llama-7b");
-        var bundle = new InputLocator(root).load(model, ProfileArgs.defaults(1, 8, true));
-        evaluator = new PlanEvaluator(new CostModel(bundle, new CostModelOptions(8, 36, "bf16", true, true, SpSpace.TP,
-                PipelineType.PIPEDREAM_FLUSH, DpType.ZERO2, false, true, 1.0)));
+        evaluator = new PlanEvaluator(studio.engine.conformance.S1Inputs.costModel());
         plan = GalvatronConfig.read(root.resolve("llama_hf/configs/galvatron_config_llama-7b_1nodes_8gpus_per_node_36GB_bf16_bsz64.json"),
                 8, PipelineType.PIPEDREAM_FLUSH, DpType.ZERO2).plan();
     }

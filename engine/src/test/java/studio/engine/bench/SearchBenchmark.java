@@ -42,11 +42,7 @@ public class SearchBenchmark {
 
     @Setup
     public void setup() {
-        var root = SampleConfigs.root();
-        var model = new ModelCatalog(root).resolve("llama-7b");
-        var bundle = new InputLocator(root).load(model, ProfileArgs.defaults(1, 8, true));
-        s1 = new CostModel(bundle, new CostModelOptions(8, 36, "bf16", true, true, SpSpace.TP, PipelineType.PIPEDREAM_FLUSH,
-                DpType.ZERO2, false, true, 1.0));
+        s1 = studio.engine.conformance.S1Inputs.costModel();
         large = LargeCase.costModel();
     }
 

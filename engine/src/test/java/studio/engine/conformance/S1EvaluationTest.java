@@ -27,18 +27,7 @@ import static studio.engine.conformance.Conformance.assertRel;
 /** The S1 plan (Galvatron's own search result on the shipped llama-7b profiles) evaluated on its inputs. */
 class S1EvaluationTest {
     static PlanEvaluator s1Evaluator() {
-        Path root = SampleConfigs.root();
-        ModelDescription model = new ModelCatalog(root).resolve("llama-7b");
-        Path hw = root.resolve("hardware_configs");
-        HardwareProfile hardware = HardwareProfile.read(8, hw.resolve("allreduce_bandwidth_1nodes_8gpus_per_node.json"),
-                hw.resolve("p2p_bandwidth_1nodes_8gpus_per_node.json"), hw.resolve("overlap_coefficient.json"),
-                hw.resolve("sp_time_1nodes_8gpus_per_node.json"));
-        Path cfg = root.resolve("llama_hf/configs");
-        ProfileBundle b = ProfileLoader.load(model, cfg.resolve("computation_profiling_bf16_llama-7b.json"), TimeProfileMode.STATIC,
-                cfg.resolve("memory_profiling_bf16_llama-7b.json"), MemoryProfileMode.STATIC, true, hardware);
-        CostModelOptions o = new CostModelOptions(8, 36, "bf16", true, true, SpSpace.TP, PipelineType.PIPEDREAM_FLUSH, DpType.ZERO2,
-                false, true, 1.0);
-        return new PlanEvaluator(new CostModel(b, o));
+        return new PlanEvaluator(S1Inputs.costModel());
     }
 
     @Test

@@ -18,11 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The S1 search (llama-7b, 1 x 8 A100, 36 GB, batch 64) reproduced task by task. */
 class S1SearchTest {
     static CostModel s1CostModel() {
-        var root = SampleConfigs.root();
-        var model = new ModelCatalog(root).resolve("llama-7b");
-        var bundle = new InputLocator(root).load(model, ProfileArgs.defaults(1, 8, true));
-        return new CostModel(bundle, new CostModelOptions(8, 36, "bf16", true, true, SpSpace.TP, PipelineType.PIPEDREAM_FLUSH,
-                DpType.ZERO2, false, true, 1.0));
+        return studio.engine.conformance.S1Inputs.costModel();
     }
 
     static SearchOptions s1Options() {
