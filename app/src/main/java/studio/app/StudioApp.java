@@ -1,39 +1,34 @@
 package studio.app;
 
 import javafx.application.Application;
-import javafx.concurrent.Task;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
-import studio.app.grid.PlanGridView;
-import studio.app.grid.PlanGridViewModel;
-import studio.app.workspace.PlanDocument;
-import studio.app.workspace.SamplePlanLoader;
+import studio.app.project.ContextLoader;
+import studio.app.project.PlanEditor;
+import studio.app.project.Project;
+import studio.app.project.ProjectStore;
 import studio.engine.inputs.InputLocator;
 
-/** The studio window; it opens on the shipped sample plan, loaded off the FX thread. */
+/** The studio: opens the unsaved project a crash left, else the shipped llama-7b sample with a searched plan. */
 public final class StudioApp extends Application {
+    private MainWindow window;
+
     @Override
     public void start(Stage stage) {
-        PlanGridViewModel vm = new PlanGridViewModel();
-        stage.setScene(new Scene(new PlanGridView(vm).root(), 1100, 720));
+        ProjectStore store = new ProjectStore(ProjectStore.defaultAppDir());
+        window = new MainWindow(new PlanEditor(), new ContextLoader(InputLocator.defaultSampleRoot()), store);
+        Scene scene = new Scene(window.root(), 1400, 860);
+        scene.getStylesheets().add(StudioApp.class.getResource("studio.css").toExternalForm());
+        window.install(scene);
+        stage.setScene(scene);
         stage.setTitle("Galvatron Studio");
         stage.show();
-        open(vm, new SamplePlanLoader(InputLocator.defaultSampleRoot()));
+        Project recovered = store.recover();
+        if (recovered != null) window.openRecovered(recovered); else window.openSample();
     }
 
-    /** Loads a plan in the background and hands it to the view model on the FX thread. */
-    public static Task<PlanDocument> open(PlanGridViewModel vm, SamplePlanLoader loader) {
-        Task<PlanDocument> task = new Task<>() {
-            @Override
-            protected PlanDocument call() {
-                return loader.load();
-            }
-        };
-        task.setOnSucceeded(e -> vm.documentProperty().set(task.getValue()));
-        task.setOnFailed(e -> vm.fail(task.getException().getMessage()));
-        Thread t = new Thread(task, "plan-loader");
-        t.setDaemon(true);
-        t.start();
-        return task;
+    @Override
+    public void stop() {
+        if (window != null) window.closed();
     }
 }

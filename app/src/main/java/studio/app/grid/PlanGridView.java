@@ -1,53 +1,209 @@
 package studio.app.grid;
 
-import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 import javafx.geometry.Insets;
+import javafx.geometry.Pos;
 import javafx.scene.Parent;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.SelectionMode;
 import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
+import javafx.scene.control.cell.CheckBoxTableCell;
+import javafx.scene.control.cell.ComboBoxTableCell;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.VBox;
+import javafx.scene.layout.HBox;
+import studio.app.project.EditorState;
+import studio.app.project.PlanEditor;
+import studio.engine.cost.PlanEstimate;
+import studio.engine.plan.ParallelPlan;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
-/** The per-layer strategy grid with the plan's summary. */
+/**
+ * The per-layer strategy grid and the vocabulary row. A cell edit applies to every selected row when the edited
+ * row is part of the selection, else to that row.
+ */
 public final class PlanGridView {
     private final BorderPane root = new BorderPane();
+    private final PlanEditor editor;
+    private final ObservableList<LayerRowModel> rows = FXCollections.observableArrayList();
+    private final TableView<LayerRowModel> table = new TableView<>(rows);
+    private final ObservableList<Integer> tpChoices = FXCollections.observableArrayList();
+    private final ComboBox<Integer> vtp = new ComboBox<>();
+    private final CheckBox vsp = new CheckBox("Ulysses (vsp)");
+    private final CheckBox embedSdp = new CheckBox("ZeRO-3 (embed_sdp)");
+    private boolean refreshing;
 
-    public PlanGridView(PlanGridViewModel vm) {
-        TableView<LayerRow> table = new TableView<>(vm.rows());
+    public PlanGridView(PlanEditor editor) {
+        this.editor = editor;
         table.setId("layerTable");
-        table.getColumns().add(column("Layer", r -> String.valueOf(r.layer())));
-        table.getColumns().add(column("Stage", r -> String.valueOf(r.stage())));
-        table.getColumns().add(column("Strategy", r -> r.strategy().form()));
-        table.getColumns().add(column("TP", r -> r.strategy().tp() + (r.strategy().isUlysses() ? " (Ulysses)" : "")));
-        table.getColumns().add(column("DP", r -> String.valueOf(r.strategy().dp())));
-        table.getColumns().add(column("DP type", LayerRow::dataParallel));
-        table.getColumns().add(column("Ckpt", r -> r.strategy().checkpoint() ? "yes" : ""));
-        table.getColumns().add(column("Memory (MB)", r -> String.format(Locale.ROOT, "%.1f", r.memory().totalMb())));
-        table.getColumns().add(column("Time (ms)", r -> String.format(Locale.ROOT, "%.3f", r.time().totalS() * 1000)));
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        Label summary = new Label();
-        summary.setId("summaryLabel");
-        summary.textProperty().bind(vm.summaryProperty());
-        Label rules = new Label();
-        rules.setId("rulesLabel");
-        rules.setWrapText(true);
-        rules.textProperty().bind(vm.rulesProperty());
-        VBox top = new VBox(6, summary, rules);
-        top.setPadding(new Insets(8));
-        root.setTop(top);
-        root.setCenter(table);
-    }
+        table.setEditable(true);
+        table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
+        table.getColumns().add(text("Layer", r -> String.valueOf(r.layer())));
+        table.getColumns().add(text("Stage", r -> String.valueOf(r.stage())));
+        TableColumn<LayerRowModel, Integer> tp = new TableColumn<>("TP / SP");
+        tp.setId("tpColumn");
+        tp.setCellValueFactory(c -> c.getValue().rowProperty().map(r -> r.strategy().tp()));
+        tp.setCellFactory(ComboBoxTableCell.forTableColumn(tpChoices));
+        tp.setOnEditCommit(e -> editor.setTp(targets(e.getRowValue().row()), e.getNewValue()));
+        table.getColumns().add(tp);
+        table.getColumns().add(text("DP", r -> String.valueOf(r.strategy().dp())));
+        table.getColumns().add(flag("ZeRO-3", "zero3Column", LayerRowModel.Flag.ZERO3, editor::setZero3));
+        table.getColumns().add(flag("TP consecutive", "consecColumn", LayerRowModel.Flag.TP_CONSECUTIVE, editor::setTpConsecutive));
+        table.getColumns().add(flag("Checkpoint", "ckptColumn", LayerRowModel.Flag.CHECKPOINT, editor::setCheckpoint));
+        table.getColumns().add(flag("Ulysses", "ulyssesColumn", LayerRowModel.Flag.ULYSSES, editor::setUlysses));
+        table.getColumns().add(text("Strategy", r -> r.strategy().form()));
+        table.getColumns().add(text("Memory (MB)", r -> String.format(Locale.ROOT, "%.1f", r.memory().totalMb())));
+        table.getColumns().add(text("Time (ms)", r -> String.format(Locale.ROOT, "%.3f", r.time().totalS() * 1000)));
+        table.setRowFactory(t -> new TableRow<>() {
+            private final javafx.beans.value.ChangeListener<LayerRow> follow = (o, a, b) -> mark(b);
 
-    private static TableColumn<LayerRow, String> column(String title, Function<LayerRow, String> value) {
-        TableColumn<LayerRow, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(cell -> new ReadOnlyStringWrapper(value.apply(cell.getValue())));
-        c.setSortable(false);
-        return c;
+            @Override
+            protected void updateItem(LayerRowModel item, boolean empty) {
+                LayerRowModel old = getItem();
+                if (old != null) old.rowProperty().removeListener(follow);
+                super.updateItem(item, empty);
+                if (!empty && item != null) item.rowProperty().addListener(follow);
+                mark(empty || item == null ? null : item.row());
+            }
+
+            private void mark(LayerRow item) {
+                boolean broken = item != null && !item.problems().isEmpty();
+                // touch the style class only on a change: each touch re-applies CSS to the row and its cells
+                if (broken != getStyleClass().contains("broken")) {
+                    if (broken) getStyleClass().add("broken"); else getStyleClass().remove("broken");
+                }
+                String tip = broken ? String.join("\n", item.problems()) : null;
+                if (tip == null) {
+                    if (getTooltip() != null) setTooltip(null);
+                } else if (getTooltip() == null || !tip.equals(getTooltip().getText())) {
+                    setTooltip(new Tooltip(tip));
+                }
+            }
+        });
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+
+        vsp.setMnemonicParsing(false);
+        embedSdp.setMnemonicParsing(false);
+        vtp.setId("vtpChoice");
+        vsp.setId("vspCheck");
+        embedSdp.setId("embedSdpCheck");
+        vtp.valueProperty().addListener((o, a, b) -> vocabEdited());
+        vsp.selectedProperty().addListener((o, a, b) -> vocabEdited());
+        embedSdp.selectedProperty().addListener((o, a, b) -> vocabEdited());
+        HBox vocab = new HBox(10, new Label("Vocabulary (embedding + head):"), new Label("vtp"), vtp, vsp, embedSdp);
+        vocab.setAlignment(Pos.CENTER_LEFT);
+        vocab.setPadding(new Insets(4, 8, 4, 8));
+        root.setTop(vocab);
+        root.setCenter(table);
+        editor.estimateProperty().addListener((o, a, b) -> refresh());
+        refresh();
     }
 
     public Parent root() { return root; }
+
+    public TableView<LayerRowModel> table() { return table; }
+
+    private List<Integer> targets(LayerRow edited) {
+        List<Integer> selected = new ArrayList<>(table.getSelectionModel().getSelectedIndices());
+        if (selected.size() > 1 && selected.contains(edited.layer())) return selected;
+        return List.of(edited.layer());
+    }
+
+    private void vocabEdited() {
+        if (refreshing || editor.plan() == null || vtp.getValue() == null) return;
+        ParallelPlan p = editor.plan();
+        if (vtp.getValue() != p.vocabTp() || vsp.isSelected() != p.vocabUlysses() || embedSdp.isSelected() != p.embedSdp()) {
+            editor.setVocab(vtp.getValue(), vsp.isSelected(), embedSdp.isSelected());
+        }
+    }
+
+    private void refresh() {
+        EditorState s = editor.state();
+        PlanEstimate e = editor.estimate();
+        if (s == null || e == null) {
+            rows.clear();
+            return;
+        }
+        refreshing = true;
+        try {
+            Map<Integer, List<String>> problems = editor.violationsByLayer();
+            int[] stageOf = s.plan().stageOfLayer();
+            List<LayerRow> list = new ArrayList<>();
+            for (int i = 0; i < s.plan().layerCount(); i++) {
+                list.add(new LayerRow(i, stageOf[i], s.plan().layers().get(i), e.layerMemory().get(i), e.layerTime().get(i),
+                        problems.getOrDefault(i, List.of())));
+            }
+            if (rows.size() != list.size()) {
+                List<LayerRowModel> models = list.stream().map(LayerRowModel::new).toList();
+                models.forEach(this::wire);
+                rows.setAll(models);
+            } else {
+                // rows stay; only their content changes, so the table redraws the cells bound to changed rows
+                for (int i = 0; i < list.size(); i++) {
+                    if (!rows.get(i).row().equals(list.get(i))) rows.get(i).set(list.get(i));
+                }
+            }
+            List<Integer> legal = editor.legalTp();
+            if (!tpChoices.equals(legal)) tpChoices.setAll(legal);
+            if (!vtp.getItems().equals(legal)) vtp.getItems().setAll(legal);
+            vtp.setValue(s.plan().vocabTp());
+            vsp.setSelected(s.plan().vocabUlysses());
+            embedSdp.setSelected(s.plan().embedSdp());
+        } finally {
+            refreshing = false;
+        }
+    }
+
+    private static TableColumn<LayerRowModel, String> text(String title, Function<LayerRow, String> value) {
+        TableColumn<LayerRowModel, String> c = new TableColumn<>(title);
+        c.setCellValueFactory(cell -> cell.getValue().rowProperty().map(value));
+        c.setSortable(false);
+        c.setEditable(false);
+        return c;
+    }
+
+    private TableColumn<LayerRowModel, Boolean> flag(String title, String id, LayerRowModel.Flag flag,
+                                                     BiFunction<List<Integer>, Boolean, Boolean> set) {
+        TableColumn<LayerRowModel, Boolean> c = new TableColumn<>(title);
+        c.setId(id);
+        c.setSortable(false);
+        c.setCellValueFactory(cell -> cell.getValue().flag(flag));
+        c.setCellFactory(CheckBoxTableCell.forTableColumn(c));
+        return c;
+    }
+
+    /** The checkboxes are the edit gesture: a user's toggle goes to the editor, which then refreshes the rows. */
+    private void wire(LayerRowModel m) {
+        for (LayerRowModel.Flag f : LayerRowModel.Flag.values()) {
+            m.flag(f).addListener((o, was, now) -> {
+                if (refreshing) return;
+                List<Integer> t = targets(m.row());
+                boolean applied = switch (f) {
+                    case ZERO3 -> editor.setZero3(t, now);
+                    case TP_CONSECUTIVE -> editor.setTpConsecutive(t, now);
+                    case CHECKPOINT -> editor.setCheckpoint(t, now);
+                    case ULYSSES -> editor.setUlysses(t, now);
+                };
+                if (!applied) {
+                    refreshing = true;
+                    try {
+                        m.flag(f).set(was);
+                    } finally {
+                        refreshing = false;
+                    }
+                }
+            });
+        }
+    }
 }

@@ -149,10 +149,6 @@ public final class SearchCommand implements Callable<Integer> {
     /** Galvatron's output file name (search-engine spec §7.2). */
     static String fileName(ModelDescription model, int nodes, int gpusPerNode, CostModelOptions co, int settleBsz,
                            StrategySpace.Generated g) {
-        StringBuilder sb = new StringBuilder("galvatron_config_").append(model.profileName()).append('_').append(nodes)
-                .append("nodes_").append(gpusPerNode).append("gpus_per_node_").append(co.memoryConstraintGb()).append("GB_")
-                .append(co.mixedPrecision());
-        if (settleBsz > 0) sb.append("_bsz").append(settleBsz);
         List<String> off = new ArrayList<>();
         if (g.disableDp()) off.add("dp");
         if (g.disableTp()) off.add("tp");
@@ -160,8 +156,7 @@ public final class SearchCommand implements Callable<Integer> {
         if (g.disableSdp()) off.add("sdp");
         if (g.disableCkpt()) off.add("ckpt");
         if (g.disableTpConsec()) off.add("tpconsec");
-        if (!off.isEmpty()) sb.append("_[").append(String.join("_", off)).append("_off]");
-        return sb.append(".json").toString();
+        return GalvatronConfig.fileName(model.profileName(), nodes, gpusPerNode, co.memoryConstraintGb(), co.mixedPrecision(), settleBsz, off);
     }
 
     private ObjectNode summary(SearchResult r, PlanEstimate e, Path config, Path log, SearchOptions so) {

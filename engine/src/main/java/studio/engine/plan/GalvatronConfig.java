@@ -33,7 +33,11 @@ public final class GalvatronConfig {
      * @param dpTypeDefault    the CLI default DP type, used when the file has none
      */
     public static Loaded read(Path file, int worldSize, PipelineType pipelineDefault, DpType dpTypeDefault) {
-        ObjectNode j = JsonFiles.readObject(file);
+        return parse(file, JsonFiles.readObject(file), worldSize, pipelineDefault, dpTypeDefault);
+    }
+
+    /** A config held in another document (a studio project); {@code file} names that document in errors. */
+    public static Loaded parse(Path file, ObjectNode j, int worldSize, PipelineType pipelineDefault, DpType dpTypeDefault) {
         List<RuleViolation> v = new ArrayList<>();
         int pp = intField(file, j, "pp_deg", true, 1, v);
         int bsz = intField(file, j, "global_bsz", true, 0, v);
@@ -213,6 +217,21 @@ public final class GalvatronConfig {
             sb.append(i + 1 < kv.size() ? ",\n" : "\n");
         }
         return sb.append("}").toString();
+    }
+
+    /**
+     * Galvatron's file name (search-engine spec §7.2).
+     *
+     * @param settleBsz  the fixed batch size, or a value &lt;= 0 for none
+     * @param disabled   the names of the disabled dimensions (dp, tp, pp, sdp, ckpt, tpconsec), in that order
+     */
+    public static String fileName(String modelName, int nodes, int gpusPerNode, int memoryGb, String precision, int settleBsz,
+                                  List<String> disabled) {
+        StringBuilder sb = new StringBuilder("galvatron_config_").append(modelName).append('_').append(nodes).append("nodes_")
+                .append(gpusPerNode).append("gpus_per_node_").append(memoryGb).append("GB_").append(precision);
+        if (settleBsz > 0) sb.append("_bsz").append(settleBsz);
+        if (!disabled.isEmpty()) sb.append("_[").append(String.join("_", disabled)).append("_off]");
+        return sb.append(".json").toString();
     }
 
     public static void write(Path file, ParallelPlan plan) throws IOException {

@@ -1,0 +1,360 @@
+package studio.app;
+
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.concurrent.Task;
+import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SplitPane;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+import org.controlsfx.control.StatusBar;
+import studio.app.charts.StageCharts;
+import studio.app.grid.PlanGridView;
+import studio.app.pipeline.PipelineBar;
+import studio.app.project.ClusterSettings;
+import studio.app.project.ContextLoader;
+import studio.app.project.PlanEditor;
+import studio.app.project.PlanningContext;
+import studio.app.project.Project;
+import studio.app.project.ProjectStore;
+import studio.app.toolbar.PlanToolbar;
+import studio.engine.model.ModelCatalog;
+import studio.engine.plan.ParallelPlan;
+import studio.engine.plan.RuleViolation;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** The editor window: menus, toolbar, pipeline bar, grid, charts and status bar, wired to one {@link PlanEditor}. */
+public final class MainWindow {
+    private final PlanEditor editor;
+    private final ContextLoader loader;
+    private final ProjectStore store;
+    private final BorderPane root = new BorderPane();
+    private final StatusBar status = new StatusBar();
+    private final ReadOnlyStringWrapper background = new ReadOnlyStringWrapper("");
+    private final PlanToolbar toolbar;
+    private final PipelineBar pipeline;
+    private final PlanGridView grid;
+    private final StageCharts charts;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "studio-background");
+        t.setDaemon(true);
+        return t;
+    });
+    private Path projectFile;
+    private String notes = "";
+
+    public MainWindow(PlanEditor editor, ContextLoader loader, ProjectStore store) {
+        this.editor = editor;
+        this.loader = loader;
+        this.store = store;
+        toolbar = new PlanToolbar(editor, new ModelCatalog(loader.sampleRoot()).presetNames(), this::reload);
+        pipeline = new PipelineBar(editor);
+        grid = new PlanGridView(editor);
+        charts = new StageCharts(editor);
+        VBox left = new VBox(pipeline.root(), grid.root());
+        VBox.setVgrow(grid.root(), javafx.scene.layout.Priority.ALWAYS);
+        SplitPane center = new SplitPane(left, charts.root());
+        center.setDividerPositions(0.55);
+        root.setTop(new VBox(menus(), toolbar.root()));
+        root.setCenter(center);
+        status.setId("statusBar");
+        status.textProperty().bind(Bindings.createStringBinding(() -> background.get().isEmpty() ? editor.messageProperty().get()
+                : background.get(), background, editor.messageProperty()));
+        root.setBottom(status);
+        editor.stateProperty().addListener((o, a, b) -> autosave());
+    }
+
+    public BorderPane root() { return root; }
+
+    public PlanGridView grid() { return grid; }
+
+    public StageCharts charts() { return charts; }
+
+    public ReadOnlyStringProperty backgroundProperty() { return background.getReadOnlyProperty(); }
+
+    /** Installs drag-and-drop of configs and projects and the window's shortcuts. */
+    public void install(Scene scene) {
+        scene.setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles()) e.acceptTransferModes(TransferMode.COPY);
+            e.consume();
+        });
+        scene.setOnDragDropped(e -> {
+            boolean ok = false;
+            if (e.getDragboard().hasFiles()) {
+                for (var f : e.getDragboard().getFiles()) {
+                    openAny(f.toPath());
+                    ok = true;
+                }
+            }
+            e.setDropCompleted(ok);
+            e.consume();
+        });
+    }
+
+    private MenuBar menus() {
+        Menu file = new Menu("File");
+        MenuItem open = item("Open project…", "Shortcut+O", () -> choose(false, "Galvatron Studio project", "*.gsp.json", "*.json")
+                .ifPresent(this::openProject));
+        MenuItem save = item("Save project", "Shortcut+S", () -> {
+            if (projectFile == null) saveAs(); else saveProject(projectFile);
+        });
+        MenuItem saveAs = item("Save project as…", "Shortcut+Shift+S", this::saveAs);
+        MenuItem imp = item("Import Galvatron config…", "Shortcut+I", () -> choose(false, "Galvatron config", "*.json").ifPresent(this::importConfig));
+        MenuItem exp = item("Export Galvatron config…", "Shortcut+E", this::exportInteractive);
+        Menu recent = new Menu("Recent projects");
+        recent.setOnShowing(e -> {
+            recent.getItems().clear();
+            for (Path p : store.recent()) {
+                MenuItem mi = new MenuItem(p.toString());
+                mi.setOnAction(a -> openProject(p));
+                recent.getItems().add(mi);
+            }
+        });
+        recent.getItems().add(new MenuItem("(none)"));
+        file.getItems().addAll(open, recent, save, saveAs, imp, exp);
+        Menu edit = new Menu("Edit");
+        MenuItem undo = item("Undo", "Shortcut+Z", editor::undo);
+        MenuItem redo = item("Redo", "Shortcut+Shift+Z", editor::redo);
+        undo.disableProperty().bind(editor.canUndoProperty().not());
+        redo.disableProperty().bind(editor.canRedoProperty().not());
+        edit.getItems().addAll(undo, redo);
+        return new MenuBar(file, edit);
+    }
+
+    private static MenuItem item(String text, String accel, Runnable action) {
+        MenuItem m = new MenuItem(text);
+        m.setAccelerator(KeyCombination.keyCombination(accel));
+        m.setOnAction(e -> action.run());
+        return m;
+    }
+
+    private Window window() { return root.getScene() == null ? null : root.getScene().getWindow(); }
+
+    private java.util.Optional<Path> choose(boolean save, String what, String... patterns) {
+        FileChooser fc = new FileChooser();
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(what, patterns));
+        var f = save ? fc.showSaveDialog(window()) : fc.showOpenDialog(window());
+        return java.util.Optional.ofNullable(f).map(java.io.File::toPath);
+    }
+
+    // ------------------------------------------------------------------------------------------ background work
+
+    /** Runs {@code work} off the FX thread with its name in the status bar; {@code done} runs on the FX thread. */
+    public <T> Task<T> background(String what, java.util.concurrent.Callable<T> work, java.util.function.Consumer<T> done) {
+        Task<T> task = new Task<>() {
+            @Override
+            protected T call() throws Exception {
+                return work.call();
+            }
+        };
+        background.set(what + "…");
+        status.progressProperty().bind(task.progressProperty());
+        task.setOnSucceeded(e -> {
+            background.set("");
+            status.progressProperty().unbind();
+            status.setProgress(0);
+            done.accept(task.getValue());
+        });
+        task.setOnFailed(e -> {
+            background.set("");
+            status.progressProperty().unbind();
+            status.setProgress(0);
+            error(what + " failed", task.getException().getMessage());
+        });
+        worker.submit(task);
+        return task;
+    }
+
+    private record Loaded(PlanningContext context, ParallelPlan plan) {
+    }
+
+    /** Opens the shipped sample with a searched plan (what a newcomer sees first). */
+    public Task<?> openSample() {
+        return background("Loading the llama-7b sample and searching a plan", () -> {
+            PlanningContext ctx = loader.load(ClusterSettings.sample());
+            return new Loaded(ctx, loader.searchedPlan(ctx, 64));
+        }, l -> {
+            editor.open(l.context(), l.plan(), "llama-7b on 1 x 8 A100 (36 GB): the studio's searched plan");
+            toolbar.refresh();
+        });
+    }
+
+    /** New model, cluster or precision: new profiles and a searched plan, in the background. */
+    public Task<?> reload(ClusterSettings s) {
+        int batch = editor.plan() == null ? 64 : editor.plan().globalBatch();
+        return background("Loading profiles for " + s.model() + " and searching a plan", () -> {
+            PlanningContext ctx = loader.load(s);
+            return new Loaded(ctx, loader.searchedPlan(ctx, batch));
+        }, l -> {
+            editor.open(l.context(), l.plan(), l.context().model().name() + " on " + s.nodes() + " x " + s.gpusPerNode() + " GPUs: searched plan");
+            toolbar.refresh();
+        });
+    }
+
+    private void error(String title, String message) {
+        background.set("");
+        if (window() == null) {
+            Platform.runLater(() -> background.set(title + ": " + message));
+            return;
+        }
+        Alert a = new Alert(Alert.AlertType.ERROR, message, ButtonType.OK);
+        a.setHeaderText(title);
+        a.initOwner(window());
+        a.show();
+    }
+
+    // ------------------------------------------------------------------------------------------ files
+
+    private void openAny(Path file) {
+        String name = file.getFileName().toString();
+        if (name.startsWith("galvatron_config")) {
+            importConfig(file);
+            return;
+        }
+        try {
+            if (Files.readString(file).contains(ProjectStore.FORMAT)) {
+                openProject(file);
+                return;
+            }
+        } catch (IOException e) {
+            error("Cannot open " + file, e.getMessage());
+            return;
+        }
+        importConfig(file);
+    }
+
+    public void importConfig(Path file) {
+        try {
+            ParallelPlan p = loader.importConfig(editor.state().context(), file);
+            editor.replacePlan(p, "imported " + file.getFileName());
+            toolbar.refresh();
+        } catch (RuntimeException e) {
+            error("Cannot import " + file.getFileName(), e.getMessage());
+        }
+    }
+
+    /** The file written and the reasons to be careful with it (empty when the plan is clean). */
+    public record Export(Path file, List<String> warnings) {
+    }
+
+    public Export exportTo(Path dir) throws IOException {
+        List<String> warnings = new ArrayList<>(RuleViolation.summarize(editor.estimate().violations()));
+        if (!editor.estimate().fitsMemory()) {
+            warnings.add("over the memory budget: peak " + editor.estimate().peakMemoryMb() + " MB of "
+                    + editor.estimate().memory().get(0).budgetMb() + " MB");
+        }
+        return new Export(ProjectStore.exportConfig(dir, editor.state().context(), editor.plan()), warnings);
+    }
+
+    private void exportInteractive() {
+        var d = new javafx.stage.DirectoryChooser().showDialog(window());
+        if (d == null) return;
+        try {
+            Export e = exportTo(d.toPath());
+            if (!e.warnings().isEmpty()) {
+                Alert a = new Alert(Alert.AlertType.WARNING, String.join("\n", e.warnings()), ButtonType.OK);
+                a.setHeaderText("Exported " + e.file().getFileName() + ", but Galvatron's runtime may refuse it");
+                a.initOwner(window());
+                a.show();
+            }
+            background.set("");
+            editorMessage("Exported " + e.file());
+        } catch (IOException | RuntimeException ex) {
+            error("Export failed", ex.getMessage());
+        }
+    }
+
+    private void editorMessage(String m) {
+        background.set(m);
+        javafx.animation.PauseTransition p = new javafx.animation.PauseTransition(javafx.util.Duration.seconds(4));
+        p.setOnFinished(e -> background.set(""));
+        p.play();
+    }
+
+    public Project project() {
+        return new Project(editor.state().context().settings(), List.of(new Project.NamedPlan("plan", editor.plan())), notes);
+    }
+
+    public void saveProject(Path file) {
+        try {
+            store.save(file, project());
+            store.clearRecovery();
+            projectFile = file;
+            editorMessage("Saved " + file);
+        } catch (IOException | RuntimeException e) {
+            error("Save failed", e.getMessage());
+        }
+    }
+
+    private void saveAs() {
+        choose(true, "Galvatron Studio project", "*.gsp.json").ifPresent(this::saveProject);
+    }
+
+    public Task<?> openProject(Path file) {
+        return open(() -> store.open(file), file, "opened " + file.getFileName());
+    }
+
+    /** Re-opens the unsaved project a crash left behind. */
+    public Task<?> openRecovered(Project p) {
+        return open(() -> p, null, "recovered the unsaved project");
+    }
+
+    private Task<?> open(java.util.concurrent.Callable<Project> read, Path file, String what) {
+        return background("Opening project", () -> {
+            Project p = read.call();
+            return new Object[] {p, loader.load(p.settings())};
+        }, r -> {
+            Project p = (Project) r[0];
+            PlanningContext ctx = (PlanningContext) r[1];
+            editor.open(ctx, p.plans().get(0).plan(), what);
+            notes = p.notes();
+            projectFile = file;
+            toolbar.refresh();
+        });
+    }
+
+    private final javafx.animation.PauseTransition autosaveDelay = new javafx.animation.PauseTransition(javafx.util.Duration.millis(500));
+
+    private void autosave() {
+        if (editor.state() == null) return;
+        autosaveDelay.setOnFinished(e -> {
+            Project p = project();
+            worker.submit(() -> {
+                try {
+                    store.writeRecovery(p);
+                } catch (IOException ex) {
+                    Platform.runLater(() -> background.set("Could not write the recovery file: " + ex.getMessage()));
+                }
+            });
+        });
+        autosaveDelay.playFromStart();
+    }
+
+    /** A clean exit: nothing to recover next time. */
+    public void closed() {
+        try {
+            store.clearRecovery();
+        } catch (IOException e) {
+            // nothing to do on the way out
+        }
+        worker.shutdownNow();
+    }
+}

@@ -1,0 +1,247 @@
+package studio.app.project;
+
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import studio.engine.cost.PlanEstimate;
+import studio.engine.plan.LayerStrategy;
+import studio.engine.plan.ParallelPlan;
+import studio.engine.plan.PlanValidator;
+import studio.engine.plan.RuleViolation;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * The one owner of the plan being edited: every change goes through it, is evaluated at once (the cost model takes
+ * microseconds), and lands in one global undo history. Lives on the FX thread.
+ */
+public final class PlanEditor {
+    private final ReadOnlyObjectWrapper<EditorState> state = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyObjectWrapper<PlanEstimate> estimate = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
+    private final ObservableList<EditorState> undo = FXCollections.observableArrayList();
+    private final ObservableList<EditorState> redo = FXCollections.observableArrayList();
+    private final BooleanBinding canUndo = Bindings.isNotEmpty(undo);
+    private final BooleanBinding canRedo = Bindings.isNotEmpty(redo);
+    private long lastEvaluationNanos;
+
+    public ReadOnlyObjectProperty<EditorState> stateProperty() { return state.getReadOnlyProperty(); }
+
+    public ReadOnlyObjectProperty<PlanEstimate> estimateProperty() { return estimate.getReadOnlyProperty(); }
+
+    /** What the last change did, or why it was refused. */
+    public ReadOnlyStringProperty messageProperty() { return message.getReadOnlyProperty(); }
+
+    public BooleanBinding canUndoProperty() { return canUndo; }
+
+    public BooleanBinding canRedoProperty() { return canRedo; }
+
+    public EditorState state() { return state.get(); }
+
+    public PlanEstimate estimate() { return estimate.get(); }
+
+    public ParallelPlan plan() { return state.get() == null ? null : state.get().plan(); }
+
+    public long lastEvaluationNanos() { return lastEvaluationNanos; }
+
+    /** Opens a plan: a new document, the history starts afresh. */
+    public void open(PlanningContext ctx, ParallelPlan plan, String description) {
+        EditorState s = new EditorState(ctx, plan, description);
+        PlanEstimate e = evaluate(s);
+        undo.clear();
+        redo.clear();
+        state.set(s);
+        estimate.set(e);
+        message.set(description);
+    }
+
+    /** Applies a change; a plan the engine cannot cost is refused with the reason, nothing else changes. */
+    public boolean apply(EditorState next) {
+        if (state.get() == null) return false;
+        PlanEstimate e;
+        try {
+            e = evaluate(next);
+        } catch (IllegalArgumentException ex) {
+            message.set("Not applied: " + ex.getMessage());
+            return false;
+        }
+        undo.add(state.get());
+        redo.clear();
+        state.set(next);
+        estimate.set(e);
+        message.set(next.description());
+        return true;
+    }
+
+    public void undo() {
+        if (undo.isEmpty()) return;
+        EditorState prev = undo.remove(undo.size() - 1);
+        redo.add(state.get());
+        state.set(prev);
+        estimate.set(evaluate(prev));
+        message.set("Undid: " + redo.get(redo.size() - 1).description());
+    }
+
+    public void redo() {
+        if (redo.isEmpty()) return;
+        EditorState next = redo.remove(redo.size() - 1);
+        undo.add(state.get());
+        state.set(next);
+        estimate.set(evaluate(next));
+        message.set("Redid: " + next.description());
+    }
+
+    private PlanEstimate evaluate(EditorState s) {
+        long t0 = System.nanoTime();
+        PlanEstimate e = s.context().evaluator().evaluate(s.plan());
+        lastEvaluationNanos = System.nanoTime() - t0;
+        return e;
+    }
+
+    // ------------------------------------------------------------------------------------------ plan edits
+
+    private boolean editLayers(Collection<Integer> layers, UnaryOperator<LayerStrategy> change, String what) {
+        ParallelPlan p = plan();
+        List<LayerStrategy> ls = new ArrayList<>(p.layers());
+        for (int l : layers) ls.set(l, change.apply(ls.get(l)));
+        return apply(new EditorState(state.get().context(), p.withLayers(ls), what + " on " + describe(layers)));
+    }
+
+    private static String describe(Collection<Integer> layers) {
+        List<Integer> sorted = layers.stream().sorted().toList();
+        if (sorted.size() == 1) return "layer " + sorted.get(0);
+        return sorted.size() + " layers (" + sorted.get(0) + "-" + sorted.get(sorted.size() - 1) + ")";
+    }
+
+    private int stageGpus() { return state.get().context().stageGpus(plan().pp()); }
+
+    /** The TP (or Ulysses) degrees legal on this plan's stages. */
+    public List<Integer> legalTp() {
+        List<Integer> out = new ArrayList<>();
+        for (int t = 1; t <= stageGpus(); t *= 2) out.add(t);
+        return out;
+    }
+
+    public boolean setTp(Collection<Integer> layers, int tp) {
+        int s = stageGpus();
+        if (tp < 1 || s % tp != 0) {
+            message.set("Not applied: tp " + tp + " does not divide the " + s + " GPUs of a stage");
+            return false;
+        }
+        return editLayers(layers, l -> LayerStrategy.of(l.pp(), tp, s / tp, l.tpConsecutive() != 0, l.isZero3(), l.isUlysses(),
+                l.checkpoint()), "tp " + tp);
+    }
+
+    public boolean setZero3(Collection<Integer> layers, boolean on) {
+        return editLayers(layers, l -> LayerStrategy.of(l.pp(), l.tp(), l.dp(), l.tpConsecutive() != 0, on, l.isUlysses(), l.checkpoint()),
+                on ? "ZeRO-3" : "default DP");
+    }
+
+    public boolean setCheckpoint(Collection<Integer> layers, boolean on) {
+        return editLayers(layers, l -> l.withCheckpoint(on), on ? "checkpointing" : "no checkpointing");
+    }
+
+    public boolean setUlysses(Collection<Integer> layers, boolean on) {
+        return editLayers(layers, l -> LayerStrategy.of(l.pp(), l.tp(), l.dp(), l.tpConsecutive() != 0, l.isZero3(), on, l.checkpoint()),
+                on ? "Ulysses SP" : "Megatron TP");
+    }
+
+    public boolean setTpConsecutive(Collection<Integer> layers, boolean on) {
+        return editLayers(layers, l -> LayerStrategy.of(l.pp(), l.tp(), l.dp(), on, l.isZero3(), l.isUlysses(), l.checkpoint()),
+                on ? "consecutive TP groups" : "strided TP groups");
+    }
+
+    public boolean setVocab(int vtp, boolean vsp, boolean embedSdp) {
+        ParallelPlan p = plan();
+        return apply(new EditorState(state.get().context(), new ParallelPlan(p.layers(), p.pipelineDivision(), p.globalBatch(), p.chunks(),
+                vtp, vsp, embedSdp, p.pipelineType(), p.defaultDpType(), p.cpSizes()), "vocabulary: vtp " + vtp + (vsp ? " (Ulysses)" : "")
+                + (embedSdp ? ", ZeRO-3" : "")));
+    }
+
+    /** Moves the split after stage {@code boundary} so that {@code layersBefore} layers precede it. */
+    public boolean moveSplit(int boundary, int layersBefore) {
+        ParallelPlan p = plan();
+        List<Integer> d = new ArrayList<>(p.pipelineDivision());
+        int before = 0;
+        for (int i = 0; i < boundary; i++) before += d.get(i);
+        int left = layersBefore - before;
+        int pair = d.get(boundary) + d.get(boundary + 1);
+        if (left < 1 || left > pair - 1) return false;
+        if (left == d.get(boundary)) return false;
+        d.set(boundary, left);
+        d.set(boundary + 1, pair - left);
+        return apply(new EditorState(state.get().context(), p.withPipelineDivision(d), "pipeline division " + d));
+    }
+
+    /** Changes the number of stages: layers keep their TP degree where the new stage size allows it. */
+    public boolean setPp(int pp) {
+        ParallelPlan p = plan();
+        int world = state.get().context().settings().worldSize();
+        if (pp < 1 || world % pp != 0 || pp > p.layerCount()) {
+            message.set("Not applied: pp " + pp + " must divide the " + world + " GPUs and not exceed the " + p.layerCount() + " layers");
+            return false;
+        }
+        int s = world / pp;
+        List<LayerStrategy> ls = new ArrayList<>();
+        for (LayerStrategy l : p.layers()) {
+            int tp = Math.min(l.tp(), s);
+            ls.add(LayerStrategy.of(pp, tp, s / tp, l.tpConsecutive() != 0, l.isZero3(), l.isUlysses(), l.checkpoint()));
+        }
+        int vtp = Math.min(p.vocabTp(), s);
+        return apply(new EditorState(state.get().context(), new ParallelPlan(ls, ParallelPlan.evenDivision(p.layerCount(), pp),
+                p.globalBatch(), p.chunks(), vtp, p.vocabUlysses(), p.embedSdp(), p.pipelineType(), p.defaultDpType(), p.cpSizes()),
+                "pp " + pp));
+    }
+
+    public boolean setBatch(int globalBatch, int chunks) {
+        ParallelPlan p = plan();
+        if (globalBatch < 1 || chunks < 1) {
+            message.set("Not applied: global batch and chunks must be positive");
+            return false;
+        }
+        return apply(new EditorState(state.get().context(), new ParallelPlan(p.layers(), p.pipelineDivision(), globalBatch, chunks,
+                p.vocabTp(), p.vocabUlysses(), p.embedSdp(), p.pipelineType(), p.defaultDpType(), p.cpSizes()),
+                "global batch " + globalBatch + ", chunks " + chunks));
+    }
+
+    /** Budget, pipeline type and default DP type: settings that need no new profiles. */
+    public boolean setSettings(ClusterSettings s) {
+        ParallelPlan p = plan();
+        ParallelPlan q = new ParallelPlan(p.layers(), p.pipelineDivision(), p.globalBatch(), p.chunks(), p.vocabTp(), p.vocabUlysses(),
+                p.embedSdp(), s.pipelineType(), s.defaultDpType(), p.cpSizes());
+        return apply(new EditorState(state.get().context().with(s), q, "settings: " + s.memoryGb() + " GB, "
+                + s.pipelineType().configName() + ", " + s.defaultDpType().configName()));
+    }
+
+    /** A plan from elsewhere (an imported config, a search result) into the history. */
+    public boolean replacePlan(ParallelPlan p, String description) {
+        return apply(new EditorState(state.get().context(), p, description));
+    }
+
+    /** Broken rules by layer (-1 for the whole plan), for marking cells. */
+    public Map<Integer, List<String>> violationsByLayer() {
+        Map<Integer, List<String>> out = new TreeMap<>();
+        PlanEstimate e = estimate.get();
+        if (e == null) return out;
+        for (RuleViolation v : e.violations()) out.computeIfAbsent(v.layer(), k -> new ArrayList<>()).add("rule " + v.rule() + ": " + v.message());
+        return out;
+    }
+
+    /** True when the plan can be exported without a warning. */
+    public boolean clean() {
+        PlanEstimate e = estimate.get();
+        return e != null && e.violations().isEmpty() && e.fitsMemory()
+                && PlanValidator.validate(plan(), state.get().context().model(), state.get().context().settings().worldSize(),
+                state.get().context().settings().sequenceParallel()).isEmpty();
+    }
+}
