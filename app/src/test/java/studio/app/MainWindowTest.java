@@ -86,7 +86,7 @@ class MainWindowTest {
         assertTrue(window.charts().data().stageMemoryMb(0) < stage0, "chart values follow the edit");
 
         // drag the split handle to the left: layers move to stage 1
-        robot.drag("#split-0").dropBy(-3 * ((double) window.root().getWidth() * 0.55 / 40), 0);
+        robot.drag("#split-0").dropBy(-3 * (window.root().getWidth() * 0.55 / 40), 0);
         WaitForAsyncUtils.waitForFxEvents();
         assertNotEquals(List.of(16, 16), editor.plan().pipelineDivision(), "pp_division follows the drag");
         assertEquals(32, editor.plan().pipelineDivision().stream().mapToInt(Integer::intValue).sum());

@@ -28,6 +28,8 @@ public final class StageCharts {
         memoryChart = ChartFactory.createStackedBarChart("Memory per GPU", null, "MB", data.memory(), PlotOrientation.VERTICAL,
                 true, true, false);
         budget.setLabel("budget");
+        budget.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+        budget.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
         ((CategoryPlot) memoryChart.getPlot()).addRangeMarker(budget);
         timeChart = ChartFactory.createStackedBarChart("Time per iteration", null, "s", data.time(), PlotOrientation.VERTICAL,
                 true, true, false);
