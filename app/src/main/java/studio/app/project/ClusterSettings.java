@@ -14,11 +14,18 @@ import studio.engine.plan.PipelineType;
  * @param memoryGb         per-GPU memory budget
  * @param mixedPrecision   fp32, fp16 or bf16
  * @param sequenceParallel Megatron sequence parallelism
+ * @param gpu              the GPU preset (measured profiles are used where they exist for it, estimates elsewhere)
  */
 public record ClusterSettings(String model, int nodes, int gpusPerNode, int memoryGb, String mixedPrecision,
-                              PipelineType pipelineType, DpType defaultDpType, boolean sequenceParallel, SpSpace spSpace) {
+                              PipelineType pipelineType, DpType defaultDpType, boolean sequenceParallel, SpSpace spSpace, String gpu) {
+    public static final String MEASURED_GPU = "A100-80GB-SXM";
+
     public static ClusterSettings sample() {
-        return new ClusterSettings("llama-7b", 1, 8, 36, "bf16", PipelineType.PIPEDREAM_FLUSH, DpType.ZERO2, true, SpSpace.TP);
+        return new ClusterSettings("llama-7b", 1, 8, 36, "bf16", PipelineType.PIPEDREAM_FLUSH, DpType.ZERO2, true, SpSpace.TP, MEASURED_GPU);
+    }
+
+    public ClusterSettings withGpu(String g) {
+        return new ClusterSettings(model, nodes, gpusPerNode, memoryGb, mixedPrecision, pipelineType, defaultDpType, sequenceParallel, spSpace, g);
     }
 
     public int worldSize() { return nodes * gpusPerNode; }
@@ -29,26 +36,26 @@ public record ClusterSettings(String model, int nodes, int gpusPerNode, int memo
     }
 
     public ClusterSettings withMemoryGb(int gb) {
-        return new ClusterSettings(model, nodes, gpusPerNode, gb, mixedPrecision, pipelineType, defaultDpType, sequenceParallel, spSpace);
+        return new ClusterSettings(model, nodes, gpusPerNode, gb, mixedPrecision, pipelineType, defaultDpType, sequenceParallel, spSpace, gpu);
     }
 
     public ClusterSettings withPipelineType(PipelineType t) {
-        return new ClusterSettings(model, nodes, gpusPerNode, memoryGb, mixedPrecision, t, defaultDpType, sequenceParallel, spSpace);
+        return new ClusterSettings(model, nodes, gpusPerNode, memoryGb, mixedPrecision, t, defaultDpType, sequenceParallel, spSpace, gpu);
     }
 
     public ClusterSettings withDefaultDpType(DpType t) {
-        return new ClusterSettings(model, nodes, gpusPerNode, memoryGb, mixedPrecision, pipelineType, t, sequenceParallel, spSpace);
+        return new ClusterSettings(model, nodes, gpusPerNode, memoryGb, mixedPrecision, pipelineType, t, sequenceParallel, spSpace, gpu);
     }
 
     public ClusterSettings withModel(String m) {
-        return new ClusterSettings(m, nodes, gpusPerNode, memoryGb, mixedPrecision, pipelineType, defaultDpType, sequenceParallel, spSpace);
+        return new ClusterSettings(m, nodes, gpusPerNode, memoryGb, mixedPrecision, pipelineType, defaultDpType, sequenceParallel, spSpace, gpu);
     }
 
     public ClusterSettings withCluster(int n, int g) {
-        return new ClusterSettings(model, n, g, memoryGb, mixedPrecision, pipelineType, defaultDpType, sequenceParallel, spSpace);
+        return new ClusterSettings(model, n, g, memoryGb, mixedPrecision, pipelineType, defaultDpType, sequenceParallel, spSpace, gpu);
     }
 
     public ClusterSettings withMixedPrecision(String p) {
-        return new ClusterSettings(model, nodes, gpusPerNode, memoryGb, p, pipelineType, defaultDpType, sequenceParallel, spSpace);
+        return new ClusterSettings(model, nodes, gpusPerNode, memoryGb, p, pipelineType, defaultDpType, sequenceParallel, spSpace, gpu);
     }
 }

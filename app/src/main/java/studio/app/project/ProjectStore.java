@@ -52,6 +52,7 @@ public final class ProjectStore {
         st.put("default_dp_type", s.defaultDpType().configName());
         st.put("sequence_parallel", s.sequenceParallel());
         st.put("sp_space", s.spSpace().cliName());
+        st.put("gpu", s.gpu());
         ArrayNode plans = root.putArray("plans");
         for (Project.NamedPlan np : p.plans()) {
             ObjectNode o = plans.addObject();
@@ -84,7 +85,8 @@ public final class ProjectStore {
                     (int) JsonFiles.number(file, st, "num_gpus_per_node", "settings"),
                     (int) JsonFiles.number(file, st, "memory_constraint", "settings"), text(file, st, "mixed_precision"),
                     PipelineType.parse(text(file, st, "pipeline_type")), DpType.parse(text(file, st, "default_dp_type")),
-                    st.path("sequence_parallel").asBoolean(false), SpSpace.parse(st.path("sp_space").asText("tp")));
+                    st.path("sequence_parallel").asBoolean(false), SpSpace.parse(st.path("sp_space").asText("tp")),
+                    studio.engine.estimate.GpuCatalog.gpu(st.path("gpu").asText(ClusterSettings.MEASURED_GPU)).id());
         } catch (IllegalArgumentException e) {
             throw new InputFileException(file, "settings", e.getMessage());
         }

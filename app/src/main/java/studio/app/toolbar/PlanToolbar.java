@@ -32,6 +32,7 @@ public final class PlanToolbar {
     private final ComboBox<Integer> gpus = new ComboBox<>();
     private final Spinner<Integer> memory = new Spinner<>(4, 1024, 36);
     private final ComboBox<String> precision = new ComboBox<>();
+    private final ComboBox<String> gpu = new ComboBox<>();
     private final Spinner<Integer> batch = new Spinner<>(1, 1 << 16, 64);
     private final Spinner<Integer> chunks = new Spinner<>(1, 1 << 16, 1);
     private final ComboBox<PipelineType> pipeline = new ComboBox<>();
@@ -45,6 +46,8 @@ public final class PlanToolbar {
         model.setEditable(true);
         model.setPrefWidth(200);
         gpus.getItems().setAll(1, 2, 4, 8, 16);
+        gpu.getItems().setAll(studio.engine.estimate.GpuCatalog.ids());
+        gpu.setId("gpuChoice");
         precision.getItems().setAll("bf16", "fp16", "fp32");
         pipeline.getItems().setAll(PipelineType.values());
         dpType.getItems().setAll(DpType.DDP, DpType.ZERO2, DpType.ZERO3);
@@ -74,13 +77,14 @@ public final class PlanToolbar {
             if (refreshing || editor.state() == null) return;
             ClusterSettings s = editor.state().context().settings();
             ClusterSettings next = s.withModel(model.getValue()).withCluster(nodes.getValue(), gpus.getValue())
-                    .withMixedPrecision(precision.getValue());
+                    .withMixedPrecision(precision.getValue()).withGpu(gpu.getValue());
             if (!next.equals(s)) reload.accept(next);
         };
         model.valueProperty().addListener((o, a, b) -> reloadAction.run());
         nodes.valueProperty().addListener((o, a, b) -> reloadAction.run());
         gpus.valueProperty().addListener((o, a, b) -> reloadAction.run());
         precision.valueProperty().addListener((o, a, b) -> reloadAction.run());
+        gpu.valueProperty().addListener((o, a, b) -> reloadAction.run());
         Runnable settingsAction = () -> {
             if (refreshing || editor.state() == null) return;
             ClusterSettings s = editor.state().context().settings();
@@ -99,7 +103,7 @@ public final class PlanToolbar {
         batch.valueProperty().addListener((o, a, b) -> batchAction.run());
         chunks.valueProperty().addListener((o, a, b) -> batchAction.run());
 
-        FlowPane controls = new FlowPane(8, 6, label("Model", model), label("Nodes", nodes), label("GPUs/node", gpus),
+        FlowPane controls = new FlowPane(8, 6, label("Model", model), label("GPU", gpu), label("Nodes", nodes), label("GPUs/node", gpus),
                 label("Memory GB", memory), label("Precision", precision), new Separator(), label("Global batch", batch),
                 label("Chunks", chunks), label("Pipeline", pipeline), label("Default DP", dpType));
         controls.setPadding(new Insets(6, 8, 2, 8));
@@ -113,7 +117,17 @@ public final class PlanToolbar {
         peak.textProperty().bind(Bindings.createStringBinding(() -> peakText(editor.estimate()), editor.estimateProperty()));
         peak.styleProperty().bind(Bindings.createStringBinding(() -> editor.estimate() != null && !editor.estimate().fitsMemory()
                 ? "-fx-text-fill: #c62828;" : "", editor.estimateProperty()));
-        HBox headlines = new HBox(24, throughput, iteration, peak);
+        Label source = new Label();
+        source.setId("profileSourceLabel");
+        source.textProperty().bind(Bindings.createStringBinding(() -> editor.state() == null ? ""
+                : editor.state().context().isEstimated() ? "ESTIMATED profiles" : "measured profiles", editor.stateProperty()));
+        source.styleProperty().bind(Bindings.createStringBinding(() -> editor.state() != null && editor.state().context().isEstimated()
+                ? "-fx-text-fill: #b26a00; -fx-font-weight: bold;" : "-fx-text-fill: #2e7d32;", editor.stateProperty()));
+        source.setTooltip(new javafx.scene.control.Tooltip());
+        source.getTooltip().textProperty().bind(Bindings.createStringBinding(() -> editor.state() == null ? ""
+                : editor.state().context().isEstimated() ? editor.state().context().estimated()
+                : "Galvatron's profiles measured on A100-80GB SXM", editor.stateProperty()));
+        HBox headlines = new HBox(24, throughput, iteration, peak, source);
         headlines.setAlignment(Pos.CENTER_LEFT);
         headlines.setPadding(new Insets(2, 8, 6, 8));
         root.getChildren().addAll(controls, headlines);
@@ -156,6 +170,7 @@ public final class PlanToolbar {
             if (!Integer.valueOf(s.gpusPerNode()).equals(gpus.getValue())) gpus.setValue(s.gpusPerNode());
             if (memory.getValue() != s.memoryGb()) memory.getValueFactory().setValue(s.memoryGb());
             if (!s.mixedPrecision().equals(precision.getValue())) precision.setValue(s.mixedPrecision());
+            if (!s.gpu().equals(gpu.getValue())) gpu.setValue(s.gpu());
             if (batch.getValue() != editor.plan().globalBatch()) batch.getValueFactory().setValue(editor.plan().globalBatch());
             if (chunks.getValue() != editor.plan().chunks()) chunks.getValueFactory().setValue(editor.plan().chunks());
             if (s.pipelineType() != pipeline.getValue()) pipeline.setValue(s.pipelineType());

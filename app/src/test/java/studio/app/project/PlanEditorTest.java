@@ -83,6 +83,19 @@ class PlanEditorTest {
     }
 
     @Test
+    void anUnprofiledModelOnAnotherGpuIsEstimatedAndSaysSo() {
+        PlanningContext h100 = TestContexts.loader().load(ClusterSettings.sample().withModel("llama-13b").withGpu("H100-80GB-SXM")
+                .withMemoryGb(80));
+        assertTrue(h100.isEstimated());
+        assertTrue(h100.estimated().contains("H100-80GB-SXM"), h100.estimated());
+        ParallelPlan p = TestContexts.loader().searchedPlan(h100, 64);
+        editor.open(h100, p, "qwen on H100");
+        assertEquals(40, editor.plan().layerCount());
+        assertTrue(editor.estimate().throughput() > 0);
+        assertFalse(ctx.isEstimated(), "the sample is measured");
+    }
+
+    @Test
     void vocabularyAndBatch() {
         assertTrue(editor.setVocab(1, false, true));
         assertTrue(editor.plan().embedSdp());

@@ -68,7 +68,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         PlanEvaluator evaluator = new PlanEvaluator(args.costModel(in));
         PlanEstimate e = evaluator.evaluate(loaded.plan(), minTp, maxTp, loaded.fileViolations());
         if (json) {
-            out.println(toJson(model, loaded.plan(), e, costOptions.worldSize()).toPrettyString());
+            ObjectNode j = toJson(model, loaded.plan(), e, costOptions.worldSize());
+            if (!args.estimated.isEmpty()) j.put("profiles", "estimated: " + args.estimated);
+            out.println(j.toPrettyString());
         } else {
             print(model, loaded.plan(), e, costOptions.worldSize(), costOptions.memoryConstraintGb(), costOptions.mixedPrecision());
         }
@@ -90,6 +92,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     private void print(ModelDescription model, ParallelPlan plan, PlanEstimate e, int world, int memGb, String precision) {
         out.printf(Locale.ROOT, "Plan %s%n", configPath);
+        if (!args.estimated.isEmpty()) out.printf(Locale.ROOT, "Profiles: ESTIMATED — %s%n", args.estimated);
         out.printf(Locale.ROOT, "Model %s: %d layers, hidden %d | %d GPUs (%d x %d) | %d GB | %s%n", model.name(), model.totalLayers(),
                 model.hiddenSize(), world, args.nodes(), args.gpusPerNode(), memGb, precision);
         out.printf(Locale.ROOT, "pp %d, division %s | global batch %d, chunks %d (micro-batch %d per min-tp group, %d run) | "
@@ -153,6 +156,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     static ObjectNode toJson(ModelDescription model, ParallelPlan plan, PlanEstimate e, int world) {
         ObjectNode root = JsonFiles.mapper().createObjectNode();
         root.put("model", model.name());
+        root.put("profiles", "measured");
         root.put("layers", model.totalLayers());
         root.put("world_size", world);
         root.put("pp_deg", plan.pp());

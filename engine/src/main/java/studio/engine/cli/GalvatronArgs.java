@@ -84,6 +84,14 @@ public class GalvatronArgs {
 
     @Option(names = "--sp_time_path", paramLabel = "DIR|FILE") String spTimePath;
 
+    @Option(names = "--gpu", paramLabel = "GPU",
+            description = "Estimate what no path names from the model's shape and this GPU: A100-80GB-SXM, A100-40GB-SXM, "
+                    + "H100-80GB-SXM, H200-SXM, L40S-PCIe, RTX4090-PCIe.")
+    String gpu;
+
+    /** What was estimated rather than measured (empty when everything is measured). */
+    String estimated = "";
+
     @Option(names = "--sample_configs", paramLabel = "DIR", description = "Folder of shipped profiles and presets (default: the installation's sample-configs).")
     Path sampleConfigs;
 
@@ -95,8 +103,36 @@ public class GalvatronArgs {
         Path root = sampleConfigs != null ? sampleConfigs : studio.engine.inputs.InputLocator.defaultSampleRoot();
         ModelDescription m = model(new ModelCatalog(root));
         var locator = new studio.engine.inputs.InputLocator(root);
+        if (gpu != null) estimate(m, root, err);
         autoSequenceParallel(locator, m, err);
         return new Resolved(root, m, locator);
+    }
+
+    /** Estimated profiles and hardware for what no path names; the paths then point at them. */
+    private void estimate(ModelDescription m, Path root, java.io.PrintWriter err) {
+        boolean model = timeProfilingPath == null && memoryProfilingPath == null;
+        boolean hw = allreducePath == null && p2pPath == null && overlapPath == null && spTimePath == null;
+        if (!model && !hw) return;
+        try {
+            Path dir = studio.engine.estimate.EstimatedInputs.folder(gpu, nodes(), gpusPerNode());
+            estimated = studio.engine.estimate.EstimatedInputs.write(m, gpu, nodes(), gpusPerNode(), mixedPrecision, dir,
+                    root.resolve("hardware_configs"), model, hw);
+            if (model) {
+                timeProfilingPath = dir.toString();
+                memoryProfilingPath = dir.toString();
+            }
+            if (hw) {
+                allreducePath = dir.toString();
+                p2pPath = dir.toString();
+                overlapPath = dir.toString();
+                spTimePath = dir.toString();
+            }
+            if (memoryConstraint == null) memoryConstraint = studio.engine.estimate.GpuCatalog.gpu(gpu).memoryGb();
+            err.println("note: estimated, not measured: " + estimated);
+            err.flush();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot write the estimated profiles: " + e.getMessage());
+        }
     }
 
     studio.engine.cost.CostModel costModel(Resolved r) {

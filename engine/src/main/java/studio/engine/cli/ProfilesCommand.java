@@ -12,11 +12,37 @@ import java.util.concurrent.Callable;
 
 /** {@code gstudio profiles}: profile file utilities. */
 @Command(name = "profiles", mixinStandardHelpOptions = true, description = "Profile file utilities.",
-        subcommands = {ProfilesCommand.Convert.class})
+        subcommands = {ProfilesCommand.Convert.class, ProfilesCommand.Estimate.class})
 public final class ProfilesCommand implements Runnable {
     @Override
     public void run() {
         throw new IllegalArgumentException("gstudio profiles: give a subcommand (convert)");
+    }
+
+    /** {@code gstudio profiles estimate}: estimated profiles and a hardware preset, Galvatron-named. */
+    @Command(name = "estimate", mixinStandardHelpOptions = true,
+            description = "Write estimated (not measured) model profiles and hardware files for a model on a GPU cluster.")
+    static final class Estimate implements Callable<Integer> {
+        @Option(names = {"--model", "--model_size"}, required = true, paramLabel = "NAME|PATH") String model;
+        @Option(names = "--gpu", required = true, paramLabel = "GPU", description = "One of A100-80GB-SXM, A100-40GB-SXM, H100-80GB-SXM, H200-SXM, L40S-PCIe, RTX4090-PCIe.")
+        String gpu;
+        @Option(names = {"--nodes", "--num_nodes"}, defaultValue = "1", paramLabel = "N") int nodes;
+        @Option(names = "--num_gpus_per_node", defaultValue = "8", paramLabel = "G") int gpusPerNode;
+        @Option(names = "--mixed_precision", defaultValue = "bf16") String precision;
+        @Option(names = "--output_dir", required = true, paramLabel = "DIR") Path outputDir;
+        @Option(names = "--sample_configs", paramLabel = "DIR") Path sampleConfigs;
+
+        @Override
+        public Integer call() throws IOException {
+            Path root = sampleConfigs != null ? sampleConfigs : studio.engine.inputs.InputLocator.defaultSampleRoot();
+            var m = new studio.engine.model.ModelCatalog(root).resolve(model);
+            String what = studio.engine.estimate.EstimatedInputs.write(m, gpu, nodes, gpusPerNode, precision, outputDir,
+                    root.resolve("hardware_configs"), true, true);
+            System.out.println("ESTIMATED (not measured): " + what);
+            System.out.println("wrote Galvatron-named files to " + outputDir + "; use them with --time_profiling_path, "
+                    + "--memory_profiling_path and the hardware path options, or pass --gpu to search/evaluate directly");
+            return 0;
+        }
     }
 
     /** {@code gstudio profiles convert}: Galvatron's older profile layout to the v2 layout. */

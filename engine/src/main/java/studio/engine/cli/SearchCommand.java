@@ -105,7 +105,8 @@ public final class SearchCommand implements Callable<Integer> {
                 + co.memoryConstraintGb() + "GB").resolve("search_" + so.mode().cliName() + ".log");
         JsonFiles.writeAtomically(logFile, SearchLog.render(header, engine, r));
         if (!r.found()) {
-            String msg = String.format(Locale.ROOT, "No valid configuration found: nothing fits %d GB per GPU. The least memory-hungry "
+            String est = args.estimated.isEmpty() ? "" : " (profiles estimated)";
+            String msg = String.format(Locale.ROOT, "No valid configuration found" + est + ": nothing fits %d GB per GPU. The least memory-hungry "
                             + "candidate (%s) needs %d MB per GPU; --memory_constraint %d would fit it. No config written. Log: %s",
                     co.memoryConstraintGb(), r.leastMemoryCandidate(), r.leastMemoryMb() + co.cacheReserveMb(), r.minimumFeasibleGb(), logFile);
             if (json) {
@@ -132,6 +133,7 @@ public final class SearchCommand implements Callable<Integer> {
             out.println(summary(r, e, config, logFile, so).toPrettyString());
         } else {
             out.printf(Locale.ROOT, "%s%n", header);
+            if (!args.estimated.isEmpty()) out.printf(Locale.ROOT, "Profiles: ESTIMATED — %s%n", args.estimated);
             out.printf(Locale.ROOT, "Searched %d sub-searches in %d ms%n", r.tasks().size(), r.elapsedMs());
             out.printf(Locale.ROOT, "Best plan: pp %d, division %s, global batch %d, chunks %d, vtp %d, vsp %d, embed_sdp %d%n",
                     plan.pp(), plan.pipelineDivision(), plan.globalBatch(), plan.chunks(), plan.vocabTp(), plan.vocabUlysses() ? 1 : 0,
@@ -163,6 +165,7 @@ public final class SearchCommand implements Callable<Integer> {
         ObjectNode j = JsonFiles.mapper().createObjectNode();
         j.put("found", true);
         j.put("mode", so.mode().cliName());
+        j.put("profiles", args.estimated.isEmpty() ? "measured" : "estimated: " + args.estimated);
         j.put("throughput_samples_per_s", r.throughput());
         j.put("iteration_time_s", r.best().best().costS());
         j.put("global_bsz", r.plan().globalBatch());
