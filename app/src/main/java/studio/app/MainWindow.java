@@ -53,6 +53,12 @@ public final class MainWindow {
     private final PipelineBar pipeline;
     private final PlanGridView grid;
     private final StageCharts charts;
+    private final studio.app.search.SearchViewModel searchVm;
+    private final studio.app.search.SearchView searchView;
+    private final studio.app.compare.CompareView compareView;
+    private final studio.app.whatif.WhatIfView whatIfView;
+    private final studio.app.explain.ExplainView explainView;
+    private final javafx.scene.control.TabPane tabs = new javafx.scene.control.TabPane();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "studio-background");
         t.setDaemon(true);
@@ -69,20 +75,91 @@ public final class MainWindow {
         pipeline = new PipelineBar(editor);
         grid = new PlanGridView(editor);
         charts = new StageCharts(editor);
+        searchVm = new studio.app.search.SearchViewModel(worker);
+        searchView = new studio.app.search.SearchView(searchVm, () -> runSearch(false), () -> runSearch(true), this::openHit,
+                h -> addToComparison(h.label(), h.plan()));
+        compareView = new studio.app.compare.CompareView(editor, () -> studio.app.compare.Comparison.uniformBaseline(
+                editor.state().context(), editor.plan().globalBatch()));
+        whatIfView = new studio.app.whatif.WhatIfView(editor, loader, worker);
+        explainView = new studio.app.explain.ExplainView(editor);
+        grid.table().getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> explainView.show(b.intValue()));
+        editor.estimateProperty().addListener((o, a, b) -> {
+            int sel = grid.table().getSelectionModel().getSelectedIndex();
+            if (sel >= 0) explainView.show(sel);
+        });
         VBox left = new VBox(pipeline.root(), grid.root());
         VBox.setVgrow(grid.root(), javafx.scene.layout.Priority.ALWAYS);
         SplitPane center = new SplitPane(left, charts.root());
         center.setDividerPositions(0.55);
+        tabs.getTabs().addAll(tab("Editor", "editorTab", center), tab("Search", "searchTab", searchView.root()),
+                tab("Compare", "compareTab", compareView.root()), tab("What-if", "whatIfTab", whatIfView.root()),
+                tab("Explain layer", "explainTab", explainView.root()));
         root.setTop(new VBox(menus(), toolbar.root()));
-        root.setCenter(center);
+        root.setCenter(tabs);
         status.setId("statusBar");
-        status.textProperty().bind(Bindings.createStringBinding(() -> background.get().isEmpty() ? editor.messageProperty().get()
-                : background.get(), background, editor.messageProperty()));
+        status.textProperty().bind(Bindings.createStringBinding(() -> searchVm.runningProperty().get() ? searchVm.statusProperty().get()
+                : background.get().isEmpty() ? editor.messageProperty().get() : background.get(), background, editor.messageProperty(),
+                searchVm.runningProperty(), searchVm.statusProperty()));
         root.setBottom(status);
         editor.stateProperty().addListener((o, a, b) -> autosave());
     }
 
     public BorderPane root() { return root; }
+
+    private static javafx.scene.control.Tab tab(String title, String id, javafx.scene.Node content) {
+        javafx.scene.control.Tab t = new javafx.scene.control.Tab(title, content);
+        t.setId(id);
+        t.setClosable(false);
+        return t;
+    }
+
+    public javafx.scene.control.TabPane tabs() { return tabs; }
+
+    public studio.app.search.SearchViewModel searchModel() { return searchVm; }
+
+    public studio.app.search.SearchView searchView() { return searchView; }
+
+    public studio.app.compare.CompareView compareView() { return compareView; }
+
+    public studio.app.whatif.WhatIfView whatIfView() { return whatIfView; }
+
+    public studio.app.explain.ExplainView explainView() { return explainView; }
+
+    /** Runs the search panel's search; pinned: the grid's selected layers keep their current strategies. */
+    public void runSearch(boolean pinned) {
+        if (editor.state() == null) return;
+        java.util.Map<Integer, studio.engine.plan.LayerStrategy> pins = new java.util.TreeMap<>();
+        if (pinned) {
+            for (int i : grid.table().getSelectionModel().getSelectedIndices()) pins.put(i, editor.plan().layers().get(i));
+            if (pins.isEmpty()) {
+                editorMessage("Select the layers to pin in the editor's grid first");
+                return;
+            }
+        }
+        searchVm.run(editor.state().context(), pins, r -> { });
+    }
+
+    public void openHit(studio.app.search.SearchHit h) {
+        editor.replacePlan(h.plan(), "search result: " + h.label());
+        toolbar.refresh();
+        tabs.getSelectionModel().select(0);
+    }
+
+    public void addToComparison(String name, ParallelPlan p) {
+        compareView.add(new studio.app.compare.NamedPlan(name, p));
+    }
+
+    /** Saves the editor's four charts as PNG and SVG into {@code dir}. */
+    public List<Path> exportCharts(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        var charts4 = java.util.Map.of("memory-per-stage", charts.memoryChart(), "time-per-stage", charts.timeChart(),
+                "memory-per-layer", charts.layerMemoryChart(), "time-per-layer", charts.layerTimeChart());
+        for (var e : new java.util.TreeMap<>(charts4).entrySet()) {
+            out.add(studio.app.charts.ChartExport.png(e.getValue(), dir.resolve(e.getKey() + ".png"), 900, 600));
+            out.add(studio.app.charts.ChartExport.svg(e.getValue(), dir.resolve(e.getKey() + ".svg"), 900, 600));
+        }
+        return out;
+    }
 
     public PlanGridView grid() { return grid; }
 
@@ -129,14 +206,65 @@ public final class MainWindow {
             }
         });
         recent.getItems().add(new MenuItem("(none)"));
-        file.getItems().addAll(open, recent, save, saveAs, imp, exp);
+        MenuItem expCharts = item("Export charts (PNG and SVG)…", "Shortcut+Shift+E", () -> {
+            var d = new javafx.stage.DirectoryChooser().showDialog(window());
+            if (d == null) return;
+            try {
+                editorMessage("Exported " + exportCharts(d.toPath()).size() + " chart files to " + d);
+            } catch (IOException | RuntimeException ex) {
+                error("Chart export failed", ex.getMessage());
+            }
+        });
+        file.getItems().addAll(open, recent, save, saveAs, imp, exp, expCharts);
         Menu edit = new Menu("Edit");
         MenuItem undo = item("Undo", "Shortcut+Z", editor::undo);
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", editor::redo);
         undo.disableProperty().bind(editor.canUndoProperty().not());
         redo.disableProperty().bind(editor.canRedoProperty().not());
         edit.getItems().addAll(undo, redo);
-        return new MenuBar(file, edit);
+        Menu searchMenu = new Menu("Search");
+        MenuItem run = item("Search", "Shortcut+R", () -> {
+            tabs.getSelectionModel().select(1);
+            runSearch(false);
+        });
+        MenuItem pinned = item("Re-search with selected layers pinned", "Shortcut+Shift+R", () -> runSearch(true));
+        MenuItem stop = item("Cancel search", "Shortcut+PERIOD", () -> searchVm.cancel());
+        run.disableProperty().bind(searchVm.runningProperty());
+        stop.disableProperty().bind(searchVm.runningProperty().not());
+        MenuItem addCmp = item("Add the plan to the comparison", "Shortcut+D", () -> {
+            if (editor.plan() != null) addToComparison("edited plan " + (compareView.shelf().size() + 1), editor.plan());
+        });
+        searchMenu.getItems().addAll(run, pinned, stop, addCmp);
+        Menu view = new Menu("View");
+        javafx.scene.control.ToggleGroup themes = new javafx.scene.control.ToggleGroup();
+        for (studio.app.theme.Themes.Choice c : studio.app.theme.Themes.Choice.values()) {
+            javafx.scene.control.RadioMenuItem mi = new javafx.scene.control.RadioMenuItem(
+                    c == studio.app.theme.Themes.Choice.SYSTEM ? "Theme: follow the system" : c == studio.app.theme.Themes.Choice.LIGHT
+                            ? "Theme: light" : "Theme: dark");
+            mi.setToggleGroup(themes);
+            mi.setSelected(c == studio.app.theme.Themes.Choice.SYSTEM);
+            mi.setOnAction(e -> studio.app.theme.Themes.apply(c));
+            view.getItems().add(mi);
+        }
+        for (int i = 0; i < 5; i++) {
+            final int t = i;
+            view.getItems().add(item(new String[] {"Editor", "Search", "Compare", "What-if", "Explain layer"}[i], "Shortcut+" + (i + 1),
+                    () -> tabs.getSelectionModel().select(t)));
+        }
+        Menu help = new Menu("Help");
+        MenuItem keys = new MenuItem("Keyboard shortcuts");
+        keys.setOnAction(e -> {
+            Alert a = new Alert(Alert.AlertType.INFORMATION, "Ctrl+Z / Ctrl+Shift+Z  undo / redo\nCtrl+S  save project\n"
+                    + "Ctrl+O  open project\nCtrl+I / Ctrl+E  import / export Galvatron config\nCtrl+Shift+E  export charts\n"
+                    + "Ctrl+R  search, Ctrl+Shift+R  re-search with the selected layers pinned, Ctrl+.  cancel\n"
+                    + "Ctrl+D  add the plan to the comparison\nCtrl+1..5  editor, search, compare, what-if, explain\n"
+                    + "Drop a galvatron_config or project file on the window to open it.", ButtonType.OK);
+            a.setHeaderText("Keyboard shortcuts");
+            a.initOwner(window());
+            a.show();
+        });
+        help.getItems().add(keys);
+        return new MenuBar(file, edit, searchMenu, view, help);
     }
 
     private static MenuItem item(String text, String accel, Runnable action) {

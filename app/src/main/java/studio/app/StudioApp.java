@@ -15,6 +15,7 @@ public final class StudioApp extends Application {
 
     @Override
     public void start(Stage stage) {
+        studio.app.theme.Themes.apply(studio.app.theme.Themes.Choice.SYSTEM);
         ProjectStore store = new ProjectStore(ProjectStore.defaultAppDir());
         window = new MainWindow(new PlanEditor(), new ContextLoader(InputLocator.defaultSampleRoot()), store);
         Scene scene = new Scene(window.root(), 1400, 860);

@@ -79,4 +79,10 @@ public final class StageCharts {
     public JFreeChart memoryChart() { return memoryChart; }
 
     public double budgetLine() { return budget.getValue(); }
+
+    public JFreeChart timeChart() { return timeChart; }
+
+    public JFreeChart layerMemoryChart() { return layerMemoryChart; }
+
+    public JFreeChart layerTimeChart() { return layerTimeChart; }
 }

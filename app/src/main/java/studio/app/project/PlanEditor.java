@@ -142,6 +142,15 @@ public final class PlanEditor {
                 l.checkpoint()), "tp " + tp);
     }
 
+    /** One layer takes another strategy of the same pipeline degree (the explain view's "apply"). */
+    public boolean setLayerStrategy(int layer, LayerStrategy s) {
+        if (s.pp() != plan().pp()) {
+            message.set("Not applied: " + s.form() + " has pp " + s.pp() + ", the plan " + plan().pp());
+            return false;
+        }
+        return editLayers(List.of(layer), l -> s, s.form());
+    }
+
     public boolean setZero3(Collection<Integer> layers, boolean on) {
         return editLayers(layers, l -> LayerStrategy.of(l.pp(), l.tp(), l.dp(), l.tpConsecutive() != 0, on, l.isUlysses(), l.checkpoint()),
                 on ? "ZeRO-3" : "default DP");

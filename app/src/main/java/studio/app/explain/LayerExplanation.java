@@ -1,0 +1,58 @@
+package studio.app.explain;
+
+import studio.app.project.PlanningContext;
+import studio.engine.cost.LayerMemory;
+import studio.engine.cost.LayerTime;
+import studio.engine.cost.PlanEstimate;
+import studio.engine.cost.PlanEvaluator;
+import studio.engine.plan.LayerStrategy;
+import studio.engine.plan.ParallelPlan;
+import studio.engine.plan.PlanValidator;
+import studio.engine.search.SearchOptions;
+import studio.engine.search.StrategySpace;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Why one layer costs what it costs, and what each other strategy that fits would do to the iteration.
+ *
+ * @param time        the layer's time per micro-batch and its components
+ * @param memory      the layer's memory on one GPU
+ * @param alternatives every other strategy of the same pipeline degree that keeps the plan within the budget
+ */
+public record LayerExplanation(int layer, LayerStrategy strategy, LayerTime time, LayerMemory memory, double iterationS,
+                               List<Alternative> alternatives) {
+    /** Another strategy for the layer and the iteration time it would give (negative delta: faster). */
+    public record Alternative(LayerStrategy strategy, double iterationS, double deltaS, int peakMemoryMb, boolean runnable) {
+        public double deltaPercent(double base) { return deltaS / base * 100; }
+    }
+
+    public static LayerExplanation of(PlanningContext ctx, ParallelPlan plan, int layer) {
+        PlanEvaluator ev = ctx.evaluator();
+        PlanEstimate base = ev.evaluate(plan);
+        LayerStrategy current = plan.layers().get(layer);
+        List<LayerStrategy> space = StrategySpace.generate(ctx.settings().worldSize(), SearchOptions.defaults(), ctx.settings().spSpace())
+                .strategies();
+        List<Alternative> alts = new ArrayList<>();
+        for (LayerStrategy s : space) {
+            if (s.pp() != plan.pp() || s.equals(current)) continue;
+            List<LayerStrategy> ls = new ArrayList<>(plan.layers());
+            ls.set(layer, s);
+            ParallelPlan variant = plan.withLayers(ls);
+            PlanEstimate e;
+            try {
+                e = ev.evaluate(variant);
+            } catch (IllegalArgumentException ex) {
+                continue;
+            }
+            if (!e.fitsMemory()) continue;
+            boolean runnable = PlanValidator.validate(variant, ctx.model(), ctx.settings().worldSize(), ctx.settings().sequenceParallel())
+                    .stream().noneMatch(v -> v.layer() == layer);
+            alts.add(new Alternative(s, e.iterationS(), e.iterationS() - base.iterationS(), e.peakMemoryMb(), runnable));
+        }
+        alts.sort(Comparator.comparingDouble(Alternative::deltaS));
+        return new LayerExplanation(layer, current, base.layerTime().get(layer), base.layerMemory().get(layer), base.iterationS(), alts);
+    }
+}

@@ -1,0 +1,126 @@
+package studio.app.whatif;
+
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.geometry.Insets;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import studio.app.project.ContextLoader;
+import studio.app.project.PlanEditor;
+
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Best throughput against the memory budget, and throughput per GPU against the cluster size. */
+public final class WhatIfView {
+    static final int[] BUDGETS = {16, 24, 32, 40, 48, 64, 80};
+    static final int[] NODES = {1, 2, 4, 8, 16};
+    private final BorderPane root = new BorderPane();
+    private final XYSeries budget = new XYSeries("best throughput");
+    private final XYSeries scale = new XYSeries("throughput per GPU");
+    private final JFreeChart budgetChart;
+    private final JFreeChart scaleChart;
+    private final Label status = new Label("");
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper();
+    private volatile AtomicBoolean cancel = new AtomicBoolean();
+
+    public WhatIfView(PlanEditor editor, ContextLoader loader, Executor executor) {
+        budgetChart = ChartFactory.createXYLineChart("Best throughput vs memory budget", "GB per GPU", "samples/s",
+                new XYSeriesCollection(budget), PlotOrientation.VERTICAL, false, true, false);
+        scaleChart = ChartFactory.createXYLineChart("Throughput per GPU vs nodes", "nodes", "samples/s per GPU",
+                new XYSeriesCollection(scale), PlotOrientation.VERTICAL, false, true, false);
+        Button byBudget = new Button("Compute: budget curve");
+        byBudget.setId("whatIfBudget");
+        Button byNodes = new Button("Compute: scaling curve");
+        byNodes.setId("whatIfNodes");
+        Button stop = new Button("Cancel");
+        byBudget.disableProperty().bind(running);
+        byNodes.disableProperty().bind(running);
+        stop.disableProperty().bind(running.not());
+        stop.setOnAction(e -> cancel.set(true));
+        status.setId("whatIfStatus");
+        byBudget.setOnAction(e -> {
+            if (editor.state() == null) return;
+            var ctx = editor.state().context();
+            int batch = editor.plan().globalBatch();
+            start("Searching at " + BUDGETS.length + " budgets…", executor, flag -> {
+                List<WhatIf.Point> pts = WhatIf.throughputByBudget(ctx, batch, BUDGETS, flag::get);
+                Platform.runLater(() -> {
+                    budget.clear();
+                    pts.forEach(p -> budget.add(p.x(), p.throughput()));
+                    budgetChart.setTitle("Best throughput vs memory budget" + (ctx.isEstimated() ? " (estimated)" : ""));
+                });
+            });
+        });
+        byNodes.setOnAction(e -> {
+            if (editor.state() == null) return;
+            var settings = editor.state().context().settings();
+            int perNode = Math.max(1, editor.plan().globalBatch() / settings.nodes());
+            start("Searching on 1 to 16 nodes…", executor, flag -> {
+                List<WhatIf.Point> pts = WhatIf.throughputPerGpuByNodes(loader, settings, perNode, NODES, flag::get);
+                Platform.runLater(() -> {
+                    scale.clear();
+                    pts.forEach(p -> scale.add(p.x(), p.throughput()));
+                    boolean est = pts.stream().anyMatch(WhatIf.Point::estimated);
+                    scaleChart.setTitle("Throughput per GPU vs nodes" + (est ? " (estimated hardware beyond the measured clusters)" : ""));
+                });
+            });
+        });
+        GridPane charts = new GridPane();
+        ChartViewer a = new ChartViewer(budgetChart);
+        ChartViewer b = new ChartViewer(scaleChart);
+        a.setPrefSize(480, 360);
+        b.setPrefSize(480, 360);
+        GridPane.setHgrow(a, Priority.ALWAYS);
+        GridPane.setHgrow(b, Priority.ALWAYS);
+        charts.add(a, 0, 0);
+        charts.add(b, 1, 0);
+        HBox bar = new HBox(8, byBudget, byNodes, stop, status);
+        bar.setPadding(new Insets(6));
+        root.setTop(bar);
+        root.setCenter(charts);
+    }
+
+    private void start(String what, Executor executor, java.util.function.Consumer<AtomicBoolean> work) {
+        AtomicBoolean flag = new AtomicBoolean();
+        cancel = flag;
+        running.set(true);
+        status.setText(what);
+        executor.execute(() -> {
+            String end;
+            try {
+                work.accept(flag);
+                end = "Done.";
+            } catch (java.util.concurrent.CancellationException e) {
+                end = "Cancelled.";
+            } catch (RuntimeException e) {
+                end = "Failed: " + e.getMessage();
+            }
+            String msg = end;
+            Platform.runLater(() -> {
+                running.set(false);
+                status.setText(msg);
+            });
+        });
+    }
+
+    public Parent root() { return root; }
+
+    public XYSeries budgetSeries() { return budget; }
+
+    public JFreeChart budgetChart() { return budgetChart; }
+
+    public JFreeChart scaleChart() { return scaleChart; }
+}
