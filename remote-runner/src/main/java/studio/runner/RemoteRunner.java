@@ -2,25 +2,41 @@ package studio.runner;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import studio.engine.io.InputFileException;
+import studio.runner.env.NodeEnvironment;
+import studio.runner.events.Event;
+import studio.runner.train.RunDirectory;
+import studio.runner.train.Runs;
+import studio.runner.train.TrainOptions;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 
-/** The headless jar the studio copies to GPU nodes. */
+/**
+ * The headless jar the studio copies to GPU nodes. Every command writes JSON lines, one event a line.
+ */
 @Command(name = "remote-runner", mixinStandardHelpOptions = true, versionProvider = RemoteRunner.Version.class,
-        description = "Galvatron Studio's agent on GPU nodes: profiles hardware and models and runs training, streaming JSON events.")
+        description = "Galvatron Studio's agent on GPU nodes: node environment, training through Galvatron's runtime, run control.",
+        subcommands = {RemoteRunner.Env.class, RemoteRunner.Train.class, RemoteRunner.Status.class, RemoteRunner.Follow.class,
+                RemoteRunner.Stop.class, RemoteRunner.ListRuns.class})
 public final class RemoteRunner implements Runnable {
-    private final PrintWriter out;
-
-    RemoteRunner(PrintWriter out) {
-        this.out = out;
-    }
+    static PrintWriter out = new PrintWriter(System.out, true);
 
     @Override
     public void run() {
-        out.println("{\"event\":\"ready\",\"version\":\"" + version() + "\"}");
+        emit(Event.of("ready").put("version", version()));
+    }
+
+    static synchronized void emit(Event e) {
+        out.println(e.line());
         out.flush();
     }
 
@@ -34,10 +50,149 @@ public final class RemoteRunner implements Runnable {
         }
     }
 
-    public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new RemoteRunner(out));
-        cl.setOut(out);
+    /** Where this runner's jar is (the djl engine starts it again from there). */
+    static String ownJar() {
+        try {
+            Path p = Path.of(RemoteRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            // from classes (tests, the IDE) the dependencies are on the class path, not inside a jar
+            return java.nio.file.Files.isDirectory(p) ? System.getProperty("java.class.path") : p.toString();
+        } catch (Exception e) {
+            return System.getProperty("java.class.path");
+        }
+    }
+
+    /** Options every run command shares. */
+    static final class RootOption {
+        @Option(names = "--runs-dir", paramLabel = "DIR", description = "Where runs live (default ~/.galvatron-studio/runs).")
+        Path runsDir;
+
+        Runs runs() {
+            return new Runs(runsDir != null ? runsDir : RunDirectory.defaultRoot());
+        }
+    }
+
+    @Command(name = "env", mixinStandardHelpOptions = true, description = "Host, GPUs, CUDA, Python, torch, Galvatron and disk.")
+    static final class Env implements Callable<Integer> {
+        @Option(names = "--python", defaultValue = "python3") String python;
+        @Mixin RootOption root;
+
+        @Override
+        public Integer call() {
+            Path dir = root.runsDir != null ? root.runsDir : RunDirectory.defaultRoot();
+            for (Event e : NodeEnvironment.probe(python, dir)) emit(e);
+            return 0;
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Start a training run on this node (Galvatron under torchrun, or the djl smoke trainer), detached.")
+    static final class Train implements Callable<Integer> {
+        @Mixin TrainOptions options;
+        @Mixin RootOption root;
+        @Option(names = "--follow", description = "Stream the run's events until it ends.") boolean follow;
+        @Option(names = "--dry-run", description = "Check and print the command, start nothing.") boolean dryRun;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> problems = Runs.preflight(options);
+            if (!problems.isEmpty()) {
+                var arr = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+                problems.forEach(arr::add);
+                emit(Event.of("refused").put("reason", "the run would fail; nothing was started").set("problems", arr));
+                return 2;
+            }
+            if (dryRun) {
+                emit(Event.of("dry_run").put("command", studio.runner.train.GalvatronLaunch.shell(
+                        studio.runner.train.GalvatronLaunch.command(options, options.load))));
+                return 0;
+            }
+            Runs runs = root.runs();
+            RunDirectory run = runs.start(options, ownJar(), RemoteRunner::emit);
+            if (follow) runs.events(run, 0, true, RemoteRunner::emit);
+            return 0;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "A run's state and its events so far.")
+    static final class Status implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN") String id;
+        @Mixin RootOption root;
+
+        @Override
+        public Integer call() throws Exception {
+            Runs runs = root.runs();
+            RunDirectory run = runs.find(id);
+            Event last = null;
+            final Event[] lastIteration = new Event[1];
+            runs.events(run, 0, false, e -> {
+                if (e.name().equals("iteration")) lastIteration[0] = e;
+            });
+            last = Event.of("status").put("run", id).put("state", run.state());
+            Integer code = run.exitCode();
+            if (code != null) last.put("exit_code", code);
+            if (lastIteration[0] != null) last.set("last_iteration", lastIteration[0].json());
+            emit(last);
+            return 0;
+        }
+    }
+
+    @Command(name = "follow", mixinStandardHelpOptions = true, description = "Stream a run's events from a sequence number on.")
+    static final class Follow implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN") String id;
+        @Option(names = "--from", defaultValue = "0", description = "Last event already seen.") long from;
+        @Mixin RootOption root;
+
+        @Override
+        public Integer call() throws Exception {
+            Runs runs = root.runs();
+            runs.events(runs.find(id), from, true, RemoteRunner::emit);
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a run (TERM, then KILL).")
+    static final class Stop implements Callable<Integer> {
+        @Parameters(paramLabel = "RUN") String id;
+        @Option(names = "--grace-seconds", defaultValue = "10") int grace;
+        @Mixin RootOption root;
+
+        @Override
+        public Integer call() throws Exception {
+            Runs runs = root.runs();
+            RunDirectory run = runs.find(id);
+            runs.stop(run, grace * 1000L);
+            emit(Event.of("stopped").put("run", id).put("state", run.state()));
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Runs on this node.")
+    static final class ListRuns implements Callable<Integer> {
+        @Mixin RootOption root;
+
+        @Override
+        public Integer call() throws Exception {
+            for (RunDirectory r : root.runs().list()) {
+                var info = r.readInfo();
+                emit(Event.of("run").put("run", r.id()).put("state", r.state()).put("engine", info.path("engine").asText())
+                        .put("model", info.path("model").asText()).put("created", info.path("created").asText()));
+            }
+            return 0;
+        }
+    }
+
+    public static int run(String[] args, PrintWriter stdout, PrintWriter err) {
+        out = stdout;
+        CommandLine cl = new CommandLine(new RemoteRunner());
+        cl.setOut(stdout);
         cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (ex instanceof InputFileException || ex instanceof IllegalArgumentException || ex instanceof IOException) {
+                emit(Event.of("error").put("kind", "input").put("message", ex.getMessage()));
+                return 1;
+            }
+            throw ex;
+        });
         return cl.execute(args);
     }
 

@@ -1,0 +1,237 @@
+package studio.runner.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import studio.engine.io.JsonFiles;
+import studio.engine.model.ModelCatalog;
+import studio.engine.model.ModelDescription;
+import studio.engine.plan.DpType;
+import studio.engine.plan.GalvatronConfig;
+import studio.engine.plan.PipelineType;
+import studio.engine.plan.PlanValidator;
+import studio.engine.plan.RuleViolation;
+import studio.runner.events.Event;
+import studio.runner.events.GalvatronLogParser;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Starting, following, stopping and listing training runs on this node. */
+public final class Runs {
+    private final Path root;
+
+    public Runs(Path root) {
+        this.root = root;
+    }
+
+    /** Why a run must not start: broken runtime rules, missing files. Empty when it may. */
+    public static List<String> preflight(TrainOptions o) {
+        List<String> problems = new ArrayList<>();
+        if (o.engine.equals("djl")) return problems;
+        if (!o.engine.equals("galvatron")) {
+            problems.add("--engine: expected galvatron or djl, got '" + o.engine + "'");
+            return problems;
+        }
+        if (o.modelDir == null) {
+            problems.add("--model-dir is required with the galvatron engine (Galvatron's galvatron/models/llama_hf on this node)");
+        } else if (!Files.isRegularFile(o.modelDir.resolve(o.dataPath == null ? "train_dist_random.py" : "train_dist.py"))) {
+            problems.add(o.modelDir + ": no " + (o.dataPath == null ? "train_dist_random.py" : "train_dist.py") + " (not a Galvatron model folder)");
+        }
+        if (o.dataPath != null && (!Files.isRegularFile(Path.of(o.dataPath + ".bin")) || !Files.isRegularFile(Path.of(o.dataPath + ".idx")))) {
+            problems.add("--data-path " + o.dataPath + ": " + o.dataPath + ".bin / .idx not found on this node");
+        }
+        if (o.tokenizerModel != null && !Files.isRegularFile(o.tokenizerModel)) problems.add("--tokenizer-model " + o.tokenizerModel + ": not found");
+        if (o.load != null && !Files.isDirectory(o.load)) problems.add("--load " + o.load + ": no such checkpoint folder");
+        if (o.hfCheckpoint != null && !Files.isDirectory(o.hfCheckpoint)) problems.add("--hf-checkpoint " + o.hfCheckpoint + ": no such folder");
+        if (o.save != null && o.exportHf == null && o.save.toString().isBlank()) problems.add("--save: empty path");
+        if (o.config != null) {
+            if (!Files.isRegularFile(o.config)) {
+                problems.add("--config " + o.config + ": not found");
+            } else {
+                try {
+                    int world = o.nnodes * o.nprocPerNode;
+                    GalvatronConfig.Loaded l = GalvatronConfig.read(o.config, world, PipelineType.GPIPE, DpType.DDP);
+                    List<RuleViolation> v = new ArrayList<>(l.fileViolations());
+                    Path meta = o.modelDir == null ? null : o.modelDir.resolve("meta_configs").resolve(o.modelSize + ".json");
+                    if (meta != null && Files.isRegularFile(meta)) {
+                        ModelDescription m = ModelCatalog.read(meta);
+                        if (o.numLayers != null) m = m.withLayerCount(o.numLayers);
+                        if (o.seqLength != null) m = m.withSeqLength(o.seqLength);
+                        v.addAll(PlanValidator.validate(l.plan(), m, world, o.sequenceParallel));
+                    }
+                    if (o.save != null && l.plan().defaultDpType() == DpType.DDP) {
+                        v.add(new RuleViolation(21, -1, "--save with default_dp_type ddp: Galvatron asserts at the first save"));
+                    }
+                    for (String s : RuleViolation.summarize(v)) problems.add(o.config.getFileName() + ": " + s);
+                } catch (RuntimeException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** Creates the run folder and starts the run detached from this process and its SSH session. */
+    public RunDirectory start(TrainOptions o, String runnerJar, Consumer<Event> out) throws IOException {
+        String id = Instant.now().toString().replace(":", "").replace(".", "-") + "-node" + o.nodeRank;
+        RunDirectory run = new RunDirectory(root.resolve(id));
+        Files.createDirectories(run.dir());
+        Path config = null;
+        if (o.config != null) {
+            config = run.dir().resolve("galvatron_config.json");
+            Files.copy(o.config, config);
+        }
+        StringBuilder sh = new StringBuilder("#!/usr/bin/env bash\n# written by remote-runner; the exact command of this run\n");
+        sh.append("echo $$ > ").append(GalvatronLaunch.quote(run.pidFile().toString())).append('\n');
+        Map<String, String> env = GalvatronLaunch.environment(o);
+        int globalBatch;
+        int seq;
+        if (o.engine.equals("djl")) {
+            globalBatch = o.globalBatch == null ? 8 : o.globalBatch;
+            seq = o.seqLength == null ? 64 : o.seqLength;
+            List<String> cmd = List.of("java", "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true", "-cp", runnerJar,
+                    "studio.runner.djl.DjlTrainer", "--iterations", String.valueOf(o.trainIters), "--global-batch", String.valueOf(globalBatch),
+                    "--seq-length", String.valueOf(seq), "--layers", String.valueOf(o.djlLayers), "--hidden", String.valueOf(o.djlHidden),
+                    "--lr", String.valueOf(o.lr >= 1e-4 ? o.lr : 0.05), "--device", o.djlDevice);
+            sh.append("export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}\n");
+            sh.append(GalvatronLaunch.shell(cmd)).append('\n');
+        } else {
+            TrainOptions eff = o;
+            if (config != null) eff.config = config;
+            globalBatch = 0;
+            seq = o.seqLength == null ? 0 : o.seqLength;
+            if (config != null) {
+                var l = GalvatronConfig.read(config, o.nnodes * o.nprocPerNode, PipelineType.GPIPE, DpType.DDP);
+                globalBatch = l.plan().globalBatch();
+            } else if (o.globalBatch != null) {
+                globalBatch = o.globalBatch;
+            }
+            sh.append("cd ").append(GalvatronLaunch.quote(o.modelDir.toAbsolutePath().toString())).append(" || exit 1\n");
+            for (var e : env.entrySet()) sh.append("export ").append(e.getKey()).append('=').append(GalvatronLaunch.quote(e.getValue())).append('\n');
+            Path load = o.load;
+            if (o.hfCheckpoint != null) {
+                load = run.dir().resolve("converted-checkpoint");
+                sh.append(GalvatronLaunch.shell(GalvatronLaunch.convertIn(o, load))).append(" || { echo 97 > ")
+                        .append(GalvatronLaunch.quote(run.exitFile().toString())).append("; exit 97; }\n");
+            }
+            sh.append(GalvatronLaunch.shell(GalvatronLaunch.command(eff, load))).append('\n');
+        }
+        sh.append("code=$?\n");
+        if (o.exportHf != null && o.save != null && o.engine.equals("galvatron")) {
+            sh.append("if [ $code -eq 0 ]; then ").append(GalvatronLaunch.shell(GalvatronLaunch.convertOut(o))).append(" || code=98; fi\n");
+        }
+        sh.append("echo $code > ").append(GalvatronLaunch.quote(run.exitFile().toString())).append('\n');
+        Files.writeString(run.command(), sh.toString());
+        Files.setPosixFilePermissions(run.command(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        ObjectNode info = JsonFiles.mapper().createObjectNode();
+        info.put("id", id);
+        info.put("engine", o.engine);
+        info.put("created", Instant.now().toString());
+        info.put("model", o.modelSize);
+        info.put("node_rank", o.nodeRank);
+        info.put("nnodes", o.nnodes);
+        info.put("global_batch", globalBatch);
+        info.put("seq_length", seq);
+        ObjectNode envJson = info.putObject("environment");
+        env.forEach(envJson::put);
+        run.writeInfo(info);
+        // setsid: its own session and process group, so closing SSH does not end it and stop can signal the group
+        ProcessBuilder pb = new ProcessBuilder("setsid", "bash", run.command().toString());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(run.log().toFile()));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        out.accept(Event.of("launched").put("run", id).put("pid", p.pid()).put("dir", run.dir().toString())
+                .put("command", Files.readString(run.command())));
+        return run;
+    }
+
+    public RunDirectory find(String id) {
+        RunDirectory r = new RunDirectory(root.resolve(id));
+        if (!Files.isRegularFile(r.info())) throw new IllegalArgumentException("no run '" + id + "' under " + root);
+        return r;
+    }
+
+    /**
+     * Replays the run's events after {@code fromSeq} and, with {@code follow}, keeps reading while it runs; ends with
+     * its final state.
+     */
+    public void events(RunDirectory run, long fromSeq, boolean follow, Consumer<Event> out) throws IOException, InterruptedException {
+        ObjectNode info = run.readInfo();
+        GalvatronLogParser parser = new GalvatronLogParser(info.path("global_batch").asInt(), info.path("seq_length").asInt());
+        long seq = 0;
+        long pos = 0;
+        StringBuilder partial = new StringBuilder();
+        long waitingSince = System.currentTimeMillis();
+        while (true) {
+            // still going: no exit code yet, and the process is alive or has not written its pid yet (just launched)
+            boolean aliveBefore = run.exitCode() == null && (run.alive()
+                    || (run.pid() <= 0 && System.currentTimeMillis() - waitingSince < 30_000));
+            if (Files.exists(run.log())) {
+                try (RandomAccessFile f = new RandomAccessFile(run.log().toFile(), "r")) {
+                    if (f.length() > pos) {
+                        f.seek(pos);
+                        byte[] buf = new byte[(int) Math.min(f.length() - pos, 1 << 22)];
+                        f.readFully(buf);
+                        pos += buf.length;
+                        partial.append(new String(buf, StandardCharsets.UTF_8));
+                        int nl;
+                        while ((nl = partial.indexOf("\n")) >= 0) {
+                            String line = partial.substring(0, nl);
+                            partial.delete(0, nl + 1);
+                            for (Event e : parser.accept(line)) {
+                                seq++;
+                                if (seq > fromSeq) out.accept(e.put("seq", seq).put("run", run.id()));
+                            }
+                        }
+                        continue;
+                    }
+                }
+            }
+            if (!aliveBefore || !follow) break;
+            Thread.sleep(200);
+        }
+        String state = run.state();
+        Integer code = run.exitCode();
+        seq++;
+        if (follow || !state.equals("running")) {
+            Event end = Event.of(state.equals("running") ? "running" : state.equals("finished") ? "finished" : state).put("run", run.id())
+                    .put("seq", seq).put("state", state);
+            if (code != null) end.put("exit_code", code);
+            out.accept(end);
+        }
+    }
+
+    /** Signals the run's process group: TERM, then KILL after the grace period. */
+    public void stop(RunDirectory run, long graceMillis) throws IOException, InterruptedException {
+        long pid = run.pid();
+        if (pid <= 0 || !run.alive()) return;
+        run.markStopped();
+        new ProcessBuilder("kill", "-TERM", "--", "-" + pid).inheritIO().start().waitFor();
+        long deadline = System.currentTimeMillis() + graceMillis;
+        while (run.alive() && System.currentTimeMillis() < deadline) Thread.sleep(100);
+        if (run.alive()) new ProcessBuilder("kill", "-KILL", "--", "-" + pid).inheritIO().start().waitFor();
+        if (run.exitCode() == null) Files.writeString(run.exitFile(), "143\n");
+    }
+
+    public List<RunDirectory> list() throws IOException {
+        return RunDirectory.list(root);
+    }
+
+    /** The text of a stream, for tests and tools. */
+    static List<String> lines(java.io.InputStream in) throws IOException {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            return r.lines().toList();
+        }
+    }
+}
