@@ -1,0 +1,152 @@
+package studio.app.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Drives the runner on a node over an {@link SshConnection}: upload, env, train, follow, stop, list. */
+public final class RunnerClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path localJar;
+    private final String remoteBase;
+
+    /**
+     * @param localJar   the runner's standalone jar
+     * @param remoteBase the studio's folder on the nodes ({@code ~/.galvatron-studio} by default)
+     */
+    public RunnerClient(Path localJar, String remoteBase) {
+        this.localJar = localJar;
+        this.remoteBase = remoteBase;
+    }
+
+    /** A run the runner refused before starting anything, with its reasons. */
+    public static final class RunRefusedException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final List<String> problems;
+
+        RunRefusedException(String host, List<String> problems) {
+            super(host + " refused the run: " + String.join("; ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() { return problems; }
+    }
+
+    /** The base folder on the node, with {@code ~} expanded there (a quoted ~ would not be). */
+    public String base(SshConnection c) throws IOException {
+        if (remoteBase.equals("~") || remoteBase.startsWith("~/")) {
+            String home = homes.get(c);
+            if (home == null) {
+                home = c.run("printf %s \"$HOME\"", 30).strip();
+                homes.put(c, home);
+            }
+            return home + remoteBase.substring(1);
+        }
+        return remoteBase;
+    }
+
+    private final java.util.Map<SshConnection, String> homes = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    public String remoteJar(SshConnection c) throws IOException {
+        return base(c) + "/remote-runner.jar";
+    }
+
+    /** Uploads the runner unless the node already has the same jar; true when it uploaded. */
+    public boolean ensureRunner(SshConnection c) throws IOException {
+        String jar = remoteJar(c);
+        String local = sha256(localJar);
+        String remote = c.run("sha256sum " + ShellQuote.quote(jar) + " 2>/dev/null || true", 120).strip();
+        if (remote.startsWith(local)) return false;
+        c.upload(localJar, jar);
+        return true;
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) d.update(buf, 0, n);
+            return HexFormat.of().formatHex(d.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String runner(SshConnection c, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", remoteJar(c)));
+        cmd.addAll(args);
+        cmd.addAll(List.of("--runs-dir", base(c) + "/runs"));
+        return ShellQuote.command(cmd);
+    }
+
+    private static List<String> problems(JsonNode refused) {
+        List<String> out = new ArrayList<>();
+        refused.path("problems").forEach(p -> out.add(p.asText()));
+        return out;
+    }
+
+    public List<JsonNode> env(SshConnection c) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        c.exec(runner(c, List.of("env")), line -> out.add(parse(line)), l -> { }, 300);
+        return out;
+    }
+
+    /** Starts node {@code rank}'s part of a run, detached on the node; returns the run's id there. */
+    public String launch(SshConnection c, TrainRequest req, int rank, int nnodes, String masterAddr, Path localConfig) throws IOException {
+        String remoteConfig = null;
+        if (localConfig != null) {
+            remoteConfig = base(c) + "/configs/" + localConfig.getFileName();
+            c.upload(localConfig, remoteConfig);
+        }
+        List<String> args = new ArrayList<>(List.of("train"));
+        args.addAll(req.args(rank, nnodes, masterAddr, remoteConfig));
+        List<JsonNode> events = new ArrayList<>();
+        StringBuilder err = new StringBuilder();
+        c.exec(runner(c, args), line -> events.add(parse(line)), l -> err.append(l).append('\n'), 300);
+        for (JsonNode e : events) {
+            if (e.path("event").asText().equals("refused")) throw new RunRefusedException(c.host().toString(), problems(e));
+            if (e.path("event").asText().equals("launched")) return e.path("run").asText();
+            if (e.path("event").asText().equals("error")) throw new IOException(c.host() + ": " + e.path("message").asText());
+        }
+        throw new IOException(c.host() + ": the runner did not start the run (" + err.toString().strip() + ")");
+    }
+
+    /** Streams a run's events after {@code fromSeq} until it ends; an IOException means the connection dropped. */
+    public void follow(SshConnection c, String run, long fromSeq, Consumer<JsonNode> events) throws IOException {
+        c.exec(runner(c, List.of("follow", run, "--from", String.valueOf(fromSeq))), line -> events.accept(parse(line)), l -> { },
+                7 * 24 * 3600);
+    }
+
+    public JsonNode status(SshConnection c, String run) throws IOException {
+        return parse(c.run(runner(c, List.of("status", run)), 120).strip());
+    }
+
+    public void stop(SshConnection c, String run) throws IOException {
+        c.run(runner(c, List.of("stop", run)), 120);
+    }
+
+    public List<JsonNode> list(SshConnection c) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : c.run(runner(c, List.of("list")), 120).split("\n")) if (!line.isBlank()) out.add(parse(line));
+        return out;
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            return JSON.createObjectNode().put("event", "output").put("line", line);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package studio.app.remote;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What to train, in the runner's {@code train} options (the plan's config is uploaded separately).
+ *
+ * @param engine     galvatron (torchrun + Galvatron's runtime) or djl (the runner's smoke trainer)
+ * @param modelDir   Galvatron's model folder on the nodes (galvatron engine)
+ * @param dataPath   Megatron dataset prefix on the nodes; null for random tokens
+ */
+public record TrainRequest(String engine, String modelDir, String modelSize, Integer numLayers, Integer seqLength, int gpusPerNode,
+                           int masterPort, String mixedPrecision, boolean flashAttn, boolean sequenceParallel, int trainIters, double lr,
+                           String dataPath, String tokenizerModel, String save, int saveInterval, String hfCheckpoint, String exportHf,
+                           Integer globalBatch) {
+    public static TrainRequest djlSmoke(int iterations, int globalBatch, int seqLength) {
+        return new TrainRequest("djl", null, "llama-7b", null, seqLength, 1, 29500, "bf16", false, false, iterations, 0.5, null, null,
+                null, 100, null, null, globalBatch);
+    }
+
+    /** The runner's arguments for node {@code rank} of {@code nnodes}, rank 0 being the master. */
+    public List<String> args(int rank, int nnodes, String masterAddr, String remoteConfig) {
+        List<String> a = new ArrayList<>(List.of("--engine", engine, "--model-size", modelSize, "--nnodes", String.valueOf(nnodes),
+                "--nproc-per-node", String.valueOf(gpusPerNode), "--node-rank", String.valueOf(rank), "--master-addr", masterAddr,
+                "--master-port", String.valueOf(masterPort), "--mixed-precision", mixedPrecision, "--train-iters", String.valueOf(trainIters),
+                "--lr", String.valueOf(lr)));
+        if (modelDir != null) a.addAll(List.of("--model-dir", modelDir));
+        if (numLayers != null) a.addAll(List.of("--num-layers", String.valueOf(numLayers)));
+        if (seqLength != null) a.addAll(List.of("--seq-length", String.valueOf(seqLength)));
+        if (flashAttn) a.add("--flash-attn");
+        if (sequenceParallel) a.add("--sequence-parallel");
+        if (remoteConfig != null) a.addAll(List.of("--config", remoteConfig));
+        if (globalBatch != null && remoteConfig == null) a.addAll(List.of("--global-batch", String.valueOf(globalBatch)));
+        if (dataPath != null) a.addAll(List.of("--data-path", dataPath));
+        if (tokenizerModel != null) a.addAll(List.of("--tokenizer-model", tokenizerModel));
+        if (save != null) a.addAll(List.of("--save", save, "--save-interval", String.valueOf(saveInterval)));
+        if (hfCheckpoint != null) a.addAll(List.of("--hf-checkpoint", hfCheckpoint));
+        if (exportHf != null) a.addAll(List.of("--export-hf", exportHf));
+        if (engine.equals("djl")) a.addAll(List.of("--djl-device", "auto"));
+        return a;
+    }
+}
