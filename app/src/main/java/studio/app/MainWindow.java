@@ -59,6 +59,8 @@ public final class MainWindow {
     private final studio.app.whatif.WhatIfView whatIfView;
     private final studio.app.explain.ExplainView explainView;
     private final javafx.scene.control.TabPane tabs = new javafx.scene.control.TabPane();
+    private final studio.app.remote.RemoteViewModel remoteVm;
+    private final studio.app.remote.RemoteView remoteView;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "studio-background");
         t.setDaemon(true);
@@ -68,6 +70,10 @@ public final class MainWindow {
     private String notes = "";
 
     public MainWindow(PlanEditor editor, ContextLoader loader, ProjectStore store) {
+        this(editor, loader, store, studio.app.remote.RemoteSetup.defaults());
+    }
+
+    public MainWindow(PlanEditor editor, ContextLoader loader, ProjectStore store, studio.app.remote.RemoteSetup remote) {
         this.editor = editor;
         this.loader = loader;
         this.store = store;
@@ -82,6 +88,13 @@ public final class MainWindow {
                 editor.state().context(), editor.plan().globalBatch()));
         whatIfView = new studio.app.whatif.WhatIfView(editor, loader, worker);
         explainView = new studio.app.explain.ExplainView(editor);
+        remoteVm = new studio.app.remote.RemoteViewModel(editor, new studio.app.remote.RunnerClient(remote.runnerJar(), remote.remoteBase()),
+                remote.knownHosts(), remote.policy(), Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, "studio-remote");
+                    t.setDaemon(true);
+                    return t;
+                }));
+        remoteView = new studio.app.remote.RemoteView(remoteVm);
         grid.table().getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> explainView.show(b.intValue()));
         editor.estimateProperty().addListener((o, a, b) -> {
             int sel = grid.table().getSelectionModel().getSelectedIndex();
@@ -93,7 +106,7 @@ public final class MainWindow {
         center.setDividerPositions(0.55);
         tabs.getTabs().addAll(tab("Editor", "editorTab", center), tab("Search", "searchTab", searchView.root()),
                 tab("Compare", "compareTab", compareView.root()), tab("What-if", "whatIfTab", whatIfView.root()),
-                tab("Explain layer", "explainTab", explainView.root()));
+                tab("Explain layer", "explainTab", explainView.root()), tab("Cluster and training", "remoteTab", remoteView.root()));
         root.setTop(new VBox(menus(), toolbar.root()));
         root.setCenter(tabs);
         status.setId("statusBar");
@@ -124,6 +137,8 @@ public final class MainWindow {
     public studio.app.whatif.WhatIfView whatIfView() { return whatIfView; }
 
     public studio.app.explain.ExplainView explainView() { return explainView; }
+
+    public studio.app.remote.RemoteViewModel remoteModel() { return remoteVm; }
 
     /** Runs the search panel's search; pinned: the grid's selected layers keep their current strategies. */
     public void runSearch(boolean pinned) {
@@ -418,7 +433,8 @@ public final class MainWindow {
     }
 
     public Project project() {
-        return new Project(editor.state().context().settings(), List.of(new Project.NamedPlan("plan", editor.plan())), notes);
+        return new Project(editor.state().context().settings(), List.of(new Project.NamedPlan("plan", editor.plan())), notes,
+                List.copyOf(remoteVm.hosts()), List.copyOf(remoteVm.runs()));
     }
 
     public void saveProject(Path file) {
@@ -454,6 +470,8 @@ public final class MainWindow {
             PlanningContext ctx = (PlanningContext) r[1];
             editor.open(ctx, p.plans().get(0).plan(), what);
             notes = p.notes();
+            remoteVm.hosts().setAll(p.hosts());
+            remoteVm.runs().setAll(p.runs());
             projectFile = file;
             toolbar.refresh();
         });
@@ -483,6 +501,7 @@ public final class MainWindow {
         } catch (IOException e) {
             // nothing to do on the way out
         }
+        remoteVm.detach();
         worker.shutdownNow();
     }
 }

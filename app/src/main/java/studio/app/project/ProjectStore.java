@@ -64,6 +64,29 @@ public final class ProjectStore {
             }
         }
         root.put("notes", p.notes());
+        ArrayNode hosts = root.putArray("hosts");
+        for (var h : p.hosts()) {
+            ObjectNode o = hosts.addObject();
+            o.put("host", h.host());
+            o.put("port", h.port());
+            o.put("user", h.user());
+            o.put("key_file", h.keyFile().toString());
+        }
+        ArrayNode runs = root.putArray("runs");
+        for (var r : p.runs()) {
+            ObjectNode o = runs.addObject();
+            o.put("host", r.host());
+            o.put("port", r.port());
+            o.put("user", r.user());
+            o.put("key_file", r.keyFile());
+            o.put("rank", r.rank());
+            o.put("run", r.runId());
+            o.put("last_event", r.lastSeq());
+            o.put("measured_iteration_s", r.measuredIterationS());
+            o.put("predicted_iteration_s", r.predictedIterationS());
+            o.put("measured_peak_memory_mb", r.measuredPeakMemoryMb());
+            o.put("state", r.state());
+        }
         return root.toPrettyString();
     }
 
@@ -100,8 +123,24 @@ public final class ProjectStore {
             plans.add(new Project.NamedPlan(n.path("name").asText("plan"),
                     GalvatronConfig.parse(file, cfg, s.worldSize(), s.pipelineType(), s.defaultDpType()).plan()));
         }
+        List<studio.app.remote.ClusterHost> hosts = new ArrayList<>();
+        for (JsonNode h : root.path("hosts")) {
+            try {
+                hosts.add(new studio.app.remote.ClusterHost(h.path("host").asText(), h.path("port").asInt(22), h.path("user").asText(),
+                        Path.of(h.path("key_file").asText())));
+            } catch (IllegalArgumentException e) {
+                throw new InputFileException(file, "hosts", e.getMessage());
+            }
+        }
+        List<studio.app.remote.RemoteRun> runs = new ArrayList<>();
+        for (JsonNode r : root.path("runs")) {
+            runs.add(new studio.app.remote.RemoteRun(r.path("host").asText(), r.path("port").asInt(22), r.path("user").asText(),
+                    r.path("key_file").asText(), r.path("rank").asInt(), r.path("run").asText(), r.path("last_event").asLong(),
+                    r.path("measured_iteration_s").asDouble(), r.path("predicted_iteration_s").asDouble(),
+                    r.path("measured_peak_memory_mb").asDouble(), r.path("state").asText("unknown")));
+        }
         addRecent(file);
-        return new Project(s, plans, root.path("notes").asText(""));
+        return new Project(s, plans, root.path("notes").asText(""), hosts, runs);
     }
 
     private static String text(Path file, ObjectNode o, String key) {

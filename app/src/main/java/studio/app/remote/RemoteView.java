@@ -1,0 +1,184 @@
+package studio.app.remote;
+
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.geometry.Insets;
+import javafx.scene.Parent;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.fx.ChartViewer;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.FutureTask;
+import java.util.function.Function;
+
+/** Hosts, the cluster check, training launch and live charts of loss and iteration time against the prediction. */
+public final class RemoteView {
+    private final BorderPane root = new BorderPane();
+    private final RemoteViewModel vm;
+
+    public RemoteView(RemoteViewModel vm) {
+        this.vm = vm;
+        TextField host = new TextField();
+        host.setPromptText("host");
+        host.setId("hostField");
+        TextField port = new TextField("22");
+        port.setPrefColumnCount(5);
+        port.setId("portField");
+        TextField user = new TextField(System.getProperty("user.name"));
+        user.setPrefColumnCount(8);
+        user.setId("userField");
+        TextField key = new TextField(Path.of(System.getProperty("user.home"), ".ssh", "id_ed25519").toString());
+        key.setPrefColumnCount(24);
+        key.setId("keyField");
+        Button add = new Button("Add host");
+        add.setId("addHost");
+        Label error = new Label();
+        add.setOnAction(e -> {
+            try {
+                vm.hosts().add(new ClusterHost(host.getText().strip(), Integer.parseInt(port.getText().strip()), user.getText().strip(),
+                        Path.of(key.getText().strip())));
+                error.setText("");
+            } catch (RuntimeException ex) {
+                error.setText("Not added: " + ex.getMessage());
+            }
+        });
+        TableView<ClusterHost> hosts = new TableView<>(vm.hosts());
+        hosts.setPrefHeight(120);
+        hosts.getColumns().add(col("Host (rank = order; the first is the master)", ClusterHost::toString));
+        hosts.getColumns().add(col("Key", h -> h.keyFile().toString()));
+        Button remove = new Button("Remove");
+        remove.setOnAction(e -> vm.hosts().removeAll(hosts.getSelectionModel().getSelectedItems()));
+        Button check = new Button("Check cluster");
+        check.setId("checkCluster");
+        check.disableProperty().bind(vm.busyProperty());
+        check.setOnAction(e -> vm.checkCluster());
+        TableView<RemoteViewModel.HostCheck> checks = new TableView<>(vm.checks());
+        checks.setId("clusterChecks");
+        checks.setPrefHeight(110);
+        checks.getColumns().add(col("Host", c -> c.host().toString()));
+        checks.getColumns().add(col("GPUs", c -> c.gpus() + " " + c.gpuNames()));
+        checks.getColumns().add(col("torch", RemoteViewModel.HostCheck::torch));
+        checks.getColumns().add(col("Galvatron", RemoteViewModel.HostCheck::galvatron));
+        checks.getColumns().add(col("Against the plan", c -> c.problem().isEmpty() ? "ok" : c.problem()));
+
+        ComboBox<String> engine = new ComboBox<>();
+        engine.getItems().setAll("galvatron", "djl");
+        engine.setValue("galvatron");
+        engine.setId("engineChoice");
+        TextField modelDir = new TextField();
+        modelDir.setPromptText("Galvatron's galvatron/models/llama_hf on the nodes");
+        modelDir.setPrefColumnCount(28);
+        TextField data = new TextField();
+        data.setPromptText("Megatron data prefix (empty: random tokens)");
+        data.setPrefColumnCount(24);
+        Spinner<Integer> iters = new Spinner<>(1, 1_000_000, 100);
+        iters.setEditable(true);
+        iters.setId("itersSpinner");
+        Button launch = new Button("Launch training");
+        launch.setId("launchTraining");
+        launch.disableProperty().bind(vm.busyProperty());
+        launch.setOnAction(e -> {
+            var s = vm.editorSettings();
+            if (engine.getValue().equals("djl")) {
+                vm.launch(TrainRequest.djlSmoke(iters.getValue(), 8, 64));
+            } else {
+                vm.launch(new TrainRequest("galvatron", modelDir.getText().isBlank() ? null : modelDir.getText().strip(),
+                        s == null ? "llama-7b" : s.model(), null, null, s == null ? 8 : s.gpusPerNode(), 29500,
+                        s == null ? "bf16" : s.mixedPrecision(), true, s != null && s.sequenceParallel(), iters.getValue(), 1.25e-6,
+                        data.getText().isBlank() ? null : data.getText().strip(), null, null, 100, null, null, null));
+            }
+        });
+        Button stop = new Button("Stop");
+        stop.setId("stopTraining");
+        stop.setOnAction(e -> vm.stopAll());
+        Label engineNote = new Label();
+        engineNote.textProperty().bind(engine.valueProperty().map(v -> v.equals("djl")
+                ? "djl: the runner's small built-in trainer, a smoke test of the path, not a distributed engine" : "galvatron: torchrun + "
+                + "Galvatron's runtime with the plan's galvatron_config"));
+        TableView<RemoteRun> runs = new TableView<>(vm.runs());
+        runs.setId("runsTable");
+        runs.setPrefHeight(110);
+        runs.getColumns().add(col("Run", r -> r.runId() + " (rank " + r.rank() + ", " + r.host() + ")"));
+        runs.getColumns().add(col("State", RemoteRun::state));
+        runs.getColumns().add(col("Measured iteration", r -> r.measuredIterationS() > 0 ? String.format(Locale.ROOT, "%.3f s", r.measuredIterationS()) : ""));
+        runs.getColumns().add(col("Predicted", r -> String.format(Locale.ROOT, "%.3f s", r.predictedIterationS())));
+        runs.getColumns().add(col("Error", r -> r.measuredIterationS() > 0 ? String.format(Locale.ROOT, "%+.1f %%",
+                (r.predictedIterationS() / r.measuredIterationS() - 1) * 100) : ""));
+        Button reattach = new Button("Re-attach");
+        reattach.setOnAction(e -> {
+            RemoteRun r = runs.getSelectionModel().getSelectedItem();
+            if (r != null) vm.follow(r);
+        });
+
+        JFreeChart lossChart = ChartFactory.createXYLineChart("Loss", "iteration", "loss", new XYSeriesCollection(vm.loss()),
+                PlotOrientation.VERTICAL, false, true, false);
+        XYSeriesCollection times = new XYSeriesCollection(vm.iterationTime());
+        times.addSeries(vm.predicted());
+        JFreeChart timeChart = ChartFactory.createXYLineChart("Iteration time: measured vs the plan's prediction", "iteration", "s", times,
+                PlotOrientation.VERTICAL, true, true, false);
+        GridPane charts = new GridPane();
+        ChartViewer a = new ChartViewer(lossChart);
+        ChartViewer b = new ChartViewer(timeChart);
+        a.setPrefSize(420, 260);
+        b.setPrefSize(420, 260);
+        GridPane.setHgrow(a, Priority.ALWAYS);
+        GridPane.setHgrow(b, Priority.ALWAYS);
+        charts.add(a, 0, 0);
+        charts.add(b, 1, 0);
+
+        Label status = new Label();
+        status.setId("remoteStatus");
+        status.textProperty().bind(vm.statusProperty());
+        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check), checks,
+                new HBox(6, new Label("Engine"), engine, new Label("Model dir"), modelDir, new Label("Data"), data, new Label("Iterations"), iters,
+                        launch, stop, reattach), engineNote, runs, status);
+        top.setPadding(new Insets(6));
+        root.setTop(top);
+        root.setCenter(charts);
+    }
+
+    public Parent root() { return root; }
+
+    private static <T> TableColumn<T, String> col(String title, Function<T, String> f) {
+        TableColumn<T, String> c = new TableColumn<>(title);
+        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
+        return c;
+    }
+
+    /** Asks the user on the FX thread, from the SSH thread, whether to trust an unknown host key. */
+    public static HostKeyPolicy askUser() {
+        return (hostAndPort, type, fingerprint) -> {
+            FutureTask<Boolean> ask = new FutureTask<>(() -> {
+                Alert a = new Alert(Alert.AlertType.CONFIRMATION, "The host " + hostAndPort + " is not in known_hosts.\n\n" + type + " key fingerprint:\n"
+                        + fingerprint + "\n\nCompare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the host. Trust it?",
+                        ButtonType.YES, ButtonType.NO);
+                a.setHeaderText("Unknown host key");
+                return a.showAndWait().orElse(ButtonType.NO) == ButtonType.YES;
+            });
+            Platform.runLater(ask);
+            try {
+                return ask.get();
+            } catch (Exception e) {
+                return false;
+            }
+        };
+    }
+}

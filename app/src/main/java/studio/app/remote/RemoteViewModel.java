@@ -1,0 +1,262 @@
+package studio.app.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.jfree.data.xy.XYSeries;
+import studio.app.project.PlanEditor;
+import studio.engine.cost.PlanEstimate;
+import studio.engine.plan.GalvatronConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * The cluster and its training runs: hosts, checking them against the plan, launching every node with its rank,
+ * following the runs' events into live series, stopping, re-attaching. SSH work runs on the executor, never the FX
+ * thread; state changes happen on the FX thread.
+ */
+public final class RemoteViewModel {
+    /** One row of the cluster check. */
+    public record HostCheck(ClusterHost host, int gpus, String gpuNames, String torch, String galvatron, String problem) {
+    }
+
+    private final ObservableList<ClusterHost> hosts = FXCollections.observableArrayList();
+    private final ObservableList<HostCheck> checks = FXCollections.observableArrayList();
+    private final ObservableList<RemoteRun> runs = FXCollections.observableArrayList();
+    private final XYSeries loss = new XYSeries("loss");
+    private final XYSeries iterationTime = new XYSeries("measured (s)");
+    private final XYSeries predicted = new XYSeries("predicted (s)");
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
+    private final Map<String, List<Double>> measuredMs = new ConcurrentHashMap<>();
+    private final PlanEditor editor;
+    private final RunnerClient client;
+    private final Path knownHosts;
+    private final HostKeyPolicy policy;
+    private final Executor executor;
+    private final List<SshConnection> following = new ArrayList<>();
+
+    public RemoteViewModel(PlanEditor editor, RunnerClient client, Path knownHosts, HostKeyPolicy policy, Executor executor) {
+        this.editor = editor;
+        this.client = client;
+        this.knownHosts = knownHosts;
+        this.policy = policy;
+        this.executor = executor;
+    }
+
+    public ObservableList<ClusterHost> hosts() { return hosts; }
+
+    /** The plan's cluster settings (null before a plan is open). */
+    public studio.app.project.ClusterSettings editorSettings() {
+        return editor.state() == null ? null : editor.state().context().settings();
+    }
+
+    public ObservableList<HostCheck> checks() { return checks; }
+
+    public ObservableList<RemoteRun> runs() { return runs; }
+
+    public XYSeries loss() { return loss; }
+
+    public XYSeries iterationTime() { return iterationTime; }
+
+    public XYSeries predicted() { return predicted; }
+
+    public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }
+
+    public ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }
+
+    private void work(String what, ThrowingRunnable r) {
+        busy.set(true);
+        status.set(what + "…");
+        executor.execute(() -> {
+            try {
+                r.run();
+            } catch (Exception e) {
+                Platform.runLater(() -> status.set(what + " failed: " + e.getMessage()));
+            } finally {
+                Platform.runLater(() -> busy.set(false));
+            }
+        });
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code env} on every host and compares the GPUs found with the plan's cluster. */
+    public void checkCluster() {
+        List<ClusterHost> hs = List.copyOf(hosts);
+        int wantGpus = editor.state() == null ? 0 : editor.state().context().settings().gpusPerNode();
+        int wantNodes = editor.state() == null ? 0 : editor.state().context().settings().nodes();
+        work("Checking " + hs.size() + " hosts", () -> {
+            List<HostCheck> out = new ArrayList<>();
+            for (ClusterHost h : hs) {
+                try (SshConnection c = SshConnection.open(h, knownHosts, policy)) {
+                    client.ensureRunner(c);
+                    int gpus = 0;
+                    String names = "";
+                    String torch = "";
+                    String galvatron = "";
+                    for (JsonNode e : client.env(c)) {
+                        switch (e.path("event").asText()) {
+                            case "gpus" -> {
+                                gpus = e.path("count").asInt(0);
+                                List<String> n = new ArrayList<>();
+                                e.path("devices").forEach(d -> n.add(d.path("name").asText()));
+                                names = String.join(", ", n.stream().distinct().toList());
+                            }
+                            case "torch" -> torch = e.path("version").asText();
+                            case "galvatron" -> galvatron = e.path("version").asText();
+                            default -> { }
+                        }
+                    }
+                    String problem = gpus == wantGpus ? "" : "the plan needs " + wantGpus + " GPUs per node, found " + gpus;
+                    out.add(new HostCheck(h, gpus, names.isEmpty() ? "none" : names, torch, galvatron, problem));
+                } catch (IOException e) {
+                    out.add(new HostCheck(h, 0, "", "", "", e.getMessage()));
+                }
+            }
+            String nodes = hs.size() == wantNodes ? "" : " (the plan needs " + wantNodes + " nodes, " + hs.size() + " listed)";
+            Platform.runLater(() -> {
+                checks.setAll(out);
+                status.set("Checked " + out.size() + " hosts" + nodes);
+            });
+        });
+    }
+
+    /** Writes the plan's config, starts every node (the first is the master) and follows them. */
+    public void launch(TrainRequest request) {
+        if (editor.state() == null || hosts.isEmpty()) {
+            status.set("Add the cluster's hosts first");
+            return;
+        }
+        List<ClusterHost> hs = List.copyOf(hosts);
+        PlanEstimate estimate = editor.estimate();
+        String json = GalvatronConfig.toJson(editor.plan());
+        boolean withConfig = request.engine().equals("galvatron");
+        loss.clear();
+        iterationTime.clear();
+        predicted.clear();
+        measuredMs.clear();
+        work("Launching on " + hs.size() + " nodes", () -> {
+            Path cfg = null;
+            if (withConfig) {
+                cfg = Files.createTempDirectory("gstudio-launch").resolve("galvatron_config.json");
+                Files.writeString(cfg, json);
+            }
+            List<RemoteRun> started = new ArrayList<>();
+            for (int rank = 0; rank < hs.size(); rank++) {
+                ClusterHost h = hs.get(rank);
+                try (SshConnection c = SshConnection.open(h, knownHosts, policy)) {
+                    client.ensureRunner(c);
+                    String id = client.launch(c, request, rank, hs.size(), hs.get(0).host(), cfg);
+                    started.add(new RemoteRun(h.host(), h.port(), h.user(), h.keyFile().toString(), rank, id, 0, 0, estimate.iterationS(),
+                            0, "running"));
+                }
+            }
+            Platform.runLater(() -> {
+                runs.addAll(started);
+                status.set("Started " + started.size() + " nodes: " + started.stream().map(RemoteRun::runId).toList());
+            });
+            for (RemoteRun r : started) follow(r);
+        });
+    }
+
+    /** Follows a run (again): from its last event, on a new connection, until it ends. */
+    public void follow(RemoteRun run) {
+        executor.execute(() -> {
+            try (SshConnection c = SshConnection.open(run.clusterHost(), knownHosts, policy)) {
+                synchronized (following) {
+                    following.add(c);
+                }
+                client.follow(c, run.runId(), run.lastSeq(), e -> Platform.runLater(() -> onEvent(run.runId(), e)));
+            } catch (IOException e) {
+                Platform.runLater(() -> status.set("Lost " + run.host() + " (" + e.getMessage() + "); re-attach when it is back"));
+            }
+        });
+    }
+
+    public void stop(RemoteRun run) {
+        work("Stopping " + run.runId(), () -> {
+            try (SshConnection c = SshConnection.open(run.clusterHost(), knownHosts, policy)) {
+                client.stop(c, run.runId());
+            }
+        });
+    }
+
+    public void stopAll() {
+        for (RemoteRun r : List.copyOf(runs)) if (r.state().equals("running")) stop(r);
+    }
+
+    private void onEvent(String runId, JsonNode e) {
+        int idx = -1;
+        for (int i = 0; i < runs.size(); i++) if (runs.get(i).runId().equals(runId)) idx = i;
+        if (idx < 0) return;
+        RemoteRun r = runs.get(idx);
+        long seq = e.path("seq").asLong(r.lastSeq());
+        String name = e.path("event").asText();
+        double measured = r.measuredIterationS();
+        double peak = r.measuredPeakMemoryMb();
+        String state = r.state();
+        if (name.equals("iteration")) {
+            int it = e.path("iteration").asInt();
+            if (e.has("loss") && e.path("loss").isNumber() && r.rank() == 0) loss.addOrUpdate(it, e.path("loss").asDouble());
+            if (e.has("iteration_ms")) {
+                double s = e.path("iteration_ms").asDouble() / 1000;
+                if (r.rank() == 0) {
+                    iterationTime.addOrUpdate(it, s);
+                    predicted.addOrUpdate(it, r.predictedIterationS());
+                }
+                List<Double> ms = measuredMs.computeIfAbsent(runId, k -> new ArrayList<>());
+                if (it >= 5) ms.add(s);
+                if (!ms.isEmpty()) measured = median(ms);
+            }
+        } else if (name.equals("memory")) {
+            peak = Math.max(peak, e.path("max_mb").asDouble());
+        } else if (name.equals("finished") || name.equals("failed") || name.equals("stopped")) {
+            state = name;
+        } else if (name.equals("error")) {
+            status.set(r.host() + ": " + e.path("kind").asText() + " — " + e.path("line").asText());
+        }
+        runs.set(idx, new RemoteRun(r.host(), r.port(), r.user(), r.keyFile(), r.rank(), r.runId(), seq, measured, r.predictedIterationS(),
+                peak, state));
+        if (name.equals("iteration") && measured > 0 && r.predictedIterationS() > 0) {
+            status.set(String.format(Locale.ROOT, "iteration %d: measured %.3f s, predicted %.3f s (%+.1f %%)", e.path("iteration").asInt(),
+                    measured, r.predictedIterationS(), (r.predictedIterationS() / measured - 1) * 100));
+        }
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(Double::compare);
+        return s.get(s.size() / 2);
+    }
+
+    /** Closes the connections of followed runs (they go on on the nodes). */
+    public void detach() {
+        synchronized (following) {
+            for (SshConnection c : following) {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    // already gone
+                }
+            }
+            following.clear();
+        }
+    }
+}
