@@ -119,9 +119,11 @@ public final class RemoteView {
         runs.getColumns().add(col("Run", r -> r.runId() + " (rank " + r.rank() + ", " + r.host() + ")"));
         runs.getColumns().add(col("State", RemoteRun::state));
         runs.getColumns().add(col("Measured iteration", r -> r.measuredIterationS() > 0 ? String.format(Locale.ROOT, "%.3f s", r.measuredIterationS()) : ""));
-        runs.getColumns().add(col("Predicted", r -> String.format(Locale.ROOT, "%.3f s", r.predictedIterationS())));
-        runs.getColumns().add(col("Error", r -> r.measuredIterationS() > 0 ? String.format(Locale.ROOT, "%+.1f %%",
-                (r.predictedIterationS() / r.measuredIterationS() - 1) * 100) : ""));
+        runs.getColumns().add(col("Predicted", r -> r.predictedIterationS() > 0 ? String.format(Locale.ROOT, "%.3f s", r.predictedIterationS())
+                : "n/a (smoke trainer)"));
+        runs.getColumns().add(col("Prediction error", r -> r.measuredIterationS() > 0 && r.predictedIterationS() > 0
+                ? String.format(Locale.ROOT, "%+.1f %%", (r.predictedIterationS() / r.measuredIterationS() - 1) * 100) : ""));
+        for (TableView<?> t : java.util.List.of(hosts, checks, runs)) t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Button reattach = new Button("Re-attach");
         reattach.setOnAction(e -> {
             RemoteRun r = runs.getSelectionModel().getSelectedItem();
@@ -147,9 +149,10 @@ public final class RemoteView {
         Label status = new Label();
         status.setId("remoteStatus");
         status.textProperty().bind(vm.statusProperty());
-        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check), checks,
-                new HBox(6, new Label("Engine"), engine, new Label("Model dir"), modelDir, new Label("Data"), data, new Label("Iterations"), iters,
-                        launch, stop, reattach), engineNote, runs, status);
+        javafx.scene.layout.FlowPane launchRow = new javafx.scene.layout.FlowPane(6, 6, new Label("Engine"), engine, new Label("Model dir"),
+                modelDir, new Label("Data"), data, new Label("Iterations"), iters, launch, stop, reattach);
+        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check), checks, launchRow,
+                engineNote, runs, status);
         top.setPadding(new Insets(6));
         root.setTop(top);
         root.setCenter(charts);

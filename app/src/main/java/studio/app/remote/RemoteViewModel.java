@@ -164,8 +164,9 @@ public final class RemoteViewModel {
                 try (SshConnection c = SshConnection.open(h, knownHosts, policy)) {
                     client.ensureRunner(c);
                     String id = client.launch(c, request, rank, hs.size(), hs.get(0).host(), cfg);
-                    started.add(new RemoteRun(h.host(), h.port(), h.user(), h.keyFile().toString(), rank, id, 0, 0, estimate.iterationS(),
-                            0, "running"));
+                    // the smoke trainer is not the plan: nothing to predict for it
+                    double predictedS = request.engine().equals("galvatron") ? estimate.iterationS() : 0;
+                    started.add(new RemoteRun(h.host(), h.port(), h.user(), h.keyFile().toString(), rank, id, 0, 0, predictedS, 0, "running"));
                 }
             }
             Platform.runLater(() -> {
@@ -219,7 +220,7 @@ public final class RemoteViewModel {
                 double s = e.path("iteration_ms").asDouble() / 1000;
                 if (r.rank() == 0) {
                     iterationTime.addOrUpdate(it, s);
-                    predicted.addOrUpdate(it, r.predictedIterationS());
+                    if (r.predictedIterationS() > 0) predicted.addOrUpdate(it, r.predictedIterationS());
                 }
                 List<Double> ms = measuredMs.computeIfAbsent(runId, k -> new ArrayList<>());
                 if (it >= 5) ms.add(s);
