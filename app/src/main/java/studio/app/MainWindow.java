@@ -472,6 +472,8 @@ public final class MainWindow {
             notes = p.notes();
             remoteVm.hosts().setAll(p.hosts());
             remoteVm.runs().setAll(p.runs());
+            // runs that were going when the project was saved: follow them again from their last event
+            for (var run : p.runs()) if (run.state().equals("running")) remoteVm.follow(run);
             projectFile = file;
             toolbar.refresh();
         });

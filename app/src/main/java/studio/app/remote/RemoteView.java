@@ -136,15 +136,19 @@ public final class RemoteView {
         times.addSeries(vm.predicted());
         JFreeChart timeChart = ChartFactory.createXYLineChart("Iteration time: measured vs the plan's prediction", "iteration", "s", times,
                 PlotOrientation.VERTICAL, true, true, false);
+        JFreeChart memChart = ChartFactory.createBarChart("Peak memory per stage: measured vs predicted (MB)", null, "MB", vm.memory(),
+                PlotOrientation.VERTICAL, true, true, false);
         GridPane charts = new GridPane();
         ChartViewer a = new ChartViewer(lossChart);
         ChartViewer b = new ChartViewer(timeChart);
-        a.setPrefSize(420, 260);
-        b.setPrefSize(420, 260);
-        GridPane.setHgrow(a, Priority.ALWAYS);
-        GridPane.setHgrow(b, Priority.ALWAYS);
+        ChartViewer m = new ChartViewer(memChart);
+        for (ChartViewer v : new ChartViewer[] {a, b, m}) {
+            v.setPrefSize(360, 260);
+            GridPane.setHgrow(v, Priority.ALWAYS);
+        }
         charts.add(a, 0, 0);
         charts.add(b, 1, 0);
+        charts.add(m, 2, 0);
 
         Label status = new Label();
         status.setId("remoteStatus");

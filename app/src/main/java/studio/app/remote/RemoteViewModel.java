@@ -39,6 +39,9 @@ public final class RemoteViewModel {
     private final XYSeries loss = new XYSeries("loss");
     private final XYSeries iterationTime = new XYSeries("measured (s)");
     private final XYSeries predicted = new XYSeries("predicted (s)");
+    /** Peak memory per stage: the plan's prediction and what Galvatron printed (rank 0 is stage 0, the last rank the last stage). */
+    private final org.jfree.data.category.DefaultCategoryDataset memory = new org.jfree.data.category.DefaultCategoryDataset();
+    private int launchedNodes = 1;
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final Map<String, List<Double>> measuredMs = new ConcurrentHashMap<>();
@@ -73,6 +76,8 @@ public final class RemoteViewModel {
     public XYSeries iterationTime() { return iterationTime; }
 
     public XYSeries predicted() { return predicted; }
+
+    public org.jfree.data.category.DefaultCategoryDataset memory() { return memory; }
 
     public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }
 
@@ -152,6 +157,11 @@ public final class RemoteViewModel {
         iterationTime.clear();
         predicted.clear();
         measuredMs.clear();
+        memory.clear();
+        launchedNodes = hs.size();
+        if (request.engine().equals("galvatron")) {
+            for (var m : estimate.memory()) memory.addValue(m.totalMb(), "predicted", "stage " + m.stage());
+        }
         work("Launching on " + hs.size() + " nodes", () -> {
             Path cfg = null;
             if (withConfig) {
@@ -228,6 +238,9 @@ public final class RemoteViewModel {
             }
         } else if (name.equals("memory")) {
             peak = Math.max(peak, e.path("max_mb").asDouble());
+            int stages = editor.plan() == null ? 1 : editor.plan().pp();
+            int stage = r.rank() == 0 ? 0 : (r.rank() == launchedNodes - 1 ? stages - 1 : -1);
+            if (stage >= 0) memory.addValue(peak, "measured", "stage " + stage);
         } else if (name.equals("finished") || name.equals("failed") || name.equals("stopped")) {
             state = name;
         } else if (name.equals("error")) {
