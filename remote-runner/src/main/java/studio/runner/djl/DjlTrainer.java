@@ -102,10 +102,12 @@ public final class DjlTrainer implements Callable<Integer> {
                         gc.backward(loss);
                     }
                     lossValue = loss.getFloat();
+                    for (NDArray p : params) gradNorm += p.getGradient().square().sum().getFloat();
+                    // clip the global gradient norm to 1, as Galvatron's --clip-grad 1.0 does
+                    float factor = (float) Math.min(1.0, 1.0 / Math.max(1e-12, Math.sqrt(gradNorm)));
                     for (NDArray p : params) {
                         NDArray g = p.getGradient();
-                        gradNorm += g.square().sum().getFloat();
-                        p.subi(g.mul(lr));
+                        p.subi(g.mul(lr * factor));
                         g.subi(g);
                     }
                 }
