@@ -88,7 +88,7 @@ public final class MainWindow {
                 editor.state().context(), editor.plan().globalBatch()));
         whatIfView = new studio.app.whatif.WhatIfView(editor, loader, worker);
         explainView = new studio.app.explain.ExplainView(editor);
-        remoteVm = new studio.app.remote.RemoteViewModel(editor, new studio.app.remote.RunnerClient(remote.runnerJar(), remote.remoteBase()),
+        remoteVm = new studio.app.remote.RemoteViewModel(editor, loader, new studio.app.remote.RunnerClient(remote.runnerJar(), remote.remoteBase()),
                 remote.knownHosts(), remote.policy(), Executors.newCachedThreadPool(r -> {
                     Thread t = new Thread(r, "studio-remote");
                     t.setDaemon(true);

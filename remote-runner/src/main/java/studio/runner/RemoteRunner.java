@@ -8,6 +8,8 @@ import picocli.CommandLine.Parameters;
 import studio.engine.io.InputFileException;
 import studio.runner.env.NodeEnvironment;
 import studio.runner.events.Event;
+import studio.runner.profile.HardwareProfiler;
+import studio.runner.profile.ModelProfiler;
 import studio.runner.train.RunDirectory;
 import studio.runner.train.Runs;
 import studio.runner.train.TrainOptions;
@@ -26,7 +28,8 @@ import java.util.concurrent.Callable;
 @Command(name = "remote-runner", mixinStandardHelpOptions = true, versionProvider = RemoteRunner.Version.class,
         description = "Galvatron Studio's agent on GPU nodes: node environment, training through Galvatron's runtime, run control.",
         subcommands = {RemoteRunner.Env.class, RemoteRunner.Train.class, RemoteRunner.Status.class, RemoteRunner.Follow.class,
-                RemoteRunner.Stop.class, RemoteRunner.ListRuns.class})
+                RemoteRunner.Stop.class, RemoteRunner.ListRuns.class, RemoteRunner.ProfileHardware.class,
+                RemoteRunner.ProfileModel.class})
 public final class RemoteRunner implements Runnable {
     static PrintWriter out = new PrintWriter(System.out, true);
 
@@ -163,6 +166,72 @@ public final class RemoteRunner implements Runnable {
             runs.stop(run, grace * 1000L);
             emit(Event.of("stopped").put("run", id).put("state", run.state()));
             return 0;
+        }
+    }
+
+    @Command(name = "profile-hardware", mixinStandardHelpOptions = true,
+            description = "Measure all-reduce, p2p, overlap and SP times; write Galvatron's hardware files.")
+    static final class ProfileHardware implements Callable<Integer> {
+        @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the hardware files go.") Path output;
+        @Option(names = "--nnodes", defaultValue = "1") int nnodes;
+        @Option(names = "--nproc-per-node", required = true, description = "GPUs (or CPU processes) per node.") int nprocPerNode;
+        @Option(names = "--node-rank", defaultValue = "0") int nodeRank;
+        @Option(names = "--master-addr", defaultValue = "127.0.0.1") String masterAddr;
+        @Option(names = "--master-port", defaultValue = "29511") int masterPort;
+        @Option(names = "--python", defaultValue = "python3") String python;
+        @Option(names = "--size-mb", defaultValue = "64", description = "Message size of the bandwidth tests (MB).") double sizeMb;
+        @Option(names = "--sp-sizes-mb", defaultValue = "1,2,4,8,16,32,64,128,256,512,1024") String spSizesMb;
+        @Option(names = "--iters", defaultValue = "10") int iters;
+        @Option(names = "--fresh", description = "Start over instead of resuming an interrupted profile.") boolean fresh;
+
+        @Override
+        public Integer call() throws Exception {
+            if (Integer.bitCount(nprocPerNode) != 1 || Integer.bitCount(nnodes) != 1) {
+                emit(Event.of("error").put("kind", "input").put("message", "--nnodes and --nproc-per-node must be powers of two, got "
+                        + nnodes + " and " + nprocPerNode));
+                return 2;
+            }
+            if (spSizesMb.split(",").length < 8) {
+                emit(Event.of("error").put("kind", "input").put("message", "--sp-sizes-mb needs at least 8 message sizes (the search fits a "
+                        + "line through them), got '" + spSizesMb + "'"));
+                return 2;
+            }
+            return HardwareProfiler.run(new HardwareProfiler.Request(nnodes, nprocPerNode, nodeRank, masterAddr, masterPort, python, sizeMb,
+                    spSizesMb, iters, !fresh, output), RemoteRunner::emit);
+        }
+    }
+
+    @Command(name = "profile-model", mixinStandardHelpOptions = true,
+            description = "Measure a decoder layer's forward time and memory with DJL; write Galvatron's model profiles.")
+    static final class ProfileModel implements Callable<Integer> {
+        @Option(names = "--model-config", required = true, paramLabel = "FILE",
+                description = "Hugging Face config.json (llama, qwen2, mistral, gpt2) or a Galvatron meta config.") Path modelConfig;
+        @Option(names = "--model-name", description = "Name in the files (default: the config's file name).") String modelName;
+        @Option(names = "--output", required = true, paramLabel = "DIR") Path output;
+        @Option(names = "--profile-mode", defaultValue = "static", description = "static, batch or sequence.") String mode;
+        @Option(names = "--profile-batch-size", defaultValue = "8") int batchSize;
+        @Option(names = "--profile-min-batch-size", defaultValue = "1") int minBatch;
+        @Option(names = "--profile-max-batch-size", defaultValue = "8") int maxBatch;
+        @Option(names = "--profile-batch-size-step", defaultValue = "1") int batchStep;
+        @Option(names = "--profile-seq-length-list", split = ",", defaultValue = "512") List<Integer> seqList;
+        @Option(names = "--profile-min-seq-length", defaultValue = "512") int minSeq;
+        @Option(names = "--profile-max-seq-length", defaultValue = "4096") int maxSeq;
+        @Option(names = "--profile-seq-length-step", defaultValue = "512") int seqStep;
+        @Option(names = "--max-tp", defaultValue = "8", description = "Largest tensor-parallel degree of the memory table.") int maxTp;
+        @Option(names = "--mixed-precision", defaultValue = "bf16", description = "fp32, fp16 or bf16.") String precision;
+        @Option(names = "--layernum-min", defaultValue = "1", description = "Layer counts whose difference gives a layer's time.") int layernumMin;
+        @Option(names = "--layernum-max", defaultValue = "2") int layernumMax;
+        @Option(names = "--warmup", defaultValue = "10", description = "Untimed forwards first (Galvatron: 10).") int warmup;
+        @Option(names = "--iters", defaultValue = "10", description = "Timed forwards; the median counts (Galvatron: 10).") int iters;
+        @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
+        @Option(names = "--fresh", description = "Start over instead of resuming an interrupted profile.") boolean fresh;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelProfiler.Request r = new ModelProfiler.Request(modelConfig, modelName, output, ModelProfiler.Mode.parse(mode), batchSize,
+                    minBatch, maxBatch, batchStep, seqList, minSeq, maxSeq, seqStep, maxTp, precision, layernumMin, layernumMax, warmup, iters,
+                    device, !fresh);
+            return ModelProfiler.run(r, RemoteRunner::emit);
         }
     }
 

@@ -70,6 +70,23 @@ public final class RemoteView {
         check.setId("checkCluster");
         check.disableProperty().bind(vm.busyProperty());
         check.setOnAction(e -> vm.checkCluster());
+        var noHostsOrBusy = vm.busyProperty().or(javafx.beans.binding.Bindings.isEmpty(vm.hosts()));
+        Button profileHardware = new Button("Profile hardware");
+        profileHardware.setId("profileHardware");
+        profileHardware.setTooltip(new javafx.scene.control.Tooltip("All-reduce, p2p, overlap and SP times on every listed node "
+                + "(nccl-tests where installed, else the runner's torch program); the files come home and the plan is re-costed"));
+        profileHardware.disableProperty().bind(noHostsOrBusy);
+        profileHardware.setOnAction(e -> vm.profileHardware());
+        Button profileModel = new Button("Profile model");
+        profileModel.setId("profileModel");
+        profileModel.setTooltip(new javafx.scene.control.Tooltip("The model's layer timed and sized with DJL on the first node; "
+                + "the files come home and the plan is re-costed"));
+        profileModel.disableProperty().bind(noHostsOrBusy);
+        profileModel.setOnAction(e -> vm.profileModel());
+        javafx.scene.control.ProgressBar profiling = new javafx.scene.control.ProgressBar();
+        profiling.setId("profileProgress");
+        profiling.progressProperty().bind(vm.profileProgressProperty());
+        profiling.visibleProperty().bind(vm.busyProperty());
         TableView<RemoteViewModel.HostCheck> checks = new TableView<>(vm.checks());
         checks.setId("clusterChecks");
         checks.setPrefHeight(110);
@@ -155,7 +172,7 @@ public final class RemoteView {
         status.textProperty().bind(vm.statusProperty());
         javafx.scene.layout.FlowPane launchRow = new javafx.scene.layout.FlowPane(6, 6, new Label("Engine"), engine, new Label("Model dir"),
                 modelDir, new Label("Data"), data, new Label("Iterations"), iters, launch, stop, reattach);
-        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check), checks, launchRow,
+        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check, profileHardware, profileModel, profiling), checks, launchRow,
                 engineNote, runs, status);
         top.setPadding(new Insets(6));
         root.setTop(top);

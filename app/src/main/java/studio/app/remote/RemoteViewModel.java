@@ -4,12 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.jfree.data.xy.XYSeries;
+import studio.app.project.ClusterSettings;
+import studio.app.project.ContextLoader;
+import studio.app.project.EditorState;
 import studio.app.project.PlanEditor;
+import studio.app.project.PlanningContext;
+import studio.engine.model.ModelCatalog;
+import studio.engine.model.ModelDescription;
 import studio.engine.cost.PlanEstimate;
 import studio.engine.plan.GalvatronConfig;
 
@@ -51,13 +59,89 @@ public final class RemoteViewModel {
     private final HostKeyPolicy policy;
     private final Executor executor;
     private final List<SshConnection> following = new ArrayList<>();
+    private final ContextLoader loader;
+    private final ClusterProfiler profiler;
+    /** Fraction of the running profile done; -1 while its size is not known yet. */
+    private final ReadOnlyDoubleWrapper profileProgress = new ReadOnlyDoubleWrapper(0);
 
-    public RemoteViewModel(PlanEditor editor, RunnerClient client, Path knownHosts, HostKeyPolicy policy, Executor executor) {
+    public RemoteViewModel(PlanEditor editor, ContextLoader loader, RunnerClient client, Path knownHosts, HostKeyPolicy policy, Executor executor) {
         this.editor = editor;
+        this.loader = loader;
         this.client = client;
         this.knownHosts = knownHosts;
         this.policy = policy;
         this.executor = executor;
+        this.profiler = new ClusterProfiler(client, knownHosts, policy, executor);
+    }
+
+    public ReadOnlyDoubleProperty profileProgressProperty() { return profileProgress.getReadOnlyProperty(); }
+
+    /** How much the profile buttons measure (Galvatron's defaults unless changed). */
+    public javafx.beans.property.ObjectProperty<ClusterProfiler.Options> profileOptionsProperty() { return profileOptions; }
+
+    private final javafx.beans.property.ObjectProperty<ClusterProfiler.Options> profileOptions =
+            new javafx.beans.property.SimpleObjectProperty<>(ClusterProfiler.Options.galvatronDefaults());
+
+    public void profileHardware() {
+        profileHardware(profileOptions.get());
+    }
+
+    public void profileModel() {
+        profileModel(profileOptions.get());
+    }
+
+    /**
+     * Measures the cluster's hardware (every listed host is a node), brings Galvatron's hardware files home and
+     * re-evaluates the plan on them.
+     */
+    public void profileHardware(ClusterProfiler.Options options) {
+        if (editor.state() == null || hosts.isEmpty()) {
+            status.set("Add the cluster's hosts first");
+            return;
+        }
+        List<ClusterHost> hs = List.copyOf(hosts);
+        ClusterSettings s = editor.state().context().settings();
+        profileProgress.set(-1);
+        work("Profiling the hardware of " + hs.size() + " x " + s.gpusPerNode() + " GPUs", () -> {
+            List<Path> files = profiler.profileHardware(hs, s, options, loader.measuredHardwareDir(), this::progress);
+            reEvaluate(s, "hardware profile measured on " + hs.get(0).host() + ": " + files.size() + " files");
+        });
+    }
+
+    /** Measures the model's layer on the first host (DJL), brings the two model profiles home and re-evaluates. */
+    public void profileModel(ClusterProfiler.Options options) {
+        if (editor.state() == null || hosts.isEmpty()) {
+            status.set("Add the cluster's hosts first");
+            return;
+        }
+        ClusterHost host = hosts.get(0);
+        PlanningContext ctx = editor.state().context();
+        ClusterSettings s = ctx.settings();
+        ModelDescription model = ctx.model();
+        Path local = Path.of(s.model());
+        Path modelFile = Files.isRegularFile(local) ? local : new ModelCatalog(loader.sampleRoot()).presetFile(s.model());
+        profileProgress.set(-1);
+        work("Profiling " + model.name() + " on " + host.host(), () -> {
+            List<Path> files = profiler.profileModel(host, model, modelFile, s, options, loader.measuredRoot(), this::progress);
+            reEvaluate(s, "model profile measured on " + host.host() + ": " + files.size() + " files");
+        });
+    }
+
+    private void progress(double fraction) {
+        Platform.runLater(() -> profileProgress.set(fraction));
+    }
+
+    /** Loads the context again (now on the measured files) and re-costs the current plan; undo goes back. */
+    private void reEvaluate(ClusterSettings s, String what) {
+        PlanningContext ctx = loader.load(s);
+        Platform.runLater(() -> {
+            profileProgress.set(1);
+            EditorState cur = editor.state();
+            if (cur != null && cur.context().settings().equals(s)) {
+                editor.apply(new EditorState(ctx, cur.plan(), "re-evaluated on " + ctx.sourceLabel()));
+            }
+            status.set(what + "; the plan now uses " + ctx.sourceLabel());
+        });
     }
 
     public ObservableList<ClusterHost> hosts() { return hosts; }

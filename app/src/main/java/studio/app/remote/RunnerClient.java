@@ -128,6 +128,44 @@ public final class RunnerClient {
                 7 * 24 * 3600);
     }
 
+    /**
+     * Runs {@code profile-hardware} or {@code profile-model} on the node, streaming its events, and returns the paths
+     * of the files it wrote there. An interrupted profile resumes when run again with the same arguments.
+     */
+    public List<String> profile(SshConnection c, List<String> args, Consumer<JsonNode> events) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", remoteJar(c)));
+        cmd.addAll(args);
+        List<String> files = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        StringBuilder err = new StringBuilder();
+        int code = c.exec(ShellQuote.command(cmd), line -> {
+            JsonNode e = parse(line);
+            switch (e.path("event").asText()) {
+                case "profile_finished" -> e.path("files").forEach(f -> files.add(f.asText()));
+                case "error" -> errors.add(e.path("message").asText(e.path("line").asText()));
+                default -> { }
+            }
+            events.accept(e);
+        }, l -> {
+            if (err.length() < 4000) err.append(l).append('\n');
+        }, 7 * 24 * 3600);
+        if (!errors.isEmpty()) throw new IOException(c.host() + ": " + String.join("; ", errors));
+        if (code != 0) throw new IOException(c.host() + ": the profiler exited " + code + " (" + err.toString().strip() + ")");
+        return files;
+    }
+
+    /** Where profiles are written on the node. */
+    public String profileDir(SshConnection c, String what) throws IOException {
+        return base(c) + "/profiles/" + what;
+    }
+
+    /** Copies a model description to the node for {@code profile-model}; returns its path there. */
+    public String uploadModelConfig(SshConnection c, Path local) throws IOException {
+        String remote = base(c) + "/profiles/models/" + local.getFileName();
+        c.upload(local, remote);
+        return remote;
+    }
+
     public JsonNode status(SshConnection c, String run) throws IOException {
         return parse(c.run(runner(c, List.of("status", run)), 120).strip());
     }

@@ -114,6 +114,20 @@ public final class SshConnection implements Closeable {
         }
     }
 
+    /** Fetches a node's file into {@code local}, through a temporary file moved into place. */
+    public void download(String remote, Path local) throws IOException {
+        Path dir = local.toAbsolutePath().getParent();
+        java.nio.file.Files.createDirectories(dir);
+        Path tmp = java.nio.file.Files.createTempFile(dir, local.getFileName().toString(), ".part");
+        try (SFTPClient sftp = ssh.newSFTPClient()) {
+            sftp.get(remote, new net.schmizz.sshj.xfer.FileSystemFile(tmp.toFile()));
+            java.nio.file.Files.move(tmp, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
+        }
+    }
+
     /**
      * Runs a command, handing stdout lines to {@code out} as they come and draining stderr to {@code err}.
      *

@@ -120,13 +120,13 @@ public final class PlanToolbar {
         Label source = new Label();
         source.setId("profileSourceLabel");
         source.textProperty().bind(Bindings.createStringBinding(() -> editor.state() == null ? ""
-                : editor.state().context().isEstimated() ? "ESTIMATED profiles" : "measured profiles", editor.stateProperty()));
+                : editor.state().context().sourceLabel(), editor.stateProperty()));
         source.styleProperty().bind(Bindings.createStringBinding(() -> editor.state() != null && editor.state().context().isEstimated()
-                ? "-fx-text-fill: #b26a00; -fx-font-weight: bold;" : "-fx-text-fill: #2e7d32;", editor.stateProperty()));
+                ? "-fx-text-fill: #b26a00; -fx-font-weight: bold;" : editor.state() != null && editor.state().context().isClusterMeasured()
+                ? "-fx-text-fill: #1565c0; -fx-font-weight: bold;" : "-fx-text-fill: #2e7d32;", editor.stateProperty()));
         source.setTooltip(new javafx.scene.control.Tooltip());
         source.getTooltip().textProperty().bind(Bindings.createStringBinding(() -> editor.state() == null ? ""
-                : editor.state().context().isEstimated() ? editor.state().context().estimated()
-                : "Galvatron's profiles measured on A100-80GB SXM", editor.stateProperty()));
+                : editor.state().context().sourceDetail(), editor.stateProperty()));
         HBox headlines = new HBox(24, throughput, iteration, peak, source);
         headlines.setAlignment(Pos.CENTER_LEFT);
         headlines.setPadding(new Insets(2, 8, 6, 8));

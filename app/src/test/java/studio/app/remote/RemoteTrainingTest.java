@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,7 @@ class RemoteTrainingTest {
             RunnerClient client = new RunnerClient(jar, dir.resolve("node").toString());
             List<String> asked = new ArrayList<>();
             try (SshConnection c = SshConnection.open(server.host(), known, (h, t, fp) -> asked.add(fp))) {
+                Closeable cable = c; // pulled mid-stream below, as a network drop would
                 assertEquals(1, asked.size(), "an unknown key is shown to the user");
                 assertTrue(client.ensureRunner(c), "first time: uploaded");
                 assertFalse(client.ensureRunner(c), "same checksum: skipped");
@@ -52,7 +54,7 @@ class RemoteTrainingTest {
                     lastSeq.set(e.path("seq").asLong());
                     if (e.path("event").asText().equals("iteration") && e.path("iteration").asInt() == 3) {
                         try {
-                            c.close();
+                            cable.close();
                         } catch (IOException ex) {
                             throw new IllegalStateException(ex);
                         }

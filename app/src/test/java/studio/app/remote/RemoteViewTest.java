@@ -75,7 +75,9 @@ class RemoteViewTest {
         assertTrue(check.problem().contains("the plan needs 8 GPUs per node, found 0"), check.toString());
 
         WaitForAsyncUtils.asyncFx(() -> {
-            robot.lookup("#engineChoice").queryAs(ComboBox.class).setValue("djl");
+            @SuppressWarnings("unchecked")
+            ComboBox<String> engine = robot.lookup("#engineChoice").queryAs(ComboBox.class);
+            engine.setValue("djl");
             @SuppressWarnings("unchecked")
             Spinner<Integer> it = robot.lookup("#itersSpinner").queryAs(Spinner.class);
             it.getValueFactory().setValue(25);

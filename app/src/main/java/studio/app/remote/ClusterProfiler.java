@@ -1,0 +1,120 @@
+package studio.app.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import studio.app.project.ClusterSettings;
+import studio.engine.model.ModelDescription;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Profiling on the cluster: runs the runner's {@code profile-hardware} on every node together (node 0 writes the
+ * files) or {@code profile-model} on the first node, turns their progress events into a fraction done, and fetches
+ * the files into the studio's measured-profiles folder. Blocking; callers run it off the FX thread.
+ */
+public final class ClusterProfiler {
+    /** How much to measure; {@link #galvatronDefaults()} is what Galvatron's scripts use. */
+    public record Options(int batchSize, int warmup, int iters, double bandwidthSizeMb, String spSizesMb, int commIters, String python) {
+        public static Options galvatronDefaults() {
+            return new Options(8, 10, 10, 64, "1,2,4,8,16,32,64,128,256,512,1024", 10, "python3");
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final RunnerClient client;
+    private final Path knownHosts;
+    private final HostKeyPolicy policy;
+    private final Executor executor;
+
+    public ClusterProfiler(RunnerClient client, Path knownHosts, HostKeyPolicy policy, Executor executor) {
+        this.client = client;
+        this.knownHosts = knownHosts;
+        this.policy = policy;
+        this.executor = executor;
+    }
+
+    /** Measures the hardware of {@code hosts} (one node each) and fetches the four files into {@code into}. */
+    public List<Path> profileHardware(List<ClusterHost> hosts, ClusterSettings s, Options o, Path into, DoubleConsumer progress)
+            throws IOException, InterruptedException {
+        List<CompletableFuture<Void>> others = new ArrayList<>();
+        for (int rank = 1; rank < hosts.size(); rank++) {
+            final int r = rank;
+            others.add(CompletableFuture.runAsync(() -> {
+                try (SshConnection c = SshConnection.open(hosts.get(r), knownHosts, policy)) {
+                    client.ensureRunner(c);
+                    client.profile(c, hardwareArgs(c, hosts, s, o, r), e -> { });
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, executor));
+        }
+        List<Path> local = new ArrayList<>();
+        try (SshConnection c = SshConnection.open(hosts.get(0), knownHosts, policy)) {
+            client.ensureRunner(c);
+            List<String> files = client.profile(c, hardwareArgs(c, hosts, s, o, 0), e -> fraction(e).ifPresent(progress::accept));
+            for (String f : files) local.add(fetch(c, f, into));
+        }
+        for (CompletableFuture<Void> f : others) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw new IOException(e.getCause().getMessage(), e.getCause());
+            }
+        }
+        return local;
+    }
+
+    /** Measures the model's layer on the first host and fetches its two files into {@code into}. */
+    public List<Path> profileModel(ClusterHost host, ModelDescription model, Path modelFile, ClusterSettings s, Options o, Path into,
+                                   DoubleConsumer progress) throws IOException {
+        try (SshConnection c = SshConnection.open(host, knownHosts, policy)) {
+            client.ensureRunner(c);
+            String remoteModel = client.uploadModelConfig(c, modelFile);
+            List<String> args = List.of("profile-model", "--model-config", remoteModel, "--model-name", model.name(),
+                    "--output", client.profileDir(c, "model"), "--mixed-precision", s.mixedPrecision(),
+                    "--profile-batch-size", String.valueOf(o.batchSize()),
+                    "--profile-seq-length-list", String.valueOf(model.maxSeqLength()),
+                    "--max-tp", String.valueOf(Math.min(8, Integer.highestOneBit(Math.max(1, s.worldSize())))),
+                    "--warmup", String.valueOf(o.warmup()), "--iters", String.valueOf(o.iters()));
+            List<String> files = client.profile(c, args, e -> fraction(e).ifPresent(progress::accept));
+            List<Path> local = new ArrayList<>();
+            for (String f : files) local.add(fetch(c, f, into));
+            return local;
+        }
+    }
+
+    private List<String> hardwareArgs(SshConnection c, List<ClusterHost> hosts, ClusterSettings s, Options o, int rank) throws IOException {
+        return List.of("profile-hardware", "--output", client.profileDir(c, "hardware"), "--nnodes", String.valueOf(hosts.size()),
+                "--nproc-per-node", String.valueOf(s.gpusPerNode()), "--node-rank", String.valueOf(rank), "--master-addr", hosts.get(0).host(),
+                "--python", o.python(), "--size-mb", String.valueOf(o.bandwidthSizeMb()), "--sp-sizes-mb", o.spSizesMb(),
+                "--iters", String.valueOf(o.commIters()));
+    }
+
+    private static Path fetch(SshConnection c, String remote, Path into) throws IOException {
+        Path local = into.resolve(remote.substring(remote.lastIndexOf('/') + 1));
+        c.download(remote, local);
+        return local;
+    }
+
+    /** done/of from a model progress event, or from the torch program's progress line inside a hardware one. */
+    static java.util.OptionalDouble fraction(JsonNode e) {
+        if (!e.path("event").asText().equals("profile_progress")) return java.util.OptionalDouble.empty();
+        JsonNode n = e;
+        if (e.has("line")) {
+            try {
+                n = JSON.readTree(e.path("line").asText());
+            } catch (IOException ex) {
+                return java.util.OptionalDouble.empty();
+            }
+        }
+        int of = n.path("of").asInt(0);
+        return of > 0 ? java.util.OptionalDouble.of(Math.min(1.0, n.path("done").asDouble() / of)) : java.util.OptionalDouble.empty();
+    }
+}

@@ -1,0 +1,120 @@
+package studio.app.remote;
+
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+import studio.app.MainWindow;
+import studio.app.StudioApp;
+import studio.app.project.ClusterSettings;
+import studio.app.project.ContextLoader;
+import studio.app.project.PlanEditor;
+import studio.app.project.ProjectStore;
+import studio.app.project.TestContexts;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * "Profile model" and "Profile hardware" for real: a real SSH server on loopback runs the real runner jar, which
+ * profiles with DJL (and the torch program where the machine has torch); the files come home and the plan is re-costed.
+ */
+@ExtendWith(ApplicationExtension.class)
+class ClusterProfilingTest {
+    @TempDir
+    static Path dir;
+    static LoopbackSshServer server;
+    PlanEditor editor;
+    MainWindow window;
+    ContextLoader loader;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        Path jar = RemoteTrainingTest.runnerJar();
+        server = new LoopbackSshServer(dir.resolve("ssh"));
+        editor = new PlanEditor();
+        loader = new ContextLoader(TestContexts.samples(), dir.resolve("measured"));
+        window = new MainWindow(editor, loader, new ProjectStore(dir.resolve("app")),
+                new RemoteSetup(jar, dir.resolve("node").toString(), dir.resolve("known_hosts"), (h, t, f) -> true));
+        Scene scene = new Scene(window.root(), 1400, 860);
+        scene.getStylesheets().add(StudioApp.class.getResource("studio.css").toExternalForm());
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+    }
+
+    private static String pythonWithTorch() {
+        for (String p : List.of("/usr/bin/python3", "python3")) {
+            try {
+                Process pr = new ProcessBuilder(p, "-c", "import torch, torch.distributed").redirectErrorStream(true).start();
+                pr.getInputStream().readAllBytes();
+                if (pr.waitFor(60, TimeUnit.SECONDS) && pr.exitValue() == 0) return p;
+            } catch (IOException | InterruptedException e) {
+                // try the next one
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void profilesComeHomeAndThePlanIsRecostedOnThem(FxRobot robot) throws Exception {
+        Path model = dir.resolve("tiny-llama.json");
+        Files.writeString(model, """
+                {"model_type": "llama", "hidden_size": 256, "num_attention_heads": 8, "num_key_value_heads": 2,
+                 "intermediate_size": 688, "num_hidden_layers": 8, "vocab_size": 1000, "max_position_embeddings": 128}
+                """);
+        ClusterSettings s = ClusterSettings.sample().withModel(model.toString()).withCluster(1, 2).withGpu("H100-80GB-SXM");
+        WaitForAsyncUtils.asyncFx(() -> window.reload(s)).get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> editor.state() != null);
+        assertTrue(editor.state().context().isEstimated());
+        assertFalse(editor.state().context().isClusterMeasured());
+        Label source = robot.lookup("#profileSourceLabel").queryAs(Label.class);
+        assertEquals("ESTIMATED profiles", source.getText());
+
+        RemoteViewModel vm = window.remoteModel();
+        String python = pythonWithTorch();
+        WaitForAsyncUtils.asyncFx(() -> {
+            vm.hosts().add(server.host());
+            vm.profileOptionsProperty().set(new ClusterProfiler.Options(4, 1, 3, 1, "1,2,3,4,5,6,7,8", 2,
+                    python == null ? "python3" : python));
+        }).get(5, TimeUnit.SECONDS);
+        robot.clickOn("#remoteTab");
+        robot.clickOn("#profileModel");
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> !vm.busyProperty().get() && editor.state().context().isClusterMeasured());
+        var ctx = editor.state().context();
+        assertTrue(ctx.clusterMeasured().contains("model profile"), ctx.clusterMeasured());
+        assertTrue(Files.isRegularFile(dir.resolve("measured").resolve("computation_profiling_bf16_" + ctx.model().name() + ".json")),
+                () -> dir.resolve("measured").toFile().list().length + " " + String.join(",", dir.resolve("measured").toFile().list()));
+        // the layer's real parameter count, 4 bytes each, is what the plan is now costed with
+        long params = 256L * 12 * 32 + 256L * 256 + 3L * 256 * 688 + 2 * 256;
+        assertEquals(params * 4 / 1048576.0, ctx.profiles().layerMemory().get(0).parameterSizeMb(), 1e-9);
+        assertEquals("ESTIMATED + cluster-measured profiles", source.getText());
+        assertTrue(vm.statusProperty().get().contains("model profile measured on"), vm.statusProperty().get());
+        assertEquals(1.0, vm.profileProgressProperty().get(), 1e-12);
+
+        if (python == null) return; // the torch program needs a Python with torch (.ci/run installs Debian's)
+        robot.clickOn("#profileHardware");
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> !vm.busyProperty().get() && !editor.state().context().isEstimated());
+        assertEquals("cluster-measured profiles", source.getText());
+        assertTrue(Files.isRegularFile(loader.measuredHardwareDir().resolve("allreduce_bandwidth_1nodes_2gpus_per_node.json")));
+        assertTrue(editor.estimate().iterationS() > 0, () -> editor.estimate().toString());
+    }
+}

@@ -1,0 +1,152 @@
+package studio.runner.profile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import studio.engine.io.JsonFiles;
+import studio.runner.env.NodeEnvironment;
+import studio.runner.events.Event;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Runs the shipped torch.distributed profiler on this node's GPUs (NCCL) or CPUs (Gloo), one process a device, and
+ * writes Galvatron's hardware files. Where NVIDIA's nccl-tests are installed, their all-reduce bus bandwidths replace
+ * the torch ones for the groups inside a node.
+ */
+public final class HardwareProfiler {
+    /** What to measure and where. */
+    public record Request(int nnodes, int nprocPerNode, int nodeRank, String masterAddr, int masterPort, String python, double sizeMb,
+                          String spSizesMb, int iters, boolean resume, Path outputDir) {
+    }
+
+    private HardwareProfiler() {
+    }
+
+    public static Path extractScript(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path script = dir.resolve("profile_hardware.py");
+        try (InputStream in = HardwareProfiler.class.getResourceAsStream("profile_hardware.py")) {
+            if (in == null) throw new IOException("profile_hardware.py is missing from the runner jar");
+            Files.write(script, in.readAllBytes());
+        }
+        return script;
+    }
+
+    public static int run(Request r, Consumer<Event> out) throws IOException, InterruptedException {
+        Path work = r.outputDir().resolve(".hardware-profile");
+        Path script = extractScript(work);
+        Path measured = work.resolve("measured.json");
+        if (!r.resume()) Files.deleteIfExists(measured);
+        int world = r.nnodes() * r.nprocPerNode();
+        out.accept(Event.of("profile_started").put("what", "hardware").put("world", world).put("node_rank", r.nodeRank()));
+        List<Process> procs = new ArrayList<>();
+        for (int i = 0; i < r.nprocPerNode(); i++) {
+            ProcessBuilder pb = new ProcessBuilder(r.python(), script.toString(), "--out", measured.toString(), "--size-mb",
+                    String.valueOf(r.sizeMb()), "--sp-sizes-mb", r.spSizesMb(), "--iters", String.valueOf(r.iters()));
+            if (r.resume()) pb.command().add("--resume");
+            var env = pb.environment();
+            env.put("RANK", String.valueOf(r.nodeRank() * r.nprocPerNode() + i));
+            env.put("LOCAL_RANK", String.valueOf(i));
+            env.put("WORLD_SIZE", String.valueOf(world));
+            env.put("LOCAL_WORLD_SIZE", String.valueOf(r.nprocPerNode()));
+            env.put("MASTER_ADDR", r.masterAddr());
+            env.put("MASTER_PORT", String.valueOf(r.masterPort()));
+            env.putIfAbsent("OMP_NUM_THREADS", "1");
+            pb.redirectErrorStream(true);
+            procs.add(pb.start());
+        }
+        List<Thread> readers = new ArrayList<>();
+        StringBuilder tail = new StringBuilder();
+        for (int i = 0; i < procs.size(); i++) {
+            final int local = i;
+            Process p = procs.get(i);
+            Thread t = new Thread(() -> {
+                try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = br.readLine()) != null) {
+                        if (line.startsWith("{\"event\"")) {
+                            out.accept(Event.of("profile_progress").put("line", line));
+                        } else if (local == 0) {
+                            synchronized (tail) {
+                                tail.append(line).append('\n');
+                                if (tail.length() > 4000) tail.delete(0, tail.length() - 4000);
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            readers.add(t);
+        }
+        int code = 0;
+        for (Process p : procs) code = Math.max(code, p.waitFor());
+        for (Thread t : readers) t.join(2000);
+        if (code != 0) {
+            out.accept(Event.of("error").put("kind", "profiler").put("exit_code", code).put("line", tail.toString().strip()));
+            return code;
+        }
+        if (r.nodeRank() != 0) {
+            out.accept(Event.of("profile_finished").put("what", "hardware").put("node_rank", r.nodeRank()));
+            return 0;
+        }
+        ObjectNode m = JsonFiles.readObject(measured);
+        replaceWithNcclTests(m, r, out);
+        for (String f : HardwareFiles.check(m, r.nprocPerNode())) out.accept(Event.of("warning").put("message", f));
+        List<Path> files = HardwareFiles.write(m, r.nnodes(), r.nprocPerNode(), r.outputDir());
+        var arr = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        files.forEach(f -> arr.add(f.toString()));
+        out.accept(Event.of("profile_finished").put("what", "hardware").put("backend", m.path("backend").asText())
+                .put("device", m.path("device").asText()).set("files", arr));
+        return 0;
+    }
+
+    /** nccl-tests, when present with GPUs: all-reduce bus bandwidth of the groups inside this node. */
+    static void replaceWithNcclTests(ObjectNode m, Request r, Consumer<Event> out) {
+        if (!m.path("backend").asText().equals("nccl") || r.nnodes() != 1) return;
+        String probe = NodeEnvironment.run(List.of("all_reduce_perf", "-h"), 10);
+        if (probe == null) return;
+        ObjectNode ar = (ObjectNode) m.path("allreduce");
+        int world = r.nprocPerNode();
+        for (int g = world; g >= 2; g /= 2) {
+            for (int consec : g == world ? new int[] {1} : new int[] {1, 0}) {
+                StringBuilder devs = new StringBuilder();
+                for (int i = 0; i < g; i++) devs.append(i == 0 ? "" : ",").append(consec == 1 ? i : i * (world / g));
+                try {
+                    ProcessBuilder pb = new ProcessBuilder("all_reduce_perf", "-b", (int) r.sizeMb() + "M", "-e", (int) r.sizeMb() + "M",
+                            "-g", String.valueOf(g));
+                    pb.environment().put("CUDA_VISIBLE_DEVICES", devs.toString());
+                    pb.redirectErrorStream(true);
+                    Process p = pb.start();
+                    String o = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    p.waitFor();
+                    double bw = HardwareFiles.ncclTestsBusBandwidth(o);
+                    if (bw > 0) ar.put("allreduce_size_" + g + "_consec_" + consec, bw);
+                } catch (IOException e) {
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        m.put("allreduce_source", "nccl-tests");
+        out.accept(Event.of("profile_progress").put("line", "all-reduce bandwidths from nccl-tests"));
+    }
+
+    /** The measured values (for tools and tests). */
+    public static JsonNode measured(Path outputDir) {
+        return JsonFiles.readObject(outputDir.resolve(".hardware-profile").resolve("measured.json"));
+    }
+}

@@ -1,0 +1,308 @@
+package studio.runner.profile;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import studio.engine.estimate.Calibration;
+import studio.engine.estimate.ProfileEstimator;
+import studio.engine.io.JsonFiles;
+import studio.engine.model.ModelCatalog;
+import studio.engine.model.ModelDescription;
+import studio.engine.profile.ProfilePaths;
+import studio.runner.djl.DecoderStack;
+import studio.runner.events.Event;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Galvatron's model profiler, on DJL's PyTorch engine: the forward time of the whole model at two layer counts for
+ * every (batch size, sequence length) of the profile mode, differenced into per-layer and "other" time exactly as
+ * Galvatron's post-processing does (profiler-runtime.md §2.2); and the layer's memory, parameter size from its real
+ * arrays and activation from the tensors its backward keeps (§2.3). The embedding/head terms, which need ZeRO across
+ * GPUs to measure, come from the studio's analytic model. Every measurement is saved as it completes, so an
+ * interrupted profile resumes where it stopped.
+ */
+public final class ModelProfiler {
+    private static final double MB = 1048576.0;
+
+    /** Galvatron's {@code --profile_mode}. */
+    public enum Mode {
+        STATIC, BATCH, SEQUENCE;
+
+        public static Mode parse(String s) {
+            for (Mode m : values()) if (m.name().equalsIgnoreCase(s)) return m;
+            throw new IllegalArgumentException("--profile-mode: expected static, batch or sequence, got '" + s + "'");
+        }
+    }
+
+    public record Request(Path modelConfig, String modelName, Path outputDir, Mode mode, int batchSize, int minBatch, int maxBatch,
+                          int batchStep, List<Integer> seqList, int minSeq, int maxSeq, int seqStep, int maxTp, String precision,
+                          int layernumMin, int layernumMax, int warmup, int iters, String device, boolean resume) {
+        public Request {
+            seqList = List.copyOf(seqList);
+            if (!List.of("fp32", "fp16", "bf16").contains(precision)) {
+                throw new IllegalArgumentException("--mixed-precision: expected fp32, fp16 or bf16, got '" + precision + "'");
+            }
+            if (layernumMax <= layernumMin || layernumMin < 1) {
+                throw new IllegalArgumentException("--layernum-max must exceed --layernum-min (>= 1), got " + layernumMin + " and " + layernumMax);
+            }
+            if (iters < 1 || warmup < 0) throw new IllegalArgumentException("--iters must be >= 1 and --warmup >= 0");
+            if (Integer.bitCount(maxTp) != 1) throw new IllegalArgumentException("--max-tp must be a power of two, got " + maxTp);
+        }
+
+        /** The (batch size, sequence length) pairs timed, in Galvatron's order. */
+        public List<int[]> timeConfigs() {
+            List<int[]> out = new ArrayList<>();
+            switch (mode) {
+                case STATIC -> out.add(new int[] {batchSize, seqList.get(0)});
+                case BATCH -> {
+                    for (int b = minBatch; b <= maxBatch; b += batchStep) out.add(new int[] {b, seqList.get(0)});
+                }
+                case SEQUENCE -> {
+                    for (int s = minSeq; s <= maxSeq; s += seqStep) out.add(new int[] {batchSize, s});
+                }
+            }
+            if (out.isEmpty()) throw new IllegalArgumentException("the profile ranges are empty: nothing to measure");
+            return out;
+        }
+
+        /** Sequence lengths of the memory profile: powers of two from min to max in sequence mode, as Galvatron does. */
+        public List<Integer> memorySeqs() {
+            if (mode != Mode.SEQUENCE) return List.of(seqList.get(0));
+            List<Integer> out = new ArrayList<>();
+            for (int s = minSeq; s <= maxSeq; s *= 2) out.add(s);
+            return out;
+        }
+    }
+
+    private ModelProfiler() {
+    }
+
+    public static int run(Request r, Consumer<Event> out) throws IOException {
+        ModelDescription model = ModelCatalog.read(r.modelConfig());
+        if (r.modelName() != null && !r.modelName().isBlank()) {
+            model = new ModelDescription(r.modelName(), model.family(), model.layerTypes(), model.hiddenSize(), model.attentionHeads(),
+                    model.keyValueHeads(), model.ffnHiddenSize(), model.vocabSize());
+        }
+        if (model.layerTypes().size() != 1) {
+            throw new IllegalArgumentException(r.modelConfig() + ": the model profiler handles single-layer-type decoders; this model has "
+                    + model.layerTypes().size() + " layer types");
+        }
+        Engine engine = Engine.getInstance();
+        Device dev = switch (r.device()) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            case "auto" -> engine.defaultDevice();
+            default -> throw new IllegalArgumentException("--device: expected auto, cpu or gpu, got '" + r.device() + "'");
+        };
+        boolean gpu = dev.isGpu();
+        // libtorch's CPU bf16 GEMMs are far slower than fp32 ones, so CPUs compute in fp32; memory counts the run's precision
+        DataType dtype = !gpu || r.precision().equals("fp32") ? DataType.FLOAT32
+                : r.precision().equals("fp16") ? DataType.FLOAT16 : DataType.BFLOAT16;
+        int actBytes = r.precision().equals("fp32") ? 4 : 2;
+
+        Path work = r.outputDir().resolve(".model-profile");
+        Path progressFile = work.resolve("progress.json");
+        String identity = model.name() + "|" + model.hiddenSize() + "|" + model.ffnHiddenSize() + "|" + r.precision() + "|" + dev
+                + "|" + r.layernumMin() + "-" + r.layernumMax();
+        ObjectNode progress = loadProgress(progressFile, identity, r.resume(), out);
+        ObjectNode times = (ObjectNode) progress.get("times");
+        ObjectNode memory = (ObjectNode) progress.get("memory");
+
+        List<int[]> configs = r.timeConfigs();
+        List<Integer> memSeqs = r.memorySeqs();
+        int total = configs.size() * 2 + memSeqs.size();
+        int done = times.size() + memory.size();
+        out.accept(Event.of("profile_started").put("what", "model").put("model", model.name()).put("device", dev.toString())
+                .put("engine", engine.getEngineName() + " " + engine.getVersion()).put("compute_dtype", dtype.toString())
+                .put("measurements", total).put("already_done", done));
+        try (NDManager manager = NDManager.newBaseManager(dev)) {
+            DecoderStack stack = new DecoderStack(manager, model, r.layernumMax(), dtype, actBytes);
+            for (int[] c : configs) {
+                for (int layers : new int[] {r.layernumMin(), r.layernumMax()}) {
+                    String key = rawKey(layers, c[0], c[1]);
+                    if (times.has(key)) continue;
+                    double ms = timeForward(stack, layers, c[0], c[1], r.warmup(), r.iters());
+                    times.put(key, ms);
+                    save(progressFile, progress);
+                    out.accept(Event.of("profile_progress").put("what", "model").put("key", key).put("ms", ms)
+                            .put("done", ++done).put("of", total));
+                }
+            }
+            for (int seq : memSeqs) {
+                String key = String.valueOf(seq);
+                if (memory.has(key)) continue;
+                ObjectNode m = JsonNodeFactory.instance.objectNode();
+                for (int b : new int[] {1, 2}) {
+                    try (NDManager step = manager.newSubManager()) {
+                        NDArray tokens = stack.randomTokens(b, seq);
+                        tokens.attach(step);
+                        stack.forwardLoss(1, b, seq, tokens, tokens);
+                    }
+                    m.put("replicated_bytes_bsz" + b, stack.lastSaved().replicated());
+                    m.put("sharded_bytes_bsz" + b, stack.lastSaved().sharded());
+                }
+                m.put("layer_parameters", stack.layerParameters());
+                m.put("layer_input_bytes", (long) seq * model.hiddenSize() * actBytes);
+                memory.set(key, m);
+                save(progressFile, progress);
+                out.accept(Event.of("profile_progress").put("what", "model").put("key", "memory seq " + seq).put("done", ++done).put("of", total));
+            }
+        }
+
+        ObjectNode computation = computationProfile(times, configs, r.layernumMin(), r.layernumMax());
+        ObjectNode memoryProfile = memoryProfile(model, memory, memSeqs, r.maxTp());
+        List<String> findings = new ArrayList<>(checkTimes(computation, configs, r.mode()));
+        findings.addAll(checkMemory(memory));
+        for (String f : findings) out.accept(Event.of("warning").put("message", f));
+        Path c = r.outputDir().resolve(ProfilePaths.computationFile(r.precision(), model.profileName()));
+        Path m = r.outputDir().resolve(ProfilePaths.memoryFile(r.precision(), model.profileName()));
+        JsonFiles.writeAtomically(c, computation.toPrettyString());
+        JsonFiles.writeAtomically(m, memoryProfile.toPrettyString());
+        ArrayNode files = JsonNodeFactory.instance.arrayNode().add(c.toString()).add(m.toString());
+        out.accept(Event.of("profile_finished").put("what", "model").put("flagged", findings.size())
+                .put("note", "other_memory_* (embedding, head) is modelled analytically; DJL cannot run ZeRO across GPUs").set("files", files));
+        return 0;
+    }
+
+    /** Median wall-clock ms of a forward over {@code layers} layers, after warm-up. */
+    static double timeForward(DecoderStack stack, int layers, int batch, int seq, int warmup, int iters) {
+        double[] ms = new double[iters];
+        for (int i = 0; i < warmup + iters; i++) {
+            try (NDManager step = stack.manager().newSubManager()) {
+                NDArray tokens = stack.randomTokens(batch, seq);
+                tokens.attach(step);
+                long t0 = System.nanoTime();
+                stack.forwardLoss(layers, batch, seq, tokens, tokens);
+                if (i >= warmup) ms[i - warmup] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        return iters % 2 == 1 ? ms[iters / 2] : (ms[iters / 2 - 1] + ms[iters / 2]) / 2;
+    }
+
+    static String rawKey(int layers, int batch, int seq) {
+        return "layernum[" + layers + "]_bsz" + batch + "_seq" + seq;
+    }
+
+    /** Galvatron's post-processing: per-layer ms per sample from the difference, the rest as "other", floored at 0. */
+    static ObjectNode computationProfile(ObjectNode times, List<int[]> configs, int lmin, int lmax) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        for (int[] c : configs) {
+            o.put(rawKey(lmin, c[0], c[1]), times.get(rawKey(lmin, c[0], c[1])).asDouble());
+            o.put(rawKey(lmax, c[0], c[1]), times.get(rawKey(lmax, c[0], c[1])).asDouble());
+        }
+        for (int[] c : configs) {
+            double tMin = times.get(rawKey(lmin, c[0], c[1])).asDouble();
+            double tMax = times.get(rawKey(lmax, c[0], c[1])).asDouble();
+            double perLayer = (tMax - tMin) / c[0] / (lmax - lmin);
+            o.put("layertype_0_bsz" + c[0] + "_seq" + c[1], perLayer);
+            o.put("layertype_other_bsz" + c[0] + "_seq" + c[1], Math.max(0, (tMin - lmin * perLayer * c[0]) / c[0]));
+        }
+        return o;
+    }
+
+    /**
+     * The memory profile: the analytic embedding/head terms, with the layer's parameter size and activations replaced
+     * by what was measured. Without SP the replicated tensors stay whole on every TP rank; with Megatron-SP or Ulysses
+     * everything is split.
+     */
+    static ObjectNode memoryProfile(ModelDescription model, ObjectNode memory, List<Integer> seqs, int maxTp) {
+        ProfileEstimator analytic = new ProfileEstimator(Calibration.a100());
+        ObjectNode o = null;
+        for (int seq : seqs) {
+            ObjectNode atSeq = analytic.memory(model.withSeqLength(seq), maxTp);
+            JsonNode m = memory.get(String.valueOf(seq));
+            double rep = m.get("replicated_bytes_bsz1").asDouble();
+            double sh = m.get("sharded_bytes_bsz1").asDouble();
+            for (String sfx : new String[] {"", "_sp"}) {
+                ObjectNode layer = (ObjectNode) atSeq.path("layertype_0" + sfx).path(String.valueOf(seq));
+                layer.put("parameter_size", m.get("layer_parameters").asDouble() * 4 / MB);
+                ObjectNode act = (ObjectNode) layer.path("tp_activation_per_bsz_dict");
+                for (int t = 1; t <= maxTp; t *= 2) act.put(String.valueOf(t), (sfx.isEmpty() ? rep + sh / t : (rep + sh) / t) / MB);
+                act.put("checkpoint", m.get("layer_input_bytes").asDouble() / MB);
+            }
+            if (o == null) {
+                o = atSeq;
+            } else {
+                for (var e : JsonFiles.fields(atSeq)) ((ObjectNode) o.get(e.getKey())).setAll((ObjectNode) e.getValue());
+            }
+        }
+        return o;
+    }
+
+    /** Per-sample layer time should not shrink as the batch grows (a batch's time grows with it); times must be positive. */
+    static List<String> checkTimes(ObjectNode computation, List<int[]> configs, Mode mode) {
+        List<String> findings = new ArrayList<>();
+        double prevBatchMs = -1;
+        int prevB = 0;
+        for (int[] c : configs) {
+            double perLayer = computation.get("layertype_0_bsz" + c[0] + "_seq" + c[1]).asDouble();
+            if (perLayer <= 0) {
+                findings.add(String.format(Locale.ROOT, "bsz %d seq %d: the deeper model was not slower (%.4f ms a layer); the "
+                        + "measurement is noise, re-run with more --iters or a larger --layernum-max", c[0], c[1], perLayer));
+            } else if (mode == Mode.BATCH) {
+                double batchMs = perLayer * c[0];
+                if (prevBatchMs > 0 && batchMs < prevBatchMs * 0.95) {
+                    findings.add(String.format(Locale.ROOT, "a layer took %.4f ms at batch %d but %.4f ms at batch %d; times should "
+                            + "grow with the batch size", batchMs, c[0], prevBatchMs, prevB));
+                }
+                prevBatchMs = batchMs;
+                prevB = c[0];
+            }
+        }
+        return findings;
+    }
+
+    /** Activation memory must be linear in the batch size: two samples keep twice what one keeps. */
+    static List<String> checkMemory(ObjectNode memory) {
+        List<String> findings = new ArrayList<>();
+        for (var e : JsonFiles.fields(memory)) {
+            JsonNode m = e.getValue();
+            double one = m.get("replicated_bytes_bsz1").asDouble() + m.get("sharded_bytes_bsz1").asDouble();
+            double two = m.get("replicated_bytes_bsz2").asDouble() + m.get("sharded_bytes_bsz2").asDouble();
+            if (Math.abs(two - 2 * one) > 0.02 * two) {
+                findings.add(String.format(Locale.ROOT, "seq %s: activation is not linear in the batch size (%.1f MB for 1 sample, "
+                        + "%.1f MB for 2)", e.getKey(), one / MB, two / MB));
+            }
+        }
+        return findings;
+    }
+
+    private static ObjectNode loadProgress(Path file, String identity, boolean resume, Consumer<Event> out) throws IOException {
+        if (resume && Files.exists(file)) {
+            ObjectNode old = JsonFiles.readObject(file);
+            if (identity.equals(old.path("identity").asText()) && old.get("times") instanceof ObjectNode
+                    && old.get("memory") instanceof ObjectNode) {
+                int kept = old.get("times").size() + old.get("memory").size();
+                if (kept > 0) out.accept(Event.of("profile_resumed").put("what", "model").put("measurements_kept", kept));
+                return old;
+            }
+            out.accept(Event.of("warning").put("message", file + " belongs to another model, precision or device; starting over"));
+        }
+        ObjectNode p = JsonNodeFactory.instance.objectNode();
+        p.put("identity", identity);
+        p.set("times", JsonNodeFactory.instance.objectNode());
+        p.set("memory", JsonNodeFactory.instance.objectNode());
+        save(file, p);
+        return p;
+    }
+
+    private static void save(Path file, ObjectNode progress) throws IOException {
+        Files.createDirectories(file.getParent());
+        JsonFiles.writeAtomically(file, progress.toPrettyString());
+    }
+}

@@ -1,0 +1,115 @@
+package studio.runner.profile;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import studio.engine.io.JsonFiles;
+import studio.engine.profile.HardwareProfile;
+import studio.runner.RunnerCli;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The hardware profiler's files and checks on real-looking numbers, and the shipped torch program run for real. */
+class HardwareProfilerTest {
+    private static final Path SHIPPED = Path.of("..", "sample-configs", "hardware_configs");
+
+    /** A Python with torch: .ci/run installs Debian's python3-torch. */
+    private static String pythonWithTorch() {
+        for (String p : List.of("/usr/bin/python3", "python3")) {
+            try {
+                Process pr = new ProcessBuilder(p, "-c", "import torch, torch.distributed").redirectErrorStream(true).start();
+                pr.getInputStream().readAllBytes();
+                if (pr.waitFor(60, TimeUnit.SECONDS) && pr.exitValue() == 0) return p;
+            } catch (IOException | InterruptedException e) {
+                // try the next one
+            }
+        }
+        return null;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void theTorchProgramMeasuresTwoProcessesAndTheEngineReadsTheFiles(@TempDir Path out) throws Exception {
+        String python = pythonWithTorch();
+        assumeTrue(python != null, "no Python with torch on this machine (.ci/run installs python3-torch)");
+        String[] args = {"profile-hardware", "--output", out.toString(), "--nproc-per-node", "2", "--python", python, "--size-mb", "1",
+                "--sp-sizes-mb", "1,2,3,4,5,6,7,8", "--iters", "2", "--master-port", String.valueOf(freePort())};
+        RunnerCli r = RunnerCli.run(args);
+        assertEquals(0, r.exitCode(), r.raw());
+        assertEquals(4, r.named("profile_progress").size(), r.raw()); // allreduce, p2p, overlap, sp over 2
+        assertEquals("gloo", r.named("profile_finished").get(0).get("backend").asText(), r.raw());
+        HardwareProfile h = HardwareProfile.read(2, out.resolve("allreduce_bandwidth_1nodes_2gpus_per_node.json"),
+                out.resolve("p2p_bandwidth_1nodes_2gpus_per_node.json"), out.resolve("overlap_coefficient.json"),
+                out.resolve("sp_time_1nodes_2gpus_per_node.json"));
+        assertTrue(h.commCoe().get("2") > 0);
+        assertTrue(h.p2pCoe().get(2) > 0);
+        assertTrue(h.overlapCoe() >= 1.0);
+        assertTrue(h.hasSpTables());
+
+        // run again: every section is already measured, so it resumes straight to the files
+        RunnerCli again = RunnerCli.run(args);
+        assertEquals(0, again.exitCode(), again.raw());
+        assertEquals(0, again.named("profile_progress").size(), again.raw());
+        assertEquals(4, again.named("profile_finished").get(0).get("files").size());
+    }
+
+    @Test
+    void realLookingMeasurementsBecomeGalvatronsFiles(@TempDir Path out) throws Exception {
+        ObjectNode m = JsonFiles.mapper().createObjectNode();
+        m.set("allreduce", JsonFiles.readObject(SHIPPED.resolve("allreduce_bandwidth_2nodes_8gpus_per_node.json")));
+        m.set("p2p", JsonFiles.readObject(SHIPPED.resolve("p2p_bandwidth_2nodes_8gpus_per_node.json")));
+        m.put("overlap_coe", 1.1256);
+        m.set("sp", JsonFiles.readObject(SHIPPED.resolve("sp_time_1nodes_8gpus_per_node.json")));
+        List<Path> files = HardwareFiles.write(m, 2, 8, out);
+        assertEquals(List.of("allreduce_bandwidth_2nodes_8gpus_per_node.json", "p2p_bandwidth_2nodes_8gpus_per_node.json",
+                "overlap_coefficient.json", "sp_time_2nodes_8gpus_per_node.json"), files.stream().map(f -> f.getFileName().toString()).toList());
+        HardwareProfile h = HardwareProfile.read(16, files.get(0), files.get(1), files.get(2), files.get(3));
+        assertEquals(1 / 44.682, h.commCoe().get("16"), 1e-12);
+        assertEquals(1.1256, h.overlapCoe(), 1e-12);
+        assertTrue(HardwareFiles.check(m, 8).isEmpty(), HardwareFiles.check(m, 8).toString());
+        assertTrue(Files.readString(files.get(0)).contains("allreduce_size_8_consec_0"));
+    }
+
+    @Test
+    void implausibleMeasurementsAreFlagged() {
+        ObjectNode m = JsonFiles.mapper().createObjectNode();
+        ObjectNode ar = m.putObject("allreduce");
+        ar.put("allreduce_size_16_consec_1", 240.0); // across nodes, faster than NVLink inside one: wrong
+        ar.put("allreduce_size_8_consec_1", 155.6);
+        ar.put("allreduce_size_2_consec_1", 149.7);
+        ObjectNode sp = m.putObject("sp");
+        sp.put("allreduce_size_8_16MB_time", 0.9);
+        sp.put("allreduce_size_8_32MB_time", 0.3); // twice the data in a third of the time
+        List<String> f = HardwareFiles.check(m, 8);
+        assertEquals(2, f.size(), f.toString());
+        assertTrue(f.get(0).contains("across nodes measured 240.0 GB/s"), f.get(0));
+        assertTrue(f.get(1).contains("allreduce over 8: 32 MB took 0.300 ms"), f.get(1));
+    }
+
+    @Test
+    void ncclTestsOutputGivesTheAverageBusBandwidth() {
+        String out = """
+                #  Rank  0 Group  0 Pid  12345 on node01 device  0 [0x07] NVIDIA A100-SXM4-80GB
+                #       size         count      type   redop    root     time   algbw   busbw #wrong     time   algbw   busbw #wrong
+                    67108864      16777216     float     sum      -1    745.2   90.06  157.60      0    744.9   90.09  157.66      0
+                # Out of bounds values : 0 OK
+                # Avg bus bandwidth    : 157.63
+                """;
+        assertEquals(157.63, HardwareFiles.ncclTestsBusBandwidth(out), 1e-12);
+        assertEquals(-1, HardwareFiles.ncclTestsBusBandwidth("all_reduce_perf: command not found"), 1e-12);
+    }
+}
