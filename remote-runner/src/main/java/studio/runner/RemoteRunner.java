@@ -224,13 +224,16 @@ public final class RemoteRunner implements Runnable {
         @Option(names = "--warmup", defaultValue = "10", description = "Untimed forwards first (Galvatron: 10).") int warmup;
         @Option(names = "--iters", defaultValue = "10", description = "Timed forwards; the median counts (Galvatron: 10).") int iters;
         @Option(names = "--device", defaultValue = "auto", description = "auto, cpu or gpu.") String device;
+        @Option(names = "--engine", defaultValue = "auto",
+                description = "djl, torch (the node's Python), or auto: DJL unless the node has GPUs DJL's libtorch cannot use.") String engine;
+        @Option(names = "--python", defaultValue = "python3", description = "The Python with torch for --engine torch.") String python;
         @Option(names = "--fresh", description = "Start over instead of resuming an interrupted profile.") boolean fresh;
 
         @Override
         public Integer call() throws Exception {
             ModelProfiler.Request r = new ModelProfiler.Request(modelConfig, modelName, output, ModelProfiler.Mode.parse(mode), batchSize,
                     minBatch, maxBatch, batchStep, seqList, minSeq, maxSeq, seqStep, maxTp, precision, layernumMin, layernumMax, warmup, iters,
-                    device, !fresh);
+                    device, engine, python, !fresh);
             return ModelProfiler.run(r, RemoteRunner::emit);
         }
     }

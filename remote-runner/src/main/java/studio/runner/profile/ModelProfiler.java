@@ -50,7 +50,8 @@ public final class ModelProfiler {
 
     public record Request(Path modelConfig, String modelName, Path outputDir, Mode mode, int batchSize, int minBatch, int maxBatch,
                           int batchStep, List<Integer> seqList, int minSeq, int maxSeq, int seqStep, int maxTp, String precision,
-                          int layernumMin, int layernumMax, int warmup, int iters, String device, boolean resume) {
+                          int layernumMin, int layernumMax, int warmup, int iters, String device, String engine, String python,
+                          boolean resume) {
         public Request {
             seqList = List.copyOf(seqList);
             if (!List.of("fp32", "fp16", "bf16").contains(precision)) {
@@ -101,66 +102,32 @@ public final class ModelProfiler {
             throw new IllegalArgumentException(r.modelConfig() + ": the model profiler handles single-layer-type decoders; this model has "
                     + model.layerTypes().size() + " layer types");
         }
-        Engine engine = Engine.getInstance();
-        Device dev = switch (r.device()) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> Device.gpu();
-            case "auto" -> engine.defaultDevice();
-            default -> throw new IllegalArgumentException("--device: expected auto, cpu or gpu, got '" + r.device() + "'");
-        };
-        boolean gpu = dev.isGpu();
-        // libtorch's CPU bf16 GEMMs are far slower than fp32 ones, so CPUs compute in fp32; memory counts the run's precision
-        DataType dtype = !gpu || r.precision().equals("fp32") ? DataType.FLOAT32
-                : r.precision().equals("fp16") ? DataType.FLOAT16 : DataType.BFLOAT16;
-        int actBytes = r.precision().equals("fp32") ? 4 : 2;
-
+        String which = chooseEngine(r);
         Path work = r.outputDir().resolve(".model-profile");
         Path progressFile = work.resolve("progress.json");
-        String identity = model.name() + "|" + model.hiddenSize() + "|" + model.ffnHiddenSize() + "|" + r.precision() + "|" + dev
-                + "|" + r.layernumMin() + "-" + r.layernumMax();
+        String identity = model.name() + "|" + model.hiddenSize() + "|" + model.ffnHiddenSize() + "|" + r.precision() + "|" + which
+                + "|" + r.device() + "|" + r.layernumMin() + "-" + r.layernumMax();
         ObjectNode progress = loadProgress(progressFile, identity, r.resume(), out);
         ObjectNode times = (ObjectNode) progress.get("times");
         ObjectNode memory = (ObjectNode) progress.get("memory");
 
         List<int[]> configs = r.timeConfigs();
         List<Integer> memSeqs = r.memorySeqs();
+        List<int[]> pendingTimes = new ArrayList<>();
+        for (int[] c : configs) {
+            for (int layers : new int[] {r.layernumMin(), r.layernumMax()}) {
+                if (!times.has(rawKey(layers, c[0], c[1]))) pendingTimes.add(new int[] {layers, c[0], c[1]});
+            }
+        }
+        List<Integer> pendingMemory = memSeqs.stream().filter(q -> !memory.has(String.valueOf(q))).toList();
         int total = configs.size() * 2 + memSeqs.size();
-        int done = times.size() + memory.size();
-        out.accept(Event.of("profile_started").put("what", "model").put("model", model.name()).put("device", dev.toString())
-                .put("engine", engine.getEngineName() + " " + engine.getVersion()).put("compute_dtype", dtype.toString())
-                .put("measurements", total).put("already_done", done));
-        try (NDManager manager = NDManager.newBaseManager(dev)) {
-            DecoderStack stack = new DecoderStack(manager, model, r.layernumMax(), dtype, actBytes);
-            for (int[] c : configs) {
-                for (int layers : new int[] {r.layernumMin(), r.layernumMax()}) {
-                    String key = rawKey(layers, c[0], c[1]);
-                    if (times.has(key)) continue;
-                    double ms = timeForward(stack, layers, c[0], c[1], r.warmup(), r.iters());
-                    times.put(key, ms);
-                    save(progressFile, progress);
-                    out.accept(Event.of("profile_progress").put("what", "model").put("key", key).put("ms", ms)
-                            .put("done", ++done).put("of", total));
-                }
-            }
-            for (int seq : memSeqs) {
-                String key = String.valueOf(seq);
-                if (memory.has(key)) continue;
-                ObjectNode m = JsonNodeFactory.instance.objectNode();
-                for (int b : new int[] {1, 2}) {
-                    try (NDManager step = manager.newSubManager()) {
-                        NDArray tokens = stack.randomTokens(b, seq);
-                        tokens.attach(step);
-                        stack.forwardLoss(1, b, seq, tokens, tokens);
-                    }
-                    m.put("replicated_bytes_bsz" + b, stack.lastSaved().replicated());
-                    m.put("sharded_bytes_bsz" + b, stack.lastSaved().sharded());
-                }
-                m.put("layer_parameters", stack.layerParameters());
-                m.put("layer_input_bytes", (long) seq * model.hiddenSize() * actBytes);
-                memory.set(key, m);
-                save(progressFile, progress);
-                out.accept(Event.of("profile_progress").put("what", "model").put("key", "memory seq " + seq).put("done", ++done).put("of", total));
-            }
+        Recorder rec = new Recorder(progressFile, progress, out, total, total - pendingTimes.size() - pendingMemory.size());
+        int actBytes = r.precision().equals("fp32") ? 4 : 2;
+        if (which.equals("torch")) {
+            int code = measureWithTorch(r, model, pendingTimes, pendingMemory, actBytes, rec, out);
+            if (code != 0) return code;
+        } else {
+            measureWithDjl(r, model, pendingTimes, pendingMemory, actBytes, rec, out);
         }
 
         ObjectNode computation = computationProfile(times, configs, r.layernumMin(), r.layernumMax());
@@ -176,6 +143,146 @@ public final class ModelProfiler {
         out.accept(Event.of("profile_finished").put("what", "model").put("flagged", findings.size())
                 .put("note", "other_memory_* (embedding, head) is modelled analytically; DJL cannot run ZeRO across GPUs").set("files", files));
         return 0;
+    }
+
+    /** djl unless asked otherwise, or when the node has GPUs DJL's libtorch cannot use (then the node's torch). */
+    static String chooseEngine(Request r) {
+        if (!r.engine().equals("auto")) {
+            if (!List.of("djl", "torch").contains(r.engine())) {
+                throw new IllegalArgumentException("--engine: expected auto, djl or torch, got '" + r.engine() + "'");
+            }
+            return r.engine();
+        }
+        if (r.device().equals("cpu")) return "djl";
+        String gpus = studio.runner.env.NodeEnvironment.run(List.of("nvidia-smi", "-L"), 20);
+        boolean nodeHasGpus = gpus != null && gpus.contains("GPU ");
+        return nodeHasGpus && !Engine.getInstance().defaultDevice().isGpu() ? "torch" : "djl";
+    }
+
+    /** Saves each measurement as it arrives and reports progress. */
+    private static final class Recorder {
+        private final Path file;
+        private final ObjectNode progress;
+        private final Consumer<Event> out;
+        private final int total;
+        private int done;
+
+        Recorder(Path file, ObjectNode progress, Consumer<Event> out, int total, int done) {
+            this.file = file;
+            this.progress = progress;
+            this.out = out;
+            this.total = total;
+            this.done = done;
+        }
+
+        void time(String key, double ms) throws IOException {
+            ((ObjectNode) progress.get("times")).put(key, ms);
+            save(file, progress);
+            out.accept(Event.of("profile_progress").put("what", "model").put("key", key).put("ms", ms).put("done", ++done).put("of", total));
+        }
+
+        void memory(int seq, ObjectNode m) throws IOException {
+            ((ObjectNode) progress.get("memory")).set(String.valueOf(seq), m);
+            save(file, progress);
+            out.accept(Event.of("profile_progress").put("what", "model").put("key", "memory seq " + seq).put("done", ++done).put("of", total));
+        }
+    }
+
+    private static void measureWithDjl(Request r, ModelDescription model, List<int[]> pendingTimes, List<Integer> pendingMemory, int actBytes,
+                                       Recorder rec, Consumer<Event> out) throws IOException {
+        Engine engine = Engine.getInstance();
+        Device dev = switch (r.device()) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            case "auto" -> engine.defaultDevice();
+            default -> throw new IllegalArgumentException("--device: expected auto, cpu or gpu, got '" + r.device() + "'");
+        };
+        // libtorch's CPU bf16 GEMMs are far slower than fp32 ones, so CPUs compute in fp32; memory counts the run's precision
+        DataType dtype = !dev.isGpu() || r.precision().equals("fp32") ? DataType.FLOAT32
+                : r.precision().equals("fp16") ? DataType.FLOAT16 : DataType.BFLOAT16;
+        out.accept(Event.of("profile_started").put("what", "model").put("model", model.name()).put("device", dev.toString())
+                .put("engine", "DJL " + engine.getEngineName() + " " + engine.getVersion()).put("compute_dtype", dtype.toString())
+                .put("measurements", rec.total).put("already_done", rec.done));
+        try (NDManager manager = NDManager.newBaseManager(dev)) {
+            DecoderStack stack = new DecoderStack(manager, model, r.layernumMax(), dtype, actBytes);
+            for (int[] t : pendingTimes) rec.time(rawKey(t[0], t[1], t[2]), timeForward(stack, t[0], t[1], t[2], r.warmup(), r.iters()));
+            for (int seq : pendingMemory) {
+                ObjectNode m = JsonNodeFactory.instance.objectNode();
+                for (int b : new int[] {1, 2}) {
+                    try (NDManager step = manager.newSubManager()) {
+                        NDArray tokens = stack.randomTokens(b, seq);
+                        tokens.attach(step);
+                        stack.forwardLoss(1, b, seq, tokens, tokens);
+                    }
+                    m.put("replicated_bytes_bsz" + b, stack.lastSaved().replicated());
+                    m.put("sharded_bytes_bsz" + b, stack.lastSaved().sharded());
+                }
+                m.put("layer_parameters", stack.layerParameters());
+                m.put("layer_input_bytes", (long) seq * model.hiddenSize() * actBytes);
+                rec.memory(seq, m);
+            }
+        }
+    }
+
+    /** The same measurements by the shipped torch program with the node's Python, one JSON line each. */
+    private static int measureWithTorch(Request r, ModelDescription model, List<int[]> pendingTimes, List<Integer> pendingMemory, int actBytes,
+                                        Recorder rec, Consumer<Event> out) throws IOException {
+        Path dir = r.outputDir().resolve(".model-profile");
+        Files.createDirectories(dir);
+        Path script = dir.resolve("profile_model.py");
+        try (var in = ModelProfiler.class.getResourceAsStream("profile_model.py")) {
+            if (in == null) throw new IOException("profile_model.py is missing from the runner jar");
+            Files.write(script, in.readAllBytes());
+        }
+        ObjectNode shape = JsonNodeFactory.instance.objectNode().put("family", model.family().directory()).put("hidden", model.hiddenSize())
+                .put("heads", model.attentionHeads() > 0 ? model.attentionHeads() : Math.max(1, model.hiddenSize() / 64))
+                .put("kv_heads", model.keyValueHeads() > 0 ? model.keyValueHeads() : model.attentionHeads())
+                .put("ffn", model.ffnHiddenSize() > 0 ? model.ffnHiddenSize() : 4 * model.hiddenSize())
+                .put("vocab", model.vocabSize() > 0 ? model.vocabSize() : 32000);
+        StringBuilder timesArg = new StringBuilder();
+        for (int[] t : pendingTimes) timesArg.append(timesArg.length() == 0 ? "" : ",").append(t[0]).append(':').append(t[1]).append(':').append(t[2]);
+        String memArg = String.join(",", pendingMemory.stream().map(String::valueOf).toList());
+        ProcessBuilder pb = new ProcessBuilder(r.python(), script.toString(), "--model", shape.toString(), "--times", timesArg.toString(),
+                "--memory-seqs", memArg, "--layers", String.valueOf(r.layernumMax()), "--precision", r.precision(),
+                "--warmup", String.valueOf(r.warmup()), "--iters", String.valueOf(r.iters()), "--device", r.device());
+        pb.redirectError(dir.resolve("torch-profiler.err").toFile());
+        Process p = pb.start();
+        try (var br = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = br.readLine()) != null) {
+                JsonNode e;
+                try {
+                    e = JsonFiles.mapper().readTree(line);
+                } catch (IOException ex) {
+                    continue;
+                }
+                if (e.has("started")) {
+                    out.accept(Event.of("profile_started").put("what", "model").put("model", model.name()).put("device", e.path("device").asText())
+                            .put("engine", "torch " + e.path("torch").asText()).put("compute_dtype", e.path("dtype").asText())
+                            .put("measurements", rec.total).put("already_done", rec.done));
+                } else if (e.has("key")) {
+                    rec.time(e.get("key").asText(), e.get("ms").asDouble());
+                } else if (e.has("memory_seq")) {
+                    ObjectNode m = ((ObjectNode) e).deepCopy();
+                    int seq = m.remove("memory_seq").asInt();
+                    rec.memory(seq, m);
+                }
+            }
+        }
+        int code;
+        try {
+            code = p.waitFor();
+        } catch (InterruptedException ex) {
+            p.destroy();
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+        if (code != 0) {
+            String err = Files.readString(dir.resolve("torch-profiler.err"));
+            out.accept(Event.of("error").put("kind", "profiler").put("exit_code", code)
+                    .put("message", "the torch model profiler failed: " + err.substring(Math.max(0, err.length() - 2000)).strip()));
+        }
+        return code;
     }
 
     /** Median wall-clock ms of a forward over {@code layers} layers, after warm-up. */

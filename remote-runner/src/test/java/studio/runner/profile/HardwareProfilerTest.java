@@ -23,7 +23,7 @@ class HardwareProfilerTest {
     private static final Path SHIPPED = Path.of("..", "sample-configs", "hardware_configs");
 
     /** A Python with torch: .ci/run installs Debian's python3-torch. */
-    private static String pythonWithTorch() {
+    static String pythonWithTorch() {
         for (String p : List.of("/usr/bin/python3", "python3")) {
             try {
                 Process pr = new ProcessBuilder(p, "-c", "import torch, torch.distributed").redirectErrorStream(true).start();

@@ -122,6 +122,30 @@ class ModelProfilerTest {
     }
 
     @Test
+    void theTorchFallbackMeasuresTheSameLayer(@TempDir Path dir) throws Exception {
+        String python = HardwareProfilerTest.pythonWithTorch();
+        org.junit.jupiter.api.Assumptions.assumeTrue(python != null, "no Python with torch here (.ci/run installs python3-torch)");
+        Path cfg = llamaConfig(dir);
+        String[] common = {"profile-model", "--model-config", cfg.toString(), "--model-name", "tiny", "--profile-batch-size", "2",
+                "--profile-seq-length-list", "64", "--layernum-max", "3", "--warmup", "1", "--iters", "3", "--device", "cpu", "--max-tp", "4"};
+        RunnerCli torch = RunnerCli.run(java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+                java.util.stream.Stream.of("--output", dir.resolve("torch").toString(), "--engine", "torch", "--python", python)).toArray(String[]::new));
+        assertEquals(0, torch.exitCode(), torch.raw());
+        assertTrue(torch.named("profile_started").get(0).get("engine").asText().startsWith("torch "), torch.raw());
+        RunnerCli djl = RunnerCli.run(java.util.stream.Stream.concat(java.util.Arrays.stream(common),
+                java.util.stream.Stream.of("--output", dir.resolve("djl").toString(), "--engine", "djl")).toArray(String[]::new));
+        assertEquals(0, djl.exitCode(), djl.raw());
+        // the same layer: identical parameter and activation accounting, whichever engine ran it
+        ObjectNode a = JsonFiles.readObject(dir.resolve("torch/memory_profiling_bf16_tiny.json"));
+        ObjectNode b = JsonFiles.readObject(dir.resolve("djl/memory_profiling_bf16_tiny.json"));
+        assertEquals(b.get("layertype_0"), a.get("layertype_0"));
+        assertEquals(b.get("layertype_0_sp"), a.get("layertype_0_sp"));
+        List<LayerType> types = List.of(new LayerType(256, 64, 4));
+        assertTrue(ComputationProfile.read(dir.resolve("torch/computation_profiling_bf16_tiny.json"))
+                .resolve(TimeProfileMode.STATIC, types).layerTimes().get(0).perSampleMs() > 0);
+    }
+
+    @Test
     void postProcessingIsGalvatronsAndSanityChecksFlag() {
         ObjectNode times = JsonFiles.mapper().createObjectNode();
         // Galvatron's own example: (149.6523 - 86.6607) / 8 / 2 = 3.93697
