@@ -122,8 +122,8 @@ public final class CompareView {
 
     public void show(Comparison c) {
         current = c;
-        message.setText(String.format(Locale.ROOT, "%d plans, %d of %d layers differ (highlighted).", c.plans().size(), c.differingLayers(),
-                c.rows().size()));
+        message.setText(String.format(Locale.ROOT, "%d plans, %d of %d layers differ (highlighted); costed on %s.", c.plans().size(),
+                c.differingLayers(), c.rows().size(), editor.state() == null ? "-" : editor.state().context().sourceLabel()));
         layers.getColumns().clear();
         TableColumn<Comparison.Row, String> layer = new TableColumn<>("Layer");
         layer.setCellValueFactory(r -> new ReadOnlyStringWrapper(String.valueOf(r.getValue().layer())));

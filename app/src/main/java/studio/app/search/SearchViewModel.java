@@ -123,7 +123,8 @@ public final class SearchViewModel {
                     running.set(false);
                     progress.set(1);
                     results.setAll(hits);
-                    status.set(r.found() ? String.format(Locale.ROOT, "Done in %d ms: best %.3f samples/s", r.elapsedMs(), r.throughput())
+                    status.set(r.found() ? String.format(Locale.ROOT, "Done in %d ms: best %.3f samples/s (%s)", r.elapsedMs(), r.throughput(),
+                            ctx.sourceLabel())
                             : String.format(Locale.ROOT, "Nothing fits: --memory_constraint %d would fit the least memory-hungry plan",
                             r.minimumFeasibleGb()));
                     done.accept(r);

@@ -61,6 +61,16 @@ public final class HardwareFiles {
                         + "inside a node (%.1f GB/s): re-run, the network or the measurement is off", g, bw, bestInside));
             }
         });
+        // across nodes, a bigger group crosses more of the network: its bus bandwidth should not grow
+        Integer prevG = null;
+        for (var e : consec.entrySet()) {
+            if (e.getKey() <= gpusPerNode) continue;
+            if (prevG != null && e.getValue() > consec.get(prevG) * 1.1) {
+                findings.add(String.format(java.util.Locale.ROOT, "all-reduce over %d GPUs measured %.1f GB/s, more than over %d GPUs "
+                        + "(%.1f GB/s): bandwidth across nodes should not grow with the group", e.getKey(), e.getValue(), prevG, consec.get(prevG)));
+            }
+            prevG = e.getKey();
+        }
         Map<String, TreeMap<Integer, Double>> series = new TreeMap<>();
         Pattern key = Pattern.compile("(allreduce|all2all)_size_(\\d+)_(\\d+)MB_time");
         measured.path("sp").properties().forEach(e -> {

@@ -98,6 +98,16 @@ class HardwareProfilerTest {
         assertEquals(2, f.size(), f.toString());
         assertTrue(f.get(0).contains("across nodes measured 240.0 GB/s"), f.get(0));
         assertTrue(f.get(1).contains("allreduce over 8: 32 MB took 0.300 ms"), f.get(1));
+
+        // four nodes: 32 GPUs faster than 16 across the same network
+        ObjectNode wide = JsonFiles.mapper().createObjectNode();
+        ObjectNode w = wide.putObject("allreduce");
+        w.put("allreduce_size_32_consec_1", 60.0);
+        w.put("allreduce_size_16_consec_1", 44.7);
+        w.put("allreduce_size_8_consec_1", 155.6);
+        List<String> g = HardwareFiles.check(wide, 8);
+        assertEquals(1, g.size(), g.toString());
+        assertTrue(g.get(0).contains("over 32 GPUs measured 60.0 GB/s, more than over 16 GPUs"), g.get(0));
     }
 
     @Test
