@@ -1,6 +1,5 @@
 package studio.app.remote;
 
-import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -12,14 +11,11 @@ import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 import studio.app.MainWindow;
-import studio.app.StudioApp;
 import studio.app.project.ClusterSettings;
 import studio.app.project.ContextLoader;
 import studio.app.project.PlanEditor;
-import studio.app.project.ProjectStore;
 import studio.app.project.TestContexts;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,34 +40,15 @@ class ClusterProfilingTest {
 
     @Start
     void start(Stage stage) throws Exception {
-        Path jar = RemoteTrainingTest.runnerJar();
         server = new LoopbackSshServer(dir.resolve("ssh"));
         editor = new PlanEditor();
         loader = new ContextLoader(TestContexts.samples(), dir.resolve("measured"));
-        window = new MainWindow(editor, loader, new ProjectStore(dir.resolve("app")),
-                new RemoteSetup(jar, dir.resolve("node").toString(), dir.resolve("known_hosts"), (h, t, f) -> true));
-        Scene scene = new Scene(window.root(), 1400, 860);
-        scene.getStylesheets().add(StudioApp.class.getResource("studio.css").toExternalForm());
-        stage.setScene(scene);
-        stage.show();
+        window = LoopbackStudio.show(stage, editor, loader, dir);
     }
 
     @AfterEach
     void stop() throws Exception {
         server.close();
-    }
-
-    private static String pythonWithTorch() {
-        for (String p : List.of("/usr/bin/python3", "python3")) {
-            try {
-                Process pr = new ProcessBuilder(p, "-c", "import torch, torch.distributed").redirectErrorStream(true).start();
-                pr.getInputStream().readAllBytes();
-                if (pr.waitFor(60, TimeUnit.SECONDS) && pr.exitValue() == 0) return p;
-            } catch (IOException | InterruptedException e) {
-                // try the next one
-            }
-        }
-        return null;
     }
 
     @Test
@@ -90,7 +67,7 @@ class ClusterProfilingTest {
         assertEquals("ESTIMATED profiles", source.getText());
 
         RemoteViewModel vm = window.remoteModel();
-        String python = pythonWithTorch();
+        String python = LoopbackStudio.pythonWithTorch();
         WaitForAsyncUtils.asyncFx(() -> {
             vm.hosts().add(server.host());
             vm.profileOptionsProperty().set(new ClusterProfiler.Options(4, 1, 3, 1, "1,2,3,4,5,6,7,8", 2,

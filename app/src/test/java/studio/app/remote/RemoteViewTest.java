@@ -14,7 +14,6 @@ import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 import studio.app.MainWindow;
-import studio.app.StudioApp;
 import studio.app.project.PlanEditor;
 import studio.app.project.Project;
 import studio.app.project.ProjectStore;
@@ -40,15 +39,10 @@ class RemoteViewTest {
 
     @Start
     void start(Stage stage) throws Exception {
-        Path jar = RemoteTrainingTest.runnerJar();
         server = new LoopbackSshServer(dir.resolve("ssh"));
         editor = new PlanEditor();
-        window = new MainWindow(editor, TestContexts.loader(), new ProjectStore(dir.resolve("app")),
-                new RemoteSetup(jar, dir.resolve("node").toString(), dir.resolve("known_hosts"), (h, t, f) -> true));
-        scene = new Scene(window.root(), 1400, 860);
-        scene.getStylesheets().add(StudioApp.class.getResource("studio.css").toExternalForm());
-        stage.setScene(scene);
-        stage.show();
+        window = LoopbackStudio.show(stage, editor, TestContexts.loader(), dir);
+        scene = stage.getScene();
     }
 
     @AfterEach

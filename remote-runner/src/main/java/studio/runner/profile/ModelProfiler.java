@@ -102,6 +102,10 @@ public final class ModelProfiler {
             throw new IllegalArgumentException(r.modelConfig() + ": the model profiler handles single-layer-type decoders; this model has "
                     + model.layerTypes().size() + " layer types");
         }
+        if (r.mode() == Mode.SEQUENCE && r.batchSize() != 1) {
+            out.accept(Event.of("warning").put("message", "sequence mode at --profile-batch-size " + r.batchSize()
+                    + ": Galvatron's search reads sequence-mode times at batch size 1 (layertype_0_bsz1_seq*)"));
+        }
         String which = chooseEngine(r);
         Path work = r.outputDir().resolve(".model-profile");
         Path progressFile = work.resolve("progress.json");

@@ -104,6 +104,36 @@ class ModelProfilerTest {
     }
 
     @Test
+    void sequenceModeFitsInTheEngine(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("configs");
+        RunnerCli r = RunnerCli.run("profile-model", "--model-config", llamaConfig(dir).toString(), "--model-name", "tiny", "--output",
+                out.toString(), "--profile-mode", "sequence", "--profile-batch-size", "1", "--profile-min-seq-length", "32",
+                "--profile-max-seq-length", "128", "--profile-seq-length-step", "32", "--layernum-max", "3", "--warmup", "1", "--iters", "3",
+                "--device", "cpu", "--max-tp", "2");
+        assertEquals(0, r.exitCode(), r.raw());
+        assertEquals(4 * 2 + 3, r.named("profile_progress").size(), r.raw()); // seq 32..128 step 32 timed; memory at 32, 64, 128
+        List<LayerType> types = List.of(new LayerType(256, 128, 4));
+        var t = ComputationProfile.read(out.resolve("computation_profiling_bf16_tiny.json")).resolve(TimeProfileMode.SEQUENCE, types);
+        assertTrue(t.layerTimes().get(0).perSampleMs() > 0);
+        MemoryProfile.Resolved m = MemoryProfile.read(out.resolve("memory_profiling_bf16_tiny.json"))
+                .resolve(MemoryProfileMode.SEQUENCE, true, types, 2);
+        assertTrue(m.layers().get(0).activationPerSampleMb().get(1) > 0);
+        ObjectNode mem = JsonFiles.readObject(out.resolve("memory_profiling_bf16_tiny.json"));
+        assertEquals(List.of("32", "64", "128"), iterator(mem.get("layertype_0_sp").fieldNames()));
+
+        RunnerCli wrongBatch = RunnerCli.run("profile-model", "--model-config", llamaConfig(dir).toString(), "--output", dir.resolve("b").toString(),
+                "--profile-mode", "sequence", "--profile-batch-size", "2", "--profile-min-seq-length", "32", "--profile-max-seq-length", "32",
+                "--warmup", "0", "--iters", "1", "--device", "cpu");
+        assertTrue(wrongBatch.named("warning").get(0).get("message").asText().contains("batch size 1"), wrongBatch.raw());
+    }
+
+    private static List<String> iterator(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
     void gptLayersCountTheirBiasesAndDropoutMasks(@TempDir Path dir) throws Exception {
         Path cfg = dir.resolve("gpt.json");
         Files.writeString(cfg, """
