@@ -61,7 +61,7 @@ public final class RemoteView {
             }
         });
         TableView<ClusterHost> hosts = new TableView<>(vm.hosts());
-        hosts.setPrefHeight(120);
+        hosts.setPrefHeight(80);
         hosts.getColumns().add(col("Host (rank = order; the first is the master)", ClusterHost::toString));
         hosts.getColumns().add(col("Key", h -> h.keyFile().toString()));
         Button remove = new Button("Remove");
@@ -71,25 +71,46 @@ public final class RemoteView {
         check.disableProperty().bind(vm.busyProperty());
         check.setOnAction(e -> vm.checkCluster());
         var noHostsOrBusy = vm.busyProperty().or(javafx.beans.binding.Bindings.isEmpty(vm.hosts()));
-        Button profileHardware = new Button("Profile hardware");
-        profileHardware.setId("profileHardware");
-        profileHardware.setTooltip(new javafx.scene.control.Tooltip("All-reduce, p2p, overlap and SP times on every listed node "
-                + "(nccl-tests where installed, else the runner's torch program); the files come home and the plan is re-costed"));
-        profileHardware.disableProperty().bind(noHostsOrBusy);
-        profileHardware.setOnAction(e -> vm.profileHardware());
-        Button profileModel = new Button("Profile model");
-        profileModel.setId("profileModel");
-        profileModel.setTooltip(new javafx.scene.control.Tooltip("The model's layer timed and sized with DJL on the first node; "
-                + "the files come home and the plan is re-costed"));
-        profileModel.disableProperty().bind(noHostsOrBusy);
-        profileModel.setOnAction(e -> vm.profileModel());
+        Button profileHardware = profileButton("profileHardware", "Profile hardware", "All-reduce, p2p, overlap and SP times on every "
+                + "listed node (nccl-tests where installed, else the runner's torch program)", noHostsOrBusy, vm::profileHardware);
+        Button profileModel = profileButton("profileModel", "Profile model", "The model's layer timed and sized with DJL on the first "
+                + "node (the node's torch where DJL cannot reach its GPUs)", noHostsOrBusy, vm::profileModel);
+        // what the profile buttons measure: Galvatron's defaults, changeable here
+        ClusterProfiler.Options d = ClusterProfiler.Options.galvatronDefaults();
+        TextField python = new TextField(d.python());
+        python.setId("profilePython");
+        python.setPrefColumnCount(10);
+        python.setTooltip(new javafx.scene.control.Tooltip("The Python with torch on the nodes (for the hardware profile and the torch fallback)"));
+        Spinner<Integer> profileBatch = new Spinner<>(1, 4096, d.batchSize());
+        profileBatch.setId("profileBatch");
+        profileBatch.setEditable(true);
+        profileBatch.setPrefWidth(80);
+        Spinner<Integer> profileIters = new Spinner<>(1, 1000, d.iters());
+        profileIters.setId("profileIters");
+        profileIters.setEditable(true);
+        profileIters.setPrefWidth(80);
+        Spinner<Integer> bandwidthMb = new Spinner<>(1, 4096, (int) d.bandwidthSizeMb());
+        bandwidthMb.setId("profileBandwidthMb");
+        bandwidthMb.setEditable(true);
+        bandwidthMb.setPrefWidth(90);
+        TextField spSizes = new TextField(d.spSizesMb());
+        spSizes.setId("profileSpSizes");
+        spSizes.setPrefColumnCount(18);
+        spSizes.setTooltip(new javafx.scene.control.Tooltip("Message sizes (MB) of the SP all-reduce / all-to-all tables; at least 8"));
+        vm.profileOptionsProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(() -> new ClusterProfiler.Options(
+                profileBatch.getValue(), profileIters.getValue(), profileIters.getValue(), bandwidthMb.getValue(), spSizes.getText().strip(),
+                profileIters.getValue(), python.getText().strip()), python.textProperty(), profileBatch.valueProperty(),
+                profileIters.valueProperty(), bandwidthMb.valueProperty(), spSizes.textProperty()));
+        javafx.scene.layout.FlowPane profileRow = new javafx.scene.layout.FlowPane(6, 6, new Label("Profiling: Python on the nodes"), python,
+                new Label("Batch size"), profileBatch, new Label("Warm-up and timed iterations"), profileIters,
+                new Label("Bandwidth message (MB)"), bandwidthMb, new Label("SP message sizes (MB)"), spSizes);
         javafx.scene.control.ProgressBar profiling = new javafx.scene.control.ProgressBar();
         profiling.setId("profileProgress");
         profiling.progressProperty().bind(vm.profileProgressProperty());
         profiling.visibleProperty().bind(vm.busyProperty());
         TableView<RemoteViewModel.HostCheck> checks = new TableView<>(vm.checks());
         checks.setId("clusterChecks");
-        checks.setPrefHeight(110);
+        checks.setPrefHeight(80);
         checks.getColumns().add(col("Host", c -> c.host().toString()));
         checks.getColumns().add(col("GPUs", c -> c.gpus() + " " + c.gpuNames()));
         checks.getColumns().add(col("torch", RemoteViewModel.HostCheck::torch));
@@ -132,7 +153,7 @@ public final class RemoteView {
                 + "Galvatron's runtime with the plan's galvatron_config"));
         TableView<RemoteRun> runs = new TableView<>(vm.runs());
         runs.setId("runsTable");
-        runs.setPrefHeight(110);
+        runs.setPrefHeight(90);
         runs.getColumns().add(col("Run", r -> r.runId() + " (rank " + r.rank() + ", " + r.host() + ")"));
         runs.getColumns().add(col("State", RemoteRun::state));
         runs.getColumns().add(col("Measured iteration", r -> r.measuredIterationS() > 0 ? String.format(Locale.ROOT, "%.3f s", r.measuredIterationS()) : ""));
@@ -172,7 +193,7 @@ public final class RemoteView {
         status.textProperty().bind(vm.statusProperty());
         javafx.scene.layout.FlowPane launchRow = new javafx.scene.layout.FlowPane(6, 6, new Label("Engine"), engine, new Label("Model dir"),
                 modelDir, new Label("Data"), data, new Label("Iterations"), iters, launch, stop, reattach);
-        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check, profileHardware, profileModel, profiling), checks, launchRow,
+        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check, profileHardware, profileModel, profiling), profileRow, checks, launchRow,
                 engineNote, runs, status);
         top.setPadding(new Insets(6));
         root.setTop(top);
@@ -180,6 +201,15 @@ public final class RemoteView {
     }
 
     public Parent root() { return root; }
+
+    private static Button profileButton(String id, String text, String what, javafx.beans.value.ObservableBooleanValue disabled, Runnable action) {
+        Button b = new Button(text);
+        b.setId(id);
+        b.setTooltip(new javafx.scene.control.Tooltip(what + "; the files come home and the plan is re-costed on them"));
+        b.disableProperty().bind(disabled);
+        b.setOnAction(e -> action.run());
+        return b;
+    }
 
     private static <T> TableColumn<T, String> col(String title, Function<T, String> f) {
         TableColumn<T, String> c = new TableColumn<>(title);

@@ -51,6 +51,11 @@ class ClusterProfilingTest {
         server.close();
     }
 
+    @SuppressWarnings("unchecked")
+    private static javafx.scene.control.Spinner<Integer> spinner(FxRobot robot, String id) {
+        return robot.lookup(id).queryAs(javafx.scene.control.Spinner.class);
+    }
+
     @Test
     void profilesComeHomeAndThePlanIsRecostedOnThem(FxRobot robot) throws Exception {
         Path model = dir.resolve("tiny-llama.json");
@@ -70,9 +75,15 @@ class ClusterProfilingTest {
         String python = LoopbackStudio.pythonWithTorch();
         WaitForAsyncUtils.asyncFx(() -> {
             vm.hosts().add(server.host());
-            vm.profileOptionsProperty().set(new ClusterProfiler.Options(4, 1, 3, 1, "1,2,3,4,5,6,7,8", 2,
-                    python == null ? "python3" : python));
+            // small measurements: what a user would type for a quick look
+            robot.lookup("#profilePython").queryTextInputControl().setText(python == null ? "python3" : python);
+            spinner(robot, "#profileBatch").getValueFactory().setValue(4);
+            spinner(robot, "#profileIters").getValueFactory().setValue(2);
+            spinner(robot, "#profileBandwidthMb").getValueFactory().setValue(1);
+            robot.lookup("#profileSpSizes").queryTextInputControl().setText("1,2,3,4,5,6,7,8");
         }).get(5, TimeUnit.SECONDS);
+        assertEquals(new ClusterProfiler.Options(4, 2, 2, 1, "1,2,3,4,5,6,7,8", 2, python == null ? "python3" : python),
+                vm.profileOptionsProperty().get());
         robot.clickOn("#remoteTab");
         robot.clickOn("#profileModel");
         WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> !vm.busyProperty().get() && editor.state().context().isClusterMeasured());
