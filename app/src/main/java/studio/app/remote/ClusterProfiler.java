@@ -90,6 +90,15 @@ public final class ClusterProfiler {
         }
     }
 
+    /** Stops the profiles running on {@code hosts}; their measurements so far are kept for a resume. */
+    public void cancel(List<ClusterHost> hosts) throws IOException {
+        for (ClusterHost h : hosts) {
+            try (SshConnection c = SshConnection.open(h, knownHosts, policy)) {
+                client.cancelProfiles(c);
+            }
+        }
+    }
+
     private List<String> hardwareArgs(SshConnection c, List<ClusterHost> hosts, ClusterSettings s, Options o, int rank) throws IOException {
         return List.of("profile-hardware", "--output", client.profileDir(c, "hardware"), "--nnodes", String.valueOf(hosts.size()),
                 "--nproc-per-node", String.valueOf(s.gpusPerNode()), "--node-rank", String.valueOf(rank), "--master-addr", hosts.get(0).host(),

@@ -104,10 +104,14 @@ public final class RemoteView {
         javafx.scene.layout.FlowPane profileRow = new javafx.scene.layout.FlowPane(6, 6, new Label("Profiling: Python on the nodes"), python,
                 new Label("Batch size"), profileBatch, new Label("Warm-up and timed iterations"), profileIters,
                 new Label("Bandwidth message (MB)"), bandwidthMb, new Label("SP message sizes (MB)"), spSizes);
+        Button cancelProfile = new Button("Cancel profile");
+        cancelProfile.setId("cancelProfile");
+        cancelProfile.disableProperty().bind(vm.profilingProperty().not());
+        cancelProfile.setOnAction(e -> vm.cancelProfile());
         javafx.scene.control.ProgressBar profiling = new javafx.scene.control.ProgressBar();
         profiling.setId("profileProgress");
         profiling.progressProperty().bind(vm.profileProgressProperty());
-        profiling.visibleProperty().bind(vm.busyProperty());
+        profiling.visibleProperty().bind(vm.profilingProperty());
         TableView<RemoteViewModel.HostCheck> checks = new TableView<>(vm.checks());
         checks.setId("clusterChecks");
         checks.setPrefHeight(80);
@@ -193,7 +197,7 @@ public final class RemoteView {
         status.textProperty().bind(vm.statusProperty());
         javafx.scene.layout.FlowPane launchRow = new javafx.scene.layout.FlowPane(6, 6, new Label("Engine"), engine, new Label("Model dir"),
                 modelDir, new Label("Data"), data, new Label("Iterations"), iters, launch, stop, reattach);
-        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check, profileHardware, profileModel, profiling), profileRow, checks, launchRow,
+        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check, profileHardware, profileModel, cancelProfile, profiling), profileRow, checks, launchRow,
                 engineNote, runs, status);
         top.setPadding(new Insets(6));
         root.setTop(top);

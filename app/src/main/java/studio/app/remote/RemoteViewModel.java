@@ -82,6 +82,44 @@ public final class RemoteViewModel {
     private final javafx.beans.property.ObjectProperty<ClusterProfiler.Options> profileOptions =
             new javafx.beans.property.SimpleObjectProperty<>(ClusterProfiler.Options.galvatronDefaults());
 
+    private final ReadOnlyBooleanWrapper profiling = new ReadOnlyBooleanWrapper();
+    private volatile boolean profileCancelled;
+
+    /** True while a profile runs on the cluster (what the cancel button needs). */
+    public ReadOnlyBooleanProperty profilingProperty() { return profiling.getReadOnlyProperty(); }
+
+    /** Stops the running profile on every host; running it again resumes where it stopped. */
+    public void cancelProfile() {
+        if (!profiling.get()) return;
+        profileCancelled = true;
+        List<ClusterHost> hs = List.copyOf(hosts);
+        status.set("Cancelling the profile…");
+        executor.execute(() -> {
+            try {
+                profiler.cancel(hs);
+            } catch (IOException e) {
+                Platform.runLater(() -> status.set("Could not cancel the profile: " + e.getMessage()));
+            }
+        });
+    }
+
+    /** Runs a profile with {@link #work}, telling a cancellation apart from a failure. */
+    private void profile(String what, ThrowingRunnable r) {
+        profileCancelled = false;
+        profiling.set(true);
+        profileProgress.set(-1);
+        work(what, () -> {
+            try {
+                r.run();
+            } catch (Exception e) {
+                if (!profileCancelled) throw e;
+                Platform.runLater(() -> status.set("Profile cancelled; what it measured is kept on the node, and running it again resumes"));
+            } finally {
+                Platform.runLater(() -> profiling.set(false));
+            }
+        });
+    }
+
     public void profileHardware() {
         profileHardware(profileOptions.get());
     }
@@ -101,8 +139,7 @@ public final class RemoteViewModel {
         }
         List<ClusterHost> hs = List.copyOf(hosts);
         ClusterSettings s = editor.state().context().settings();
-        profileProgress.set(-1);
-        work("Profiling the hardware of " + hs.size() + " x " + s.gpusPerNode() + " GPUs", () -> {
+        profile("Profiling the hardware of " + hs.size() + " x " + s.gpusPerNode() + " GPUs", () -> {
             List<Path> files = profiler.profileHardware(hs, s, options, loader.measuredHardwareDir(), this::progress);
             reEvaluate(s, "hardware profile measured on " + hs.get(0).host() + ": " + files.size() + " files");
         });
@@ -120,8 +157,7 @@ public final class RemoteViewModel {
         ModelDescription model = ctx.model();
         Path local = Path.of(s.model());
         Path modelFile = Files.isRegularFile(local) ? local : new ModelCatalog(loader.sampleRoot()).presetFile(s.model());
-        profileProgress.set(-1);
-        work("Profiling " + model.name() + " on " + host.host(), () -> {
+        profile("Profiling " + model.name() + " on " + host.host(), () -> {
             List<Path> files = profiler.profileModel(host, model, modelFile, s, options, loader.measuredRoot(), this::progress);
             reEvaluate(s, "model profile measured on " + host.host() + ": " + files.size() + " files");
         });

@@ -154,6 +154,25 @@ public final class RunnerClient {
         return files;
     }
 
+    /**
+     * Stops this studio's profiles on the node (TERM; the runner takes its Python processes with it). What they
+     * measured is kept, so running the same profile again resumes.
+     */
+    public void cancelProfiles(SshConnection c) throws IOException {
+        String pattern = "-jar " + remoteJar(c) + " profile-";
+        c.run("pkill -TERM -f -- " + ShellQuote.quote(extendedRegexLiteral(pattern)) + " || true", 60);
+    }
+
+    /** {@code s} as a POSIX extended regular expression matching itself (what pkill takes). */
+    static String extendedRegexLiteral(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char ch : s.toCharArray()) {
+            if ("\\.[]()*+?{}|^$".indexOf(ch) >= 0) b.append('\\');
+            b.append(ch);
+        }
+        return b.toString();
+    }
+
     /** Where profiles are written on the node. */
     public String profileDir(SshConnection c, String what) throws IOException {
         return base(c) + "/profiles/" + what;

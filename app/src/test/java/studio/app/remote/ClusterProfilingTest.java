@@ -16,6 +16,7 @@ import studio.app.project.ContextLoader;
 import studio.app.project.PlanEditor;
 import studio.app.project.TestContexts;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,12 +39,27 @@ class ClusterProfilingTest {
     MainWindow window;
     ContextLoader loader;
 
+    static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
+    /** Each test its own node folder, measured folder and model. */
+    Path home;
+
     @Start
     void start(Stage stage) throws Exception {
-        server = new LoopbackSshServer(dir.resolve("ssh"));
+        home = Files.createDirectories(dir.resolve("run" + RUNS.incrementAndGet()));
+        server = new LoopbackSshServer(home.resolve("ssh"));
         editor = new PlanEditor();
-        loader = new ContextLoader(TestContexts.samples(), dir.resolve("measured"));
-        window = LoopbackStudio.show(stage, editor, loader, dir);
+        loader = new ContextLoader(TestContexts.samples(), home.resolve("measured"));
+        window = LoopbackStudio.show(stage, editor, loader, home);
+    }
+
+    /** A small llama, as a Hugging Face folder (the folder names the model). */
+    private Path tinyLlama(String name) throws IOException {
+        Path model = Files.createDirectories(home.resolve(name)).resolve("config.json");
+        Files.writeString(model, """
+                {"model_type": "llama", "hidden_size": 256, "num_attention_heads": 8, "num_key_value_heads": 2,
+                 "intermediate_size": 688, "num_hidden_layers": 8, "vocab_size": 1000, "max_position_embeddings": 128}
+                """);
+        return model;
     }
 
     @AfterEach
@@ -58,11 +74,7 @@ class ClusterProfilingTest {
 
     @Test
     void profilesComeHomeAndThePlanIsRecostedOnThem(FxRobot robot) throws Exception {
-        Path model = dir.resolve("tiny-llama.json");
-        Files.writeString(model, """
-                {"model_type": "llama", "hidden_size": 256, "num_attention_heads": 8, "num_key_value_heads": 2,
-                 "intermediate_size": 688, "num_hidden_layers": 8, "vocab_size": 1000, "max_position_embeddings": 128}
-                """);
+        Path model = tinyLlama("tiny-llama");
         ClusterSettings s = ClusterSettings.sample().withModel(model.toString()).withCluster(1, 2).withGpu("H100-80GB-SXM");
         WaitForAsyncUtils.asyncFx(() -> window.reload(s)).get(10, TimeUnit.SECONDS);
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> editor.state() != null);
@@ -89,8 +101,8 @@ class ClusterProfilingTest {
         WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> !vm.busyProperty().get() && editor.state().context().isClusterMeasured());
         var ctx = editor.state().context();
         assertTrue(ctx.clusterMeasured().contains("model profile"), ctx.clusterMeasured());
-        assertTrue(Files.isRegularFile(dir.resolve("measured").resolve("computation_profiling_bf16_" + ctx.model().name() + ".json")),
-                () -> dir.resolve("measured").toFile().list().length + " " + String.join(",", dir.resolve("measured").toFile().list()));
+        assertTrue(Files.isRegularFile(home.resolve("measured").resolve("computation_profiling_bf16_" + ctx.model().name() + ".json")),
+                () -> home.resolve("measured").toFile().list().length + " " + String.join(",", home.resolve("measured").toFile().list()));
         // the layer's real parameter count, 4 bytes each, is what the plan is now costed with
         long params = 256L * 12 * 32 + 256L * 256 + 3L * 256 * 688 + 2 * 256;
         assertEquals(params * 4 / 1048576.0, ctx.profiles().layerMemory().get(0).parameterSizeMb(), 1e-9);
@@ -104,5 +116,36 @@ class ClusterProfilingTest {
         assertEquals("cluster-measured profiles", source.getText());
         assertTrue(Files.isRegularFile(loader.measuredHardwareDir().resolve("allreduce_bandwidth_1nodes_2gpus_per_node.json")));
         assertTrue(editor.estimate().iterationS() > 0, () -> editor.estimate().toString());
+    }
+
+    @Test
+    void aCancelledProfileResumesWhereItStopped(FxRobot robot) throws Exception {
+        Path model = tinyLlama("tiny-llama-2");
+        ClusterSettings s = ClusterSettings.sample().withModel(model.toString()).withCluster(1, 2).withGpu("H100-80GB-SXM");
+        WaitForAsyncUtils.asyncFx(() -> window.reload(s)).get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> editor.state() != null && editor.state().context().settings().equals(s));
+        RemoteViewModel vm = window.remoteModel();
+        WaitForAsyncUtils.asyncFx(() -> {
+            vm.hosts().add(server.host());
+            spinner(robot, "#profileIters").getValueFactory().setValue(40); // slow enough to cancel in the middle
+        }).get(5, TimeUnit.SECONDS);
+        robot.clickOn("#remoteTab");
+        robot.clickOn("#profileModel");
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> vm.profileProgressProperty().get() > 0);
+        robot.clickOn("#cancelProfile");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !vm.profilingProperty().get());
+        assertTrue(vm.statusProperty().get().contains("Profile cancelled"), vm.statusProperty().get());
+        assertFalse(editor.state().context().isClusterMeasured());
+        Path progress = home.resolve("node/profiles/model/.model-profile/progress.json");
+        var saved = studio.engine.io.JsonFiles.readObject(progress).get("times");
+        assertTrue(saved.size() >= 1 && saved.size() < 2 + 1, saved.toString());
+        String firstKey = saved.fieldNames().next();
+
+        // again: what was measured is kept, the rest is measured, the plan is re-costed
+        robot.clickOn("#profileModel");
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> !vm.profilingProperty().get() && editor.state().context().isClusterMeasured());
+        var computation = studio.engine.io.JsonFiles.readObject(loader.measuredRoot().resolve(
+                "computation_profiling_bf16_" + editor.state().context().model().name() + ".json"));
+        assertEquals(saved.get(firstKey).asDouble(), computation.get(firstKey).asDouble(), 0.0);
     }
 }

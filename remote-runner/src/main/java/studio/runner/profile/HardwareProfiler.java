@@ -64,6 +64,7 @@ public final class HardwareProfiler {
             pb.redirectErrorStream(true);
             procs.add(pb.start());
         }
+        Thread reaper = ChildProcesses.stopOnExit(procs);
         List<Thread> readers = new ArrayList<>();
         StringBuilder tail = new StringBuilder();
         for (int i = 0; i < procs.size(); i++) {
@@ -92,6 +93,7 @@ public final class HardwareProfiler {
         }
         int code = 0;
         for (Process p : procs) code = Math.max(code, p.waitFor());
+        ChildProcesses.done(reaper);
         for (Thread t : readers) t.join(2000);
         if (code != 0) {
             out.accept(Event.of("error").put("kind", "profiler").put("exit_code", code).put("line", tail.toString().strip()));

@@ -251,6 +251,7 @@ public final class ModelProfiler {
                 "--warmup", String.valueOf(r.warmup()), "--iters", String.valueOf(r.iters()), "--device", r.device());
         pb.redirectError(dir.resolve("torch-profiler.err").toFile());
         Process p = pb.start();
+        Thread reaper = ChildProcesses.stopOnExit(List.of(p));
         try (var br = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
             String line;
             while ((line = br.readLine()) != null) {
@@ -276,6 +277,7 @@ public final class ModelProfiler {
         int code;
         try {
             code = p.waitFor();
+            ChildProcesses.done(reaper);
         } catch (InterruptedException ex) {
             p.destroy();
             Thread.currentThread().interrupt();
