@@ -27,6 +27,14 @@ public final class ClusterProfiler {
         }
     }
 
+    /** The files fetched home, and what the runner's sanity checks flagged. */
+    public record Result(List<Path> files, List<String> findings) {
+        public Result {
+            files = List.copyOf(files);
+            findings = List.copyOf(findings);
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private final RunnerClient client;
     private final Path knownHosts;
@@ -41,7 +49,7 @@ public final class ClusterProfiler {
     }
 
     /** Measures the hardware of {@code hosts} (one node each) and fetches the four files into {@code into}. */
-    public List<Path> profileHardware(List<ClusterHost> hosts, ClusterSettings s, Options o, Path into, DoubleConsumer progress)
+    public Result profileHardware(List<ClusterHost> hosts, ClusterSettings s, Options o, Path into, DoubleConsumer progress)
             throws IOException, InterruptedException {
         List<CompletableFuture<Void>> others = new ArrayList<>();
         for (int rank = 1; rank < hosts.size(); rank++) {
@@ -56,9 +64,10 @@ public final class ClusterProfiler {
             }, executor));
         }
         List<Path> local = new ArrayList<>();
+        List<String> findings = new ArrayList<>();
         try (SshConnection c = SshConnection.open(hosts.get(0), knownHosts, policy)) {
             client.ensureRunner(c);
-            List<String> files = client.profile(c, hardwareArgs(c, hosts, s, o, 0), e -> fraction(e).ifPresent(progress::accept));
+            List<String> files = client.profile(c, hardwareArgs(c, hosts, s, o, 0), e -> watch(e, progress, findings));
             for (String f : files) local.add(fetch(c, f, into));
         }
         for (CompletableFuture<Void> f : others) {
@@ -68,11 +77,11 @@ public final class ClusterProfiler {
                 throw new IOException(e.getCause().getMessage(), e.getCause());
             }
         }
-        return local;
+        return new Result(local, findings);
     }
 
     /** Measures the model's layer on the first host and fetches its two files into {@code into}. */
-    public List<Path> profileModel(ClusterHost host, ModelDescription model, Path modelFile, ClusterSettings s, Options o, Path into,
+    public Result profileModel(ClusterHost host, ModelDescription model, Path modelFile, ClusterSettings s, Options o, Path into,
                                    DoubleConsumer progress) throws IOException {
         try (SshConnection c = SshConnection.open(host, knownHosts, policy)) {
             client.ensureRunner(c);
@@ -83,10 +92,11 @@ public final class ClusterProfiler {
                     "--profile-seq-length-list", String.valueOf(model.maxSeqLength()),
                     "--max-tp", String.valueOf(Math.min(8, Integer.highestOneBit(Math.max(1, s.worldSize())))),
                     "--warmup", String.valueOf(o.warmup()), "--iters", String.valueOf(o.iters()));
-            List<String> files = client.profile(c, args, e -> fraction(e).ifPresent(progress::accept));
+            List<String> findings = new ArrayList<>();
+            List<String> files = client.profile(c, args, e -> watch(e, progress, findings));
             List<Path> local = new ArrayList<>();
             for (String f : files) local.add(fetch(c, f, into));
-            return local;
+            return new Result(local, findings);
         }
     }
 
@@ -110,6 +120,11 @@ public final class ClusterProfiler {
         Path local = into.resolve(remote.substring(remote.lastIndexOf('/') + 1));
         c.download(remote, local);
         return local;
+    }
+
+    static void watch(JsonNode e, DoubleConsumer progress, List<String> findings) {
+        fraction(e).ifPresent(progress::accept);
+        if (e.path("event").asText().equals("warning")) findings.add(e.path("message").asText());
     }
 
     /** done/of from a model progress event, or from the torch program's progress line inside a hardware one. */

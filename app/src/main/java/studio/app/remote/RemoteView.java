@@ -108,6 +108,12 @@ public final class RemoteView {
         cancelProfile.setId("cancelProfile");
         cancelProfile.disableProperty().bind(vm.profilingProperty().not());
         cancelProfile.setOnAction(e -> vm.cancelProfile());
+        javafx.scene.control.ListView<String> findings = new javafx.scene.control.ListView<>(vm.profileFindings());
+        findings.setId("profileFindings");
+        findings.setPrefHeight(60);
+        findings.setStyle("-fx-text-fill: #b26a00;");
+        findings.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.profileFindings()));
+        findings.managedProperty().bind(findings.visibleProperty());
         javafx.scene.control.ProgressBar profiling = new javafx.scene.control.ProgressBar();
         profiling.setId("profileProgress");
         profiling.progressProperty().bind(vm.profileProgressProperty());
@@ -197,7 +203,7 @@ public final class RemoteView {
         status.textProperty().bind(vm.statusProperty());
         javafx.scene.layout.FlowPane launchRow = new javafx.scene.layout.FlowPane(6, 6, new Label("Engine"), engine, new Label("Model dir"),
                 modelDir, new Label("Data"), data, new Label("Iterations"), iters, launch, stop, reattach);
-        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check, profileHardware, profileModel, cancelProfile, profiling), profileRow, checks, launchRow,
+        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check, profileHardware, profileModel, cancelProfile, profiling), profileRow, findings, checks, launchRow,
                 engineNote, runs, status);
         top.setPadding(new Insets(6));
         root.setTop(top);

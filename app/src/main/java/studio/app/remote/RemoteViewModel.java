@@ -85,6 +85,11 @@ public final class RemoteViewModel {
     private final ReadOnlyBooleanWrapper profiling = new ReadOnlyBooleanWrapper();
     private volatile boolean profileCancelled;
 
+    private final ObservableList<String> profileFindings = FXCollections.observableArrayList();
+
+    /** What the last profile's sanity checks flagged (empty when all looked right). */
+    public ObservableList<String> profileFindings() { return profileFindings; }
+
     /** True while a profile runs on the cluster (what the cancel button needs). */
     public ReadOnlyBooleanProperty profilingProperty() { return profiling.getReadOnlyProperty(); }
 
@@ -106,6 +111,7 @@ public final class RemoteViewModel {
     /** Runs a profile with {@link #work}, telling a cancellation apart from a failure. */
     private void profile(String what, ThrowingRunnable r) {
         profileCancelled = false;
+        profileFindings.clear();
         profiling.set(true);
         profileProgress.set(-1);
         work(what, () -> {
@@ -140,8 +146,8 @@ public final class RemoteViewModel {
         List<ClusterHost> hs = List.copyOf(hosts);
         ClusterSettings s = editor.state().context().settings();
         profile("Profiling the hardware of " + hs.size() + " x " + s.gpusPerNode() + " GPUs", () -> {
-            List<Path> files = profiler.profileHardware(hs, s, options, loader.measuredHardwareDir(), this::progress);
-            reEvaluate(s, "hardware profile measured on " + hs.get(0).host() + ": " + files.size() + " files");
+            ClusterProfiler.Result r = profiler.profileHardware(hs, s, options, loader.measuredHardwareDir(), this::progress);
+            reEvaluate(s, "hardware profile measured on " + hs.get(0).host() + ": " + r.files().size() + " files", r.findings());
         });
     }
 
@@ -158,8 +164,8 @@ public final class RemoteViewModel {
         Path local = Path.of(s.model());
         Path modelFile = Files.isRegularFile(local) ? local : new ModelCatalog(loader.sampleRoot()).presetFile(s.model());
         profile("Profiling " + model.name() + " on " + host.host(), () -> {
-            List<Path> files = profiler.profileModel(host, model, modelFile, s, options, loader.measuredRoot(), this::progress);
-            reEvaluate(s, "model profile measured on " + host.host() + ": " + files.size() + " files");
+            ClusterProfiler.Result r = profiler.profileModel(host, model, modelFile, s, options, loader.measuredRoot(), this::progress);
+            reEvaluate(s, "model profile measured on " + host.host() + ": " + r.files().size() + " files", r.findings());
         });
     }
 
@@ -168,15 +174,17 @@ public final class RemoteViewModel {
     }
 
     /** Loads the context again (now on the measured files) and re-costs the current plan; undo goes back. */
-    private void reEvaluate(ClusterSettings s, String what) {
+    private void reEvaluate(ClusterSettings s, String what, List<String> findings) {
         PlanningContext ctx = loader.load(s);
         Platform.runLater(() -> {
             profileProgress.set(1);
+            profileFindings.setAll(findings);
             EditorState cur = editor.state();
             if (cur != null && cur.context().settings().equals(s)) {
                 editor.apply(new EditorState(ctx, cur.plan(), "re-evaluated on " + ctx.sourceLabel()));
             }
-            status.set(what + "; the plan now uses " + ctx.sourceLabel());
+            status.set(what + "; the plan now uses " + ctx.sourceLabel()
+                    + (findings.isEmpty() ? "" : "; " + findings.size() + " results flagged by the sanity checks (listed below)"));
         });
     }
 
