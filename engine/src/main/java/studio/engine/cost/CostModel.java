@@ -145,10 +145,17 @@ public final class CostModel {
         } else {
             for (int k = minTp; k * p <= options.worldSize() && k <= maxTp; k *= 2) ks.add(k);
         }
-        ks.removeIf(k -> !profiles.otherPpOff().modelStatesMb().containsKey(k)
-                || !profiles.otherFirstStage().modelStatesMb().containsKey(k)
-                || !profiles.otherLastStage().modelStatesMb().containsKey(k));
+        ks.removeIf(k -> !vocabProfiled(k));
         return ks;
+    }
+
+    /**
+     * Whether the memory profile has the embedding/head model states at vocab TP {@code k}. Galvatron looks them up
+     * unconditionally and stops with a KeyError when a profile lacks them (Q3); here such a degree is not a candidate.
+     */
+    private boolean vocabProfiled(int k) {
+        return profiles.otherPpOff().modelStatesMb().containsKey(k) && profiles.otherFirstStage().modelStatesMb().containsKey(k)
+                && profiles.otherLastStage().modelStatesMb().containsKey(k);
     }
 
     /**
@@ -345,13 +352,7 @@ public final class CostModel {
         Map<Integer, double[]> with = new TreeMap<>();
         Map<Integer, double[]> without = new TreeMap<>();
         for (int k = minTp; k <= maxTp && n / p >= k; k *= 2) {
-            // Galvatron looks these up unconditionally and stops with a KeyError when a profile lacks them (Q3);
-            // such a vocab TP degree is simply not a candidate here.
-            if (p == 1 ? !profiles.otherPpOff().modelStatesMb().containsKey(vsp ? 1 : k)
-                    : (vsp ? !profiles.otherLastStage().modelStatesMb().containsKey(1)
-                    : !profiles.otherFirstStage().modelStatesMb().containsKey(k))) {
-                continue;
-            }
+            if (!vocabProfiled(k)) continue; // the same candidates as the memory side
             double[] perSeq = new double[seqs.size()];
             for (int i = 0; i < seqs.size(); i++) {
                 int seq = seqs.get(i);
