@@ -74,6 +74,13 @@ public final class RemoteViewModel {
         this.profiler = new ClusterProfiler(client, knownHosts, policy, executor);
     }
 
+    /** Work on the cluster needs an open plan and its hosts; says so when they are missing. */
+    private boolean planAndHosts() {
+        if (editor.state() != null && !hosts.isEmpty()) return true;
+        status.set("Add the cluster's hosts first");
+        return false;
+    }
+
     public ReadOnlyDoubleProperty profileProgressProperty() { return profileProgress.getReadOnlyProperty(); }
 
     /** How much the profile buttons measure (Galvatron's defaults unless changed). */
@@ -139,10 +146,7 @@ public final class RemoteViewModel {
      * re-evaluates the plan on them.
      */
     public void profileHardware(ClusterProfiler.Options options) {
-        if (editor.state() == null || hosts.isEmpty()) {
-            status.set("Add the cluster's hosts first");
-            return;
-        }
+        if (!planAndHosts()) return;
         List<ClusterHost> hs = List.copyOf(hosts);
         ClusterSettings s = editor.state().context().settings();
         profile("Profiling the hardware of " + hs.size() + " x " + s.gpusPerNode() + " GPUs", () -> {
@@ -153,16 +157,12 @@ public final class RemoteViewModel {
 
     /** Measures the model's layer on the first host (DJL), brings the two model profiles home and re-evaluates. */
     public void profileModel(ClusterProfiler.Options options) {
-        if (editor.state() == null || hosts.isEmpty()) {
-            status.set("Add the cluster's hosts first");
-            return;
-        }
+        if (!planAndHosts()) return;
         ClusterHost host = hosts.get(0);
         PlanningContext ctx = editor.state().context();
         ClusterSettings s = ctx.settings();
         ModelDescription model = ctx.model();
-        Path local = Path.of(s.model());
-        Path modelFile = Files.isRegularFile(local) ? local : new ModelCatalog(loader.sampleRoot()).presetFile(s.model());
+        Path modelFile = new ModelCatalog(loader.sampleRoot()).file(s.model());
         profile("Profiling " + model.name() + " on " + host.host(), () -> {
             ClusterProfiler.Result r = profiler.profileModel(host, model, modelFile, s, options, loader.measuredRoot(), this::progress);
             reEvaluate(s, "model profile measured on " + host.host() + ": " + r.files().size() + " files", r.findings());
@@ -273,10 +273,7 @@ public final class RemoteViewModel {
 
     /** Writes the plan's config, starts every node (the first is the master) and follows them. */
     public void launch(TrainRequest request) {
-        if (editor.state() == null || hosts.isEmpty()) {
-            status.set("Add the cluster's hosts first");
-            return;
-        }
+        if (!planAndHosts()) return;
         List<ClusterHost> hs = List.copyOf(hosts);
         PlanEstimate estimate = editor.estimate();
         String json = GalvatronConfig.toJson(editor.plan());

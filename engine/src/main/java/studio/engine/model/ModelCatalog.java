@@ -59,12 +59,16 @@ public final class ModelCatalog {
      */
     public ModelDescription resolve(String nameOrPath) {
         Path preset = presetFile(nameOrPath);
-        if (preset != null) {
-            return readMetaConfig(preset, familyOfPresetFile(preset), nameOrPath);
-        }
+        return preset != null ? readMetaConfig(preset, familyOfPresetFile(preset), nameOrPath) : read(file(nameOrPath));
+    }
+
+    /** The file {@link #resolve} reads for a preset name or a path (a config.json's folder names its config.json). */
+    public Path file(String nameOrPath) {
+        Path preset = presetFile(nameOrPath);
+        if (preset != null) return preset;
         Path p = Path.of(nameOrPath);
         if (Files.isDirectory(p)) p = p.resolve("config.json");
-        if (Files.isRegularFile(p)) return read(p);
+        if (Files.isRegularFile(p)) return p;
         throw new InputFileException(root, "--model_size", "unknown model '" + nameOrPath
                 + "'; expected one of " + presetNames() + " or a path to a config.json");
     }
