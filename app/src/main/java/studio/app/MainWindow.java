@@ -182,8 +182,15 @@ public final class MainWindow {
 
     public ReadOnlyStringProperty backgroundProperty() { return background.getReadOnlyProperty(); }
 
-    /** Installs drag-and-drop of configs and projects and the window's shortcuts. */
-    public void install(Scene scene) {
+    /** The window's scene: the studio's style sheet, drag-and-drop of configs and projects, and the shortcuts. */
+    public Scene newScene() {
+        Scene scene = new Scene(root(), 1400, 860);
+        scene.getStylesheets().add(StudioApp.class.getResource("studio.css").toExternalForm());
+        install(scene);
+        return scene;
+    }
+
+    private void install(Scene scene) {
         scene.setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) e.acceptTransferModes(TransferMode.COPY);
             e.consume();

@@ -1,7 +1,6 @@
 package studio.app;
 
 import javafx.application.Application;
-import javafx.scene.Scene;
 import javafx.stage.Stage;
 import studio.app.project.ContextLoader;
 import studio.app.project.PlanEditor;
@@ -18,10 +17,7 @@ public final class StudioApp extends Application {
         studio.app.theme.Themes.apply(studio.app.theme.Themes.Choice.SYSTEM);
         ProjectStore store = new ProjectStore(ProjectStore.defaultAppDir());
         window = new MainWindow(new PlanEditor(), new ContextLoader(InputLocator.defaultSampleRoot()), store);
-        Scene scene = new Scene(window.root(), 1400, 860);
-        scene.getStylesheets().add(StudioApp.class.getResource("studio.css").toExternalForm());
-        window.install(scene);
-        stage.setScene(scene);
+        stage.setScene(window.newScene());
         stage.setTitle("Galvatron Studio");
         stage.show();
         Project recovered = store.recover();

@@ -40,9 +40,7 @@ class SearchCompareTest {
     void start(Stage stage) {
         editor = new PlanEditor();
         window = new MainWindow(editor, TestContexts.loader(), new ProjectStore(appDir));
-        scene = new Scene(window.root(), 1400, 860);
-        scene.getStylesheets().add(StudioApp.class.getResource("studio.css").toExternalForm());
-        window.install(scene);
+        scene = window.newScene();
         stage.setScene(scene);
         stage.show();
     }

@@ -1,9 +1,7 @@
 package studio.app.remote;
 
-import javafx.scene.Scene;
 import javafx.stage.Stage;
 import studio.app.MainWindow;
-import studio.app.StudioApp;
 import studio.app.project.ContextLoader;
 import studio.app.project.PlanEditor;
 import studio.app.project.ProjectStore;
@@ -22,9 +20,7 @@ final class LoopbackStudio {
     static MainWindow show(Stage stage, PlanEditor editor, ContextLoader loader, Path dir) {
         MainWindow window = new MainWindow(editor, loader, new ProjectStore(dir.resolve("app")),
                 new RemoteSetup(RemoteTrainingTest.runnerJar(), dir.resolve("node").toString(), dir.resolve("known_hosts"), (h, t, f) -> true));
-        Scene scene = new Scene(window.root(), 1400, 860);
-        scene.getStylesheets().add(StudioApp.class.getResource("studio.css").toExternalForm());
-        stage.setScene(scene);
+        stage.setScene(window.newScene());
         stage.show();
         return window;
     }
