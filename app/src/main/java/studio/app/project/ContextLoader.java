@@ -1,17 +1,27 @@
 package studio.app.project;
 
+import studio.engine.cost.SpSpace;
+import studio.engine.estimate.EstimatedInputs;
 import studio.engine.inputs.InputLocator;
 import studio.engine.inputs.ProfileArgs;
 import studio.engine.model.ModelCatalog;
 import studio.engine.model.ModelDescription;
 import studio.engine.plan.GalvatronConfig;
 import studio.engine.plan.ParallelPlan;
+import studio.engine.profile.MemoryProfileMode;
+import studio.engine.profile.ProfilePaths;
+import studio.engine.profile.TimeProfileMode;
 import studio.engine.search.SearchEngine;
 import studio.engine.search.SearchMode;
 import studio.engine.search.SearchOptions;
 import studio.engine.search.SearchResult;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Loads models and profiles from the shipped sample-configs layout (Galvatron's), off the FX thread. */
 public final class ContextLoader {
@@ -36,54 +46,59 @@ public final class ContextLoader {
     public Path measuredHardwareDir() { return measuredRoot.resolve("hardware_configs"); }
 
     /**
-     * Measured profiles where the samples have them for this GPU (Galvatron's A100 files), estimates for the rest,
-     * said so in {@link PlanningContext#estimated()}.
+     * Each profile from the first place that has it: what the user measured on a cluster ({@link #measuredRoot()}),
+     * Galvatron's samples when the GPU is theirs, else estimates, said so in {@link PlanningContext#estimated()}.
      */
     public PlanningContext load(ClusterSettings s) {
         ModelDescription model = new ModelCatalog(sampleRoot).resolve(s.model());
         InputLocator locator = new InputLocator(sampleRoot);
-        boolean measuredGpu = ClusterSettings.MEASURED_GPU.equals(s.gpu());
+        boolean sampleGpu = ClusterSettings.MEASURED_GPU.equals(s.gpu());
         String name = model.profileName();
-        Path modelDir = locator.modelConfigDir(model);
-        boolean haveModel = measuredGpu && java.nio.file.Files.isRegularFile(modelDir.resolve(
-                studio.engine.profile.ProfilePaths.computationFile(s.mixedPrecision(), name)))
-                && java.nio.file.Files.isRegularFile(modelDir.resolve(studio.engine.profile.ProfilePaths.memoryFile(s.mixedPrecision(), name)));
-        boolean haveHardware = measuredGpu && java.nio.file.Files.isRegularFile(locator.hardwareDir().resolve(
-                studio.engine.profile.ProfilePaths.allreduceFile(s.nodes(), s.gpusPerNode())));
-        String estimated = "";
-        String modelPath = null;
+        List<String> measured = new ArrayList<>();
+        String modelPath = null; // null: the samples
         String hwPath = null;
-        java.util.List<String> measured = new java.util.ArrayList<>();
-        // the user's own measurements win over Galvatron's samples and over estimates
-        if (java.nio.file.Files.isRegularFile(measuredRoot.resolve(studio.engine.profile.ProfilePaths.computationFile(s.mixedPrecision(), name)))
-                && java.nio.file.Files.isRegularFile(measuredRoot.resolve(studio.engine.profile.ProfilePaths.memoryFile(s.mixedPrecision(), name)))) {
-            haveModel = true;
+        boolean estimateModel = false;
+        boolean estimateHardware = false;
+        if (hasModelProfiles(measuredRoot, s, name)) {
             modelPath = measuredRoot.toString();
             measured.add("model profile of " + name + " measured on the cluster (" + measuredRoot + ")");
+        } else {
+            estimateModel = !(sampleGpu && hasModelProfiles(locator.modelConfigDir(model), s, name));
         }
-        Path hw = measuredHardwareDir();
-        if (java.nio.file.Files.isRegularFile(hw.resolve(studio.engine.profile.ProfilePaths.allreduceFile(s.nodes(), s.gpusPerNode())))
-                && java.nio.file.Files.isRegularFile(hw.resolve(studio.engine.profile.ProfilePaths.p2pFile(s.nodes(), s.gpusPerNode())))
-                && java.nio.file.Files.isRegularFile(hw.resolve(studio.engine.profile.ProfilePaths.OVERLAP_FILE))) {
-            haveHardware = true;
-            hwPath = hw.toString();
-            measured.add("hardware profile of " + s.nodes() + " x " + s.gpusPerNode() + " GPUs measured on the cluster (" + hw + ")");
+        if (hasHardwareProfiles(measuredHardwareDir(), s)) {
+            hwPath = measuredHardwareDir().toString();
+            measured.add("hardware profile of " + s.nodes() + " x " + s.gpusPerNode() + " GPUs measured on the cluster ("
+                    + measuredHardwareDir() + ")");
+        } else {
+            estimateHardware = !(sampleGpu && hasHardwareProfiles(locator.hardwareDir(), s));
         }
-        if (!haveModel || !haveHardware) {
+        String estimated = "";
+        if (estimateModel || estimateHardware) {
             try {
-                Path dir = studio.engine.estimate.EstimatedInputs.folder(s.gpu(), s.nodes(), s.gpusPerNode());
-                estimated = studio.engine.estimate.EstimatedInputs.write(model, s.gpu(), s.nodes(), s.gpusPerNode(), s.mixedPrecision(), dir,
-                        locator.hardwareDir(), !haveModel, !haveHardware);
-                if (modelPath == null && !haveModel) modelPath = dir.toString();
-                if (hwPath == null && !haveHardware) hwPath = dir.toString();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                Path dir = EstimatedInputs.folder(s.gpu(), s.nodes(), s.gpusPerNode());
+                estimated = EstimatedInputs.write(model, s.gpu(), s.nodes(), s.gpusPerNode(), s.mixedPrecision(), dir, locator.hardwareDir(),
+                        estimateModel, estimateHardware);
+                if (estimateModel) modelPath = dir.toString();
+                if (estimateHardware) hwPath = dir.toString();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
         ProfileArgs args = new ProfileArgs(s.nodes(), s.gpusPerNode(), s.mixedPrecision(), s.sequenceParallel(),
-                s.spSpace() == studio.engine.cost.SpSpace.TP_SP, studio.engine.profile.TimeProfileMode.STATIC,
-                studio.engine.profile.MemoryProfileMode.STATIC, modelPath, modelPath, hwPath, hwPath, hwPath, hwPath);
+                s.spSpace() == SpSpace.TP_SP, TimeProfileMode.STATIC, MemoryProfileMode.STATIC, modelPath, modelPath, hwPath, hwPath, hwPath,
+                hwPath);
         return new PlanningContext(s, model, locator.load(model, args), estimated, String.join("; ", measured));
+    }
+
+    private static boolean hasModelProfiles(Path dir, ClusterSettings s, String name) {
+        return Files.isRegularFile(dir.resolve(ProfilePaths.computationFile(s.mixedPrecision(), name)))
+                && Files.isRegularFile(dir.resolve(ProfilePaths.memoryFile(s.mixedPrecision(), name)));
+    }
+
+    private static boolean hasHardwareProfiles(Path dir, ClusterSettings s) {
+        return Files.isRegularFile(dir.resolve(ProfilePaths.allreduceFile(s.nodes(), s.gpusPerNode())))
+                && Files.isRegularFile(dir.resolve(ProfilePaths.p2pFile(s.nodes(), s.gpusPerNode())))
+                && Files.isRegularFile(dir.resolve(ProfilePaths.OVERLAP_FILE));
     }
 
     /** The fastest runnable plan at the given batch size (the studio's search mode). */

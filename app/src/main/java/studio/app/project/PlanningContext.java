@@ -13,10 +13,6 @@ import studio.engine.model.ModelDescription;
  */
 public record PlanningContext(ClusterSettings settings, ModelDescription model, ProfileBundle profiles, String estimated,
                               String clusterMeasured) {
-    public PlanningContext(ClusterSettings settings, ModelDescription model, ProfileBundle profiles, String estimated) {
-        this(settings, model, profiles, estimated, "");
-    }
-
     /** True when some profile is estimated rather than measured ({@link #estimated()} says which). */
     public boolean isEstimated() {
         return estimated != null && !estimated.isEmpty();

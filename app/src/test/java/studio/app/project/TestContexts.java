@@ -27,6 +27,7 @@ public final class TestContexts {
         var model = c.model().withLayerCount(layers);
         var p = c.profiles();
         return new PlanningContext(c.settings(), model, new studio.engine.cost.ProfileBundle(model, p.forwardTimes(), p.otherForwardTime(),
-                p.layerMemory(), p.otherPpOff(), p.otherFirstStage(), p.otherLastStage(), p.hardware()), c.estimated());
+                p.layerMemory(), p.otherPpOff(), p.otherFirstStage(), p.otherLastStage(), p.hardware()), c.estimated(),
+                c.clusterMeasured());
     }
 }
