@@ -186,16 +186,6 @@ public final class RemoteRunner implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (Integer.bitCount(nprocPerNode) != 1 || Integer.bitCount(nnodes) != 1) {
-                emit(Event.of("error").put("kind", "input").put("message", "--nnodes and --nproc-per-node must be powers of two, got "
-                        + nnodes + " and " + nprocPerNode));
-                return 2;
-            }
-            if (spSizesMb.split(",").length < 8) {
-                emit(Event.of("error").put("kind", "input").put("message", "--sp-sizes-mb needs at least 8 message sizes (the search fits a "
-                        + "line through them), got '" + spSizesMb + "'"));
-                return 2;
-            }
             return HardwareProfiler.run(new HardwareProfiler.Request(nnodes, nprocPerNode, nodeRank, masterAddr, masterPort, python, sizeMb,
                     spSizesMb, iters, !fresh, output), RemoteRunner::emit);
         }

@@ -27,7 +27,6 @@ public final class DecoderStack {
     }
 
     private final NDManager manager;
-    private final ModelDescription model;
     private final DataType dtype;
     private final int activationBytes;
     private final boolean llama;
@@ -50,7 +49,6 @@ public final class DecoderStack {
      */
     public DecoderStack(NDManager manager, ModelDescription model, int layerCount, DataType dtype, int activationBytes) {
         this.manager = manager;
-        this.model = model;
         this.dtype = dtype;
         this.activationBytes = activationBytes;
         this.llama = model.family() == ModelFamily.LLAMA_HF;
@@ -77,8 +75,6 @@ public final class DecoderStack {
 
     /** Parameters of one decoder layer, counted from its arrays. */
     public long layerParameters() { return layerParameters; }
-
-    public int layerCount() { return layers.size(); }
 
     /** Bytes of the tensors the first layer's backward would keep in the last forward. */
     public SavedBytes lastSaved() { return lastSaved; }
@@ -245,8 +241,6 @@ public final class DecoderStack {
     private NDArray zeros(int n) {
         return manager.zeros(new Shape(n), dtype);
     }
-
-    public ModelDescription model() { return model; }
 
     public NDManager manager() { return manager; }
 }

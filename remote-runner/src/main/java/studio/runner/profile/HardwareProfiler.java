@@ -1,6 +1,6 @@
 package studio.runner.profile;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.JsonFiles;
 import studio.runner.env.NodeEnvironment;
@@ -8,7 +8,6 @@ import studio.runner.events.Event;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,24 +25,24 @@ public final class HardwareProfiler {
     /** What to measure and where. */
     public record Request(int nnodes, int nprocPerNode, int nodeRank, String masterAddr, int masterPort, String python, double sizeMb,
                           String spSizesMb, int iters, boolean resume, Path outputDir) {
+        public Request {
+            if (Integer.bitCount(nprocPerNode) != 1 || Integer.bitCount(nnodes) != 1) {
+                throw new IllegalArgumentException("--nnodes and --nproc-per-node must be powers of two, got " + nnodes + " and " + nprocPerNode);
+            }
+            String[] sizes = spSizesMb.split(",");
+            if (sizes.length < 8 || !java.util.Arrays.stream(sizes).allMatch(x -> x.strip().matches("[1-9][0-9]*"))) {
+                throw new IllegalArgumentException("--sp-sizes-mb needs at least 8 whole message sizes in MB (the search fits a line "
+                        + "through them), got '" + spSizesMb + "'");
+            }
+        }
     }
 
     private HardwareProfiler() {
     }
 
-    public static Path extractScript(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Path script = dir.resolve("profile_hardware.py");
-        try (InputStream in = HardwareProfiler.class.getResourceAsStream("profile_hardware.py")) {
-            if (in == null) throw new IOException("profile_hardware.py is missing from the runner jar");
-            Files.write(script, in.readAllBytes());
-        }
-        return script;
-    }
-
     public static int run(Request r, Consumer<Event> out) throws IOException, InterruptedException {
         Path work = r.outputDir().resolve(".hardware-profile");
-        Path script = extractScript(work);
+        Path script = ShippedScripts.extract("profile_hardware.py", work);
         Path measured = work.resolve("measured.json");
         if (!r.resume()) Files.deleteIfExists(measured);
         int world = r.nnodes() * r.nprocPerNode();
@@ -107,7 +106,7 @@ public final class HardwareProfiler {
         replaceWithNcclTests(m, r, out);
         for (String f : HardwareFiles.check(m, r.nprocPerNode())) out.accept(Event.of("warning").put("message", f));
         List<Path> files = HardwareFiles.write(m, r.nnodes(), r.nprocPerNode(), r.outputDir());
-        var arr = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+        var arr = JsonNodeFactory.instance.arrayNode();
         files.forEach(f -> arr.add(f.toString()));
         out.accept(Event.of("profile_finished").put("what", "hardware").put("backend", m.path("backend").asText())
                 .put("device", m.path("device").asText()).set("files", arr));
@@ -145,10 +144,5 @@ public final class HardwareProfiler {
         }
         m.put("allreduce_source", "nccl-tests");
         out.accept(Event.of("profile_progress").put("line", "all-reduce bandwidths from nccl-tests"));
-    }
-
-    /** The measured values (for tools and tests). */
-    public static JsonNode measured(Path outputDir) {
-        return JsonFiles.readObject(outputDir.resolve(".hardware-profile").resolve("measured.json"));
     }
 }

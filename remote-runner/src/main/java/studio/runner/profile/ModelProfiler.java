@@ -62,6 +62,12 @@ public final class ModelProfiler {
             }
             if (iters < 1 || warmup < 0) throw new IllegalArgumentException("--iters must be >= 1 and --warmup >= 0");
             if (Integer.bitCount(maxTp) != 1) throw new IllegalArgumentException("--max-tp must be a power of two, got " + maxTp);
+            if (!List.of("auto", "cpu", "gpu").contains(device)) {
+                throw new IllegalArgumentException("--device: expected auto, cpu or gpu, got '" + device + "'");
+            }
+            if (!List.of("auto", "djl", "torch").contains(engine)) {
+                throw new IllegalArgumentException("--engine: expected auto, djl or torch, got '" + engine + "'");
+            }
         }
 
         /** The (batch size, sequence length) pairs timed, in Galvatron's order. */
@@ -151,12 +157,7 @@ public final class ModelProfiler {
 
     /** djl unless asked otherwise, or when the node has GPUs DJL's libtorch cannot use (then the node's torch). */
     static String chooseEngine(Request r) {
-        if (!r.engine().equals("auto")) {
-            if (!List.of("djl", "torch").contains(r.engine())) {
-                throw new IllegalArgumentException("--engine: expected auto, djl or torch, got '" + r.engine() + "'");
-            }
-            return r.engine();
-        }
+        if (!r.engine().equals("auto")) return r.engine();
         if (r.device().equals("cpu")) return "djl";
         String gpus = studio.runner.env.NodeEnvironment.run(List.of("nvidia-smi", "-L"), 20);
         boolean nodeHasGpus = gpus != null && gpus.contains("GPU ");
@@ -198,8 +199,7 @@ public final class ModelProfiler {
         Device dev = switch (r.device()) {
             case "cpu" -> Device.cpu();
             case "gpu" -> Device.gpu();
-            case "auto" -> engine.defaultDevice();
-            default -> throw new IllegalArgumentException("--device: expected auto, cpu or gpu, got '" + r.device() + "'");
+            default -> engine.defaultDevice();
         };
         // libtorch's CPU bf16 GEMMs are far slower than fp32 ones, so CPUs compute in fp32; memory counts the run's precision
         DataType dtype = !dev.isGpu() || r.precision().equals("fp32") ? DataType.FLOAT32
@@ -232,12 +232,7 @@ public final class ModelProfiler {
     private static int measureWithTorch(Request r, ModelDescription model, List<int[]> pendingTimes, List<Integer> pendingMemory, int actBytes,
                                         Recorder rec, Consumer<Event> out) throws IOException {
         Path dir = r.outputDir().resolve(".model-profile");
-        Files.createDirectories(dir);
-        Path script = dir.resolve("profile_model.py");
-        try (var in = ModelProfiler.class.getResourceAsStream("profile_model.py")) {
-            if (in == null) throw new IOException("profile_model.py is missing from the runner jar");
-            Files.write(script, in.readAllBytes());
-        }
+        Path script = ShippedScripts.extract("profile_model.py", dir);
         ObjectNode shape = JsonNodeFactory.instance.objectNode().put("family", model.family().directory()).put("hidden", model.hiddenSize())
                 .put("heads", model.attentionHeads() > 0 ? model.attentionHeads() : Math.max(1, model.hiddenSize() / 64))
                 .put("kv_heads", model.keyValueHeads() > 0 ? model.keyValueHeads() : model.attentionHeads())

@@ -1,4 +1,4 @@
-"""Galvatron Studio's hardware profiler (run by remote-runner under torchrun on every node).
+"""Galvatron Studio's hardware profiler (remote-runner starts one process a device on every node, torchrun-style env).
 
 Measures what Galvatron's search reads: all-reduce bus bandwidth for every group size, consecutive and strided;
 point-to-point bandwidth between pipeline stages for every pipeline degree; the slowdown of compute overlapped with

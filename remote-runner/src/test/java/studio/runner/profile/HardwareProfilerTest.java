@@ -111,6 +111,14 @@ class HardwareProfilerTest {
     }
 
     @Test
+    void tooFewSpMessageSizesAreRefusedBeforeAnythingRuns(@TempDir Path out) {
+        RunnerCli r = RunnerCli.run("profile-hardware", "--output", out.toString(), "--nproc-per-node", "2", "--sp-sizes-mb", "1,2,4");
+        assertEquals(1, r.exitCode(), r.raw());
+        assertTrue(r.named("error").get(0).get("message").asText().contains("at least 8 whole message sizes"), r.raw());
+        assertTrue(r.named("profile_started").isEmpty(), r.raw());
+    }
+
+    @Test
     void ncclTestsOutputGivesTheAverageBusBandwidth() {
         String out = """
                 #  Rank  0 Group  0 Pid  12345 on node01 device  0 [0x07] NVIDIA A100-SXM4-80GB
