@@ -105,8 +105,7 @@ public final class RemoteRunner implements Runnable {
                 return 2;
             }
             if (dryRun) {
-                emit(Event.of("dry_run").put("command", studio.runner.train.GalvatronLaunch.shell(
-                        studio.runner.train.GalvatronLaunch.command(options, options.load))));
+                emit(Event.of("dry_run").put("command", Runs.dryRunCommand(options, ownJar())));
                 return 0;
             }
             Runs runs = root.runs();
@@ -235,9 +234,14 @@ public final class RemoteRunner implements Runnable {
         @Override
         public Integer call() throws Exception {
             for (RunDirectory r : root.runs().list()) {
-                var info = r.readInfo();
-                emit(Event.of("run").put("run", r.id()).put("state", r.state()).put("engine", info.path("engine").asText())
-                        .put("model", info.path("model").asText()).put("created", info.path("created").asText()));
+                // one damaged run folder is reported as such; it must not hide the others
+                try {
+                    var info = r.readInfo();
+                    emit(Event.of("run").put("run", r.id()).put("state", r.state()).put("engine", info.path("engine").asText())
+                            .put("model", info.path("model").asText()).put("created", info.path("created").asText()));
+                } catch (RuntimeException | IOException e) {
+                    emit(Event.of("run").put("run", r.id()).put("state", "corrupt").put("problem", e.getMessage()));
+                }
             }
             return 0;
         }

@@ -1,6 +1,9 @@
 package studio.engine.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +20,12 @@ import java.util.Map;
 
 /** Reading JSON inputs with errors that name the file, and writing any file atomically. */
 public final class JsonFiles {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** The largest input file read whole: Galvatron's profiles and configs are kilobytes, a few megabytes at most. */
+    public static final long MAX_INPUT_BYTES = 32L << 20;
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).maxStringLength(1 << 20)
+                    .maxNumberLength(400).maxDocumentLength(MAX_INPUT_BYTES).build())
+            .build());
 
     private JsonFiles() {
     }
@@ -30,19 +38,32 @@ public final class JsonFiles {
     public static ObjectNode readObject(Path file) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            if (Files.isDirectory(file)) throw new InputFileException(file, null, "is a folder; expected a JSON file");
+            long size = Files.size(file);
+            if (size > MAX_INPUT_BYTES) {
+                throw new InputFileException(file, null, "is " + (size >> 20) + " MB; a Galvatron file is at most "
+                        + (MAX_INPUT_BYTES >> 20) + " MB (is it the right file?)");
+            }
+            text = readUtf8(file);
         } catch (NoSuchFileException e) {
             throw new InputFileException(file, null, "file not found");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new InputFileException(file, null, "is not UTF-8 text; expected a JSON file");
         } catch (IOException e) {
             throw new InputFileException(file, null, "cannot be read (" + e.getMessage() + ")");
         }
         JsonNode node;
         try {
             node = MAPPER.readTree(text);
+        } catch (StreamConstraintsException e) {
+            // Jackson's own limits (nesting depth, string and number length) keep hostile files from exhausting memory
+            String why = e.getOriginalMessage() == null ? "too large" : e.getOriginalMessage();
+            throw new InputFileException(file, null, "exceeds what a Galvatron file may hold: "
+                    + why.lines().findFirst().orElse(why));
         } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage();
-            throw new InputFileException(file, null, "is not valid JSON at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+            String why = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
+            String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new InputFileException(file, null, "is not valid JSON" + at
                     + " (" + why.lines().findFirst().orElse(why) + "); the file may be truncated");
         }
         if (node == null || node.isMissingNode()) {
@@ -52,6 +73,14 @@ public final class JsonFiles {
             throw new InputFileException(file, null, "expected a JSON object at the top level, found " + kind(node));
         }
         return (ObjectNode) node;
+    }
+
+    /** A file's text, refusing bytes that are not UTF-8 instead of replacing them. */
+    public static String readUtf8(Path file) throws IOException {
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
     }
 
     public static String kind(JsonNode node) {
@@ -86,21 +115,88 @@ public final class JsonFiles {
         return obj.properties();
     }
 
-    /** Writes {@code content} to a temporary file beside {@code target}, then moves it into place atomically. */
+    /** The prefix and suffix of {@link #writeAtomically}'s temporary files, so a later start can clean up after a crash. */
+    private static final String TEMP_SUFFIX = ".gstudio-tmp";
+
+    /**
+     * Writes {@code content} to a temporary file beside {@code target}, fsyncs it, moves it into place atomically and
+     * fsyncs the folder, so a crash leaves the old file or the new one, never a torn one. A symbolic link is written
+     * through (the file it points at is replaced, the link stays) and the file's permissions are kept.
+     */
     public static void writeAtomically(Path target, String content) throws IOException {
+        writeAtomically(target, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
         Path abs = target.toAbsolutePath();
+        // through a link: replace what it points at, in that file's folder (a rename there keeps the link intact)
+        if (Files.isSymbolicLink(abs)) {
+            Path link = Files.readSymbolicLink(abs);
+            abs = (link.isAbsolute() ? link : abs.getParent().resolve(link)).normalize();
+        }
         Path dir = abs.getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = null;
+        if (Files.exists(abs)) {
+            try {
+                permissions = Files.getPosixFilePermissions(abs);
+            } catch (UnsupportedOperationException e) {
+                permissions = null;
+            }
+        }
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", TEMP_SUFFIX);
         try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) ch.write(buf);
+                ch.force(true);
+            }
+            if (permissions != null) Files.setPosixFilePermissions(tmp, permissions);
+            else if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                // createTempFile makes 0600 files; a new file gets what an ordinary write would (0644 under umask 022)
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
+            if (dir != null) syncFolder(dir);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Flushes a folder's entries (the rename) to disk; where the platform cannot open a folder, nothing to do. */
+    private static void syncFolder(Path dir) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // some file systems do not open folders; the rename itself was atomic
+        }
+    }
+
+    /**
+     * Removes temporary files a crash left in {@code dir} (by an earlier {@link #writeAtomically}); files younger than
+     * a minute may belong to a write in progress in another process and are kept. Returns how many were removed.
+     */
+    public static int removeStaleTemporaryFiles(Path dir) {
+        if (!Files.isDirectory(dir)) return 0;
+        int removed = 0;
+        long cutoff = System.currentTimeMillis() - 60_000;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.endsWith(TEMP_SUFFIX) && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && Files.getLastModifiedTime(p).toMillis() < cutoff) {
+                    Files.deleteIfExists(p);
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            return removed;
+        }
+        return removed;
     }
 }

@@ -82,10 +82,37 @@ public final class Runs {
     }
 
     /** Creates the run folder and starts the run detached from this process and its SSH session. */
+    /** The command the djl engine runs: the smoke trainer from this runner's jar. */
+    public static List<String> djlCommand(TrainOptions o, String runnerJar) {
+        int globalBatch = o.globalBatch == null ? 8 : o.globalBatch;
+        int seq = o.seqLength == null ? 64 : o.seqLength;
+        return List.of("java", "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true", "-cp", runnerJar,
+                "studio.runner.djl.DjlTrainer", "--iterations", String.valueOf(o.trainIters), "--global-batch", String.valueOf(globalBatch),
+                "--seq-length", String.valueOf(seq), "--layers", String.valueOf(o.djlLayers), "--hidden", String.valueOf(o.djlHidden),
+                "--lr", String.valueOf(o.lr >= 1e-4 ? o.lr : 0.05), "--device", o.djlDevice);
+    }
+
+    /** What {@code train --dry-run} prints: the command {@link #start} would run for these options. */
+    public static String dryRunCommand(TrainOptions o, String runnerJar) {
+        return GalvatronLaunch.shell(o.engine.equals("djl") ? djlCommand(o, runnerJar) : GalvatronLaunch.command(o, o.load));
+    }
+
     public RunDirectory start(TrainOptions o, String runnerJar, Consumer<Event> out) throws IOException {
-        String id = Instant.now().toString().replace(":", "").replace(".", "-") + "-node" + o.nodeRank;
-        RunDirectory run = new RunDirectory(root.resolve(id));
-        Files.createDirectories(run.dir());
+        // a counter after the time keeps two runs started in the same millisecond apart
+        String stamp = Instant.now().toString().replace(":", "").replace(".", "-");
+        RunDirectory run = null;
+        for (int n = 0; run == null; n++) {
+            String id = stamp + "-node" + o.nodeRank + (n == 0 ? "" : "-" + n);
+            RunDirectory candidate = RunDirectory.resolve(root, id);
+            try {
+                Files.createDirectories(root);
+                Files.createDirectory(candidate.dir());
+                run = candidate;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (n > 100) throw e;
+            }
+        }
+        String id = run.id();
         Path config = null;
         if (o.config != null) {
             config = run.dir().resolve("galvatron_config.json");
@@ -99,12 +126,8 @@ public final class Runs {
         if (o.engine.equals("djl")) {
             globalBatch = o.globalBatch == null ? 8 : o.globalBatch;
             seq = o.seqLength == null ? 64 : o.seqLength;
-            List<String> cmd = List.of("java", "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true", "-cp", runnerJar,
-                    "studio.runner.djl.DjlTrainer", "--iterations", String.valueOf(o.trainIters), "--global-batch", String.valueOf(globalBatch),
-                    "--seq-length", String.valueOf(seq), "--layers", String.valueOf(o.djlLayers), "--hidden", String.valueOf(o.djlHidden),
-                    "--lr", String.valueOf(o.lr >= 1e-4 ? o.lr : 0.05), "--device", o.djlDevice);
             sh.append("export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}\n");
-            sh.append(GalvatronLaunch.shell(cmd)).append('\n');
+            sh.append(GalvatronLaunch.shell(djlCommand(o, runnerJar))).append('\n');
         } else {
             TrainOptions eff = o;
             if (config != null) eff.config = config;
@@ -151,13 +174,24 @@ public final class Runs {
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(run.log().toFile()));
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
+        // the shell writes its pid first thing; remember which process that is before anyone may signal it
+        long deadline = System.currentTimeMillis() + 5000;
+        while (run.pid() <= 0 && p.isAlive() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (run.pid() > 1) run.recordProcess(info, run.pid());
         out.accept(Event.of("launched").put("run", id).put("pid", p.pid()).put("dir", run.dir().toString())
                 .put("command", Files.readString(run.command())));
         return run;
     }
 
     public RunDirectory find(String id) {
-        RunDirectory r = new RunDirectory(root.resolve(id));
+        RunDirectory r = RunDirectory.resolve(root, id);
         if (!Files.isRegularFile(r.info())) throw new IllegalArgumentException("no run '" + id + "' under " + root);
         return r;
     }
@@ -214,13 +248,18 @@ public final class Runs {
 
     /** Signals the run's process group: TERM, then KILL after the grace period. */
     public void stop(RunDirectory run, long graceMillis) throws IOException, InterruptedException {
-        long pid = run.pid();
-        if (pid <= 0 || !run.alive()) return;
+        // only the process group this run started, checked by start time and command line; never pid 0, 1 or -1
+        var proc = run.process();
+        if (proc.isEmpty()) return;
+        long pid = proc.get();
+        if (pid <= 1) return;
         run.markStopped();
         new ProcessBuilder("kill", "-TERM", "--", "-" + pid).inheritIO().start().waitFor();
         long deadline = System.currentTimeMillis() + graceMillis;
         while (run.alive() && System.currentTimeMillis() < deadline) Thread.sleep(100);
-        if (run.alive()) new ProcessBuilder("kill", "-KILL", "--", "-" + pid).inheritIO().start().waitFor();
+        if (run.alive() && run.process().orElse(-1L) == pid) {
+            new ProcessBuilder("kill", "-KILL", "--", "-" + pid).inheritIO().start().waitFor();
+        }
         if (run.exitCode() == null) Files.writeString(run.exitFile(), "143\n");
     }
 
