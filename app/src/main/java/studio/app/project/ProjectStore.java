@@ -70,7 +70,7 @@ public final class ProjectStore {
             o.put("host", h.host());
             o.put("port", h.port());
             o.put("user", h.user());
-            o.put("key_file", h.keyFile().toString());
+            o.put("key_file", h.keyText());
         }
         ArrayNode runs = root.putArray("runs");
         for (var r : p.runs()) {
@@ -127,7 +127,7 @@ public final class ProjectStore {
         for (JsonNode h : root.path("hosts")) {
             try {
                 hosts.add(new studio.app.remote.ClusterHost(h.path("host").asText(), h.path("port").asInt(22), h.path("user").asText(),
-                        Path.of(h.path("key_file").asText())));
+                        h.path("key_file").asText("").isBlank() ? null : Path.of(h.path("key_file").asText())));
             } catch (IllegalArgumentException e) {
                 throw new InputFileException(file, "hosts", e.getMessage());
             }

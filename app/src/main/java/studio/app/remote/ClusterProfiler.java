@@ -37,14 +37,16 @@ public final class ClusterProfiler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final RunnerClient client;
-    private final Path knownHosts;
-    private final HostKeyPolicy policy;
+    private final SshSettings ssh;
     private final Executor executor;
 
     public ClusterProfiler(RunnerClient client, Path knownHosts, HostKeyPolicy policy, Executor executor) {
+        this(client, SshSettings.of(knownHosts, policy), executor);
+    }
+
+    public ClusterProfiler(RunnerClient client, SshSettings ssh, Executor executor) {
         this.client = client;
-        this.knownHosts = knownHosts;
-        this.policy = policy;
+        this.ssh = ssh;
         this.executor = executor;
     }
 
@@ -55,7 +57,7 @@ public final class ClusterProfiler {
         for (int rank = 1; rank < hosts.size(); rank++) {
             final int r = rank;
             others.add(CompletableFuture.runAsync(() -> {
-                try (SshConnection c = SshConnection.open(hosts.get(r), knownHosts, policy)) {
+                try (SshConnection c = SshConnection.open(hosts.get(r), ssh)) {
                     client.ensureRunner(c);
                     client.profile(c, hardwareArgs(c, hosts, s, o, r), e -> { });
                 } catch (IOException e) {
@@ -65,7 +67,7 @@ public final class ClusterProfiler {
         }
         List<Path> local = new ArrayList<>();
         List<String> findings = new ArrayList<>();
-        try (SshConnection c = SshConnection.open(hosts.get(0), knownHosts, policy)) {
+        try (SshConnection c = SshConnection.open(hosts.get(0), ssh)) {
             client.ensureRunner(c);
             List<String> files = client.profile(c, hardwareArgs(c, hosts, s, o, 0), e -> watch(e, progress, findings));
             for (String f : files) local.add(fetch(c, f, into));
@@ -83,7 +85,7 @@ public final class ClusterProfiler {
     /** Measures the model's layer on the first host and fetches its two files into {@code into}. */
     public Result profileModel(ClusterHost host, ModelDescription model, Path modelFile, ClusterSettings s, Options o, Path into,
                                    DoubleConsumer progress) throws IOException {
-        try (SshConnection c = SshConnection.open(host, knownHosts, policy)) {
+        try (SshConnection c = SshConnection.open(host, ssh)) {
             client.ensureRunner(c);
             String remoteModel = client.uploadModelConfig(c, modelFile);
             List<String> args = List.of("profile-model", "--model-config", remoteModel, "--model-name", model.name(),
@@ -103,7 +105,7 @@ public final class ClusterProfiler {
     /** Stops the profiles running on {@code hosts}; their measurements so far are kept for a resume. */
     public void cancel(List<ClusterHost> hosts) throws IOException {
         for (ClusterHost h : hosts) {
-            try (SshConnection c = SshConnection.open(h, knownHosts, policy)) {
+            try (SshConnection c = SshConnection.open(h, ssh)) {
                 client.cancelProfiles(c);
             }
         }

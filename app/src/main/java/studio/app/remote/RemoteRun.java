@@ -11,6 +11,11 @@ package studio.app.remote;
 public record RemoteRun(String host, int port, String user, String keyFile, int rank, String runId, long lastSeq,
                         double measuredIterationS, double predictedIterationS, double measuredPeakMemoryMb, String state) {
     public ClusterHost clusterHost() {
-        return new ClusterHost(host, port, user, java.nio.file.Path.of(keyFile));
+        return new ClusterHost(host, port, user, keyFile == null || keyFile.isBlank() ? null : java.nio.file.Path.of(keyFile));
+    }
+
+    public RemoteRun withState(String newState) {
+        return new RemoteRun(host, port, user, keyFile, rank, runId, lastSeq, measuredIterationS, predictedIterationS, measuredPeakMemoryMb,
+                newState);
     }
 }

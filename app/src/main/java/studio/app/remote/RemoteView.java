@@ -54,7 +54,7 @@ public final class RemoteView {
         add.setOnAction(e -> {
             try {
                 vm.hosts().add(new ClusterHost(host.getText().strip(), Integer.parseInt(port.getText().strip()), user.getText().strip(),
-                        Path.of(key.getText().strip())));
+                        key.getText().isBlank() ? null : Path.of(key.getText().strip())));
                 error.setText("");
             } catch (RuntimeException ex) {
                 error.setText("Not added: " + ex.getMessage());
@@ -63,7 +63,7 @@ public final class RemoteView {
         TableView<ClusterHost> hosts = new TableView<>(vm.hosts());
         hosts.setPrefHeight(80);
         hosts.getColumns().add(col("Host (rank = order; the first is the master)", ClusterHost::toString));
-        hosts.getColumns().add(col("Key", h -> h.keyFile().toString()));
+        hosts.getColumns().add(col("Key", h -> h.keyFile() == null ? "(ssh config, agent, default keys)" : h.keyText()));
         Button remove = new Button("Remove");
         remove.setOnAction(e -> vm.hosts().removeAll(hosts.getSelectionModel().getSelectedItems()));
         Button check = new Button("Check cluster");

@@ -55,8 +55,7 @@ public final class RemoteViewModel {
     private final Map<String, List<Double>> measuredMs = new ConcurrentHashMap<>();
     private final PlanEditor editor;
     private final RunnerClient client;
-    private final Path knownHosts;
-    private final HostKeyPolicy policy;
+    private final SshSettings ssh;
     private final Executor executor;
     private final List<SshConnection> following = new ArrayList<>();
     private final ContextLoader loader;
@@ -65,13 +64,16 @@ public final class RemoteViewModel {
     private final ReadOnlyDoubleWrapper profileProgress = new ReadOnlyDoubleWrapper(0);
 
     public RemoteViewModel(PlanEditor editor, ContextLoader loader, RunnerClient client, Path knownHosts, HostKeyPolicy policy, Executor executor) {
+        this(editor, loader, client, SshSettings.of(knownHosts, policy), executor);
+    }
+
+    public RemoteViewModel(PlanEditor editor, ContextLoader loader, RunnerClient client, SshSettings ssh, Executor executor) {
         this.editor = editor;
         this.loader = loader;
         this.client = client;
-        this.knownHosts = knownHosts;
-        this.policy = policy;
+        this.ssh = ssh;
         this.executor = executor;
-        this.profiler = new ClusterProfiler(client, knownHosts, policy, executor);
+        this.profiler = new ClusterProfiler(client, ssh, executor);
     }
 
     /** Work on the cluster needs an open plan and its hosts; says so when they are missing. */
@@ -238,7 +240,7 @@ public final class RemoteViewModel {
         work("Checking " + hs.size() + " hosts", () -> {
             List<HostCheck> out = new ArrayList<>();
             for (ClusterHost h : hs) {
-                try (SshConnection c = SshConnection.open(h, knownHosts, policy)) {
+                try (SshConnection c = SshConnection.open(h, ssh)) {
                     client.ensureRunner(c);
                     int gpus = 0;
                     String names = "";
@@ -293,29 +295,49 @@ public final class RemoteViewModel {
                 cfg = Files.createTempDirectory("gstudio-launch").resolve("galvatron_config.json");
                 Files.writeString(cfg, json);
             }
+            // each node's run is recorded (and shown) the moment it starts, so a failure further on never hides it
             List<RemoteRun> started = new ArrayList<>();
             for (int rank = 0; rank < hs.size(); rank++) {
                 ClusterHost h = hs.get(rank);
-                try (SshConnection c = SshConnection.open(h, knownHosts, policy)) {
+                try (SshConnection c = SshConnection.open(h, ssh)) {
                     client.ensureRunner(c);
                     String id = client.launch(c, request, rank, hs.size(), hs.get(0).host(), cfg);
                     // the smoke trainer is not the plan: nothing to predict for it
                     double predictedS = request.engine().equals("galvatron") ? estimate.iterationS() : 0;
-                    started.add(new RemoteRun(h.host(), h.port(), h.user(), h.keyFile().toString(), rank, id, 0, 0, predictedS, 0, "running"));
+                    RemoteRun run = new RemoteRun(h.host(), h.port(), h.user(), h.keyText(), rank, id, 0, 0, predictedS, 0, "running");
+                    started.add(run);
+                    Platform.runLater(() -> runs.add(run));
+                } catch (IOException | RuntimeException e) {
+                    String failed = "node " + rank + " (" + h + ") failed to start: " + e.getMessage();
+                    if (started.isEmpty()) throw new IOException(failed, e);
+                    // the started nodes would wait at the rendezvous holding their GPUs: stop them
+                    List<String> notStopped = new ArrayList<>();
+                    for (RemoteRun r : started) {
+                        try (SshConnection c = SshConnection.open(r.clusterHost(), ssh)) {
+                            client.stop(c, r.runId());
+                            Platform.runLater(() -> replaceRun(r.runId(), r.withState("stopped")));
+                        } catch (IOException | RuntimeException stopFailed) {
+                            notStopped.add(r.host() + " " + r.runId() + " (" + stopFailed.getMessage() + ")");
+                        }
+                    }
+                    throw new IOException(failed + "; " + (notStopped.isEmpty()
+                            ? "stopped the " + started.size() + " node(s) already started"
+                            : "could not stop " + String.join(", ", notStopped) + ": stop them from the run list"), e);
                 }
             }
-            Platform.runLater(() -> {
-                runs.addAll(started);
-                status.set("Started " + started.size() + " nodes: " + started.stream().map(RemoteRun::runId).toList());
-            });
+            Platform.runLater(() -> status.set("Started " + started.size() + " nodes: " + started.stream().map(RemoteRun::runId).toList()));
             for (RemoteRun r : started) follow(r);
         });
+    }
+
+    private void replaceRun(String runId, RemoteRun updated) {
+        for (int i = 0; i < runs.size(); i++) if (runs.get(i).runId().equals(runId)) runs.set(i, updated);
     }
 
     /** Follows a run (again): from its last event, on a new connection, until it ends. */
     public void follow(RemoteRun run) {
         executor.execute(() -> {
-            try (SshConnection c = SshConnection.open(run.clusterHost(), knownHosts, policy)) {
+            try (SshConnection c = SshConnection.open(run.clusterHost(), ssh)) {
                 synchronized (following) {
                     following.add(c);
                 }
@@ -328,7 +350,7 @@ public final class RemoteViewModel {
 
     public void stop(RemoteRun run) {
         work("Stopping " + run.runId(), () -> {
-            try (SshConnection c = SshConnection.open(run.clusterHost(), knownHosts, policy)) {
+            try (SshConnection c = SshConnection.open(run.clusterHost(), ssh)) {
                 client.stop(c, run.runId());
             }
         });

@@ -84,10 +84,44 @@ public final class RunnerClient {
     }
 
     private String runner(SshConnection c, List<String> args) throws IOException {
+        return runner(c, args, List.of());
+    }
+
+    /** A runner command line: options, then {@code --} and the positional arguments (a run id never reads as an option). */
+    private String runner(SshConnection c, List<String> args, List<String> positional) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("java", "-jar", remoteJar(c)));
         cmd.addAll(args);
         cmd.addAll(List.of("--runs-dir", base(c) + "/runs"));
+        if (!positional.isEmpty()) {
+            cmd.add("--");
+            cmd.addAll(positional);
+        }
         return ShellQuote.command(cmd);
+    }
+
+    /**
+     * Runs a runner command and returns its events; when it fails, the message says why, from the runner's own error
+     * events (it writes them on stdout) and its stderr.
+     */
+    private List<JsonNode> call(SshConnection c, String command, long timeoutSeconds) throws IOException {
+        List<JsonNode> events = new ArrayList<>();
+        StringBuilder err = new StringBuilder();
+        int code = c.exec(command, line -> {
+            if (!line.isBlank()) events.add(parse(line));
+        }, l -> {
+            if (err.length() < 4000) err.append(l).append('\n');
+        }, timeoutSeconds);
+        if (code != 0) {
+            List<String> why = new ArrayList<>();
+            for (JsonNode e : events) {
+                if (e.path("event").asText().equals("error")) why.add(e.path("message").asText(e.path("line").asText()));
+                if (e.path("event").asText().equals("refused")) why.addAll(problems(e));
+            }
+            if (!err.toString().isBlank()) why.add(err.toString().strip());
+            throw new IOException(c.host() + ": the runner exited " + code + ": "
+                    + (why.isEmpty() ? "(it printed no reason)" : String.join("; ", why)));
+        }
+        return events;
     }
 
     private static List<String> problems(JsonNode refused) {
@@ -97,9 +131,7 @@ public final class RunnerClient {
     }
 
     public List<JsonNode> env(SshConnection c) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        c.exec(runner(c, List.of("env")), line -> out.add(parse(line)), l -> { }, 300);
-        return out;
+        return call(c, runner(c, List.of("env")), 300);
     }
 
     /** Starts node {@code rank}'s part of a run, detached on the node; returns the run's id there. */
@@ -124,8 +156,19 @@ public final class RunnerClient {
 
     /** Streams a run's events after {@code fromSeq} until it ends; an IOException means the connection dropped. */
     public void follow(SshConnection c, String run, long fromSeq, Consumer<JsonNode> events) throws IOException {
-        c.exec(runner(c, List.of("follow", run, "--from", String.valueOf(fromSeq))), line -> events.accept(parse(line)), l -> { },
-                7 * 24 * 3600);
+        StringBuilder err = new StringBuilder();
+        List<String> errors = new ArrayList<>();
+        int code = c.exec(runner(c, List.of("follow", "--from", String.valueOf(fromSeq)), List.of(run)), line -> {
+            JsonNode e = parse(line);
+            if (e.path("event").asText().equals("error")) errors.add(e.path("message").asText());
+            events.accept(e);
+        }, l -> {
+            if (err.length() < 4000) err.append(l).append('\n');
+        }, 7 * 24 * 3600);
+        if (code != 0) {
+            throw new IOException(c.host() + ": following " + run + " failed (exit " + code + "): "
+                    + String.join("; ", errors) + (err.toString().isBlank() ? "" : " " + err.toString().strip()));
+        }
     }
 
     /**
@@ -186,17 +229,17 @@ public final class RunnerClient {
     }
 
     public JsonNode status(SshConnection c, String run) throws IOException {
-        return parse(c.run(runner(c, List.of("status", run)), 120).strip());
+        List<JsonNode> events = call(c, runner(c, List.of("status"), List.of(run)), 120);
+        return events.stream().filter(e -> e.path("event").asText().equals("status")).findFirst()
+                .orElseThrow(() -> new IOException(c.host() + ": the runner printed no status for " + run));
     }
 
     public void stop(SshConnection c, String run) throws IOException {
-        c.run(runner(c, List.of("stop", run)), 120);
+        call(c, runner(c, List.of("stop"), List.of(run)), 120);
     }
 
     public List<JsonNode> list(SshConnection c) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : c.run(runner(c, List.of("list")), 120).split("\n")) if (!line.isBlank()) out.add(parse(line));
-        return out;
+        return call(c, runner(c, List.of("list")), 120);
     }
 
     private static JsonNode parse(String line) {

@@ -1,11 +1,18 @@
 package studio.app.remote;
 
+import net.schmizz.keepalive.KeepAliveProvider;
+import net.schmizz.keepalive.KeepAliveRunner;
+import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
-import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.common.SecurityUtils;
 import net.schmizz.sshj.connection.channel.direct.Session;
 import net.schmizz.sshj.sftp.SFTPClient;
-import net.schmizz.sshj.transport.verification.OpenSSHKnownHosts;
+import net.schmizz.sshj.transport.verification.HostKeyVerifier;
+import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
+import net.schmizz.sshj.userauth.method.AuthMethod;
+import net.schmizz.sshj.userauth.method.AuthPublickey;
+import net.schmizz.sshj.userauth.password.PasswordFinder;
+import net.schmizz.sshj.userauth.password.Resource;
 
 import java.io.BufferedReader;
 import java.io.Closeable;
@@ -15,20 +22,38 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * One SSH connection to a node (SSHJ): host keys checked against known_hosts (unknown: ask the policy; changed:
- * refuse), key authentication, SFTP upload, and commands whose output streams line by line.
+ * One SSH connection to a node (SSHJ), as OpenSSH would make it: the host resolved through the client config (alias,
+ * HostName, User, Port, IdentityFile, ProxyJump through bastions), host keys checked by {@link KnownHosts}, keys from
+ * files (passphrases asked, never stored) and the agent; commands end within their time limit and a silent peer is
+ * declared dead by the keep-alive.
  */
 public final class SshConnection implements Closeable {
-    private final SSHClient ssh = new SSHClient();
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ssh-command-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
+    private final SSHClient ssh;
+    private final List<SSHClient> jumps;
     private final ClusterHost host;
 
-    private SshConnection(ClusterHost host) {
+    private SshConnection(ClusterHost host, SSHClient ssh, List<SSHClient> jumps) {
         this.host = host;
+        this.ssh = ssh;
+        this.jumps = jumps;
     }
 
     /** The refusal of a host key, with what the user needs to decide. */
@@ -41,52 +66,165 @@ public final class SshConnection implements Closeable {
     }
 
     public static SshConnection open(ClusterHost host, Path knownHosts, HostKeyPolicy policy) throws IOException {
-        SshConnection c = new SshConnection(host);
-        Files.createDirectories(knownHosts.toAbsolutePath().getParent());
-        if (!Files.exists(knownHosts)) Files.createFile(knownHosts);
-        final String[] refusal = new String[1];
-        c.ssh.addHostKeyVerifier(new OpenSSHKnownHosts(knownHosts.toFile()) {
+        return open(host, SshSettings.of(knownHosts, policy));
+    }
+
+    public static SshConnection open(ClusterHost host, SshSettings settings) throws IOException {
+        SshTarget target = SshTarget.resolve(host, settings.clientConfig());
+        List<SSHClient> jumps = new ArrayList<>();
+        try {
+            SSHClient via = null;
+            for (SshTarget jump : target.jumps()) {
+                via = connect(jump, settings, via, "bastion ");
+                jumps.add(via);
+            }
+            SSHClient ssh = connect(target, settings, via, "");
+            return new SshConnection(host, ssh, jumps);
+        } catch (IOException | RuntimeException e) {
+            for (int i = jumps.size() - 1; i >= 0; i--) quietlyClose(jumps.get(i));
+            throw e;
+        }
+    }
+
+    private static SSHClient connect(SshTarget t, SshSettings s, SSHClient via, String role) throws IOException {
+        DefaultConfig config = new DefaultConfig();
+        config.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
+        SSHClient c = new SSHClient(config);
+        String[] refusal = new String[1];
+        c.addHostKeyVerifier(new HostKeyVerifier() {
             @Override
-            protected boolean hostKeyUnverifiableAction(String hostname, PublicKey key) {
-                String fp = fingerprint(key);
-                if (!policy.acceptUnknown(hostname, KeyType.fromKey(key).toString(), fp)) {
-                    refusal[0] = "unknown host key for " + hostname + " (" + KeyType.fromKey(key) + " " + fp + "); not accepted";
-                    return false;
-                }
-                try {
-                    String entryHost = host.port() == 22 ? host.host() : "[" + host.host() + "]:" + host.port();
-                    entries().add(new HostEntry(null, entryHost, KeyType.fromKey(key), key));
-                    write();
-                } catch (IOException e) {
-                    refusal[0] = "cannot remember the host key in " + knownHosts + ": " + e.getMessage();
-                    return false;
-                }
-                return true;
+            public boolean verify(String hostname, int port, PublicKey key) {
+                refusal[0] = s.knownHosts().refusal(hostname, port, key);
+                return refusal[0] == null;
             }
 
             @Override
-            protected boolean hostKeyChangedAction(String hostname, PublicKey key) {
-                refusal[0] = "the host key of " + hostname + " CHANGED (now " + KeyType.fromKey(key) + " " + fingerprint(key)
-                        + "): refusing to connect; if the node was reinstalled, remove its line from " + knownHosts;
-                return false;
+            public List<String> findExistingAlgorithms(String hostname, int port) {
+                return s.knownHosts().findExistingAlgorithms(hostname, port);
             }
         });
-        c.ssh.setConnectTimeout(15_000);
+        c.setConnectTimeout(s.connectTimeoutMs());
+        // a server that accepts the connection and then says nothing must not hold us: the handshake has a deadline
+        c.setTimeout(s.connectTimeoutMs());
+        c.getTransport().setTimeoutMs(s.connectTimeoutMs());
+        // SSHJ starts the keep-alive thread while connecting, when its interval is set: so set it first
+        KeepAliveRunner alive = (KeepAliveRunner) c.getConnection().getKeepAlive();
+        alive.setKeepAliveInterval(s.keepAliveSeconds());
+        alive.setMaxAliveCount(s.keepAliveMax());
         try {
-            c.ssh.connect(host.host(), host.port());
+            if (via == null) c.connect(t.hostName(), t.port());
+            else c.connectVia(via.newDirectConnection(t.hostName(), t.port()));
         } catch (IOException e) {
-            c.close();
+            quietlyClose(c);
             if (refusal[0] != null) throw new HostKeyException(refusal[0], e);
-            throw new IOException("cannot reach " + host + ": " + e.getMessage(), e);
+            throw new IOException("cannot reach " + role + t + (via == null ? "" : " through the bastion") + ": " + reason(e), e);
         }
         try {
-            c.ssh.authPublickey(host.user(), c.ssh.loadKeys(host.keyFile().toString()));
-        } catch (IOException e) {
-            c.close();
-            throw new IOException("key authentication as " + host.user() + " with " + host.keyFile() + " failed: " + e.getMessage(), e);
+            authenticate(c, t, s);
+        } catch (IOException | RuntimeException e) {
+            quietlyClose(c);
+            throw e;
         }
-        c.ssh.getConnection().getKeepAlive().setKeepAliveInterval(15);
+        // from here the keep-alive watches the peer; a read timeout would cut quiet but healthy streams
+        if (c.getSocket() != null) c.getSocket().setSoTimeout(0);
         return c;
+    }
+
+    private static void authenticate(SSHClient c, SshTarget t, SshSettings s) throws IOException {
+        List<AuthMethod> methods = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<String> tried = new ArrayList<>();
+        for (Path key : t.identities()) {
+            if (!Files.isRegularFile(key)) {
+                if (t.explicitIdentities().contains(key)) problems.add(key + ": no such key file");
+                continue;
+            }
+            Passphrase finder = new Passphrase(key, s.policy());
+            try {
+                KeyProvider kp = c.loadKeys(key.toString(), finder);
+                // decrypt now, so a declined or wrong passphrase is named instead of a bare "authentication failed"
+                kp.getPrivate();
+                methods.add(new AuthPublickey(kp));
+                tried.add(key.toString());
+            } catch (IOException | RuntimeException e) {
+                problems.add(key + ": " + (finder.declined ? "passphrase not given"
+                        : finder.asked > 0 ? "wrong passphrase (asked " + finder.asked + " times)" : "cannot be read (" + reason(e) + ")"));
+            }
+        }
+        if (s.agent() != null) {
+            try {
+                List<SshAgent.Identity> ids = s.agent().identities();
+                for (SshAgent.Identity id : ids) methods.add(s.agent().authMethod(id));
+                if (!ids.isEmpty()) tried.add(ids.size() + " key(s) of the ssh-agent");
+            } catch (IOException e) {
+                problems.add("ssh-agent at " + s.agent().socket() + ": " + e.getMessage());
+            }
+        }
+        String who = t.user() + "@" + t;
+        if (methods.isEmpty()) {
+            throw new IOException("no key to log in as " + who + (problems.isEmpty() ? ": set a key file, an IdentityFile in ~/.ssh/config or start ssh-agent"
+                    : ": " + String.join("; ", problems)));
+        }
+        try {
+            c.auth(t.user(), methods);
+        } catch (IOException e) {
+            throw new IOException("key authentication as " + who + " failed (tried " + String.join(", ", tried) + ")"
+                    + (problems.isEmpty() ? "" : "; " + String.join("; ", problems)) + ": " + reason(e), e);
+        }
+    }
+
+    /** Asks the user for a key's passphrase at most three times; what was typed is wiped once SSHJ has used it. */
+    private static final class Passphrase implements PasswordFinder {
+        private final Path key;
+        private final HostKeyPolicy policy;
+        private int asked;
+        private boolean declined;
+        private char[] last;
+
+        Passphrase(Path key, HostKeyPolicy policy) {
+            this.key = key;
+            this.policy = policy;
+        }
+
+        @Override
+        public char[] reqPassword(Resource<?> resource) {
+            if (last != null) Arrays.fill(last, '\0');
+            asked++;
+            last = policy.passphrase(key.toString());
+            if (last == null) declined = true;
+            return last;
+        }
+
+        @Override
+        public boolean shouldRetry(Resource<?> resource) {
+            return !declined && asked < 3;
+        }
+    }
+
+    private static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return root == e || e.getMessage() == null || e.getMessage().contains(m) ? (e.getMessage() == null ? m : e.getMessage())
+                : e.getMessage() + " (" + m + ")";
+    }
+
+    private static void quietlyClose(SSHClient c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+
+    /** Creates a folder that only its owner can read (as OpenSSH wants ~/.ssh), or leaves an existing one as it is. */
+    static void privateFolder(Path dir) throws IOException {
+        if (dir == null || Files.isDirectory(dir)) return;
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(dir);
+        }
     }
 
     /** OpenSSH's SHA-256 fingerprint ({@code SHA256:...}), what {@code ssh-keygen -lf} shows. */
@@ -104,62 +242,131 @@ public final class SshConnection implements Closeable {
 
     public boolean connected() { return ssh.isConnected() && ssh.isAuthenticated(); }
 
+    /** Uploads through a temporary name of its own (parallel uploads of one file do not collide), renamed into place. */
     public void upload(Path local, String remote) throws IOException {
         try (SFTPClient sftp = ssh.newSFTPClient()) {
             String dir = remote.contains("/") ? remote.substring(0, remote.lastIndexOf('/')) : ".";
             if (!dir.isEmpty()) sftp.mkdirs(dir);
-            String tmp = remote + ".part";
-            sftp.put(new net.schmizz.sshj.xfer.FileSystemFile(new File(local.toString())), tmp);
-            sftp.rename(tmp, remote, java.util.EnumSet.of(net.schmizz.sshj.sftp.RenameFlags.OVERWRITE));
+            String tmp = remote + ".part-" + UUID.randomUUID();
+            try {
+                sftp.put(new net.schmizz.sshj.xfer.FileSystemFile(new File(local.toString())), tmp);
+                sftp.rename(tmp, remote, java.util.EnumSet.of(net.schmizz.sshj.sftp.RenameFlags.OVERWRITE));
+            } catch (IOException e) {
+                try {
+                    sftp.rm(tmp);
+                } catch (IOException gone) {
+                    // nothing was left behind
+                }
+                throw new IOException(host + ": upload of " + local.getFileName() + " to " + remote + " failed: " + reason(e), e);
+            }
         }
     }
 
     /** Fetches a node's file into {@code local}, through a temporary file moved into place. */
     public void download(String remote, Path local) throws IOException {
         Path dir = local.toAbsolutePath().getParent();
-        java.nio.file.Files.createDirectories(dir);
-        Path tmp = java.nio.file.Files.createTempFile(dir, local.getFileName().toString(), ".part");
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, local.getFileName().toString(), ".part");
         try (SFTPClient sftp = ssh.newSFTPClient()) {
             sftp.get(remote, new net.schmizz.sshj.xfer.FileSystemFile(tmp.toFile()));
-            java.nio.file.Files.move(tmp, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A command that did not end within its time limit (it was closed on our side). */
+    public static final class CommandTimeoutException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CommandTimeoutException(String message) {
+            super(message);
         }
     }
 
     /**
-     * Runs a command, handing stdout lines to {@code out} as they come and draining stderr to {@code err}.
+     * Runs a command, handing stdout lines to {@code out} as they come and draining stderr to {@code err}; after
+     * {@code timeoutSeconds} the command's channel is closed and a {@link CommandTimeoutException} thrown.
      *
      * @return the exit status
      */
     public int exec(String command, Consumer<String> out, Consumer<String> err, long timeoutSeconds) throws IOException {
-        try (Session s = ssh.startSession()) {
-            Session.Command cmd = s.exec(command);
-            Thread drain = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(cmd.getErrorStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) err.accept(line);
-                } catch (IOException e) {
-                    // the channel closed: nothing more to drain
-                }
-            }, "ssh-stderr");
-            drain.setDaemon(true);
-            drain.start();
+        Session s;
+        Session.Command cmd;
+        try {
+            s = ssh.startSession();
+            cmd = s.exec(command);
+        } catch (net.schmizz.sshj.connection.ConnectionException | net.schmizz.sshj.transport.TransportException e) {
+            throw new IOException("the connection to " + host + " failed: " + reason(e)
+                    + (ssh.isConnected() ? "" : " (no answer to keep-alive probes: the node or the network is down)"), e);
+        }
+        // lines are read on threads of their own, so the deadline holds even when the peer sends nothing at all
+        AtomicBoolean abandoned = new AtomicBoolean();
+        IOException[] readFailure = new IOException[1];
+        Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(cmd.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
-                while ((line = r.readLine()) != null) out.accept(line);
+                while ((line = r.readLine()) != null) if (!abandoned.get()) out.accept(line);
+            } catch (IOException e) {
+                readFailure[0] = e;
             }
-            cmd.join(timeoutSeconds, TimeUnit.SECONDS);
+        }, "ssh-stdout");
+        Thread drain = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(cmd.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) if (!abandoned.get()) err.accept(line);
+            } catch (IOException e) {
+                // the channel closed: nothing more to drain
+            }
+        }, "ssh-stderr");
+        reader.setDaemon(true);
+        drain.setDaemon(true);
+        reader.start();
+        drain.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        try {
+            reader.join(TimeUnit.SECONDS.toMillis(timeoutSeconds));
+            if (reader.isAlive()) {
+                abandoned.set(true);
+                WATCHDOG.execute(() -> {
+                    try {
+                        s.close();
+                    } catch (IOException e) {
+                        // closing is all we can do
+                    }
+                });
+                throw new CommandTimeoutException(host + ": `" + abbreviate(command) + "` did not finish within " + timeoutSeconds + " s");
+            }
+            if (readFailure[0] != null) {
+                throw new IOException("the connection to " + host + " dropped during `" + abbreviate(command) + "`: " + reason(readFailure[0])
+                        + (ssh.isConnected() ? "" : " (no answer to keep-alive probes: the node or the network is down)"), readFailure[0]);
+            }
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
             try {
-                drain.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                cmd.join(left, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                // the status is checked below
             }
-            Integer status = cmd.getExitStatus();
-            if (status == null) throw new IOException("the connection to " + host + " dropped before `" + abbreviate(command) + "` ended");
-            return status;
+            drain.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandoned.set(true);
+            throw new java.io.InterruptedIOException("interrupted while `" + abbreviate(command) + "` ran on " + host);
+        } finally {
+            if (!abandoned.get()) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    // already closed by the peer
+                }
+            }
         }
+        Integer status = cmd.getExitStatus();
+        if (status == null) {
+            throw new IOException("the connection to " + host + " dropped before `" + abbreviate(command) + "` ended"
+                    + (ssh.isConnected() ? "" : " (no answer to keep-alive probes: the node or the network is down)"));
+        }
+        return status;
     }
 
     /** A command's whole stdout; fails with its stderr when it exits non-zero. */
@@ -177,6 +384,7 @@ public final class SshConnection implements Closeable {
 
     @Override
     public void close() throws IOException {
-        ssh.close();
+        quietlyClose(ssh);
+        for (int i = jumps.size() - 1; i >= 0; i--) quietlyClose(jumps.get(i));
     }
 }
