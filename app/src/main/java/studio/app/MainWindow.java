@@ -66,8 +66,11 @@ public final class MainWindow {
         t.setDaemon(true);
         return t;
     });
-    private Path projectFile;
+    private final javafx.beans.property.ObjectProperty<Path> projectFile = new javafx.beans.property.SimpleObjectProperty<>();
     private String notes = "";
+    /** The editor state last saved or opened: the project has unsaved changes while the editor holds another one. */
+    private studio.app.project.EditorState savedState;
+    private final javafx.beans.property.ReadOnlyBooleanWrapper dirty = new javafx.beans.property.ReadOnlyBooleanWrapper();
 
     public MainWindow(PlanEditor editor, ContextLoader loader, ProjectStore store) {
         this(editor, loader, store, studio.app.remote.RemoteSetup.defaults());
@@ -114,7 +117,99 @@ public final class MainWindow {
                 : background.get().isEmpty() ? editor.messageProperty().get() : background.get(), background, editor.messageProperty(),
                 searchVm.runningProperty(), searchVm.statusProperty()));
         root.setBottom(status);
-        editor.stateProperty().addListener((o, a, b) -> autosave());
+        editor.stateProperty().addListener((o, a, b) -> {
+            dirty.set(b != null && b != savedState);
+            autosave();
+        });
+    }
+
+    /** True while the project has changes that are not saved. */
+    public javafx.beans.property.ReadOnlyBooleanProperty dirtyProperty() { return dirty.getReadOnlyProperty(); }
+
+    /** The window title: the project's name and an unsaved marker. */
+    public javafx.beans.binding.StringBinding titleBinding() {
+        return Bindings.createStringBinding(() -> (dirty.get() ? "* " : "")
+                + (projectFile.get() == null ? "untitled" : projectFile.get().getFileName().toString()) + " — Galvatron Studio", dirty, projectFile);
+    }
+
+    /** The open project's file (null until it is saved). */
+    public Path projectFile() { return projectFile.get(); }
+
+    private void markSaved() {
+        savedState = editor.state();
+        dirty.set(false);
+    }
+
+    /**
+     * Installs the window's title and its close guard on {@code stage}: closing with unsaved changes asks first.
+     */
+    public void attach(javafx.stage.Stage stage) {
+        stage.titleProperty().bind(titleBinding());
+        stage.setOnCloseRequest(e -> {
+            if (!confirmDiscard("close the window")) e.consume();
+        });
+    }
+
+    /** The three answers to "unsaved changes". */
+    public static final ButtonType SAVE = new ButtonType("Save", javafx.scene.control.ButtonBar.ButtonData.YES);
+    public static final ButtonType DONT_SAVE = new ButtonType("Don't save", javafx.scene.control.ButtonBar.ButtonData.NO);
+
+    /**
+     * Before unsaved changes would be lost: asks to save them, throw them away or cancel. True when the caller may go
+     * on (saved, or the user chose not to save).
+     */
+    public boolean confirmDiscard(String action) {
+        if (!dirty.get()) return true;
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "The project "
+                + (projectFile.get() == null ? "(not saved yet)" : projectFile.get().getFileName().toString())
+                + " has unsaved changes. Save them before you " + action + "?", SAVE, DONT_SAVE, ButtonType.CANCEL);
+        a.setHeaderText("Unsaved changes");
+        if (window() != null) a.initOwner(window());
+        ButtonType answer = a.showAndWait().orElse(ButtonType.CANCEL);
+        if (answer == DONT_SAVE) return true;
+        if (answer != SAVE) return false;
+        if (projectFile.get() == null) {
+            var f = choose(true, "Galvatron Studio project", "*.gsp.json");
+            if (f.isEmpty()) return false;
+            return saveProject(f.get());
+        }
+        return saveProject(projectFile.get());
+    }
+
+    /**
+     * At start: offers back the unsaved project a studio that did not close cleanly left (restore, discard or keep it
+     * for later), names recovery files that could not be read (kept aside), else opens the sample.
+     */
+    public void startUp() {
+        ProjectStore.RecoveryScan scan = store.scanRecovery();
+        if (!scan.setAside().isEmpty()) error("Recovery", String.join("\n", scan.setAside()));
+        if (scan.found().isEmpty()) {
+            openSample();
+            return;
+        }
+        ProjectStore.Recovery r = scan.found().get(0);
+        ButtonType restore = new ButtonType("Restore", javafx.scene.control.ButtonBar.ButtonData.YES);
+        ButtonType discard = new ButtonType("Discard", javafx.scene.control.ButtonBar.ButtonData.NO);
+        ButtonType later = new ButtonType("Keep for later", javafx.scene.control.ButtonBar.ButtonData.CANCEL_CLOSE);
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "Unsaved work on " + (r.projectFile() == null ? "an unsaved project" : r.projectFile())
+                + " (" + r.project().settings().model() + ", last change " + r.written() + ") was left by a studio that did not close cleanly"
+                + (scan.found().size() > 1 ? "; " + (scan.found().size() - 1) + " more will be offered at the next start" : "") + ". Restore it?",
+                restore, discard, later);
+        a.setHeaderText("Restore unsaved work?");
+        if (window() != null) a.initOwner(window());
+        ButtonType answer = a.showAndWait().orElse(later);
+        if (answer == restore) {
+            openRecovered(r);
+        } else {
+            if (answer == discard) {
+                try {
+                    store.discard(r);
+                } catch (IOException e) {
+                    error("Recovery", "Could not remove " + r.file() + ": " + e.getMessage());
+                }
+            }
+            openSample();
+        }
     }
 
     public BorderPane root() { return root; }
@@ -210,10 +305,20 @@ public final class MainWindow {
 
     private MenuBar menus() {
         Menu file = new Menu("File");
-        MenuItem open = item("Open project…", "Shortcut+O", () -> choose(false, "Galvatron Studio project", "*.gsp.json", "*.json")
-                .ifPresent(this::openProject));
+        MenuItem newProject = item("New project", "Shortcut+N", () -> {
+            if (confirmDiscard("start a new project")) openSample();
+        });
+        MenuItem open = item("Open project…", "Shortcut+O", () -> {
+            if (confirmDiscard("open another project")) choose(false, "Galvatron Studio project", "*.gsp.json", "*.json").ifPresent(this::openProject);
+        });
         MenuItem save = item("Save project", "Shortcut+S", () -> {
-            if (projectFile == null) saveAs(); else saveProject(projectFile);
+            if (projectFile.get() == null) saveAs(); else saveProject(projectFile.get());
+        });
+        MenuItem quit = item("Quit", "Shortcut+Q", () -> {
+            if (confirmDiscard("quit") && window() instanceof javafx.stage.Stage st) {
+                closed();
+                st.close();
+            }
         });
         MenuItem saveAs = item("Save project as…", "Shortcut+Shift+S", this::saveAs);
         MenuItem imp = item("Import Galvatron config…", "Shortcut+I", () -> choose(false, "Galvatron config", "*.json").ifPresent(this::importConfig));
@@ -223,7 +328,9 @@ public final class MainWindow {
             recent.getItems().clear();
             for (Path p : store.recent()) {
                 MenuItem mi = new MenuItem(p.toString());
-                mi.setOnAction(a -> openProject(p));
+                mi.setOnAction(a -> {
+                    if (confirmDiscard("open another project")) openProject(p);
+                });
                 recent.getItems().add(mi);
             }
         });
@@ -237,7 +344,7 @@ public final class MainWindow {
                 error("Chart export failed", ex.getMessage());
             }
         });
-        file.getItems().addAll(open, recent, save, saveAs, imp, exp, expCharts);
+        file.getItems().addAll(newProject, open, recent, save, saveAs, imp, exp, expCharts, new javafx.scene.control.SeparatorMenuItem(), quit);
         Menu edit = new Menu("Edit");
         MenuItem undo = item("Undo", "Shortcut+Z", editor::undo);
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", editor::redo);
@@ -343,6 +450,8 @@ public final class MainWindow {
             return new Loaded(ctx, loader.searchedPlan(ctx, 64));
         }, l -> {
             editor.open(l.context(), l.plan(), "llama-7b on 1 x 8 A100 (36 GB): the studio's searched plan");
+            projectFile.set(null);
+            markSaved();
             toolbar.refresh();
         });
     }
@@ -381,7 +490,7 @@ public final class MainWindow {
         }
         try {
             if (Files.readString(file).contains(ProjectStore.FORMAT)) {
-                openProject(file);
+                if (confirmDiscard("open " + file.getFileName())) openProject(file);
                 return;
             }
         } catch (IOException e) {
@@ -444,14 +553,18 @@ public final class MainWindow {
                 List.copyOf(remoteVm.hosts()), List.copyOf(remoteVm.runs()));
     }
 
-    public void saveProject(Path file) {
+    /** Saves the project to {@code file}; true when it was written. */
+    public boolean saveProject(Path file) {
         try {
             store.save(file, project());
             store.clearRecovery();
-            projectFile = file;
+            projectFile.set(file);
+            markSaved();
             editorMessage("Saved " + file);
+            return true;
         } catch (IOException | RuntimeException e) {
             error("Save failed", e.getMessage());
+            return false;
         }
     }
 
@@ -463,12 +576,30 @@ public final class MainWindow {
         return open(() -> store.open(file), file, "opened " + file.getFileName());
     }
 
-    /** Re-opens the unsaved project a crash left behind. */
+    /** Re-opens the unsaved project a crash left behind (still unsaved: it belongs to its project file, if it had one). */
     public Task<?> openRecovered(Project p) {
         return open(() -> p, null, "recovered the unsaved project");
     }
 
+    public Task<?> openRecovered(ProjectStore.Recovery r) {
+        return open(r::project, r.projectFile(), "recovered the unsaved work" + (r.projectFile() == null ? "" : " on " + r.projectFile().getFileName()), () -> {
+            dirty.set(true);
+            savedState = null;
+            autosave();
+            try {
+                // this instance's own recovery file now holds the work
+                store.discard(r);
+            } catch (IOException ex) {
+                error("Recovery", "Could not remove " + r.file() + ": " + ex.getMessage());
+            }
+        });
+    }
+
     private Task<?> open(java.util.concurrent.Callable<Project> read, Path file, String what) {
+        return open(read, file, what, () -> { });
+    }
+
+    private Task<?> open(java.util.concurrent.Callable<Project> read, Path file, String what, Runnable after) {
         return background("Opening project", () -> {
             Project p = read.call();
             return new Object[] {p, loader.load(p.settings())};
@@ -481,8 +612,10 @@ public final class MainWindow {
             remoteVm.runs().setAll(p.runs());
             // runs that were going when the project was saved: follow them again from their last event
             for (var run : p.runs()) if (run.state().equals("running")) remoteVm.follow(run);
-            projectFile = file;
+            projectFile.set(file);
+            markSaved();
             toolbar.refresh();
+            after.run();
         });
     }
 
@@ -491,10 +624,21 @@ public final class MainWindow {
     private void autosave() {
         if (editor.state() == null) return;
         autosaveDelay.setOnFinished(e -> {
+            if (!dirty.get()) {
+                worker.submit(() -> {
+                    try {
+                        store.clearRecovery();
+                    } catch (IOException ex) {
+                        Platform.runLater(() -> background.set("Could not remove the recovery file: " + ex.getMessage()));
+                    }
+                });
+                return;
+            }
             Project p = project();
+            Path file = projectFile.get();
             worker.submit(() -> {
                 try {
-                    store.writeRecovery(p);
+                    store.writeRecovery(p, file);
                 } catch (IOException ex) {
                     Platform.runLater(() -> background.set("Could not write the recovery file: " + ex.getMessage()));
                 }

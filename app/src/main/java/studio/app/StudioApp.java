@@ -4,7 +4,6 @@ import javafx.application.Application;
 import javafx.stage.Stage;
 import studio.app.project.ContextLoader;
 import studio.app.project.PlanEditor;
-import studio.app.project.Project;
 import studio.app.project.ProjectStore;
 import studio.engine.inputs.InputLocator;
 
@@ -18,10 +17,9 @@ public final class StudioApp extends Application {
         ProjectStore store = new ProjectStore(ProjectStore.defaultAppDir());
         window = new MainWindow(new PlanEditor(), new ContextLoader(InputLocator.defaultSampleRoot()), store);
         stage.setScene(window.newScene());
-        stage.setTitle("Galvatron Studio");
+        window.attach(stage);
         stage.show();
-        Project recovered = store.recover();
-        if (recovered != null) window.openRecovered(recovered); else window.openSample();
+        window.startUp();
     }
 
     @Override

@@ -127,10 +127,11 @@ class MainWindowTest {
         ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", shots.resolve("editor.png").toFile());
         assertTrue(Files.size(shots.resolve("editor.png")) > 10_000);
 
-        // a recovery file follows the edits
+        // a recovery file follows the edits (this instance's own, in the recovery folder)
+        WaitForAsyncUtils.asyncFx(() -> editor.replacePlan(searched, "back to the searched plan, as an edit")).get(10, TimeUnit.SECONDS);
         Thread.sleep(800);
         WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(Files.exists(appDir.resolve("recovery.json")));
+        assertTrue(Files.exists(new ProjectStore(appDir).recoveryFile(null)), "recovery written");
     }
 
     @Test

@@ -25,19 +25,51 @@ public final class ProjectStore {
     public static final String FORMAT = "galvatron-studio-project";
     private static final int RECENT = 10;
     private final Path appDir;
+    /** This studio instance: its recovery files carry its pid and start time, so two instances never take each other's. */
+    private final ProcessHandle owner;
+    private Path ownRecovery;
 
     /** @param appDir the studio's own folder (normally ~/.galvatron-studio) */
     public ProjectStore(Path appDir) {
+        this(appDir, ProcessHandle.current());
+    }
+
+    /** A store owned by {@code owner} (another process stands in for another studio instance in tests). */
+    public ProjectStore(Path appDir, ProcessHandle owner) {
         this.appDir = appDir;
+        this.owner = owner;
+    }
+
+    /** A recovery file found at start: the unsaved project, the file it belongs to (null: never saved), when written. */
+    public record Recovery(Path file, Project project, Path projectFile, String written) {
+    }
+
+    /** What a start found: projects to offer back, and recovery files that could not be read (moved aside, named). */
+    public record RecoveryScan(List<Recovery> found, List<String> setAside) {
     }
 
     public static Path defaultAppDir() {
         return Path.of(System.getProperty("user.home"), ".galvatron-studio");
     }
 
-    public Path recoveryFile() { return appDir.resolve("recovery.json"); }
+    public Path recoveryDir() { return appDir.resolve("recovery"); }
+
+    /** This instance's recovery file for the project saved at {@code projectFile} (null: not saved yet). */
+    public Path recoveryFile(Path projectFile) {
+        String key = projectFile == null ? "untitled" : Integer.toHexString(projectFile.toAbsolutePath().normalize().toString().hashCode());
+        String name = projectFile == null ? "untitled" : projectFile.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+        return recoveryDir().resolve(name + "-" + key + "." + owner.pid() + ".json");
+    }
+
+    private static String startOf(ProcessHandle p) {
+        return p.info().startInstant().map(Object::toString).orElse("");
+    }
 
     public String toJson(Project p) {
+        return toNode(p).toPrettyString();
+    }
+
+    private ObjectNode toNode(Project p) {
         ObjectNode root = JsonFiles.mapper().createObjectNode();
         root.put("format", FORMAT);
         root.put("version", 1);
@@ -87,7 +119,7 @@ public final class ProjectStore {
             o.put("measured_peak_memory_mb", r.measuredPeakMemoryMb());
             o.put("state", r.state());
         }
-        return root.toPrettyString();
+        return root;
     }
 
     public void save(Path file, Project p) throws IOException {
@@ -96,6 +128,10 @@ public final class ProjectStore {
     }
 
     public Project open(Path file) {
+        return open(file, true);
+    }
+
+    private Project open(Path file, boolean remember) {
         ObjectNode root = JsonFiles.readObject(file);
         JsonNode format = root.get("format");
         if (format == null || !FORMAT.equals(format.asText())) {
@@ -139,7 +175,7 @@ public final class ProjectStore {
                     r.path("measured_iteration_s").asDouble(), r.path("predicted_iteration_s").asDouble(),
                     r.path("measured_peak_memory_mb").asDouble(), r.path("state").asText("unknown")));
         }
-        addRecent(file);
+        if (remember) addRecent(file);
         return new Project(s, plans, root.path("notes").asText(""), hosts, runs);
     }
 
@@ -151,23 +187,98 @@ public final class ProjectStore {
 
     /** Written after every change; removed when the project is saved or the studio closes cleanly. */
     public void writeRecovery(Project p) throws IOException {
-        JsonFiles.writeAtomically(recoveryFile(), toJson(p));
+        writeRecovery(p, null);
     }
 
-    public void clearRecovery() throws IOException {
-        Files.deleteIfExists(recoveryFile());
+    /** This instance's recovery of the project saved at {@code projectFile}; the instance's previous one goes. */
+    public synchronized void writeRecovery(Project p, Path projectFile) throws IOException {
+        ObjectNode root = toNode(p);
+        ObjectNode r = root.putObject("recovery");
+        r.put("owner_pid", owner.pid());
+        r.put("owner_start", startOf(owner));
+        if (projectFile != null) r.put("project_file", projectFile.toAbsolutePath().toString());
+        r.put("written", java.time.Instant.now().toString());
+        Path file = recoveryFile(projectFile);
+        JsonFiles.writeAtomically(file, root.toPrettyString());
+        if (ownRecovery != null && !ownRecovery.equals(file)) Files.deleteIfExists(ownRecovery);
+        ownRecovery = file;
     }
 
-    /** The unsaved project left by a crash, if any. */
-    public Project recover() {
-        if (!Files.isRegularFile(recoveryFile())) return null;
-        try {
-            ObjectNode root = JsonFiles.readObject(recoveryFile());
-            if (!FORMAT.equals(root.path("format").asText())) return null;
-            return open(recoveryFile());
-        } catch (RuntimeException e) {
-            return null;
+    /** Removes this instance's recovery file (never another instance's). */
+    public synchronized void clearRecovery() throws IOException {
+        if (ownRecovery != null) Files.deleteIfExists(ownRecovery);
+        ownRecovery = null;
+    }
+
+    /** Removes a recovery file the user chose not to restore. */
+    public void discard(Recovery r) throws IOException {
+        Files.deleteIfExists(r.file());
+    }
+
+    /**
+     * The unsaved projects earlier instances left (not those of instances still running), newest first. A file that
+     * cannot be read is moved aside into {@code recovery/broken} and named in {@link RecoveryScan#setAside}: it is
+     * never overwritten or lost. Temporary files a crash left are removed.
+     */
+    public RecoveryScan scanRecovery() {
+        JsonFiles.removeStaleTemporaryFiles(appDir);
+        JsonFiles.removeStaleTemporaryFiles(recoveryDir());
+        List<Path> files = new ArrayList<>();
+        Path legacy = appDir.resolve("recovery.json");
+        if (Files.isRegularFile(legacy)) files.add(legacy);
+        if (Files.isDirectory(recoveryDir())) {
+            try (var s = Files.list(recoveryDir())) {
+                s.filter(f -> f.getFileName().toString().endsWith(".json") && Files.isRegularFile(f)).sorted().forEach(files::add);
+            } catch (IOException e) {
+                return new RecoveryScan(List.of(), List.of(recoveryDir() + ": cannot be listed (" + e.getMessage() + ")"));
+            }
         }
+        List<Recovery> found = new ArrayList<>();
+        List<String> setAside = new ArrayList<>();
+        for (Path f : files) {
+            try {
+                ObjectNode root = JsonFiles.readObject(f);
+                JsonNode r = root.path("recovery");
+                long pid = r.path("owner_pid").asLong(-1);
+                boolean mine = pid == owner.pid() && r.path("owner_start").asText().equals(startOf(owner));
+                boolean otherAlive = !mine && pid > 0 && ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                        .map(h -> startOf(h).equals(r.path("owner_start").asText())).orElse(false);
+                if (otherAlive) continue;
+                Project p = open(f, false);
+                Path projectFile = r.hasNonNull("project_file") ? Path.of(r.path("project_file").asText()) : null;
+                found.add(new Recovery(f, p, projectFile, r.path("written").asText(modified(f))));
+            } catch (RuntimeException e) {
+                setAside.add(setAside(f, e.getMessage()));
+            }
+        }
+        found.sort((a, b) -> b.written().compareTo(a.written()));
+        return new RecoveryScan(found, setAside);
+    }
+
+    private static String modified(Path f) {
+        try {
+            return Files.getLastModifiedTime(f).toInstant().toString();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private String setAside(Path f, String why) {
+        Path broken = recoveryDir().resolve("broken");
+        Path target = broken.resolve(f.getFileName() + "." + System.currentTimeMillis());
+        try {
+            Files.createDirectories(broken);
+            Files.move(f, target);
+            return "A recovery file could not be read (" + why + "); it was kept as " + target;
+        } catch (IOException e) {
+            return "A recovery file could not be read (" + why + ") and could not be moved aside: " + f;
+        }
+    }
+
+    /** The newest unsaved project earlier instances left, if any (see {@link #scanRecovery}). */
+    public Project recover() {
+        RecoveryScan scan = scanRecovery();
+        return scan.found().isEmpty() ? null : scan.found().get(0).project();
     }
 
     public List<Path> recent() {
@@ -185,7 +296,7 @@ public final class ProjectStore {
 
     private void addRecent(Path file) {
         Path abs = file.toAbsolutePath();
-        if (abs.equals(recoveryFile().toAbsolutePath())) return;
+        if (abs.startsWith(recoveryDir().toAbsolutePath())) return;
         List<Path> list = new ArrayList<>(recent());
         list.remove(abs);
         list.add(0, abs);

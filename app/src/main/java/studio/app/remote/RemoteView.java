@@ -228,21 +228,63 @@ public final class RemoteView {
     }
 
     /** Asks the user on the FX thread, from the SSH thread, whether to trust an unknown host key. */
+    /** Asks on the FX thread (the SSH work waits off it): unknown host keys and key passphrases. */
     public static HostKeyPolicy askUser() {
-        return (hostAndPort, type, fingerprint) -> {
-            FutureTask<Boolean> ask = new FutureTask<>(() -> {
-                Alert a = new Alert(Alert.AlertType.CONFIRMATION, "The host " + hostAndPort + " is not in known_hosts.\n\n" + type + " key fingerprint:\n"
-                        + fingerprint + "\n\nCompare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the host. Trust it?",
-                        ButtonType.YES, ButtonType.NO);
-                a.setHeaderText("Unknown host key");
-                return a.showAndWait().orElse(ButtonType.NO) == ButtonType.YES;
-            });
-            Platform.runLater(ask);
-            try {
-                return ask.get();
-            } catch (Exception e) {
-                return false;
+        return new HostKeyPolicy() {
+            @Override
+            public boolean acceptUnknown(String hostAndPort, String type, String fingerprint) {
+                Boolean yes = onFxThread(() -> {
+                    Alert a = new Alert(Alert.AlertType.CONFIRMATION, "The host " + hostAndPort + " is not in known_hosts.\n\n" + type
+                            + " key fingerprint:\n" + fingerprint + "\n\nCompare it with `ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub` on the host. "
+                            + "Trust it?", ButtonType.YES, ButtonType.NO);
+                    a.setHeaderText("Unknown host key");
+                    return a.showAndWait().orElse(ButtonType.NO) == ButtonType.YES;
+                });
+                return Boolean.TRUE.equals(yes);
+            }
+
+            @Override
+            public char[] passphrase(String keyFile) {
+                return onFxThread(() -> passphraseDialog(keyFile).showAndWait().orElse(null));
             }
         };
+    }
+
+    /** A dialog for a key's passphrase; the answer is handed over once and the field cleared. */
+    static javafx.scene.control.Dialog<char[]> passphraseDialog(String keyFile) {
+        javafx.scene.control.Dialog<char[]> d = new javafx.scene.control.Dialog<>();
+        d.setTitle("Key passphrase");
+        d.setHeaderText("Passphrase for " + keyFile);
+        javafx.scene.control.PasswordField field = new javafx.scene.control.PasswordField();
+        field.setId("passphraseField");
+        d.getDialogPane().setContent(new VBox(6, new Label("It is used for this connection only and never stored."), field));
+        d.getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
+        d.setResultConverter(b -> {
+            char[] out = b == ButtonType.OK ? field.getText().toCharArray() : null;
+            field.clear();
+            return out;
+        });
+        Platform.runLater(field::requestFocus);
+        return d;
+    }
+
+    private static <T> T onFxThread(java.util.concurrent.Callable<T> ask) {
+        if (Platform.isFxApplicationThread()) {
+            try {
+                return ask.call();
+            } catch (Exception e) {
+                return null;
+            }
+        }
+        FutureTask<T> task = new FutureTask<>(ask);
+        Platform.runLater(task);
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null;
+        }
     }
 }
