@@ -59,6 +59,12 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        args.validate();
+        UsageException.check(minTp >= 0 && minTp <= 1024, "--min_tp", minTp, "0 (from the plan) to 1024");
+        UsageException.check(maxTp >= 0 && maxTp <= 1024, "--max_tp", maxTp, "0 (from the plan) to 1024");
+        if (java.nio.file.Files.isDirectory(configPath)) {
+            throw new studio.engine.io.InputFileException(configPath, "--galvatron_config_path", "is a folder; expected a galvatron_config_*.json file");
+        }
         inferClusterFromFileName();
         GalvatronConfig.Loaded loaded = GalvatronConfig.read(configPath, args.nodes() * args.gpusPerNode(),
                 PipelineType.parse(args.pipelineType), args.dpType());
@@ -66,7 +72,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         ModelDescription model = in.model();
         var costOptions = args.costOptions();
         PlanEvaluator evaluator = new PlanEvaluator(args.costModel(in));
-        PlanEstimate e = evaluator.evaluate(loaded.plan(), minTp, maxTp, loaded.fileViolations());
+        PlanEstimate e;
+        try {
+            e = evaluator.evaluate(loaded.plan(), minTp, maxTp, loaded.fileViolations());
+        } catch (studio.engine.plan.PlanException ex) {
+            throw new studio.engine.io.InputFileException(configPath, ex.key(), ex.getMessage(), ex);
+        }
         if (json) {
             ObjectNode j = toJson(model, loaded.plan(), e, costOptions.worldSize());
             if (!args.estimated.isEmpty()) j.put("profiles", "estimated: " + args.estimated);
@@ -80,14 +91,28 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** Galvatron's config names carry the cluster and budget; use them unless the user gave the flags. */
     private void inferClusterFromFileName() {
-        String name = configPath.getFileName().toString();
+        Path fileName = configPath.getFileName();
+        if (fileName == null) return;
+        String name = fileName.toString();
         Matcher c = CLUSTER.matcher(name);
         if (c.find()) {
-            if (args.numNodes == null) args.numNodes = Integer.parseInt(c.group(1));
-            if (args.numGpusPerNode == null) args.numGpusPerNode = Integer.parseInt(c.group(2));
+            if (args.numNodes == null) args.numNodes = fromName(c.group(1), "nodes", GalvatronArgs.MAX_NODES, "--num_nodes");
+            if (args.numGpusPerNode == null) {
+                args.numGpusPerNode = fromName(c.group(2), "GPUs per node", GalvatronArgs.MAX_GPUS_PER_NODE, "--num_gpus_per_node");
+            }
         }
         Matcher m = MEMORY.matcher(name);
-        if (m.find() && args.memoryConstraint == null) args.memoryConstraint = Integer.parseInt(m.group(1));
+        if (m.find() && args.memoryConstraint == null) args.memoryConstraint = fromName(m.group(1), "GB", GalvatronArgs.MAX_MEMORY_GB, "--memory_constraint");
+    }
+
+    /** A number Galvatron's file name carries; out of range, the file is named and the option that overrides it. */
+    private int fromName(String digits, String what, int max, String option) {
+        long v = digits.length() > 9 ? Long.MAX_VALUE : Long.parseLong(digits);
+        if (v < 1 || v > max) {
+            throw new studio.engine.io.InputFileException(configPath, "file name", "says " + digits + " " + what + "; expected 1 to " + max
+                    + " (pass " + option + " to override the name)");
+        }
+        return (int) v;
     }
 
     private void print(ModelDescription model, ParallelPlan plan, PlanEstimate e, int world, int memGb, String precision) {

@@ -99,6 +99,58 @@ public class GalvatronArgs {
     record Resolved(Path sampleRoot, ModelDescription model, studio.engine.inputs.InputLocator locator) {
     }
 
+    /** The largest cluster and budget taken as real (they bound the arithmetic, which is in MB). */
+    static final int MAX_NODES = 4096;
+    static final int MAX_GPUS_PER_NODE = 64;
+    static final int MAX_MEMORY_GB = 16384;
+
+    /** Refuses option values Galvatron would misuse or that make no sense, naming the option and what it takes. */
+    void validate() {
+        if (numNodes != null) UsageException.check(numNodes >= 1 && numNodes <= MAX_NODES, "--num_nodes", numNodes, "1 to " + MAX_NODES);
+        if (numGpusPerNode != null) {
+            UsageException.check(numGpusPerNode >= 1 && numGpusPerNode <= MAX_GPUS_PER_NODE, "--num_gpus_per_node", numGpusPerNode,
+                    "1 to " + MAX_GPUS_PER_NODE);
+        }
+        if (memoryConstraint != null) {
+            UsageException.check(memoryConstraint >= 1 && memoryConstraint <= MAX_MEMORY_GB, "--memory_constraint", memoryConstraint,
+                    "a per-GPU budget in GB, 1 to " + MAX_MEMORY_GB);
+        }
+        UsageException.check(java.util.List.of("fp32", "fp16", "bf16").contains(mixedPrecision), "--mixed_precision", mixedPrecision,
+                "fp32, fp16 or bf16");
+        UsageException.check(Double.isFinite(costmodelCoe) && costmodelCoe > 0 && costmodelCoe <= 1e6, "--costmodel_coe", costmodelCoe,
+                "a positive finite factor (1.0 leaves the cost model as it is)");
+        UsageException.flag(disableVtp, "--disable_vtp");
+        UsageException.flag(setModelConfigManually, "--set_model_config_manually");
+        UsageException.flag(setLayernumManually, "--set_layernum_manually");
+        UsageException.flag(setSeqlenManually, "--set_seqlen_manually");
+        positive(hiddenSize, "--hidden_size", studio.engine.model.ModelCatalog.MAX_SIZE);
+        positive(numHiddenLayers, "--num_hidden_layers", studio.engine.model.ModelCatalog.MAX_LAYERS);
+        positive(numAttentionHeads, "--num_attention_heads", studio.engine.model.ModelCatalog.MAX_SIZE);
+        positive(seqLength, "--seq_length", studio.engine.model.ModelCatalog.MAX_SIZE);
+        positive(vocabSize, "--vocab_size", studio.engine.model.ModelCatalog.MAX_SIZE);
+        try {
+            PipelineType.parse(pipelineType);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--pipeline_type " + pipelineType + ": expected gpipe or pipedream_flush");
+        }
+        try {
+            DpType.parse(defaultDpType);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--default_dp_type " + defaultDpType + ": expected ddp, zero2 or zero3");
+        }
+        try {
+            SpSpace.parse(spSpace);
+            TimeProfileMode.parse(timeProfileMode);
+            MemoryProfileMode.parse(memoryProfileMode);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static void positive(Integer v, String option, int max) {
+        if (v != null) UsageException.check(v >= 1 && v <= max, option, v, "1 to " + max);
+    }
+
     Resolved resolve(java.io.PrintWriter err) {
         Path root = sampleConfigs != null ? sampleConfigs : studio.engine.inputs.InputLocator.defaultSampleRoot();
         ModelDescription m = model(new ModelCatalog(root));

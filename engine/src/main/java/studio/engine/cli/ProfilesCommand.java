@@ -7,7 +7,9 @@ import studio.engine.profile.LegacyProfileConverter;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code gstudio profiles}: profile file utilities. */
@@ -34,6 +36,10 @@ public final class ProfilesCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            UsageException.check(nodes >= 1 && nodes <= GalvatronArgs.MAX_NODES, "--num_nodes", nodes, "1 to " + GalvatronArgs.MAX_NODES);
+            UsageException.check(gpusPerNode >= 1 && gpusPerNode <= GalvatronArgs.MAX_GPUS_PER_NODE, "--num_gpus_per_node", gpusPerNode,
+                    "1 to " + GalvatronArgs.MAX_GPUS_PER_NODE);
+            UsageException.check(List.of("fp32", "fp16", "bf16").contains(precision), "--mixed_precision", precision, "fp32, fp16 or bf16");
             Path root = sampleConfigs != null ? sampleConfigs : studio.engine.inputs.InputLocator.defaultSampleRoot();
             var m = new studio.engine.model.ModelCatalog(root).resolve(model);
             String what = studio.engine.estimate.EstimatedInputs.write(m, gpu, nodes, gpusPerNode, precision, outputDir,
@@ -64,7 +70,15 @@ public final class ProfilesCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            if (computation == null && memory == null) throw new IllegalArgumentException("give --computation and/or --memory");
+            if (computation == null && memory == null) throw new UsageException("give --computation and/or --memory");
+            UsageException.check(seq >= 1 && seq <= studio.engine.model.ModelCatalog.MAX_SIZE, "--seq_length", seq, "a positive sequence length");
+            UsageException.check(bsz >= 1 && bsz <= 999_999, "--bsz", bsz, "a positive batch size");
+            if (otherTimeMs != null) {
+                UsageException.check(Double.isFinite(otherTimeMs) && otherTimeMs > 0, "--other_time_ms", otherTimeMs, "a positive time in ms");
+            }
+            UsageException.check(List.of("fp32", "fp16", "bf16").contains(precision), "--mixed_precision", precision, "fp32, fp16 or bf16");
+            UsageException.check(name.matches("[A-Za-z0-9][A-Za-z0-9._\\[\\],-]*"), "--name", name, "a profile name such as llama-7b (no folders)");
+            if (Files.exists(outputDir) && !Files.isDirectory(outputDir)) throw new UsageException("--output_dir " + outputDir + ": expected a folder, found a file");
             if (computation != null) {
                 Path out = outputDir.resolve("computation_profiling_" + precision + "_" + name + ".json");
                 JsonFiles.writeAtomically(out, LegacyProfileConverter.computation(computation, seq, bsz, otherTimeMs).toPrettyString());

@@ -60,7 +60,7 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--recommend_min_bsz", defaultValue = "0", paramLabel = "0|1") int recommendMinBsz;
     @Option(names = "--fine_grained_mode", defaultValue = "1", paramLabel = "0|1") int fineGrainedMode;
     @Option(names = "--parallel_search", description = "Run sub-searches on a thread pool.") boolean parallelSearch;
-    @Option(names = "--worker", defaultValue = "0", paramLabel = "N", description = "Threads for --parallel_search (0: 2 x CPUs).") int worker;
+    @Option(names = "--worker", paramLabel = "N", description = "Threads for --parallel_search (default: 2 x CPUs).") Integer worker;
     @Option(names = "--log_dir", defaultValue = "logs", paramLabel = "DIR") Path logDir;
     @Option(names = "--output_config_path", paramLabel = "DIR", description = "Where to write the config (default: current folder).")
     Path outputConfigPath;
@@ -80,8 +80,40 @@ public final class SearchCommand implements Callable<Integer> {
         this.err = err;
     }
 
+    /** Refuses option values that would silently search something else. */
+    private void validate() {
+        args.validate();
+        UsageException.check(settleBsz == -1 || settleBsz >= 1, "--settle_bsz", settleBsz, "-1 (sweep batch sizes) or a positive batch size");
+        UsageException.check(settleChunk == -1 || settleChunk >= 1, "--settle_chunk", settleChunk, "-1 (search chunks) or a positive count");
+        UsageException.check(minBsz >= 1, "--min_bsz", minBsz, "a positive batch size");
+        UsageException.check(maxBsz >= minBsz, "--max_bsz", maxBsz, "at least --min_bsz (" + minBsz + ")");
+        UsageException.check(bszScale >= 1, "--bsz_scale", bszScale, "a positive step");
+        UsageException.check(maxTpDeg >= 1 && maxTpDeg <= 1024, "--max_tp_deg", maxTpDeg, "1 to 1024");
+        UsageException.check(maxPpDeg >= 1 && maxPpDeg <= 1024, "--max_pp_deg", maxPpDeg, "1 to 1024");
+        if (worker != null) UsageException.check(worker >= 1 && worker <= 1024, "--worker", worker, "1 to 1024 threads");
+        for (var f : Map.of("--disable_dp", disableDp, "--disable_tp", disableTp, "--disable_pp", disablePp, "--disable_sdp", disableSdp,
+                "--disable_ckpt", disableCkpt, "--disable_tp_consec", disableTpConsec, "--recommend_min_bsz", recommendMinBsz,
+                "--fine_grained_mode", fineGrainedMode).entrySet()) {
+            UsageException.flag(f.getValue(), f.getKey());
+        }
+        if (embedSdp != null) UsageException.flag(embedSdp, "--embed_sdp");
+        try {
+            SearchSpace.parse(searchSpace);
+            SearchMode.parse(mode);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (outputConfigPath != null && java.nio.file.Files.exists(outputConfigPath) && !java.nio.file.Files.isDirectory(outputConfigPath)) {
+            throw new UsageException("--output_config_path " + outputConfigPath + ": expected a folder, found a file");
+        }
+        if (java.nio.file.Files.exists(logDir) && !java.nio.file.Files.isDirectory(logDir)) {
+            throw new UsageException("--log_dir " + logDir + ": expected a folder, found a file");
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
+        validate();
         if (usePipelineCostmodel != 1) {
             throw new IllegalArgumentException("--use_pipeline_costmodel 0 never selects a plan in Galvatron v2 (quirk Q6); use 1");
         }
@@ -92,7 +124,7 @@ public final class SearchCommand implements Callable<Integer> {
         GalvatronArgs.Resolved in = args.resolve(err);
         ModelDescription model = in.model();
         CostModelOptions co = args.costOptions();
-        int workers = parallelSearch ? (worker > 0 ? worker : 2 * Runtime.getRuntime().availableProcessors()) : 1;
+        int workers = parallelSearch ? (worker != null ? worker : 2 * Runtime.getRuntime().availableProcessors()) : 1;
         SearchOptions so = new SearchOptions(SearchSpace.parse(searchSpace), disableDp == 1, disableTp == 1, disablePp == 1,
                 disableSdp == 1, disableCkpt == 1, disableTpConsec == 1, maxTpDeg, maxPpDeg, minBsz, maxBsz, bszScale, settleBsz,
                 settleChunk, recommendMinBsz == 1, fineGrainedMode == 1, workers, SearchMode.parse(mode), Map.of());
@@ -106,7 +138,10 @@ public final class SearchCommand implements Callable<Integer> {
         JsonFiles.writeAtomically(logFile, SearchLog.render(header, engine, r));
         if (!r.found()) {
             String est = args.estimated.isEmpty() ? "" : " (profiles estimated)";
-            String msg = String.format(Locale.ROOT, "No valid configuration found" + est + ": nothing fits %d GB per GPU. The least memory-hungry "
+            String msg = r.leastMemoryCandidate() == null
+                    ? "No valid configuration found" + est + ": these options leave no candidate strategy to search "
+                            + "(check --settle_bsz, --settle_chunk, --max_tp_deg, --max_pp_deg and the disable_* options). No config written. Log: " + logFile
+                    : String.format(Locale.ROOT, "No valid configuration found" + est + ": nothing fits %d GB per GPU. The least memory-hungry "
                             + "candidate (%s) needs %d MB per GPU; --memory_constraint %d would fit it. No config written. Log: %s",
                     co.memoryConstraintGb(), r.leastMemoryCandidate(), r.leastMemoryMb() + co.cacheReserveMb(), r.minimumFeasibleGb(), logFile);
             if (json) {

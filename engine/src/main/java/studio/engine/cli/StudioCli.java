@@ -11,6 +11,8 @@ import java.io.PrintWriter;
         description = "Galvatron Studio engine: evaluate and search distributed-training plans with Galvatron's cost model.",
         subcommands = {CommandLine.HelpCommand.class})
 public final class StudioCli implements Runnable {
+    /** Exit code of a command line that cannot be run as typed (sysexits' EX_USAGE). */
+    public static final int USAGE_ERROR = 64;
     private final PrintWriter out;
 
     StudioCli(PrintWriter out) {
@@ -31,7 +33,28 @@ public final class StudioCli implements Runnable {
         cl.addSubcommand("profiles", new ProfilesCommand());
         cl.setOut(out);
         cl.setErr(err);
+        // a usage error is one line and the way to help, with its own exit code (2 means "the plan does not fit")
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("error: " + ex.getMessage().lines().findFirst().orElse(ex.getMessage()));
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
+            c.getErr().flush();
+            return USAGE_ERROR;
+        });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            for (Throwable c = ex; c != null; c = c.getCause()) if (c instanceof OutOfMemoryError) return outOfMemory(line.getErr());
+            if (ex instanceof UsageException) {
+                line.getErr().println("error: " + ex.getMessage());
+                line.getErr().println("Try '" + line.getCommandSpec().qualifiedName() + " --help' for the options.");
+                line.getErr().flush();
+                return USAGE_ERROR;
+            }
+            if (ex instanceof java.nio.file.InvalidPathException) {
+                line.getErr().println("error: " + ex.getMessage() + " (file names are read in the locale's encoding; run with a UTF-8 "
+                        + "locale, e.g. LC_ALL=C.UTF-8)");
+                line.getErr().flush();
+                return 1;
+            }
             if (ex instanceof InputFileException || ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
                 line.getErr().println("error: " + ex.getMessage());
                 line.getErr().flush();
@@ -43,7 +66,20 @@ public final class StudioCli implements Runnable {
     }
 
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        return commandLine(out, err).execute(args);
+        try {
+            return commandLine(out, err).execute(args);
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(err);
+        }
+    }
+
+    /** What a search too large for the heap says, instead of a JVM crash. */
+    static int outOfMemory(PrintWriter err) {
+        long maxMb = Runtime.getRuntime().maxMemory() >> 20;
+        err.println("error: the search ran out of memory (the Java heap is " + maxMb + " MB): narrow it with --settle_bsz, "
+                + "--max_bsz or --settle_chunk, or give Java more with GSTUDIO_JAVA_OPTS=-Xmx<size>");
+        err.flush();
+        return 1;
     }
 
     public static void main(String[] args) {

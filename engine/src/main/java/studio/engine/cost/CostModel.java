@@ -139,14 +139,25 @@ public final class CostModel {
 
     /** Vocab TP candidates of the memory model: present in all three model-states tables (quirk Q3). */
     public List<Integer> vocabCandidates(int p, int minTp, int maxTp) {
+        List<Integer> ks = vocabDegrees(p, minTp, maxTp);
+        ks.removeIf(k -> !vocabProfiled(k));
+        return ks;
+    }
+
+    /** The vocab TP degrees Galvatron's rules allow for {@code p} stages (powers of two from min tp), profiled or not. */
+    private List<Integer> vocabDegrees(int p, int minTp, int maxTp) {
         List<Integer> ks = new ArrayList<>();
         if (options.disableVtp()) {
             ks.add(1);
         } else {
             for (int k = minTp; k * p <= options.worldSize() && k <= maxTp; k *= 2) ks.add(k);
         }
-        ks.removeIf(k -> !vocabProfiled(k));
         return ks;
+    }
+
+    /** Whether the rules make {@code k} a vocab TP candidate for {@code p} stages, profiled or not. */
+    public boolean isVocabCandidate(int k, int p, int minTp, int maxTp) {
+        return vocabDegrees(p, minTp, maxTp).contains(k);
     }
 
     /**

@@ -1,5 +1,7 @@
 package studio.engine.cost;
 
+import studio.engine.plan.PlanException;
+
 import studio.engine.plan.DpType;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.ParallelPlan;
@@ -41,13 +43,13 @@ public final class PlanEvaluator {
         violations.addAll(PlanValidator.validate(plan, cm.profiles().model(), n, opts.sequenceParallel()));
         int total = cm.profiles().model().totalLayers();
         if (plan.layerCount() != total) {
-            throw new IllegalArgumentException("the plan has " + plan.layerCount() + " layers but the model "
+            throw new PlanException("tp_sizes_enc", "the plan has " + plan.layerCount() + " layers but the model "
                     + cm.profiles().model().name() + " has " + total + "; check --model_size or --num_hidden_layers");
         }
         int sumDiv = plan.pipelineDivision().stream().mapToInt(Integer::intValue).sum();
         if (plan.pipelineDivision().size() != plan.pp() || sumDiv != total
                 || plan.pipelineDivision().stream().anyMatch(x -> x < 1)) {
-            throw new IllegalArgumentException("pp_division " + plan.pipelineDivision() + " does not split " + total
+            throw new PlanException("pp_division", plan.pipelineDivision() + " does not split " + total
                     + " layers into " + plan.pp() + " non-empty stages; the plan cannot be evaluated");
         }
         List<LayerStrategy> layers = layersForCost(plan);
@@ -68,15 +70,15 @@ public final class PlanEvaluator {
         if (maxTpOverride > 0) maxTp = maxTpOverride;
         for (LayerStrategy s : layers) {
             if (s.tp() % minTp != 0) {
-                throw new IllegalArgumentException("min tp " + minTp + " does not divide layer tp " + s.tp());
+                throw new PlanException("--min_tp", "min tp " + minTp + " does not divide layer tp " + s.tp());
             }
         }
         int groups = n / p / minTp;
         int lp = plan.globalBatch() / groups;
         int c = plan.chunks();
-        if (c < 1) throw new IllegalArgumentException("chunks is " + c + "; the cost model needs a positive number of micro-batches");
+        if (c < 1) throw new PlanException("chunks", "is " + c + "; the cost model needs a positive number of micro-batches");
         if (lp < 1) {
-            throw new IllegalArgumentException("global batch " + plan.globalBatch() + " is smaller than the " + groups
+            throw new PlanException("global_bsz", plan.globalBatch() + " is smaller than the " + groups
                     + " min-tp groups of a stage; nothing to split into micro-batches");
         }
         int mbsz = (lp + c - 1) / c;
@@ -94,8 +96,14 @@ public final class PlanEvaluator {
         Map<Integer, double[]> other = cm.otherMemory(layers.get(0), plan.globalBatch(), mbsz, minTp, maxTp,
                 plan.vocabUlysses(), plan.embedSdp());
         double[] otherMb = other.get(plan.vocabTp());
+        if (otherMb == null && cm.isVocabCandidate(plan.vocabTp(), p, minTp, maxTp) && cm.profiles().memoryProfileFile() != null) {
+            // a degree the rules allow, missing from the profile: the profile is what lacks it
+            throw new studio.engine.io.InputFileException(cm.profiles().memoryProfileFile(), "other_memory_*.model_states." + plan.vocabTp(),
+                    "missing: the plan's vtp " + plan.vocabTp() + " needs the embedding/head memory measured at vocabulary TP "
+                            + plan.vocabTp() + " (this profile has it for " + other.keySet() + ")");
+        }
         if (otherMb == null) {
-            throw new IllegalArgumentException("vtp " + plan.vocabTp() + " is not a vocab TP candidate here (candidates "
+            throw new PlanException("vtp", plan.vocabTp() + " is not a vocab TP candidate here (candidates "
                     + other.keySet() + " for min tp " + minTp + ", max tp " + maxTp
                     + "); the memory profile must have other_memory model_states for it");
         }
@@ -103,7 +111,7 @@ public final class PlanEvaluator {
         OtherTime ot = cm.otherTime(mbsz, p, plan.vocabUlysses(), plan.embedSdp(), minTp, maxTp);
         double[] otherNoComm = ot.noCommS().get(plan.vocabTp());
         if (otherNoComm == null) {
-            throw new IllegalArgumentException("vtp " + plan.vocabTp() + " has no embedding/head model states in the memory profile");
+            throw new PlanException("vtp", plan.vocabTp() + " has no embedding/head model states in the memory profile");
         }
         CostModel.PipelineTerms terms = cm.pipelineCost(layers, plan.pipelineDivision(), chunks, plan.globalBatch(), minTp, otherNoComm);
         double iteration = terms.iterationS();
@@ -121,7 +129,7 @@ public final class PlanEvaluator {
         for (int st = 0; st < p; st++) {
             double states = 0;
             double act = 0;
-            int weights = 0;
+            long weights = 0;
             double compute = 0;
             double tp = 0;
             double p2p = 0;
@@ -140,8 +148,13 @@ public final class PlanEvaluator {
                 noCommSum += lt.noCommS();
             }
             int otherInt = (int) Math.ceil(otherMb[st]) + buffer;
-            stageMem.add(new StageMemory(st, count, states / 4, states / 4, states / 2, act, weights, otherInt, cache,
-                    weights + otherInt + cache, budget));
+            long totalMb = weights + otherInt + cache;
+            if ( totalMb > Integer.MAX_VALUE / 2 || mem.stream().anyMatch(m -> !(m.totalMb() < Integer.MAX_VALUE / 2))) {
+                throw new PlanException("memory", "stage " + st + " would need over " + (Integer.MAX_VALUE / 2) + " MB per GPU: the memory "
+                        + "profile's values or the batch size are far beyond any GPU");
+            }
+            stageMem.add(new StageMemory(st, count, states / 4, states / 4, states / 2, act, (int) weights, otherInt, cache,
+                    (int) totalMb, budget));
             double computeS = cmChunks * (compute + otherNoComm[st]);
             double tpS = cmChunks * tp;
             double p2pS = cmChunks * p2p;
@@ -149,6 +162,10 @@ public final class PlanEvaluator {
             double dpS = cmChunks * gathers + Math.max(0, terms.fullS()[st] - (terms.computeS()[st] - otherNoComm[st]));
             double bubble = Math.max(0, iteration - computeS - tpS - p2pS - dpS);
             stageTime.add(new StageTime(st, computeS, tpS, dpS, p2pS, bubble));
+        }
+        if (!Double.isFinite(iteration) || !(iteration > 0)) {
+            throw new PlanException("time", "the iteration time came out as " + iteration + " s: a time, bandwidth or overlap value in the "
+                    + "profiles is zero or out of range");
         }
         return new PlanEstimate(stageMem, stageTime, mem, times, minTp, maxTp, mbsz, cmChunks, iteration,
                 plan.globalBatch() / iteration, violations);

@@ -19,6 +19,6 @@ public final class ProfileLoader {
         ComputationProfile.Resolved t = ComputationProfile.read(computation).resolve(timeMode, model.layerTypes());
         MemoryProfile.Resolved m = MemoryProfile.read(memory).resolve(memoryMode, sequenceParallel, model.layerTypes(), hardware.worldSize());
         return new ProfileBundle(model, t.layerTimes(), t.otherTime(), m.layers(), m.otherPpOff(), m.otherFirstStage(),
-                m.otherLastStage(), hardware);
+                m.otherLastStage(), hardware, memory);
     }
 }

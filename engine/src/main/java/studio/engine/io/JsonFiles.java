@@ -53,18 +53,31 @@ public final class JsonFiles {
             throw new InputFileException(file, null, "cannot be read (" + e.getMessage() + ")");
         }
         JsonNode node;
+        com.fasterxml.jackson.core.JsonParser parser = null;
         try {
-            node = MAPPER.readTree(text);
+            parser = MAPPER.createParser(text);
+            node = MAPPER.readTree(parser);
         } catch (StreamConstraintsException e) {
             // Jackson's own limits (nesting depth, string and number length) keep hostile files from exhausting memory
             String why = e.getOriginalMessage() == null ? "too large" : e.getOriginalMessage();
-            throw new InputFileException(file, null, "exceeds what a Galvatron file may hold: "
-                    + why.lines().findFirst().orElse(why));
+            String key = parser == null || parser.getParsingContext() == null ? null : parser.getParsingContext().getCurrentName();
+            throw new InputFileException(file, key, "exceeds what a Galvatron file may hold: "
+                    + why.lines().findFirst().orElse(why).replaceAll(", from `StreamReadConstraints[^`]*`", ""));
         } catch (JsonProcessingException e) {
             String why = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
             String at = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             throw new InputFileException(file, null, "is not valid JSON" + at
                     + " (" + why.lines().findFirst().orElse(why) + "); the file may be truncated");
+        } catch (IOException e) {
+            throw new InputFileException(file, null, "cannot be read (" + e.getMessage() + ")");
+        } finally {
+            if (parser != null) {
+                try {
+                    parser.close();
+                } catch (IOException e) {
+                    // a string parser has nothing to release
+                }
+            }
         }
         if (node == null || node.isMissingNode()) {
             throw new InputFileException(file, null, "is empty; expected a JSON object");
@@ -100,7 +113,53 @@ public final class JsonFiles {
         String fullKey = context == null ? key : context + "." + key;
         if (v == null) throw new InputFileException(file, fullKey, "missing; expected a number");
         if (!v.isNumber()) throw new InputFileException(file, fullKey, "expected a number, found " + kind(v));
+        if (!Double.isFinite(v.doubleValue())) throw new InputFileException(file, fullKey, "expected a finite number, found " + v.asText());
         return v.doubleValue();
+    }
+
+    /** The largest value a measured quantity may take before it is taken for a corrupt file (ms, MB, GB/s alike). */
+    public static final double MAX_MEASURED = 1e9;
+    /** The smallest positive measurement taken as real: below it a time or bandwidth is noise or corruption. */
+    public static final double MIN_POSITIVE = 1e-6;
+
+    /** A measured quantity that must be positive: a time, a bandwidth, a slowdown factor. */
+    public static double positive(Path file, String key, JsonNode v, String what) {
+        double x = measured(file, key, v, what);
+        if (!(x >= MIN_POSITIVE)) {
+            throw new InputFileException(file, key, "expected " + what + " above " + MIN_POSITIVE + ", found " + v.asText());
+        }
+        return x;
+    }
+
+    /** A measured quantity that may be zero but not negative: memory. */
+    public static double nonNegative(Path file, String key, JsonNode v, String what) {
+        double x = measured(file, key, v, what);
+        if (x < 0) throw new InputFileException(file, key, "expected " + what + " of at least 0, found " + v.asText());
+        return x;
+    }
+
+    private static double measured(Path file, String key, JsonNode v, String what) {
+        if (v == null) throw new InputFileException(file, key, "missing; expected " + what);
+        if (!v.isNumber()) throw new InputFileException(file, key, "expected a number (" + what + "), found " + kind(v));
+        double x = v.doubleValue();
+        if (!Double.isFinite(x) || Math.abs(x) > MAX_MEASURED) {
+            throw new InputFileException(file, key, "expected " + what + ", found " + v.asText() + " (out of any plausible range)");
+        }
+        return x;
+    }
+
+    /**
+     * An integer member: a JSON integer within {@code [min, max]}; 2.7, "2" or 2^32 are refused rather than read as
+     * something else.
+     */
+    public static int integer(Path file, String key, JsonNode v, int min, int max, String what) {
+        if (v == null) throw new InputFileException(file, key, "missing; expected " + what);
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new InputFileException(file, key, "expected " + what + " (an integer), found " + kind(v));
+        long x = v.asLong();
+        if (!v.canConvertToLong() || x < min || x > max) {
+            throw new InputFileException(file, key, "expected " + what + " between " + min + " and " + max + ", found " + v.asText());
+        }
+        return (int) x;
     }
 
     public static ObjectNode object(Path file, ObjectNode obj, String key, String context) {

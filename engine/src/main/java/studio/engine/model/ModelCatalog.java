@@ -113,7 +113,7 @@ public final class ModelCatalog {
         switch (family) {
             case LLAMA_HF: {
                 int dim = intKey(file, j, "dim");
-                int layers = intKey(file, j, "n_layers");
+                int layers = layersKey(file, j, "n_layers");
                 int heads = intKey(file, j, "n_heads");
                 int kv = j.has("n_kv_heads") ? intKey(file, j, "n_kv_heads") : heads;
                 int seq = intKey(file, j, "n_positions");
@@ -133,8 +133,8 @@ public final class ModelCatalog {
                 int dim = intKey(file, j, "n_embd");
                 int heads = intKey(file, j, "n_head");
                 return new ModelDescription(name, family,
-                        List.of(new LayerType(dim, intKey(file, j, "n_positions"), intKey(file, j, "n_layer"))),
-                        dim, heads, heads, j.has("n_inner") && j.get("n_inner").isNumber() ? j.get("n_inner").asInt() : 4 * dim,
+                        List.of(new LayerType(dim, intKey(file, j, "n_positions"), layersKey(file, j, "n_layer"))),
+                        dim, heads, heads, j.has("n_inner") && !j.get("n_inner").isNull() ? intKey(file, j, "n_inner") : 4 * dim,
                         intKey(file, j, "vocab_size"));
             }
             case BERT_HF: {
@@ -142,7 +142,7 @@ public final class ModelCatalog {
                 int heads = intKey(file, j, "num_attention_heads");
                 int ffn = j.has("intermediate_size") ? intKey(file, j, "intermediate_size") : 4 * dim;
                 return new ModelDescription(name, family,
-                        List.of(new LayerType(dim, intKey(file, j, "max_position_embeddings"), intKey(file, j, "num_hidden_layers"))),
+                        List.of(new LayerType(dim, intKey(file, j, "max_position_embeddings"), layersKey(file, j, "num_hidden_layers"))),
                         dim, heads, heads, ffn, intKey(file, j, "vocab_size"));
             }
             case VIT_HF: {
@@ -153,12 +153,12 @@ public final class ModelCatalog {
                 int seq = (img / patch) * (img / patch) + 1;
                 int ffn = j.has("intermediate_size") ? intKey(file, j, "intermediate_size") : 4 * dim;
                 return new ModelDescription(name, family,
-                        List.of(new LayerType(dim, seq, intKey(file, j, "num_hidden_layers"))), dim, heads, heads, ffn, 0);
+                        List.of(new LayerType(dim, seq, layersKey(file, j, "num_hidden_layers"))), dim, heads, heads, ffn, 0);
             }
             case T5: {
                 int dim = intKey(file, j, "d_model");
-                int enc = intKey(file, j, "num_layers");
-                int dec = j.has("num_decoder_layers") ? intKey(file, j, "num_decoder_layers") : enc;
+                int enc = layersKey(file, j, "num_layers");
+                int dec = j.has("num_decoder_layers") ? layersKey(file, j, "num_decoder_layers") : enc;
                 int seq = intKey(file, j, "n_positions");
                 int heads = intKey(file, j, "num_heads");
                 return new ModelDescription(name, family,
@@ -175,12 +175,13 @@ public final class ModelCatalog {
                 }
                 List<LayerType> types = new ArrayList<>();
                 for (int i = 0; i < depths.size(); i++) {
-                    if (!depths.get(i).canConvertToInt()) throw new InputFileException(file, "depths[" + i + "]", "expected an integer");
+                    int depth = JsonFiles.integer(file, "depths[" + i + "]", depths.get(i), 1, MAX_LAYERS, "a layer count");
                     int side = img / patch / (1 << i);
-                    types.add(new LayerType(embed * (1 << i), side * side, depths.get(i).asInt()));
+                    if (side < 1) throw new InputFileException(file, "patch_size", "leaves no patches at stage " + i + " of image_size " + img);
+                    types.add(new LayerType(embed * (1 << i), side * side, depth));
                 }
                 JsonNode heads = j.get("num_heads");
-                int h0 = heads != null && heads.isArray() && !heads.isEmpty() ? heads.get(0).asInt() : 0;
+                int h0 = heads != null && heads.isArray() && !heads.isEmpty() ? JsonFiles.integer(file, "num_heads[0]", heads.get(0), 1, MAX_SIZE, "a head count") : 0;
                 return new ModelDescription(name, family, types, embed, h0, h0, embed * 4, 0);
             }
             default:
@@ -198,16 +199,16 @@ public final class ModelCatalog {
                 int heads = intKey(file, j, "num_attention_heads");
                 int kv = j.has("num_key_value_heads") ? intKey(file, j, "num_key_value_heads") : heads;
                 return new ModelDescription(name, ModelFamily.LLAMA_HF,
-                        List.of(new LayerType(dim, intKey(file, j, "max_position_embeddings"), intKey(file, j, "num_hidden_layers"))),
+                        List.of(new LayerType(dim, intKey(file, j, "max_position_embeddings"), layersKey(file, j, "num_hidden_layers"))),
                         dim, heads, kv, intKey(file, j, "intermediate_size"), intKey(file, j, "vocab_size"));
             }
             case "gpt2": {
                 int dim = intKey(file, j, "n_embd");
                 int heads = intKey(file, j, "n_head");
                 JsonNode inner = j.get("n_inner");
-                int ffn = inner != null && inner.isNumber() ? inner.asInt() : 4 * dim;
+                int ffn = inner != null && !inner.isNull() ? intKey(file, j, "n_inner") : 4 * dim;
                 return new ModelDescription(name, ModelFamily.GPT_HF,
-                        List.of(new LayerType(dim, intKey(file, j, "n_positions"), intKey(file, j, "n_layer"))),
+                        List.of(new LayerType(dim, intKey(file, j, "n_positions"), layersKey(file, j, "n_layer"))),
                         dim, heads, heads, ffn, intKey(file, j, "vocab_size"));
             }
             default:
@@ -222,12 +223,20 @@ public final class ModelCatalog {
                 family == ModelFamily.LLAMA_HF ? 256 * ((8 * hidden / 3 + 255) / 256) : 4 * hidden, vocab);
     }
 
+    /** The most layers a model may have (the largest Transformers have a few hundred). */
+    public static final int MAX_LAYERS = 10_000;
+    /** The largest hidden size, vocabulary or sequence length taken as real. */
+    public static final int MAX_SIZE = 1 << 24;
+
     static int intKey(Path file, ObjectNode j, String key) {
         JsonNode v = j.get(key);
         if (v == null) throw new InputFileException(file, key, "missing; expected a positive integer");
-        if (!v.isIntegralNumber() || v.asLong() <= 0 || v.asLong() > Integer.MAX_VALUE) {
-            throw new InputFileException(file, key, "expected a positive integer, found " + JsonFiles.kind(v));
-        }
-        return v.asInt();
+        return JsonFiles.integer(file, key, v, 1, MAX_SIZE, "a positive integer");
+    }
+
+    static int layersKey(Path file, ObjectNode j, String key) {
+        JsonNode v = j.get(key);
+        if (v == null) throw new InputFileException(file, key, "missing; expected a layer count");
+        return JsonFiles.integer(file, key, v, 1, MAX_LAYERS, "a layer count");
     }
 }

@@ -91,6 +91,17 @@ public final class GalvatronConfig {
             }
         }
         int vtp = j.has("vtp") ? intField(file, j, "vtp", false, 1, v) : 1;
+        if (chunks < 1 && chunks != -1) throw new InputFileException(file, "chunks", "expected at least 1 micro-batch (or -1 for automatic), found " + chunks);
+        if (bsz < 1) throw new InputFileException(file, "global_bsz", "expected a positive global batch size, found " + bsz);
+        if (pp >= 1 && worldSize % pp == 0 && (vtp < 1 || (worldSize / pp) % vtp != 0)) {
+            throw new InputFileException(file, "vtp", "expected a vocabulary TP degree dividing the " + worldSize / Math.max(1, pp)
+                    + " GPUs of a stage, found " + vtp);
+        }
+        if (division.size() != Math.max(1, pp) || division.stream().anyMatch(x -> x < 1)
+                || division.stream().mapToLong(Integer::longValue).sum() != n) {
+            throw new InputFileException(file, "pp_division", division + " does not split the " + n + " layers of tp_sizes_enc into "
+                    + pp + " non-empty stages");
+        }
         int vsp = j.has("vsp") ? intField(file, j, "vsp", false, 0, v) : 0;
         int embedSdp = j.has("embed_sdp") ? intField(file, j, "embed_sdp", false, 0, v) : 0;
         if (pp < 1 || worldSize % pp != 0) {
@@ -142,7 +153,10 @@ public final class GalvatronConfig {
             if (required) throw new InputFileException(file, key, "missing; expected an integer (the runtime stops with KeyError)");
             return dflt;
         }
-        if (node.isIntegralNumber()) return node.asInt();
+        if (node.isIntegralNumber()) {
+            if (!node.canConvertToInt()) throw new InputFileException(file, key, "expected an integer, found " + node.asText() + " (too large)");
+            return node.asInt();
+        }
         if (node.isTextual()) {
             try {
                 int x = Integer.parseInt(node.asText().trim());
@@ -164,20 +178,25 @@ public final class GalvatronConfig {
         }
         if (node.isArray()) {
             List<Integer> out = new ArrayList<>();
+            if (node.size() > MAX_LAYERS) throw tooMany(file, key, node.size());
             for (JsonNode x : node) {
-                if (!x.canConvertToInt()) throw new InputFileException(file, key, "expected integers, found " + JsonFiles.kind(x));
+                if (!x.isIntegralNumber() || !x.canConvertToInt()) throw new InputFileException(file, key, "expected integers, found " + JsonFiles.kind(x));
                 out.add(x.asInt());
             }
             v.add(new RuleViolation(2, -1, key + " is a JSON array; the runtime needs a string such as \"1,2,2\""));
             return out;
         }
         if (node.isIntegralNumber()) {
+            if (!node.canConvertToInt()) throw new InputFileException(file, key, "expected an integer, found " + node.asText() + " (too large)");
             return new ArrayList<>(List.of(node.asInt()));
         }
         if (!node.isTextual()) {
             throw new InputFileException(file, key, "expected a string of comma-separated integers, found " + JsonFiles.kind(node));
         }
         String s = node.asText();
+        // count before splitting: a hostile file must not make us build millions of entries to refuse them
+        long commas = s.chars().filter(ch -> ch == ',').count();
+        if (commas + 1 > MAX_LAYERS) throw tooMany(file, key, commas + 1);
         List<Integer> out = new ArrayList<>();
         String[] parts = s.split(",", -1);
         for (int i = 0; i < parts.length; i++) {
@@ -190,6 +209,13 @@ public final class GalvatronConfig {
             }
         }
         return out;
+    }
+
+    /** The most layers a config may describe (as many as a model may have). */
+    public static final int MAX_LAYERS = studio.engine.model.ModelCatalog.MAX_LAYERS;
+
+    private static InputFileException tooMany(Path file, String key, long n) {
+        return new InputFileException(file, key, "has " + n + " entries; a plan has at most " + MAX_LAYERS + " layers");
     }
 
     /** The JSON text, keys in Galvatron's order with indent 4, plus {@code cp_sizes_enc}. */

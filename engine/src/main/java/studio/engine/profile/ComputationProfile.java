@@ -32,10 +32,7 @@ public final class ComputationProfile {
         ObjectNode json = JsonFiles.readObject(file);
         Map<String, Double> values = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : JsonFiles.fields(json)) {
-            if (!e.getValue().isNumber()) {
-                throw new InputFileException(file, e.getKey(), "expected a time in ms (a number), found " + JsonFiles.kind(e.getValue()));
-            }
-            values.put(e.getKey(), e.getValue().doubleValue());
+            values.put(e.getKey(), JsonFiles.positive(file, e.getKey(), e.getValue(), "a time in ms"));
         }
         boolean any = values.keySet().stream().anyMatch(k -> k.startsWith("layertype_"));
         if (!any) throw new InputFileException(file, "layertype_0_bsz{b}_seq{S}", "no layertype_* key; not a computation profile");

@@ -73,8 +73,7 @@ public final class HardwareProfile {
         }
 
         ObjectNode ov = JsonFiles.readObject(overlap);
-        double overlapCoe = JsonFiles.number(overlap, ov, "overlap_coe", null);
-        if (!(overlapCoe > 0)) throw new InputFileException(overlap, "overlap_coe", "expected a positive slowdown factor, found " + overlapCoe);
+        double overlapCoe = JsonFiles.positive(overlap, "overlap_coe", ov.get("overlap_coe"), "a slowdown factor (about 1.1-1.5)");
 
         Map<Integer, CollectiveTimeTable> spAr = null;
         Map<Integer, CollectiveTimeTable> spA2a = null;
@@ -87,9 +86,7 @@ public final class HardwareProfile {
     }
 
     private static double bandwidth(Path file, ObjectNode json, String key) {
-        double bw = JsonFiles.number(file, json, key, null);
-        if (!(bw > 0)) throw new InputFileException(file, key, "expected a positive bandwidth in GB/s, found " + bw);
-        return bw;
+        return JsonFiles.positive(file, key, json.get(key), "a bandwidth in GB/s");
     }
 
     private static Map<Integer, CollectiveTimeTable> spTables(Path file, ObjectNode json, String op, boolean halve) {
@@ -107,8 +104,7 @@ public final class HardwareProfile {
             } catch (RuntimeException ex) {
                 throw new InputFileException(file, k, "expected " + op + "_size_{group}_{M}MB_time");
             }
-            if (!e.getValue().isNumber()) throw new InputFileException(file, k, "expected a time in ms, found " + JsonFiles.kind(e.getValue()));
-            double ms = e.getValue().doubleValue();
+            double ms = JsonFiles.positive(file, k, e.getValue(), "a time in ms");
             // all-reduce time halved: Galvatron models all-gather / reduce-scatter with it
             raw.computeIfAbsent(g, x -> new TreeMap<>()).put(mb * 1048576L, halve ? ms / 2 : ms);
         }

@@ -45,11 +45,11 @@ public final class LegacyProfileConverter {
             int bsz;
             if ((m = LAYER_BSZ.matcher(k)).matches()) {
                 key = "layertype_" + m.group(1) + "_bsz" + m.group(2) + "_seq" + seq;
-                bsz = Integer.parseInt(m.group(2));
+                bsz = batch(file, k, m.group(2));
                 layer = true;
             } else if ((m = OTHER_BSZ.matcher(k)).matches()) {
                 key = "layertype_other_bsz" + m.group(1) + "_seq" + seq;
-                bsz = Integer.parseInt(m.group(1));
+                bsz = batch(file, k, m.group(1));
                 other = true;
             } else if ((m = LAYERNUM.matcher(k)).matches()) {
                 key = m.group(1) + "_bsz" + m.group(2) + "_seq" + seq;
@@ -62,6 +62,7 @@ public final class LegacyProfileConverter {
             } else {
                 throw new InputFileException(file, k, "not a key of Galvatron's older computation-profile layout");
             }
+            JsonFiles.positive(file, k, e.getValue(), "a forward time in ms");
             (bsz == measuredBsz ? first : rest).set(key, e.getValue());
         }
         if (!layer) throw new InputFileException(file, "layertype_0", "missing; no per-layer forward time to convert");
@@ -76,6 +77,11 @@ public final class LegacyProfileConverter {
         out.setAll(sortLayerFirst(first));
         out.setAll(rest);
         return out;
+    }
+
+    private static int batch(Path file, String key, String digits) {
+        if (digits.length() > 6 || Integer.parseInt(digits) < 1) throw new InputFileException(file, key, "expected a batch size of 1 to 999999");
+        return Integer.parseInt(digits);
     }
 
     private static ObjectNode sortLayerFirst(ObjectNode node) {
@@ -99,6 +105,11 @@ public final class LegacyProfileConverter {
                 if (!(v instanceof ObjectNode o) || !o.has("parameter_size")) {
                     throw new InputFileException(file, k, "expected {parameter_size, tp_activation_per_bsz_dict} (older layout)");
                 }
+                JsonFiles.nonNegative(file, k + ".parameter_size", o.get("parameter_size"), "parameters in MB");
+                if (!(o.get("tp_activation_per_bsz_dict") instanceof ObjectNode act)) {
+                    throw new InputFileException(file, k + ".tp_activation_per_bsz_dict", "expected an object of MB per sample by TP degree");
+                }
+                act.properties().forEach(a -> JsonFiles.nonNegative(file, k + ".tp_activation_per_bsz_dict." + a.getKey(), a.getValue(), "MB per sample"));
                 ObjectNode wrapped = JsonFiles.mapper().createObjectNode();
                 wrapped.set(String.valueOf(seq), v);
                 out.set(k, wrapped);
@@ -109,6 +120,11 @@ public final class LegacyProfileConverter {
                 ObjectNode conv = JsonFiles.mapper().createObjectNode();
                 for (String part : new String[] {"model_states", "activation"}) {
                     JsonNode p = o.get(part);
+                    if (p instanceof ObjectNode byTp) {
+                        byTp.properties().forEach(t -> JsonFiles.nonNegative(file, k + "." + part + "." + t.getKey(), t.getValue(), "MB"));
+                    } else {
+                        JsonFiles.nonNegative(file, k + "." + part, p, "MB, or an object of MB by vocabulary TP degree");
+                    }
                     if (p.isNumber()) {
                         ObjectNode byTp = JsonFiles.mapper().createObjectNode();
                         byTp.set("1", p); // measured without vocabulary TP
@@ -120,8 +136,10 @@ public final class LegacyProfileConverter {
                 ObjectNode wrapped = JsonFiles.mapper().createObjectNode();
                 wrapped.set(String.valueOf(seq), conv);
                 out.set(k, wrapped);
-            } else {
+            } else if (v instanceof ObjectNode || v.isNumber()) {
                 out.set(k, v); // raw measurement blocks, unused by the search
+            } else {
+                throw new InputFileException(file, k, "expected a measurement (an object or a number), found " + JsonFiles.kind(v));
             }
         }
         return out;

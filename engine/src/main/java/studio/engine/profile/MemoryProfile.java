@@ -133,18 +133,18 @@ public final class MemoryProfile {
     }
 
     private LayerMemoryProfile layer(ObjectNode node, String context) {
-        double param = JsonFiles.number(file, node, "parameter_size", context);
+        double param = JsonFiles.nonNegative(file, context + ".parameter_size", node.get("parameter_size"), "parameters in MB");
         ObjectNode actNode = JsonFiles.object(file, node, "tp_activation_per_bsz_dict", context);
         Map<Integer, Double> act = new TreeMap<>();
         Double ckpt = null;
         for (Map.Entry<String, JsonNode> e : JsonFiles.fields(actNode)) {
             String k = e.getKey();
             String full = context + ".tp_activation_per_bsz_dict." + k;
-            if (!e.getValue().isNumber()) throw new InputFileException(file, full, "expected MB per sample, found " + JsonFiles.kind(e.getValue()));
+            double mb = JsonFiles.nonNegative(file, full, e.getValue(), "MB per sample");
             if (k.equals("checkpoint")) {
-                ckpt = e.getValue().doubleValue();
+                ckpt = mb;
             } else {
-                act.put(tpKey(k, full), e.getValue().doubleValue());
+                act.put(tpKey(k, full), mb);
             }
         }
         if (ckpt == null) throw new InputFileException(file, context + ".tp_activation_per_bsz_dict.checkpoint", "missing; expected MB per sample");
@@ -180,13 +180,12 @@ public final class MemoryProfile {
         Map<Integer, Double> out = new TreeMap<>();
         if (v.isNumber()) {
             // Older non-SP layout: one value, measured without vocabulary TP.
-            out.put(1, v.doubleValue());
+            out.put(1, JsonFiles.nonNegative(file, full, v, "MB"));
             return out;
         }
         if (!v.isObject()) throw new InputFileException(file, full, "expected a number or an object keyed by TP degree, found " + JsonFiles.kind(v));
         for (Map.Entry<String, JsonNode> e : JsonFiles.fields((ObjectNode) v)) {
-            if (!e.getValue().isNumber()) throw new InputFileException(file, full + "." + e.getKey(), "expected MB, found " + JsonFiles.kind(e.getValue()));
-            out.put(tpKey(e.getKey(), full + "." + e.getKey()), e.getValue().doubleValue());
+            out.put(tpKey(e.getKey(), full + "." + e.getKey()), JsonFiles.nonNegative(file, full + "." + e.getKey(), e.getValue(), "MB"));
         }
         return out;
     }

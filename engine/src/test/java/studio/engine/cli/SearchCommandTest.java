@@ -111,7 +111,7 @@ class SearchCommandTest {
         List<String> a = s1Args(out);
         a.set(a.indexOf("--search_space") + 1, "everything");
         CliRunner r = CliRunner.run(a.toArray(String[]::new));
-        assertEquals(1, r.exitCode());
+        assertEquals(StudioCli.USAGE_ERROR, r.exitCode(), "a usage error has its own exit code (2 is \"does not fit\")");
         assertTrue(r.err().contains("--search_space") && r.err().contains("dp+tp"), r.err());
         List<String> b = s1Args(out);
         b.set(b.indexOf("--sp_space") + 1, "sp");
