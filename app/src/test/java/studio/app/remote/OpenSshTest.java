@@ -296,7 +296,63 @@ class OpenSshTest {
             try (SshConnection c = SshConnection.open(server.host(key), settings(known, HostKeyPolicy.REJECT))) {
                 JsonNode st = client.status(c, run.runId());
                 assertEquals("stopped", st.path("state").asText(), st.toString());
+                // the runner's own reason reaches the user, and an id that looks like an option stays an id
+                IOException none = assertThrows(IOException.class, () -> client.status(c, "no-such-run"));
+                assertTrue(none.getMessage().contains("no run 'no-such-run'"), none.getMessage());
+                IOException dash = assertThrows(IOException.class, () -> client.stop(c, "-rf"));
+                assertTrue(dash.getMessage().contains("run id '-rf'"), dash.getMessage());
+                // two uploads of one file at once: each through its own temporary name, both land
+                Path big = dir.resolve("payload.bin");
+                Files.write(big, new byte[4 << 20]);
+                String remote = dir.resolve("node/uploads/payload.bin").toString();
+                ExecutorService two = Executors.newFixedThreadPool(2);
+                List<java.util.concurrent.Future<?>> uploads = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    uploads.add(two.submit(() -> {
+                        try (SshConnection u = SshConnection.open(server.host(key), settings(known, HostKeyPolicy.REJECT))) {
+                            u.upload(big, remote);
+                        }
+                        return null;
+                    }));
+                }
+                for (var u : uploads) u.get(60, TimeUnit.SECONDS);
+                two.shutdown();
+                assertEquals(4 << 20, Files.size(Path.of(remote)));
+                try (var left = Files.list(Path.of(remote).getParent())) {
+                    assertEquals(1, left.count(), "no .part file left behind");
+                }
             }
+        }
+    }
+
+    @Test
+    void aStalledNodeIsShownAsFailedAndTheViewIsNotLeftBusy(@TempDir Path dir) throws Exception {
+        FxToolkit.registerPrimaryStage();
+        try (ServerSocket silent = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                List<java.net.Socket> held = new ArrayList<>();
+                try {
+                    while (true) held.add(silent.accept());
+                } catch (IOException e) {
+                    // closed by the test
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            PlanningContext ctx = TestContexts.sample();
+            PlanEditor editor = new PlanEditor();
+            runOnFx(() -> editor.open(ctx, TestContexts.loader().searchedPlan(ctx, 64), "sample"));
+            RemoteViewModel vm = new RemoteViewModel(editor, TestContexts.loader(), new RunnerClient(dir.resolve("none.jar"), dir.toString()),
+                    new SshSettings(new KnownHosts(dir.resolve("kh"), List.of(), HostKeyPolicy.REJECT), null, null, 2_000, 1, 2),
+                    Executors.newCachedThreadPool());
+            runOnFx(() -> vm.hosts().setAll(new ClusterHost("127.0.0.1", silent.getLocalPort(), "nobody", dir.resolve("key"))));
+            runOnFx(vm::checkCluster);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 300 && (busy(vm) || vm.checks().isEmpty()); i++) Thread.sleep(100);
+            assertFalse(busy(vm), "not busy any more");
+            assertTrue((System.nanoTime() - t0) / 1e9 < 15);
+            String problem = vm.checks().get(0).problem();
+            assertTrue(problem.contains("cannot reach") && problem.contains(String.valueOf(silent.getLocalPort())), problem);
         }
     }
 
