@@ -137,19 +137,23 @@ public final class KnownHosts {
     }
 
     private void appendLocked(String line) throws IOException {
-        try (FileChannel ch = FileChannel.open(userFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
-             FileLock lock = ch.lock()) {
-            long size = ch.size();
-            String prefix = "";
-            if (size > 0) {
-                ByteBuffer last = ByteBuffer.allocate(1);
-                ch.read(last, size - 1);
-                if (last.get(0) != '\n') prefix = "\n";
+        try (FileChannel ch = FileChannel.open(userFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+            FileLock lock = ch.lock();
+            try {
+                long size = ch.size();
+                String prefix = "";
+                if (size > 0) {
+                    ByteBuffer last = ByteBuffer.allocate(1);
+                    ch.read(last, size - 1);
+                    if (last.get(0) != '\n') prefix = "\n";
+                }
+                ch.position(size);
+                ByteBuffer buf = ByteBuffer.wrap((prefix + line + "\n").getBytes(StandardCharsets.UTF_8));
+                while (buf.hasRemaining()) ch.write(buf);
+                ch.force(true);
+            } finally {
+                lock.release();
             }
-            ch.position(size);
-            ByteBuffer buf = ByteBuffer.wrap((prefix + line + "\n").getBytes(StandardCharsets.UTF_8));
-            while (buf.hasRemaining()) ch.write(buf);
-            ch.force(true);
         }
         try {
             if (Files.getPosixFilePermissions(userFile).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {

@@ -119,11 +119,16 @@ final class OpenSshServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         if (process == null) return;
-        signalAll("CONT");
-        for (long pid : processes()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly();
+        try {
+            signalAll("CONT");
+            for (long pid : processes()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 }
