@@ -24,6 +24,7 @@ import studio.app.grid.PlanGridView;
 import studio.app.pipeline.PipelineBar;
 import studio.app.project.ClusterSettings;
 import studio.app.project.ContextLoader;
+import studio.app.project.EditorState;
 import studio.app.project.PlanEditor;
 import studio.app.project.PlanningContext;
 import studio.app.project.Project;
@@ -80,7 +81,7 @@ public final class MainWindow {
         this.editor = editor;
         this.loader = loader;
         this.store = store;
-        toolbar = new PlanToolbar(editor, new ModelCatalog(loader.sampleRoot()).presetNames(), this::reload);
+        toolbar = new PlanToolbar(editor, new ModelCatalog(loader.sampleRoot()).presetNames(), this::reload, this::searchAgain);
         pipeline = new PipelineBar(editor);
         grid = new PlanGridView(editor);
         charts = new StageCharts(editor);
@@ -285,7 +286,23 @@ public final class MainWindow {
         return scene;
     }
 
+    private static final KeyCombination UNDO_KEY = KeyCombination.keyCombination("Shortcut+Z");
+    private static final KeyCombination REDO_KEY = KeyCombination.keyCombination("Shortcut+Shift+Z");
+
     private void install(Scene scene) {
+        // undo and redo from anywhere: a focused text field would otherwise swallow the keys (its own text undo aside)
+        scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            boolean undoKey = UNDO_KEY.match(e);
+            boolean redoKey = REDO_KEY.match(e);
+            if (!undoKey && !redoKey) return;
+            javafx.scene.Node owner = scene.getFocusOwner();
+            javafx.scene.control.TextInputControl field = owner instanceof javafx.scene.control.TextInputControl t ? t
+                    : owner instanceof javafx.scene.control.Spinner<?> sp && sp.isEditable() ? sp.getEditor()
+                    : owner instanceof javafx.scene.control.ComboBox<?> cb && cb.isEditable() ? cb.getEditor() : null;
+            if (field != null && (undoKey ? field.isUndoable() : field.isRedoable())) return;
+            if (undoKey) editor.undo(); else editor.redo();
+            e.consume();
+        });
         scene.setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) e.acceptTransferModes(TransferMode.COPY);
             e.consume();
@@ -360,10 +377,11 @@ public final class MainWindow {
         MenuItem stop = item("Cancel search", "Shortcut+PERIOD", () -> searchVm.cancel());
         run.disableProperty().bind(searchVm.runningProperty());
         stop.disableProperty().bind(searchVm.runningProperty().not());
+        MenuItem again = item("Search again for this cluster (replaces the plan, undoable)", "Shortcut+Shift+F", this::searchAgain);
         MenuItem addCmp = item("Add the plan to the comparison", "Shortcut+D", () -> {
             if (editor.plan() != null) addToComparison("edited plan " + (compareView.shelf().size() + 1), editor.plan());
         });
-        searchMenu.getItems().addAll(run, pinned, stop, addCmp);
+        searchMenu.getItems().addAll(run, pinned, stop, again, addCmp);
         Menu view = new Menu("View");
         javafx.scene.control.ToggleGroup themes = new javafx.scene.control.ToggleGroup();
         for (studio.app.theme.Themes.Choice c : studio.app.theme.Themes.Choice.values()) {
@@ -456,15 +474,43 @@ public final class MainWindow {
         });
     }
 
-    /** New model, cluster or precision: new profiles and a searched plan, in the background. */
+    /**
+     * New model, cluster or precision: new profiles, and the plan kept and re-costed on them (what no longer fits or
+     * breaks a rule is marked); only when it cannot be kept is a plan searched. Either way one undoable step.
+     */
     public Task<?> reload(ClusterSettings s) {
-        int batch = editor.plan() == null ? 64 : editor.plan().globalBatch();
-        return background("Loading profiles for " + s.model() + " and searching a plan", () -> {
+        ParallelPlan current = editor.plan();
+        int batch = current == null ? 64 : current.globalBatch();
+        return background("Loading profiles for " + s.model() + " on " + s.nodes() + " x " + s.gpusPerNode() + " GPUs", () -> {
             PlanningContext ctx = loader.load(s);
+            var kept = ContextLoader.carryOver(current, ctx);
+            if (kept.isPresent()) return new Loaded(ctx, kept.get());
             return new Loaded(ctx, loader.searchedPlan(ctx, batch));
         }, l -> {
-            editor.open(l.context(), l.plan(), l.context().model().name() + " on " + s.nodes() + " x " + s.gpusPerNode() + " GPUs: searched plan");
+            String where = l.context().model().name() + " on " + s.nodes() + " x " + s.gpusPerNode() + " GPUs, " + s.memoryGb() + " GB";
+            boolean kept = current != null && ContextLoader.carryOver(current, l.context()).map(l.plan()::equals).orElse(false);
+            String what = kept ? "kept the plan, re-costed for " + where
+                    : "searched a plan for " + where + (current == null ? "" : " (the plan could not be kept: "
+                    + ContextLoader.whyNotCarried(current, l.context()) + ")");
+            if (editor.state() == null) {
+                editor.open(l.context(), l.plan(), what);
+            } else if (!editor.apply(new EditorState(l.context(), l.plan(), what))) {
+                toolbar.refresh();
+            }
             toolbar.refresh();
+        });
+    }
+
+    /** A fresh search for the open cluster, replacing the plan as one undoable step. */
+    public Task<?> searchAgain() {
+        if (editor.state() == null) return null;
+        PlanningContext ctx = editor.state().context();
+        int batch = editor.plan().globalBatch();
+        return background("Searching a plan for " + ctx.model().name(), () -> loader.searchedPlan(ctx, batch), p -> {
+            if (editor.state() != null && editor.state().context() == ctx) {
+                editor.apply(new EditorState(ctx, p, "searched again for " + ctx.model().name() + " (undo goes back to the plan before)"));
+                toolbar.refresh();
+            }
         });
     }
 
@@ -500,14 +546,43 @@ public final class MainWindow {
         importConfig(file);
     }
 
+    /** The answers when an imported config was searched for other settings than the project's. */
+    public static final ButtonType USE_FILE_SETTINGS = new ButtonType("Use the file's settings", javafx.scene.control.ButtonBar.ButtonData.YES);
+    public static final ButtonType KEEP_PROJECT_SETTINGS = new ButtonType("Keep the project's", javafx.scene.control.ButtonBar.ButtonData.NO);
+
+    private static String describe(ClusterSettings s) {
+        return s.model() + " on " + s.nodes() + " x " + s.gpusPerNode() + " GPUs, " + s.memoryGb() + " GB, " + s.mixedPrecision();
+    }
+
+    /**
+     * Imports a Galvatron config under the settings its name says it was searched for (model, nodes, GPUs per node,
+     * budget, precision), asking first when they differ from the project's; never re-costed under other settings
+     * without saying so. One undoable step.
+     */
     public void importConfig(Path file) {
-        try {
-            ParallelPlan p = loader.importConfig(editor.state().context(), file);
-            editor.replacePlan(p, "imported " + file.getFileName());
-            toolbar.refresh();
-        } catch (RuntimeException e) {
-            error("Cannot import " + file.getFileName(), e.getMessage());
+        if (editor.state() == null) return;
+        ClusterSettings current = editor.state().context().settings();
+        ClusterSettings wanted = loader.settingsFor(file, current);
+        ClusterSettings use = current;
+        if (!wanted.equals(current)) {
+            Alert a = new Alert(Alert.AlertType.CONFIRMATION, file.getFileName() + " was searched for " + describe(wanted)
+                    + "; the project is set for " + describe(current) + ". Cost the plan under which settings?",
+                    USE_FILE_SETTINGS, KEEP_PROJECT_SETTINGS, ButtonType.CANCEL);
+            a.setHeaderText("The config was written for other settings");
+            if (window() != null) a.initOwner(window());
+            ButtonType answer = a.showAndWait().orElse(ButtonType.CANCEL);
+            if (answer == ButtonType.CANCEL) return;
+            if (answer == USE_FILE_SETTINGS) use = wanted;
         }
+        ClusterSettings settings = use;
+        String note = settings.equals(wanted) ? "" : " — costed under the project's settings, not the " + describe(wanted) + " it was written for";
+        background("Importing " + file.getFileName(), () -> {
+            PlanningContext ctx = settings.equals(current) ? editor.state().context() : loader.load(settings);
+            return new Loaded(ctx, loader.importConfig(ctx, file));
+        }, l -> {
+            if (editor.apply(new EditorState(l.context(), l.plan(), "imported " + file.getFileName() + note))) toolbar.refresh();
+            else error("Cannot import " + file.getFileName(), editor.messageProperty().get());
+        });
     }
 
     /** The file written and the reasons to be careful with it (empty when the plan is clean). */
@@ -548,9 +623,16 @@ public final class MainWindow {
         p.play();
     }
 
+    /** Everything the project holds: the edited plan, the comparison shelf, the search results, hosts and runs. */
     public Project project() {
-        return new Project(editor.state().context().settings(), List.of(new Project.NamedPlan("plan", editor.plan())), notes,
-                List.copyOf(remoteVm.hosts()), List.copyOf(remoteVm.runs()));
+        List<Project.NamedPlan> plans = new ArrayList<>();
+        plans.add(new Project.NamedPlan("plan", editor.plan(), Project.Role.EDITED, null));
+        for (var c : compareView.shelf()) plans.add(new Project.NamedPlan(c.name(), c.plan(), Project.Role.COMPARED, null));
+        for (var h : searchVm.results()) {
+            plans.add(new Project.NamedPlan(h.label(), h.plan(), Project.Role.SEARCH_RESULT, new Project.SearchFigures(h.globalBatch(), h.rank(),
+                    h.throughput(), h.iterationS(), h.peakMemoryMb(), h.minTp(), h.maxTp())));
+        }
+        return new Project(editor.state().context().settings(), plans, notes, List.copyOf(remoteVm.hosts()), List.copyOf(remoteVm.runs()));
     }
 
     /** Saves the project to {@code file}; true when it was written. */
@@ -606,7 +688,13 @@ public final class MainWindow {
         }, r -> {
             Project p = (Project) r[0];
             PlanningContext ctx = (PlanningContext) r[1];
-            editor.open(ctx, p.plans().get(0).plan(), what);
+            editor.open(ctx, p.editedPlan(), what);
+            compareView.shelf().setAll(p.plans(Project.Role.COMPARED).stream()
+                    .map(c -> new studio.app.compare.NamedPlan(c.name(), c.plan())).toList());
+            searchVm.results().setAll(p.plans(Project.Role.SEARCH_RESULT).stream().filter(h -> h.figures() != null)
+                    .map(h -> new studio.app.search.SearchHit(h.name(), h.figures().globalBatch(), h.figures().rank(), h.plan(),
+                            h.figures().throughput(), h.figures().iterationS(), h.figures().peakMemoryMb(), h.figures().minTp(),
+                            h.figures().maxTp())).toList());
             notes = p.notes();
             remoteVm.hosts().setAll(p.hosts());
             remoteVm.runs().setAll(p.runs());

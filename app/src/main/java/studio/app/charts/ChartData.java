@@ -12,7 +12,9 @@ import studio.engine.cost.StageTime;
  * cheap). No JavaFX here, so it is testable without a window.
  */
 public final class ChartData {
-    public static final String[] MEMORY_SERIES = {"parameters", "gradients", "optimizer states", "activations", "other"};
+    /** The last part is Galvatron's PyTorch cache reserve (20 % of budgets above 20 GB): counted, but not the plan's own memory. */
+    public static final String[] MEMORY_SERIES = {"parameters", "gradients", "optimizer states", "activations", "other",
+        "cache reserve (20% of budget)"};
     public static final String[] TIME_SERIES = {"compute", "tp/sp", "dp", "p2p", "bubble"};
     private final DefaultCategoryDataset memory = new DefaultCategoryDataset();
     private final DefaultCategoryDataset time = new DefaultCategoryDataset();
@@ -44,7 +46,8 @@ public final class ChartData {
                 memory.addValue(m.gradientsMb(), MEMORY_SERIES[1], stage);
                 memory.addValue(m.optimizerStatesMb(), MEMORY_SERIES[2], stage);
                 memory.addValue(m.activationsMb(), MEMORY_SERIES[3], stage);
-                memory.addValue(m.otherMb() + m.reservedMb(), MEMORY_SERIES[4], stage);
+                memory.addValue(m.otherMb(), MEMORY_SERIES[4], stage);
+                memory.addValue(m.reservedMb(), MEMORY_SERIES[5], stage);
                 budgetMb = m.budgetMb();
             }
             for (StageTime t : e.time()) {

@@ -51,6 +51,18 @@ public final class ContextLoader {
      */
     public PlanningContext load(ClusterSettings s) {
         ModelDescription model = new ModelCatalog(sampleRoot).resolve(s.model());
+        if (s.seqLength() > 0 && s.seqLength() != model.maxSeqLength()) {
+            // measured profiles hold the lengths they were measured at; at another length the model's layers are estimated
+            try {
+                return load(s, model.withSeqLength(s.seqLength()), false);
+            } catch (studio.engine.io.InputFileException e) {
+                return load(s, model.withSeqLength(s.seqLength()), true);
+            }
+        }
+        return load(s, model, false);
+    }
+
+    private PlanningContext load(ClusterSettings s, ModelDescription model, boolean estimateModelAnyway) {
         InputLocator locator = new InputLocator(sampleRoot);
         boolean sampleGpu = ClusterSettings.MEASURED_GPU.equals(s.gpu());
         String name = model.profileName();
@@ -64,6 +76,11 @@ public final class ContextLoader {
             measured.add("model profile of " + name + " measured on the cluster (" + measuredRoot + ")");
         } else {
             estimateModel = !(sampleGpu && hasModelProfiles(locator.modelConfigDir(model), s, name));
+        }
+        if (estimateModelAnyway) {
+            estimateModel = true;
+            modelPath = null;
+            measured.removeIf(m -> m.startsWith("model profile"));
         }
         if (hasHardwareProfiles(measuredHardwareDir(), s)) {
             hwPath = measuredHardwareDir().toString();
@@ -109,6 +126,49 @@ public final class ContextLoader {
             throw new IllegalStateException("no plan of " + ctx.model().name() + " fits " + ctx.settings().memoryGb() + " GB per GPU");
         }
         return r.plan();
+    }
+
+    /**
+     * The plan re-shaped for another cluster of the same model: each layer keeps its pipeline, TP, ZeRO, Ulysses and
+     * checkpointing choices and takes the data-parallel degree the new cluster leaves; empty when it cannot be kept
+     * (another layer count, a pipeline or TP degree that does not divide the new cluster).
+     */
+    public static java.util.Optional<ParallelPlan> carryOver(ParallelPlan p, PlanningContext ctx) {
+        int world = ctx.settings().worldSize();
+        if (p == null || p.layerCount() != ctx.model().totalLayers() || world % p.pp() != 0) return java.util.Optional.empty();
+        int stage = world / p.pp();
+        if (stage % p.vocabTp() != 0) return java.util.Optional.empty();
+        java.util.List<studio.engine.plan.LayerStrategy> ls = new java.util.ArrayList<>();
+        for (studio.engine.plan.LayerStrategy l : p.layers()) {
+            if (stage % l.tp() != 0) return java.util.Optional.empty();
+            ls.add(studio.engine.plan.LayerStrategy.of(p.pp(), l.tp(), stage / l.tp(), l.tpConsecutive() != 0, l.isZero3(), l.isUlysses(),
+                    l.checkpoint()));
+        }
+        return java.util.Optional.of(p.withLayers(ls));
+    }
+
+    /** Why {@link #carryOver} could not keep the plan, in words. */
+    public static String whyNotCarried(ParallelPlan p, PlanningContext ctx) {
+        int world = ctx.settings().worldSize();
+        if (p.layerCount() != ctx.model().totalLayers()) {
+            return "the plan has " + p.layerCount() + " layers, " + ctx.model().name() + " has " + ctx.model().totalLayers();
+        }
+        if (world % p.pp() != 0) return "its " + p.pp() + " pipeline stages do not divide the " + world + " GPUs";
+        return "a TP degree of the plan does not divide the " + world / p.pp() + " GPUs of a stage";
+    }
+
+    /**
+     * The settings a Galvatron config's file name says it was searched for (model when it is a preset, nodes, GPUs per
+     * node, budget, precision), over {@code current} where the name says nothing.
+     */
+    public ClusterSettings settingsFor(Path file, ClusterSettings current) {
+        GalvatronConfig.NameInfo n = GalvatronConfig.nameInfo(file.getFileName().toString());
+        ClusterSettings s = current;
+        if (n.model() != null && new studio.engine.model.ModelCatalog(sampleRoot).presetFile(n.model()) != null) s = s.withModel(n.model());
+        if (n.nodes() != null && n.gpusPerNode() != null && n.nodes() > 0 && n.gpusPerNode() > 0) s = s.withCluster(n.nodes(), n.gpusPerNode());
+        if (n.memoryGb() != null && n.memoryGb() > 0) s = s.withMemoryGb(n.memoryGb());
+        if (n.precision() != null) s = s.withMixedPrecision(n.precision());
+        return s;
     }
 
     /** A Galvatron config, checked against the context's model. */

@@ -18,7 +18,53 @@ public record Project(ClusterSettings settings, List<NamedPlan> plans, String no
         this(settings, plans, notes, List.of(), List.of());
     }
 
-    /** A plan with a name (the first one is the plan being edited). */
-    public record NamedPlan(String name, ParallelPlan plan) {
+    /** What a plan is to the project. */
+    public enum Role {
+        EDITED("edited"), COMPARED("compared"), SEARCH_RESULT("search_result");
+
+        private final String fileName;
+
+        Role(String fileName) {
+            this.fileName = fileName;
+        }
+
+        public String fileName() { return fileName; }
+
+        public static Role parse(String s) {
+            for (Role r : values()) if (r.fileName.equals(s)) return r;
+            throw new IllegalArgumentException("role '" + s + "': expected edited, compared or search_result");
+        }
+    }
+
+    /** What the search said of a plan it found (kept so a reopened project lists its results as they were). */
+    public record SearchFigures(int globalBatch, int rank, double throughput, double iterationS, int peakMemoryMb, int minTp, int maxTp) {
+    }
+
+    /**
+     * A plan with a name and its role: the one being edited, one on the comparison shelf, or a search result (with
+     * the search's figures).
+     */
+    public record NamedPlan(String name, ParallelPlan plan, Role role, SearchFigures figures) {
+        /** A plan whose role follows its place: the first is the edited one, the others compared. */
+        public NamedPlan(String name, ParallelPlan plan) {
+            this(name, plan, null, null);
+        }
+    }
+
+    /** The plan being edited: the one marked so, else the first. */
+    public ParallelPlan editedPlan() {
+        return plans.stream().filter(p -> p.role() == Role.EDITED).findFirst().orElse(plans.get(0)).plan();
+    }
+
+    /** The plans of a role; a plan without one counts as edited when first, compared otherwise. */
+    public List<NamedPlan> plans(Role role) {
+        java.util.List<NamedPlan> out = new java.util.ArrayList<>();
+        boolean anyEdited = plans.stream().anyMatch(p -> p.role() == Role.EDITED);
+        for (int i = 0; i < plans.size(); i++) {
+            NamedPlan p = plans.get(i);
+            Role r = p.role() != null ? p.role() : (i == 0 && !anyEdited ? Role.EDITED : Role.COMPARED);
+            if (r == role) out.add(p);
+        }
+        return out;
     }
 }

@@ -85,10 +85,23 @@ public final class ProjectStore {
         st.put("sequence_parallel", s.sequenceParallel());
         st.put("sp_space", s.spSpace().cliName());
         st.put("gpu", s.gpu());
+        if (s.seqLength() > 0) st.put("seq_length", s.seqLength());
         ArrayNode plans = root.putArray("plans");
         for (Project.NamedPlan np : p.plans()) {
             ObjectNode o = plans.addObject();
             o.put("name", np.name());
+            if (np.role() != null) o.put("role", np.role().fileName());
+            if (np.figures() != null) {
+                Project.SearchFigures f = np.figures();
+                ObjectNode fj = o.putObject("search");
+                fj.put("global_bsz", f.globalBatch());
+                fj.put("rank", f.rank());
+                fj.put("throughput_samples_per_s", f.throughput());
+                fj.put("iteration_time_s", f.iterationS());
+                fj.put("peak_memory_mb", f.peakMemoryMb());
+                fj.put("min_tp", f.minTp());
+                fj.put("max_tp", f.maxTp());
+            }
             try {
                 o.set("galvatron_config", JsonFiles.mapper().readTree(GalvatronConfig.toJson(np.plan())));
             } catch (IOException e) {
@@ -140,12 +153,14 @@ public final class ProjectStore {
         ObjectNode st = JsonFiles.object(file, root, "settings", null);
         ClusterSettings s;
         try {
-            s = new ClusterSettings(text(file, st, "model"), (int) JsonFiles.number(file, st, "num_nodes", "settings"),
-                    (int) JsonFiles.number(file, st, "num_gpus_per_node", "settings"),
-                    (int) JsonFiles.number(file, st, "memory_constraint", "settings"), text(file, st, "mixed_precision"),
+            s = new ClusterSettings(text(file, st, "model"), JsonFiles.integer(file, "settings.num_nodes", st.get("num_nodes"), 1, 4096, "a node count"),
+                    JsonFiles.integer(file, "settings.num_gpus_per_node", st.get("num_gpus_per_node"), 1, 64, "GPUs per node"),
+                    JsonFiles.integer(file, "settings.memory_constraint", st.get("memory_constraint"), 1, 16384, "a budget in GB"),
+                    text(file, st, "mixed_precision"),
                     PipelineType.parse(text(file, st, "pipeline_type")), DpType.parse(text(file, st, "default_dp_type")),
                     st.path("sequence_parallel").asBoolean(false), SpSpace.parse(st.path("sp_space").asText("tp")),
-                    studio.engine.estimate.GpuCatalog.gpu(st.path("gpu").asText(ClusterSettings.MEASURED_GPU)).id());
+                    studio.engine.estimate.GpuCatalog.gpu(st.path("gpu").asText(ClusterSettings.MEASURED_GPU)).id(),
+                    st.has("seq_length") ? JsonFiles.integer(file, "settings.seq_length", st.get("seq_length"), 1, 1 << 24, "a sequence length") : 0);
         } catch (IllegalArgumentException e) {
             throw new InputFileException(file, "settings", e.getMessage());
         }
@@ -156,8 +171,27 @@ public final class ProjectStore {
             if (!(n.get("galvatron_config") instanceof ObjectNode cfg)) {
                 throw new InputFileException(file, "plans[].galvatron_config", "expected a galvatron_config object");
             }
+            Project.Role role = null;
+            if (n.has("role")) {
+                try {
+                    role = Project.Role.parse(n.path("role").asText());
+                } catch (IllegalArgumentException e) {
+                    throw new InputFileException(file, "plans[].role", e.getMessage());
+                }
+            }
+            Project.SearchFigures figures = null;
+            if (n.get("search") instanceof ObjectNode f) {
+                String k = "plans[].search.";
+                figures = new Project.SearchFigures(JsonFiles.integer(file, k + "global_bsz", f.get("global_bsz"), 1, Integer.MAX_VALUE, "a batch size"),
+                        JsonFiles.integer(file, k + "rank", f.get("rank"), 1, 1000, "a rank"),
+                        JsonFiles.positive(file, k + "throughput_samples_per_s", f.get("throughput_samples_per_s"), "samples/s"),
+                        JsonFiles.positive(file, k + "iteration_time_s", f.get("iteration_time_s"), "seconds"),
+                        JsonFiles.integer(file, k + "peak_memory_mb", f.get("peak_memory_mb"), 0, Integer.MAX_VALUE, "MB"),
+                        JsonFiles.integer(file, k + "min_tp", f.get("min_tp"), 1, 1024, "a TP degree"),
+                        JsonFiles.integer(file, k + "max_tp", f.get("max_tp"), 1, 1024, "a TP degree"));
+            }
             plans.add(new Project.NamedPlan(n.path("name").asText("plan"),
-                    GalvatronConfig.parse(file, cfg, s.worldSize(), s.pipelineType(), s.defaultDpType()).plan()));
+                    GalvatronConfig.parse(file, cfg, s.worldSize(), s.pipelineType(), s.defaultDpType()).plan(), role, figures));
         }
         List<studio.app.remote.ClusterHost> hosts = new ArrayList<>();
         for (JsonNode h : root.path("hosts")) {

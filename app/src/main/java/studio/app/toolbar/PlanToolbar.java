@@ -35,12 +35,56 @@ public final class PlanToolbar {
     private final ComboBox<String> gpu = new ComboBox<>();
     private final Spinner<Integer> batch = new Spinner<>(1, 1 << 16, 64);
     private final Spinner<Integer> chunks = new Spinner<>(1, 1 << 16, 1);
+    private final Spinner<Integer> seqLength = new Spinner<>(1, 1 << 20, 2048);
+    private final Spinner<Integer> microBatch = new Spinner<>(1, 1 << 16, 1);
     private final ComboBox<PipelineType> pipeline = new ComboBox<>();
     private final ComboBox<DpType> dpType = new ComboBox<>();
     private final PlanEditor editor;
     private boolean refreshing;
+    private final org.controlsfx.validation.ValidationSupport validation = new org.controlsfx.validation.ValidationSupport();
+    private final Label fieldError = new Label();
+
+    /**
+     * An integer field checked as it is typed: a red mark and a message until it holds a whole number in range, and a
+     * value that is not one is never applied (the spinner keeps its value, the arrows keep working).
+     */
+    private void validated(Spinner<Integer> spinner, String name) {
+        var factory = (javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory) spinner.getValueFactory();
+        String expected = name + ": expected a whole number from " + factory.getMin() + " to " + factory.getMax();
+        java.util.function.Predicate<String> ok = t -> parse(t, factory.getMin(), factory.getMax()) != null;
+        factory.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Integer v) {
+                return v == null ? "" : v.toString();
+            }
+
+            @Override
+            public Integer fromString(String text) {
+                Integer v = parse(text, factory.getMin(), factory.getMax());
+                return v != null ? v : factory.getValue();
+            }
+        });
+        validation.registerValidator(spinner.getEditor(), false,
+                org.controlsfx.validation.Validator.<String>createPredicateValidator(ok, expected));
+    }
+
+    static Integer parse(String text, int min, int max) {
+        if (text == null || !text.strip().matches("[0-9]{1,9}")) return null;
+        int v = Integer.parseInt(text.strip());
+        return v >= min && v <= max ? v : null;
+    }
+
+    /** The message of the first field that holds an invalid value (empty when all are valid). */
+    public javafx.beans.property.ReadOnlyStringProperty fieldErrorProperty() {
+        return fieldError.textProperty();
+    }
 
     public PlanToolbar(PlanEditor editor, List<String> presets, Consumer<ClusterSettings> reload) {
+        this(editor, presets, reload, null);
+    }
+
+    /** @param searchAgain replaces the plan with a fresh search (undoable); null: no button */
+    public PlanToolbar(PlanEditor editor, List<String> presets, Consumer<ClusterSettings> reload, Runnable searchAgain) {
         this.editor = editor;
         model.getItems().setAll(presets);
         model.setEditable(true);
@@ -59,10 +103,26 @@ public final class PlanToolbar {
             @Override public String toString(DpType t) { return t == null ? "" : t.configName(); }
             @Override public DpType fromString(String s) { return DpType.parse(s); }
         });
-        for (Spinner<?> s : List.of(nodes, memory, batch, chunks)) {
+        for (Spinner<?> s : List.of(nodes, memory, batch, chunks, seqLength, microBatch)) {
             s.setEditable(true);
             s.setPrefWidth(90);
         }
+        validated(nodes, "Nodes");
+        validated(memory, "Memory GB");
+        validated(batch, "Global batch");
+        validated(chunks, "Chunks");
+        validated(seqLength, "Seq length");
+        validated(microBatch, "Micro-batch");
+        seqLength.setId("seqSpinner");
+        microBatch.setId("microBatchSpinner");
+        seqLength.setTooltip(new javafx.scene.control.Tooltip("Tokens per sample. The model's own comes from its config "
+                + "(max_position_embeddings for a Hugging Face config.json); set the length you train at."));
+        microBatch.setTooltip(new javafx.scene.control.Tooltip("Samples per micro-batch of a min-TP group; setting it sets the chunks."));
+        fieldError.setId("fieldError");
+        fieldError.setStyle("-fx-text-fill: #c62828;");
+        fieldError.textProperty().bind(Bindings.createStringBinding(() -> validation.getValidationResult() == null ? ""
+                : validation.getValidationResult().getErrors().stream().map(m -> m.getText()).sorted().findFirst().orElse(""),
+                validation.validationResultProperty()));
         model.setId("modelChoice");
         nodes.setId("nodesSpinner");
         gpus.setId("gpusChoice");
@@ -101,12 +161,32 @@ public final class PlanToolbar {
             }
         };
         batch.valueProperty().addListener((o, a, b) -> batchAction.run());
+        seqLength.valueProperty().addListener((o, a, b) -> {
+            if (refreshing || editor.state() == null || b == null) return;
+            if (b != editor.state().context().model().maxSeqLength()) reload.accept(editor.state().context().settings().withSeqLength(b));
+        });
+        microBatch.valueProperty().addListener((o, a, b) -> {
+            PlanEstimate e = editor.estimate();
+            if (refreshing || e == null || b == null || b == e.microBatchSize()) return;
+            int local = e.microBatchSize() * e.realChunks();
+            int next = Math.max(1, (local + b - 1) / b);
+            if (!editor.setBatch(editor.plan().globalBatch(), next)) refresh();
+        });
         chunks.valueProperty().addListener((o, a, b) -> batchAction.run());
 
         FlowPane controls = new FlowPane(8, 6, label("Model", model), label("GPU", gpu), label("Nodes", nodes), label("GPUs/node", gpus),
                 label("Memory GB", memory), label("Precision", precision), new Separator(), label("Global batch", batch),
-                label("Chunks", chunks), label("Pipeline", pipeline), label("Default DP", dpType));
+                label("Chunks", chunks), label("Micro-batch", microBatch), label("Seq length", seqLength), label("Pipeline", pipeline),
+                label("Default DP", dpType));
         controls.setPadding(new Insets(6, 8, 2, 8));
+        if (searchAgain != null) {
+            javafx.scene.control.Button again = new javafx.scene.control.Button("Search again");
+            again.setId("searchAgainButton");
+            again.setTooltip(new javafx.scene.control.Tooltip("Replace the plan with a fresh search for these settings (Ctrl+Z goes back)"));
+            again.setOnAction(e -> searchAgain.run());
+            again.disableProperty().bind(editor.stateProperty().isNull());
+            controls.getChildren().add(label("", again));
+        }
 
         Label throughput = headline("throughputLabel");
         Label iteration = headline("iterationLabel");
@@ -127,10 +207,17 @@ public final class PlanToolbar {
         source.setTooltip(new javafx.scene.control.Tooltip());
         source.getTooltip().textProperty().bind(Bindings.createStringBinding(() -> editor.state() == null ? ""
                 : editor.state().context().sourceDetail(), editor.stateProperty()));
-        HBox headlines = new HBox(24, throughput, iteration, peak, source);
+        Label rules = headline("rulesLabel");
+        rules.setStyle(rules.getStyle() + " -fx-text-fill: #c62828;");
+        rules.textProperty().bind(Bindings.createStringBinding(() -> rulesText(editor.estimate()), editor.estimateProperty()));
+        rules.setTooltip(new javafx.scene.control.Tooltip());
+        rules.getTooltip().textProperty().bind(Bindings.createStringBinding(() -> editor.estimate() == null ? ""
+                : String.join("\n", studio.engine.plan.RuleViolation.summarize(editor.estimate().violations())), editor.estimateProperty()));
+        HBox headlines = new HBox(24, throughput, rules, iteration, peak, source);
         headlines.setAlignment(Pos.CENTER_LEFT);
         headlines.setPadding(new Insets(2, 8, 6, 8));
-        root.getChildren().addAll(controls, headlines);
+        root.getChildren().addAll(controls, fieldError, headlines);
+        fieldError.managedProperty().bind(fieldError.textProperty().isNotEmpty());
         editor.estimateProperty().addListener((o, a, b) -> refresh());
     }
 
@@ -142,8 +229,17 @@ public final class PlanToolbar {
 
     private static String peakText(PlanEstimate e) {
         if (e == null) return "";
-        return String.format(Locale.ROOT, "peak %,d of %,d MB%s", e.peakMemoryMb(), e.memory().get(0).budgetMb(),
-                e.fitsMemory() ? "" : " — over budget");
+        int reserve = e.memory().get(0).reservedMb();
+        // the plan's own peak, and Galvatron's cache reserve beside it: the reserve grows with the budget, the plan does not
+        return String.format(Locale.ROOT, "peak %,d MB + %,d MB cache reserve, of %,d MB%s", e.peakMemoryMb() - reserve, reserve,
+                e.memory().get(0).budgetMb(), e.fitsMemory() ? "" : " — over budget");
+    }
+
+    /** "breaks N rules" beside the throughput: a clean number must not hide a plan the runtime refuses. */
+    static String rulesText(PlanEstimate e) {
+        if (e == null || e.violations().isEmpty()) return "";
+        int n = studio.engine.plan.RuleViolation.summarize(e.violations()).size();
+        return "breaks " + n + (n == 1 ? " runtime rule" : " runtime rules");
     }
 
     private static Label headline(String id) {
@@ -173,6 +269,11 @@ public final class PlanToolbar {
             if (!s.gpu().equals(gpu.getValue())) gpu.setValue(s.gpu());
             if (batch.getValue() != editor.plan().globalBatch()) batch.getValueFactory().setValue(editor.plan().globalBatch());
             if (chunks.getValue() != editor.plan().chunks()) chunks.getValueFactory().setValue(editor.plan().chunks());
+            int seq = editor.state().context().model().maxSeqLength();
+            if (seqLength.getValue() != seq) seqLength.getValueFactory().setValue(seq);
+            if (editor.estimate() != null && microBatch.getValue() != editor.estimate().microBatchSize()) {
+                microBatch.getValueFactory().setValue(editor.estimate().microBatchSize());
+            }
             if (s.pipelineType() != pipeline.getValue()) pipeline.setValue(s.pipelineType());
             if (s.defaultDpType() != dpType.getValue()) dpType.setValue(s.defaultDpType());
         } finally {

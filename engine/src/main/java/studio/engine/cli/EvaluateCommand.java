@@ -22,8 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code gstudio evaluate}: the cost of one galvatron_config plan, per stage. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -31,8 +29,6 @@ import java.util.regex.Pattern;
                 "iteration time and throughput. Exit code 0 = fits and runnable, 2 = breaks a runtime rule or the memory",
                 "budget (still printed), 1 = bad input."})
 public final class EvaluateCommand implements Callable<Integer> {
-    private static final Pattern CLUSTER = Pattern.compile("(\\d+)nodes_(\\d+)gpus_per_node");
-    private static final Pattern MEMORY = Pattern.compile("_(\\d+)GB");
 
     @Option(names = "--galvatron_config_path", required = true, paramLabel = "FILE", description = "The plan to evaluate.")
     Path configPath;
@@ -93,26 +89,28 @@ public final class EvaluateCommand implements Callable<Integer> {
     private void inferClusterFromFileName() {
         Path fileName = configPath.getFileName();
         if (fileName == null) return;
-        String name = fileName.toString();
-        Matcher c = CLUSTER.matcher(name);
-        if (c.find()) {
-            if (args.numNodes == null) args.numNodes = fromName(c.group(1), "nodes", GalvatronArgs.MAX_NODES, "--num_nodes");
-            if (args.numGpusPerNode == null) {
-                args.numGpusPerNode = fromName(c.group(2), "GPUs per node", GalvatronArgs.MAX_GPUS_PER_NODE, "--num_gpus_per_node");
-            }
+        GalvatronConfig.NameInfo info = GalvatronConfig.nameInfo(fileName.toString());
+        if (args.numNodes == null && info.nodes() != null) args.numNodes = fromName(info.nodes(), "nodes", GalvatronArgs.MAX_NODES, "--num_nodes");
+        if (args.numGpusPerNode == null && info.gpusPerNode() != null) {
+            args.numGpusPerNode = fromName(info.gpusPerNode(), "GPUs per node", GalvatronArgs.MAX_GPUS_PER_NODE, "--num_gpus_per_node");
         }
-        Matcher m = MEMORY.matcher(name);
-        if (m.find() && args.memoryConstraint == null) args.memoryConstraint = fromName(m.group(1), "GB", GalvatronArgs.MAX_MEMORY_GB, "--memory_constraint");
+        if (args.memoryConstraint == null && info.memoryGb() != null) {
+            args.memoryConstraint = fromName(info.memoryGb(), "GB", GalvatronArgs.MAX_MEMORY_GB, "--memory_constraint");
+        }
+        // the model too, when the name is one of the shipped presets (gpt-2.7b, llama-7b, ...)
+        if (args.modelSize == null && args.setModelConfigManually == 0 && info.model() != null) {
+            Path root = args.sampleConfigs != null ? args.sampleConfigs : studio.engine.inputs.InputLocator.defaultSampleRoot();
+            if (new studio.engine.model.ModelCatalog(root).presetFile(info.model()) != null) args.modelSize = info.model();
+        }
     }
 
     /** A number Galvatron's file name carries; out of range, the file is named and the option that overrides it. */
-    private int fromName(String digits, String what, int max, String option) {
-        long v = digits.length() > 9 ? Long.MAX_VALUE : Long.parseLong(digits);
+    private int fromName(int v, String what, int max, String option) {
         if (v < 1 || v > max) {
-            throw new studio.engine.io.InputFileException(configPath, "file name", "says " + digits + " " + what + "; expected 1 to " + max
-                    + " (pass " + option + " to override the name)");
+            throw new studio.engine.io.InputFileException(configPath, "file name", "says " + (v < 0 ? "an enormous number of" : v + "") + " "
+                    + what + "; expected 1 to " + max + " (pass " + option + " to override the name)");
         }
-        return (int) v;
+        return v;
     }
 
     private void print(ModelDescription model, ParallelPlan plan, PlanEstimate e, int world, int memGb, String precision) {

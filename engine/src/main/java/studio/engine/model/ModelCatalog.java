@@ -83,8 +83,7 @@ public final class ModelCatalog {
         JsonNode modelType = json.get("model_type");
         String fileName = file.getFileName().toString();
         if (modelType != null && modelType.isTextual()) {
-            String dirName = file.toAbsolutePath().getParent().getFileName().toString();
-            return readHuggingFace(file, json, dirName);
+            return readHuggingFace(file, json, huggingFaceName(file, json));
         }
         Path parent = file.toAbsolutePath().getParent();
         ModelFamily family;
@@ -95,6 +94,32 @@ public final class ModelCatalog {
         }
         String name = fileName.endsWith(".json") ? fileName.substring(0, fileName.length() - 5) : fileName;
         return readMetaConfig(file, family, name);
+    }
+
+    /** Folder names that say nothing of the model inside (a download or cache layout). */
+    private static final java.util.Set<String> GENERIC_FOLDERS = java.util.Set.of("models", "model", "config", "configs", "hf", "huggingface",
+            "checkpoint", "checkpoints", "weights", "snapshots", "main", "tmp", "download", "downloads");
+
+    /**
+     * A Hugging Face model's name from its config: {@code _name_or_path} (its last part), else the folder the
+     * config.json is in when that names the model, else the architecture and shape.
+     */
+    static String huggingFaceName(Path file, ObjectNode json) {
+        JsonNode named = json.get("_name_or_path");
+        if (named != null && named.isTextual() && !named.asText().isBlank()) {
+            String n = named.asText().replaceAll("[/\\\\]+$", "");
+            n = n.substring(Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\')) + 1);
+            if (!n.isBlank()) return n;
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        String folder = parent == null || parent.getFileName() == null ? "" : parent.getFileName().toString();
+        String fileName = file.getFileName().toString();
+        if (!fileName.equals("config.json")) return fileName.endsWith(".json") ? fileName.substring(0, fileName.length() - 5) : fileName;
+        if (!folder.isBlank() && !GENERIC_FOLDERS.contains(folder.toLowerCase(Locale.ROOT)) && !folder.matches("[0-9a-f]{40}")) return folder;
+        String type = json.path("model_type").asText("model");
+        String hidden = json.path("hidden_size").isNumber() ? json.path("hidden_size").asText() : json.path("n_embd").asText("");
+        String layers = json.path("num_hidden_layers").isNumber() ? json.path("num_hidden_layers").asText() : json.path("n_layer").asText("");
+        return type + "-h" + hidden + "-l" + layers;
     }
 
     private static ModelFamily guessFamily(Path file, ObjectNode json) {

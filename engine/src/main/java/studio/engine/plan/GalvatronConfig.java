@@ -260,6 +260,34 @@ public final class GalvatronConfig {
         return sb.append(".json").toString();
     }
 
+    /**
+     * What Galvatron's config name says of the run it was searched for (each part null when the name lacks it):
+     * {@code galvatron_config_{model}_{N}nodes_{G}gpus_per_node_{M}GB_{precision}[_bsz{B}][_[..._off]].json}.
+     */
+    public record NameInfo(String model, Integer nodes, Integer gpusPerNode, Integer memoryGb, String precision) {
+        public boolean isEmpty() {
+            return model == null && nodes == null && gpusPerNode == null && memoryGb == null && precision == null;
+        }
+    }
+
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(
+            "galvatron_config_(?:(.+?)_)?(\\d+)nodes_(\\d+)gpus_per_node(?:_(\\d+)GB)?(?:_(fp32|fp16|bf16))?(?:_.*)?\\.json");
+
+    /** The run a config's file name describes; numbers too large to be real are kept as null-free overflows by the caller. */
+    public static NameInfo nameInfo(String fileName) {
+        java.util.regex.Matcher m = NAME.matcher(fileName);
+        if (!m.matches()) {
+            java.util.regex.Matcher mem = java.util.regex.Pattern.compile("_(\\d+)GB").matcher(fileName);
+            return new NameInfo(null, null, null, mem.find() ? bounded(mem.group(1)) : null, null);
+        }
+        return new NameInfo(m.group(1), bounded(m.group(2)), bounded(m.group(3)), m.group(4) == null ? null : bounded(m.group(4)), m.group(5));
+    }
+
+    /** A number of a file name, or -1 when it has too many digits to be one (the caller names the file). */
+    private static Integer bounded(String digits) {
+        return digits.length() > 9 ? -1 : Integer.valueOf(digits);
+    }
+
     public static void write(Path file, ParallelPlan plan) throws IOException {
         JsonFiles.writeAtomically(file, toJson(plan));
     }

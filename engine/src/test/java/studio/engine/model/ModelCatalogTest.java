@@ -64,6 +64,20 @@ class ModelCatalogTest {
     }
 
     @Test
+    void huggingFaceModelsAreNamedFromTheConfig(@TempDir Path dir) throws Exception {
+        String body = "\"model_type\": \"qwen2\", \"hidden_size\": 1024, \"intermediate_size\": 2816, \"num_attention_heads\": 16, "
+                + "\"num_hidden_layers\": 8, \"max_position_embeddings\": 32768, \"vocab_size\": 32000";
+        Path generic = Files.createDirectories(dir.resolve("models")).resolve("config.json");
+        Files.writeString(generic, "{" + body + "}");
+        assertEquals("qwen2-h1024-l8", ModelCatalog.read(generic).name(), "a folder named 'models' names nothing");
+        Files.writeString(generic, "{\"_name_or_path\": \"Qwen/Qwen2-0.5B\", " + body + "}");
+        assertEquals("Qwen2-0.5B", ModelCatalog.read(generic).name());
+        Path snapshot = Files.createDirectories(dir.resolve("snapshots/0123456789abcdef0123456789abcdef01234567")).resolve("config.json");
+        Files.writeString(snapshot, "{" + body + "}");
+        assertEquals("qwen2-h1024-l8", ModelCatalog.read(snapshot).name(), "a cache snapshot's hash names nothing");
+    }
+
+    @Test
     void unknownModelListsPresets() {
         InputFileException e = assertThrows(InputFileException.class, () -> catalog.resolve("llama-9000b"));
         assertTrue(e.getMessage().contains("llama-9000b") && e.getMessage().contains("llama-7b"), e.getMessage());
