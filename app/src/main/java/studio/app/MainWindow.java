@@ -59,6 +59,7 @@ public final class MainWindow {
     private final studio.app.compare.CompareView compareView;
     private final studio.app.whatif.WhatIfView whatIfView;
     private final studio.app.explain.ExplainView explainView;
+    private final studio.app.pipeline.PipelineTimelineView timelineView;
     private final javafx.scene.control.TabPane tabs = new javafx.scene.control.TabPane();
     private final studio.app.remote.RemoteViewModel remoteVm;
     private final studio.app.remote.RemoteView remoteView;
@@ -92,6 +93,7 @@ public final class MainWindow {
                 editor.state().context(), editor.plan().globalBatch()));
         whatIfView = new studio.app.whatif.WhatIfView(editor, loader, worker);
         explainView = new studio.app.explain.ExplainView(editor);
+        timelineView = new studio.app.pipeline.PipelineTimelineView(editor);
         remoteVm = new studio.app.remote.RemoteViewModel(editor, loader, new studio.app.remote.RunnerClient(remote.runnerJar(), remote.remoteBase()),
                 remote.knownHosts(), remote.policy(), Executors.newCachedThreadPool(r -> {
                     Thread t = new Thread(r, "studio-remote");
@@ -110,7 +112,8 @@ public final class MainWindow {
         center.setDividerPositions(0.55);
         tabs.getTabs().addAll(tab("Editor", "editorTab", center), tab("Search", "searchTab", searchView.root()),
                 tab("Compare", "compareTab", compareView.root()), tab("What-if", "whatIfTab", whatIfView.root()),
-                tab("Explain layer", "explainTab", explainView.root()), tab("Cluster and training", "remoteTab", remoteView.root()));
+                tab("Explain layer", "explainTab", explainView.root()), tab("Pipeline timeline", "timelineTab", timelineView.root()),
+                tab("Cluster and training", "remoteTab", remoteView.root()));
         root.setTop(new VBox(menus(), toolbar.root()));
         root.setCenter(tabs);
         status.setId("statusBar");
@@ -118,6 +121,16 @@ public final class MainWindow {
                 : background.get().isEmpty() ? editor.messageProperty().get() : background.get(), background, editor.messageProperty(),
                 searchVm.runningProperty(), searchVm.statusProperty()));
         root.setBottom(status);
+        // the studio's own style rules (broken rows, differing cells, handles) have dark variants under this class
+        Runnable darkClass = () -> {
+            if (studio.app.theme.Themes.isDark()) {
+                if (!root.getStyleClass().contains("dark")) root.getStyleClass().add("dark");
+            } else {
+                root.getStyleClass().remove("dark");
+            }
+        };
+        darkClass.run();
+        studio.app.theme.Themes.darkProperty().addListener((o, a, b) -> darkClass.run());
         editor.stateProperty().addListener((o, a, b) -> {
             dirty.set(b != null && b != savedState);
             autosave();
@@ -170,9 +183,8 @@ public final class MainWindow {
         if (answer == DONT_SAVE) return true;
         if (answer != SAVE) return false;
         if (projectFile.get() == null) {
-            var f = choose(true, "Galvatron Studio project", "*.gsp.json");
-            if (f.isEmpty()) return false;
-            return saveProject(f.get());
+            var f = askProjectFile();
+            return f.isPresent() && saveProject(f.get());
         }
         return saveProject(projectFile.get());
     }
@@ -234,6 +246,8 @@ public final class MainWindow {
 
     public studio.app.explain.ExplainView explainView() { return explainView; }
 
+    public studio.app.pipeline.PipelineTimelineView timelineView() { return timelineView; }
+
     public studio.app.remote.RemoteViewModel remoteModel() { return remoteVm; }
 
     /** Runs the search panel's search; pinned: the grid's selected layers keep their current strategies. */
@@ -247,7 +261,22 @@ public final class MainWindow {
                 return;
             }
         }
-        searchVm.run(editor.state().context(), pins, r -> { });
+        if (pinned) {
+            // the pinned layers belong to this plan at its batch size: search that batch, not the panel's sweep
+            searchVm.settleBsz.set(editor.plan().globalBatch());
+            tabs.getSelectionModel().select(1);
+        }
+        int pinnedCount = pins.size();
+        searchVm.run(editor.state().context(), pins, r -> {
+            if (!pinned) return;
+            if (!searchVm.results().isEmpty()) {
+                searchView.table().getSelectionModel().select(0);
+                searchView.table().scrollTo(0);
+            }
+            editorMessage(r.found() ? "Re-searched with " + pinnedCount + " layers pinned at batch " + editor.plan().globalBatch()
+                    + ": the result is the first row of the Search tab (Open puts it in the editor)"
+                    : "Re-searched with " + pinnedCount + " layers pinned: nothing fits");
+        });
     }
 
     public void openHit(studio.app.search.SearchHit h) {
@@ -260,16 +289,29 @@ public final class MainWindow {
         compareView.add(new studio.app.compare.NamedPlan(name, p));
     }
 
-    /** Saves the editor's four charts as PNG and SVG into {@code dir}. */
+    /** Saves the editor's four charts as PNG and SVG into {@code dir}, named after the plan, captioned with it. */
     public List<Path> exportCharts(Path dir) throws IOException {
-        List<Path> out = new ArrayList<>();
-        var charts4 = java.util.Map.of("memory-per-stage", charts.memoryChart(), "time-per-stage", charts.timeChart(),
-                "memory-per-layer", charts.layerMemoryChart(), "time-per-layer", charts.layerTimeChart());
-        for (var e : new java.util.TreeMap<>(charts4).entrySet()) {
-            out.add(studio.app.charts.ChartExport.png(e.getValue(), dir.resolve(e.getKey() + ".png"), 900, 600));
-            out.add(studio.app.charts.ChartExport.svg(e.getValue(), dir.resolve(e.getKey() + ".svg"), 900, 600));
-        }
-        return out;
+        return exportCharts(dir, suggestedName());
+    }
+
+    public List<Path> exportCharts(Path dir, String prefix) throws IOException {
+        return charts.export(dir, prefix, caption());
+    }
+
+    /** The plan in one line, for captions: model, cluster, GPU, budget, precision, strategy and throughput. */
+    public String caption() {
+        ClusterSettings s = editor.state().context().settings();
+        return String.format(java.util.Locale.ROOT, "%s · %d x %d %s · %d GB · %s · pp %d, global batch %d · %.3f samples/s%s",
+                editor.state().context().model().name(), s.nodes(), s.gpusPerNode(), s.gpu(), s.memoryGb(), s.mixedPrecision(), editor.plan().pp(),
+                editor.plan().globalBatch(), editor.estimate().throughput(), editor.state().context().isEstimated() ? " · ESTIMATED profiles" : "");
+    }
+
+    /** A file name for the open plan: model and cluster. */
+    public String suggestedName() {
+        if (editor.state() == null) return "plan";
+        ClusterSettings s = editor.state().context().settings();
+        return (editor.state().context().model().name() + "-" + s.nodes() + "x" + s.gpusPerNode() + "-" + s.memoryGb() + "GB")
+                .replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
     public PlanGridView grid() { return grid; }
@@ -355,8 +397,14 @@ public final class MainWindow {
         MenuItem expCharts = item("Export charts (PNG and SVG)…", "Shortcut+Shift+E", () -> {
             var d = new javafx.stage.DirectoryChooser().showDialog(window());
             if (d == null) return;
+            javafx.scene.control.TextInputDialog name = new javafx.scene.control.TextInputDialog(suggestedName());
+            name.setHeaderText("Name the chart files");
+            name.setContentText("File names start with:");
+            if (window() != null) name.initOwner(window());
+            var prefix = name.showAndWait();
+            if (prefix.isEmpty()) return;
             try {
-                editorMessage("Exported " + exportCharts(d.toPath()).size() + " chart files to " + d);
+                editorMessage("Exported " + exportCharts(d.toPath(), prefix.get().strip().replaceAll("[/\\\\]", "_")).size() + " chart files to " + d);
             } catch (IOException | RuntimeException ex) {
                 error("Chart export failed", ex.getMessage());
             }
@@ -393,10 +441,13 @@ public final class MainWindow {
             mi.setOnAction(e -> studio.app.theme.Themes.apply(c));
             view.getItems().add(mi);
         }
-        for (int i = 0; i < 5; i++) {
+        javafx.scene.control.CheckMenuItem gib = new javafx.scene.control.CheckMenuItem("Memory in GiB (else MB)");
+        gib.selectedProperty().bindBidirectional(studio.app.theme.Units.gibProperty());
+        view.getItems().addAll(new javafx.scene.control.SeparatorMenuItem(), gib, new javafx.scene.control.SeparatorMenuItem());
+        String[] tabNames = {"Editor", "Search", "Compare", "What-if", "Explain layer", "Pipeline timeline", "Cluster and training"};
+        for (int i = 0; i < tabNames.length; i++) {
             final int t = i;
-            view.getItems().add(item(new String[] {"Editor", "Search", "Compare", "What-if", "Explain layer"}[i], "Shortcut+" + (i + 1),
-                    () -> tabs.getSelectionModel().select(t)));
+            view.getItems().add(item(tabNames[i], "Shortcut+" + (i + 1), () -> tabs.getSelectionModel().select(t)));
         }
         Menu help = new Menu("Help");
         MenuItem keys = new MenuItem("Keyboard shortcuts");
@@ -404,13 +455,25 @@ public final class MainWindow {
             Alert a = new Alert(Alert.AlertType.INFORMATION, "Ctrl+Z / Ctrl+Shift+Z  undo / redo\nCtrl+S  save project\n"
                     + "Ctrl+O  open project\nCtrl+I / Ctrl+E  import / export Galvatron config\nCtrl+Shift+E  export charts\n"
                     + "Ctrl+R  search, Ctrl+Shift+R  re-search with the selected layers pinned, Ctrl+.  cancel\n"
-                    + "Ctrl+D  add the plan to the comparison\nCtrl+1..5  editor, search, compare, what-if, explain\n"
+                    + "Ctrl+D  add the plan to the comparison\nCtrl+1..7  editor, search, compare, what-if, explain, pipeline timeline, cluster\n"
+                    + "Ctrl+N  new project, Ctrl+Q  quit, Ctrl+Shift+F  search again for this cluster\n"
                     + "Drop a galvatron_config or project file on the window to open it.", ButtonType.OK);
             a.setHeaderText("Keyboard shortcuts");
             a.initOwner(window());
             a.show();
         });
-        help.getItems().add(keys);
+        MenuItem about = new MenuItem("About Galvatron Studio");
+        about.setOnAction(e -> {
+            String v = StudioApp.class.getPackage().getImplementationVersion();
+            Alert a = new Alert(Alert.AlertType.INFORMATION, "Galvatron Studio " + (v == null ? "0.1.0-SNAPSHOT" : v) + "\n\nPlans, searches "
+                    + "and launches distributed training of Transformer models with Galvatron's cost model (PKU-DAIR's Galvatron, "
+                    + "Apache-2.0).\nJava " + System.getProperty("java.version") + ", JavaFX " + System.getProperty("javafx.version")
+                    + "\nProfiles: " + loader.sampleRoot(), ButtonType.OK);
+            a.setHeaderText("About Galvatron Studio");
+            if (window() != null) a.initOwner(window());
+            a.show();
+        });
+        help.getItems().addAll(keys, about);
         return new MenuBar(file, edit, searchMenu, view, help);
     }
 
@@ -651,7 +714,25 @@ public final class MainWindow {
     }
 
     private void saveAs() {
-        choose(true, "Galvatron Studio project", "*.gsp.json").ifPresent(this::saveProject);
+        askProjectFile().ifPresent(this::saveProject);
+    }
+
+    /** Save As starts where the project is (or the home folder), suggests a name and adds the extension. */
+    private java.util.Optional<Path> askProjectFile() {
+        FileChooser fc = new FileChooser();
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Galvatron Studio project", "*.gsp.json"));
+        Path dir = projectFile.get() != null && projectFile.get().toAbsolutePath().getParent() != null
+                ? projectFile.get().toAbsolutePath().getParent() : Path.of(System.getProperty("user.home"));
+        if (Files.isDirectory(dir)) fc.setInitialDirectory(dir.toFile());
+        fc.setInitialFileName(projectFile.get() != null ? projectFile.get().getFileName().toString() : suggestedName() + ".gsp.json");
+        var f = fc.showSaveDialog(window());
+        return f == null ? java.util.Optional.empty() : java.util.Optional.of(withProjectExtension(f.toPath()));
+    }
+
+    /** A project file name ends in .gsp.json; one typed without it gets it. */
+    public static Path withProjectExtension(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".json") ? file : file.resolveSibling(name + ".gsp.json");
     }
 
     public Task<?> openProject(Path file) {

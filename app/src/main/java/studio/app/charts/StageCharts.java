@@ -37,10 +37,15 @@ public final class StageCharts {
                 false, true, false);
         layerTimeChart = ChartFactory.createXYLineChart("Time per layer (micro-batch)", "layer", "ms", data.layerTime(),
                 PlotOrientation.VERTICAL, false, true, false);
-        add(memoryChart, 0, 0, "memoryChart");
-        add(timeChart, 1, 0, "timeChart");
-        add(layerMemoryChart, 0, 1, "layerMemoryChart");
-        add(layerTimeChart, 1, 1, "layerTimeChart");
+        add(memoryChart, 0, 0, "memoryChart", "MB");
+        add(timeChart, 1, 0, "timeChart", "s");
+        add(layerMemoryChart, 0, 1, "layerMemoryChart", "MB");
+        add(layerTimeChart, 1, 1, "layerTimeChart", "ms");
+        readout.setId("chartReadout");
+        readout.setMaxWidth(Double.MAX_VALUE);
+        root.add(readout, 0, 2, 2, 1);
+        restyle(studio.app.theme.Themes.isDark());
+        studio.app.theme.Themes.darkProperty().addListener((o, a, dark) -> restyle(dark));
         editor.estimateProperty().addListener((o, a, e) -> {
             if (e != null) {
                 data.update(e);
@@ -63,13 +68,52 @@ public final class StageCharts {
         axis.setRange(0, top * 1.08);
     }
 
-    private void add(JFreeChart chart, int col, int row, String id) {
+    private final javafx.scene.control.Label readout = new javafx.scene.control.Label(" ");
+
+    /** What the pointer is over, in words: hover a bar or a point for its value. */
+    public javafx.beans.property.StringProperty readoutProperty() { return readout.textProperty(); }
+
+    private void restyle(boolean dark) {
+        for (JFreeChart c : charts()) studio.app.theme.ChartStyle.apply(c, dark);
+        budget.setPaint(dark ? new Color(0xff7b72) : new Color(0xc62828));
+        budget.setLabelPaint(studio.app.theme.ChartStyle.text(dark));
+    }
+
+    public java.util.List<JFreeChart> charts() {
+        return java.util.List.of(memoryChart, timeChart, layerMemoryChart, layerTimeChart);
+    }
+
+    private void add(JFreeChart chart, int col, int row, String id, String unit) {
         ChartViewer v = new ChartViewer(chart);
+        ChartReadout.attach(v, readout, "layer", unit);
         v.setId(id);
         v.setPrefSize(360, 240);
         GridPane.setHgrow(v, Priority.ALWAYS);
         GridPane.setVgrow(v, Priority.ALWAYS);
         root.add(v, col, row);
+    }
+
+    /**
+     * Saves the four charts as PNG and SVG into {@code dir} as {@code prefix-<chart>.png/.svg}, each with
+     * {@code caption} (the plan: model, cluster, budget) under it.
+     */
+    public java.util.List<java.nio.file.Path> export(java.nio.file.Path dir, String prefix, String caption) throws java.io.IOException {
+        java.util.List<java.nio.file.Path> out = new java.util.ArrayList<>();
+        var named = new java.util.TreeMap<String, JFreeChart>(java.util.Map.of("memory-per-stage", memoryChart, "time-per-stage", timeChart,
+                "memory-per-layer", layerMemoryChart, "time-per-layer", layerTimeChart));
+        boolean dark = studio.app.theme.Themes.isDark();
+        for (var e : named.entrySet()) {
+            org.jfree.chart.title.TextTitle title = studio.app.theme.ChartStyle.caption(caption, dark);
+            e.getValue().addSubtitle(title);
+            try {
+                String base = (prefix == null || prefix.isBlank() ? "" : prefix + "-") + e.getKey();
+                out.add(ChartExport.png(e.getValue(), dir.resolve(base + ".png"), 900, 600));
+                out.add(ChartExport.svg(e.getValue(), dir.resolve(base + ".svg"), 900, 600));
+            } finally {
+                e.getValue().removeSubtitle(title);
+            }
+        }
+        return out;
     }
 
     public Parent root() { return root; }

@@ -39,6 +39,8 @@ public final class CompareView {
     private final ListView<NamedPlan> list = new ListView<>(shelf);
     private final TableView<Comparison.Row> layers = new TableView<>();
     private final TableView<Integer> summary = new TableView<>();
+    /** Per stage (rows), each plan's memory and busy time (columns): the numbers behind the charts. */
+    private final TableView<Integer> stages = new TableView<>();
     private final DefaultCategoryDataset memory = new DefaultCategoryDataset();
     private final DefaultCategoryDataset time = new DefaultCategoryDataset();
     private final JFreeChart memoryChart;
@@ -89,8 +91,17 @@ public final class CompareView {
         charts.add(tv, 1, 0);
         GridPane.setHgrow(mv, Priority.ALWAYS);
         GridPane.setHgrow(tv, Priority.ALWAYS);
-        summary.setPrefHeight(150);
-        VBox center = new VBox(6, summary, charts, layers);
+        summary.setFixedCellSize(26);
+        stages.setId("compareStages");
+        stages.setFixedCellSize(24);
+        stages.setPrefHeight(24 * 5 + 30);
+        summary.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        stages.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        for (JFreeChart ch : List.of(memoryChart, timeChart)) studio.app.theme.ChartStyle.apply(ch, studio.app.theme.Themes.isDark());
+        studio.app.theme.Themes.darkProperty().addListener((o, a, dark) -> {
+            for (JFreeChart ch : List.of(memoryChart, timeChart)) studio.app.theme.ChartStyle.apply(ch, dark);
+        });
+        VBox center = new VBox(6, summary, charts, stages, layers);
         VBox.setVgrow(layers, Priority.ALWAYS);
         center.setPadding(new Insets(6));
         root.setLeft(left);
@@ -106,6 +117,10 @@ public final class CompareView {
     public Comparison current() { return current; }
 
     public TableView<Comparison.Row> layerTable() { return layers; }
+
+    public TableView<Integer> summaryTable() { return summary; }
+
+    public TableView<Integer> stageTable() { return stages; }
 
     public void add(NamedPlan p) {
         shelf.add(p);
@@ -157,6 +172,28 @@ public final class CompareView {
         summary.getColumns().add(scol("pp / chunks", i -> c.plans().get(i).plan().pp() + " / " + c.plans().get(i).plan().chunks()));
         summary.getItems().clear();
         for (int i = 0; i < c.plans().size(); i++) summary.getItems().add(i);
+        // every plan's row shows, however many plans there are
+        summary.setPrefHeight(30 + 26 * c.plans().size() + 4);
+        summary.setMinHeight(summary.getPrefHeight());
+
+        stages.getColumns().clear();
+        stages.getColumns().add(scol("Stage", st -> "stage " + st));
+        int maxStages = 0;
+        for (int i = 0; i < c.plans().size(); i++) {
+            final int idx = i;
+            PlanEstimate e = c.estimates().get(i);
+            maxStages = Math.max(maxStages, e.memory().size());
+            stages.getColumns().add(scol(c.plans().get(i).name() + ": memory (MB)", st -> st < e.memory().size()
+                    ? String.format(Locale.ROOT, "%,d", e.memory().get(st).totalMb()) : ""));
+            stages.getColumns().add(scol(c.plans().get(idx).name() + ": busy (s)", st -> {
+                if (st >= e.time().size()) return "";
+                StageTime t = e.time().get(st);
+                return String.format(Locale.ROOT, "%.3f", t.computeS() + t.tpS() + t.dpS() + t.p2pS());
+            }));
+        }
+        stages.getItems().clear();
+        for (int st = 0; st < maxStages; st++) stages.getItems().add(st);
+        stages.setPrefHeight(30 + 24 * Math.min(maxStages, 8) + 4);
 
         memory.clear();
         time.clear();

@@ -34,7 +34,7 @@ public final class ExplainView {
         table.getColumns().add(col("Change", a -> String.format(Locale.ROOT, "%+.4f s (%+.2f %%)", a.deltaS(),
                 a.deltaPercent(current == null ? 1 : current.iterationS()))));
         table.getColumns().add(col("Peak memory", a -> String.format(Locale.ROOT, "%,d MB", a.peakMemoryMb())));
-        table.getColumns().add(col("Runtime", a -> a.runnable() ? "runnable" : "breaks a rule"));
+        table.getColumns().add(col("Runtime", a -> a.runnable() ? "runnable" : "breaks " + String.join("; ", a.brokenRules())));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Button apply = new Button("Use the selected alternative");
         apply.setId("applyAlternative");
@@ -42,7 +42,9 @@ public final class ExplainView {
         apply.setOnAction(e -> {
             if (current != null) editor.setLayerStrategy(current.layer(), table.getSelectionModel().getSelectedItem().strategy());
         });
-        VBox top = new VBox(4, heading, breakdown);
+        coverage.setId("explainCoverage");
+        coverage.setWrapText(true);
+        VBox top = new VBox(4, heading, breakdown, coverage);
         top.setPadding(new Insets(6));
         root.setTop(top);
         root.setCenter(table);
@@ -65,7 +67,14 @@ public final class ExplainView {
                 t.totalS() * 1e3, t.forwardMs(), t.backwardMs(), t.tpMs(), t.dpMs(), t.p2pMs(), t.noCommS() * 1e3, m.totalMb(),
                 m.modelStatesMb() / 4, m.modelStatesMb() / 4, m.modelStatesMb() / 2, m.activationMb(), m.activationSamples()));
         table.getItems().setAll(current.alternatives());
+        coverage.setText(current.coverage());
+        table.setPlaceholder(new Label(current.coverage()));
     }
+
+    private final Label coverage = new Label();
+
+    /** How many strategies were tried and why the others are not listed. */
+    public String coverageText() { return coverage.getText(); }
 
     private static TableColumn<LayerExplanation.Alternative, String> col(String title, Function<LayerExplanation.Alternative, String> f) {
         TableColumn<LayerExplanation.Alternative, String> c = new TableColumn<>(title);

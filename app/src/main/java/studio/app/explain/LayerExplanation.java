@@ -23,10 +23,23 @@ import java.util.List;
  * @param alternatives every other strategy of the same pipeline degree that keeps the plan within the budget
  */
 public record LayerExplanation(int layer, LayerStrategy strategy, LayerTime time, LayerMemory memory, double iterationS,
-                               List<Alternative> alternatives) {
-    /** Another strategy for the layer and the iteration time it would give (negative delta: faster). */
-    public record Alternative(LayerStrategy strategy, double iterationS, double deltaS, int peakMemoryMb, boolean runnable) {
+                               List<Alternative> alternatives, int considered, int overBudget, int notCostable) {
+    /**
+     * Another strategy for the layer and the iteration time it would give (negative delta: faster); {@code brokenRules}
+     * names the runtime rules it would break for this layer (empty: runnable).
+     */
+    public record Alternative(LayerStrategy strategy, double iterationS, double deltaS, int peakMemoryMb, List<String> brokenRules) {
         public double deltaPercent(double base) { return deltaS / base * 100; }
+
+        public boolean runnable() { return brokenRules.isEmpty(); }
+    }
+
+    /** Why the list holds what it holds: how many strategies were tried and why the others are not listed. */
+    public String coverage() {
+        if (considered == 0) return "No other strategy has this plan's " + "pipeline degree on this cluster, so there is nothing to compare.";
+        return considered + " other strategies of the same pipeline degree tried: " + alternatives.size() + " listed"
+                + (overBudget == 0 ? "" : ", " + overBudget + " left out because the plan would exceed the memory budget")
+                + (notCostable == 0 ? "" : ", " + notCostable + " left out because the cost model cannot cost them here");
     }
 
     public static LayerExplanation of(PlanningContext ctx, ParallelPlan plan, int layer) {
@@ -36,8 +49,12 @@ public record LayerExplanation(int layer, LayerStrategy strategy, LayerTime time
         List<LayerStrategy> space = StrategySpace.generate(ctx.settings().worldSize(), SearchOptions.defaults(), ctx.settings().spSpace())
                 .strategies();
         List<Alternative> alts = new ArrayList<>();
+        int considered = 0;
+        int overBudget = 0;
+        int notCostable = 0;
         for (LayerStrategy s : space) {
             if (s.pp() != plan.pp() || s.equals(current)) continue;
+            considered++;
             List<LayerStrategy> ls = new ArrayList<>(plan.layers());
             ls.set(layer, s);
             ParallelPlan variant = plan.withLayers(ls);
@@ -45,14 +62,19 @@ public record LayerExplanation(int layer, LayerStrategy strategy, LayerTime time
             try {
                 e = ev.evaluate(variant);
             } catch (IllegalArgumentException ex) {
+                notCostable++;
                 continue;
             }
-            if (!e.fitsMemory()) continue;
-            boolean runnable = PlanValidator.validate(variant, ctx.model(), ctx.settings().worldSize(), ctx.settings().sequenceParallel())
-                    .stream().noneMatch(v -> v.layer() == layer);
-            alts.add(new Alternative(s, e.iterationS(), e.iterationS() - base.iterationS(), e.peakMemoryMb(), runnable));
+            if (!e.fitsMemory()) {
+                overBudget++;
+                continue;
+            }
+            List<String> broken = PlanValidator.validate(variant, ctx.model(), ctx.settings().worldSize(), ctx.settings().sequenceParallel())
+                    .stream().filter(v -> v.layer() == layer).map(v -> "rule " + v.rule() + ": " + v.message()).distinct().toList();
+            alts.add(new Alternative(s, e.iterationS(), e.iterationS() - base.iterationS(), e.peakMemoryMb(), broken));
         }
         alts.sort(Comparator.comparingDouble(Alternative::deltaS));
-        return new LayerExplanation(layer, current, base.layerTime().get(layer), base.layerMemory().get(layer), base.iterationS(), alts);
+        return new LayerExplanation(layer, current, base.layerTime().get(layer), base.layerMemory().get(layer), base.iterationS(), alts,
+                considered, overBudget, notCostable);
     }
 }

@@ -51,6 +51,7 @@ public final class PlanGridView {
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.getColumns().add(text("Layer", r -> String.valueOf(r.layer())));
         table.getColumns().add(text("Stage", r -> String.valueOf(r.stage())));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         TableColumn<LayerRowModel, Integer> tp = new TableColumn<>("TP / SP");
         tp.setId("tpColumn");
         tp.setCellValueFactory(c -> c.getValue().rowProperty().map(r -> r.strategy().tp()));
@@ -65,6 +66,7 @@ public final class PlanGridView {
         table.getColumns().add(text("Strategy", r -> r.strategy().form()));
         table.getColumns().add(text("Memory (MB)", r -> String.format(Locale.ROOT, "%.1f", r.memory().totalMb())));
         table.getColumns().add(text("Time (ms)", r -> String.format(Locale.ROOT, "%.3f", r.time().totalS() * 1000)));
+        explainHeaders();
         table.setRowFactory(t -> new TableRow<>() {
             private final javafx.beans.value.ChangeListener<LayerRow> follow = (o, a, b) -> mark(b);
 
@@ -106,6 +108,14 @@ public final class PlanGridView {
         vocab.setPadding(new Insets(4, 8, 4, 8));
         root.setTop(vocab);
         root.setCenter(table);
+        Label legend = new Label("Strategy code pp-tp-dp: * after tp = consecutive TP groups, * after dp = DP groups consecutive instead; "
+                + "f = ZeRO-3; -c = checkpointing; -sp = Ulysses. Memory per GPU in MB, time per micro-batch in ms. Select rows and edit a "
+                + "cell to change them all.");
+        legend.setId("strategyLegend");
+        legend.setWrapText(true);
+        legend.setStyle("-fx-font-size: 11px; -fx-opacity: 0.8;");
+        legend.setPadding(new javafx.geometry.Insets(2, 4, 2, 4));
+        root.setBottom(legend);
         editor.estimateProperty().addListener((o, a, b) -> refresh());
         refresh();
     }
@@ -162,6 +172,44 @@ public final class PlanGridView {
             embedSdp.setSelected(s.plan().embedSdp());
         } finally {
             refreshing = false;
+        }
+    }
+
+    /** What each column means, with its unit, on the header (hover it). */
+    static final java.util.Map<String, String> HEADER_HELP = java.util.Map.ofEntries(
+            java.util.Map.entry("Layer", "The layer's index in the model, 0 first"),
+            java.util.Map.entry("Stage", "The pipeline stage (PP rank) the layer runs on"),
+            java.util.Map.entry("TP / SP", "Tensor-parallel degree (with Megatron sequence parallelism), or the Ulysses degree when "
+                    + "Ulysses is on: GPUs that split one layer"),
+            java.util.Map.entry("DP", "Data-parallel degree: the stage's GPUs divided by TP"),
+            java.util.Map.entry("ZeRO-3", "Sharded data parallelism (ZeRO-3 / FSDP): parameters, gradients and optimizer states split "
+                    + "over the DP group; off means the default DP type (DDP or ZeRO-2)"),
+            java.util.Map.entry("TP consecutive", "TP groups on consecutive GPUs (on: same node, fast links); off: DP groups are"),
+            java.util.Map.entry("Checkpoint", "Activation checkpointing: recompute the layer in the backward pass instead of keeping "
+                    + "its activations"),
+            java.util.Map.entry("Ulysses", "DeepSpeed-Ulysses sequence parallelism in place of Megatron TP (all-to-all of the sequence)"),
+            java.util.Map.entry("Strategy", "Galvatron's code: pp-tp-dp; * after tp = consecutive TP groups, * after dp = not "
+                    + "consecutive; f = ZeRO-3; -c = checkpointing; -sp = Ulysses. 1-2*-4f-c: pp 1, tp 2 (consecutive), dp 4, "
+                    + "ZeRO-3, checkpointed"),
+            java.util.Map.entry("Memory (MB)", "The layer's memory per GPU in MB: model states after ZeRO sharding and the activations "
+                    + "alive at the peak"),
+            java.util.Map.entry("Time (ms)", "The layer's time per micro-batch in ms: forward, backward, TP/SP and exposed DP "
+                    + "communication"));
+
+    private void explainHeaders() {
+        for (TableColumn<LayerRowModel, ?> c : table.getColumns()) {
+            String help = HEADER_HELP.get(c.getText());
+            if (help == null) continue;
+            Label header = new Label(c.getText());
+            javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip(help);
+            tip.setWrapText(true);
+            tip.setMaxWidth(420);
+            header.setTooltip(tip);
+            header.setId("header-" + c.getText().replaceAll("[^A-Za-z]", ""));
+            c.setText(null);
+            c.setGraphic(header);
+            // wide enough for the header, the widest value decides beyond that
+            c.setMinWidth(Math.max(44, header.getText().length() * 7.5 + 16));
         }
     }
 

@@ -31,7 +31,8 @@ public final class PipelineBar {
             Color.web("#76b7b2"), Color.web("#edc948"), Color.web("#b07aa1"), Color.web("#ff9da7")};
     private final VBox root = new VBox(4);
     private final Pane bar = new Pane();
-    private final HBox stages = new HBox(6);
+    /** Stage read-outs wrap onto more lines rather than being cut at 4 or 8 stages in a small window. */
+    private final javafx.scene.layout.FlowPane stages = new javafx.scene.layout.FlowPane(10, 2);
     private final ComboBox<Integer> pp = new ComboBox<>();
     private final PlanEditor editor;
     private boolean refreshing;
@@ -55,6 +56,7 @@ public final class PipelineBar {
         root.setPadding(new Insets(6, 8, 6, 8));
         bar.widthProperty().addListener((o, a, b) -> redraw());
         editor.estimateProperty().addListener((o, a, b) -> redraw());
+        studio.app.theme.Themes.darkProperty().addListener((o, a, b) -> redraw());
     }
 
     public Parent root() { return root; }
@@ -129,10 +131,17 @@ public final class PipelineBar {
             StageMemory m = e.memory().get(st);
             StageTime t = e.time().get(st);
             Label l = stageLabels.get(st);
-            l.setText(String.format(Locale.ROOT, "stage %d: %d layers, %,d / %,d MB, %.3f s busy", st, m.layers(), m.totalMb(),
+            l.setText(String.format(Locale.ROOT, "stage %d: %d layers · %,d / %,d MB · %.3f s", st, m.layers(), m.totalMb(),
                     m.budgetMb(), t.computeS() + t.tpS() + t.dpS() + t.p2pS()));
-            l.setTextFill(m.fits() ? STAGE_COLORS[st % STAGE_COLORS.length].darker() : Color.RED);
-            l.setTooltip(m.fits() ? null : new Tooltip("over the memory budget by " + (m.totalMb() - m.budgetMb()) + " MB"));
+            boolean dark = studio.app.theme.Themes.isDark();
+            Color c = STAGE_COLORS[st % STAGE_COLORS.length];
+            l.setTextFill(m.fits() ? (dark ? c.brighter() : c.darker()) : (dark ? Color.web("#ff7b72") : Color.RED));
+            Tooltip tip = new Tooltip(String.format(Locale.ROOT, "Stage %d: %d layers; %,d MB of %,d MB per GPU%s; busy %.3f s of the iteration "
+                    + "(compute, TP/SP, DP, p2p)", st, m.layers(), m.totalMb(), m.budgetMb(),
+                    m.fits() ? "" : ", over the budget by " + (m.totalMb() - m.budgetMb()) + " MB", t.computeS() + t.tpS() + t.dpS() + t.p2pS()));
+            tip.setWrapText(true);
+            tip.setMaxWidth(420);
+            l.setTooltip(tip);
         }
     }
 
@@ -140,7 +149,6 @@ public final class PipelineBar {
         Region handle = new Region();
         handle.setId("split-" + boundary);
         handle.getStyleClass().add("split-handle");
-        handle.setStyle("-fx-background-color: #222; -fx-background-radius: 3;");
         handle.setPrefSize(8, 32);
         handle.resize(8, 32);
         handle.setCursor(Cursor.H_RESIZE);

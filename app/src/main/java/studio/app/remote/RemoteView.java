@@ -186,6 +186,7 @@ public final class RemoteView {
                 PlotOrientation.VERTICAL, true, true, false);
         JFreeChart memChart = ChartFactory.createBarChart("Peak memory per stage: measured vs predicted (MB)", null, "MB", vm.memory(),
                 PlotOrientation.VERTICAL, true, true, false);
+        studio.app.theme.ChartStyle.follow(lossChart, timeChart, memChart);
         GridPane charts = new GridPane();
         ChartViewer a = new ChartViewer(lossChart);
         ChartViewer b = new ChartViewer(timeChart);

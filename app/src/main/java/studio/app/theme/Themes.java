@@ -17,9 +17,21 @@ public final class Themes {
     private Themes() {
     }
 
+    /** Whether the dark theme is on: charts, canvases and the studio's own style classes follow it. */
+    private static final javafx.beans.property.ReadOnlyBooleanWrapper DARK = new javafx.beans.property.ReadOnlyBooleanWrapper();
+
+    public static javafx.beans.property.ReadOnlyBooleanProperty darkProperty() {
+        return DARK.getReadOnlyProperty();
+    }
+
+    public static boolean isDark() {
+        return DARK.get();
+    }
+
     public static void apply(Choice c) {
         boolean dark = c == Choice.DARK || (c == Choice.SYSTEM && systemPrefersDark());
         Application.setUserAgentStylesheet(dark ? new PrimerDark().getUserAgentStylesheet() : new PrimerLight().getUserAgentStylesheet());
+        DARK.set(dark);
     }
 
     /** GNOME's color-scheme setting, else a dark GTK theme name; light when neither says dark. */

@@ -194,7 +194,13 @@ public final class PlanToolbar {
         throughput.textProperty().bind(Bindings.createStringBinding(() -> throughputText(editor.estimate()), editor.estimateProperty()));
         iteration.textProperty().bind(Bindings.createStringBinding(() -> editor.estimate() == null ? "" : String.format(Locale.ROOT,
                 "%.3f s / iteration", editor.estimate().iterationS()), editor.estimateProperty()));
-        peak.textProperty().bind(Bindings.createStringBinding(() -> peakText(editor.estimate()), editor.estimateProperty()));
+        peak.textProperty().bind(Bindings.createStringBinding(() -> peakText(editor.estimate()), editor.estimateProperty(),
+                studio.app.theme.Units.gibProperty()));
+        Label efficiency = new Label();
+        efficiency.setId("efficiencyLabel");
+        efficiency.textProperty().bind(Bindings.createStringBinding(() -> efficiencyText(editor.estimate()), editor.estimateProperty()));
+        efficiency.setTooltip(new javafx.scene.control.Tooltip("Model FLOPs utilisation: the model's training FLOPs (3x forward, no "
+                + "recompute) per second per GPU, against the GPU's dense peak for the precision"));
         peak.styleProperty().bind(Bindings.createStringBinding(() -> editor.estimate() != null && !editor.estimate().fitsMemory()
                 ? "-fx-text-fill: #c62828;" : "", editor.estimateProperty()));
         Label source = new Label();
@@ -214,9 +220,11 @@ public final class PlanToolbar {
         rules.getTooltip().textProperty().bind(Bindings.createStringBinding(() -> editor.estimate() == null ? ""
                 : String.join("\n", studio.engine.plan.RuleViolation.summarize(editor.estimate().violations())), editor.estimateProperty()));
         HBox headlines = new HBox(24, throughput, rules, iteration, peak, source);
+        HBox second = new HBox(24, efficiency);
+        second.setPadding(new Insets(0, 8, 4, 8));
         headlines.setAlignment(Pos.CENTER_LEFT);
         headlines.setPadding(new Insets(2, 8, 6, 8));
-        root.getChildren().addAll(controls, fieldError, headlines);
+        root.getChildren().addAll(controls, fieldError, headlines, second);
         fieldError.managedProperty().bind(fieldError.textProperty().isNotEmpty());
         editor.estimateProperty().addListener((o, a, b) -> refresh());
     }
@@ -231,8 +239,20 @@ public final class PlanToolbar {
         if (e == null) return "";
         int reserve = e.memory().get(0).reservedMb();
         // the plan's own peak, and Galvatron's cache reserve beside it: the reserve grows with the budget, the plan does not
-        return String.format(Locale.ROOT, "peak %,d MB + %,d MB cache reserve, of %,d MB%s", e.peakMemoryMb() - reserve, reserve,
-                e.memory().get(0).budgetMb(), e.fitsMemory() ? "" : " — over budget");
+        return "peak " + studio.app.theme.Units.memory(e.peakMemoryMb() - reserve) + " + " + studio.app.theme.Units.memory(reserve)
+                + " cache reserve, of " + studio.app.theme.Units.memory(e.memory().get(0).budgetMb()) + (e.fitsMemory() ? "" : " — over budget");
+    }
+
+    /** Model FLOPs utilisation, TFLOP/s and tokens/s per GPU: throughput in the units that compare across clusters. */
+    private String efficiencyText(PlanEstimate e) {
+        if (e == null || editor.state() == null) return "";
+        var ctx = editor.state().context();
+        int gpus = ctx.settings().worldSize();
+        double flops = studio.engine.estimate.ModelShapes.trainingFlopsPerSample(ctx.model()) * e.throughput() / gpus;
+        var gpu = studio.engine.estimate.GpuCatalog.gpu(ctx.settings().gpu());
+        double peak = (ctx.settings().mixedPrecision().equals("fp32") ? gpu.denseFp32Tflops() : gpu.denseBf16Tflops()) * 1e12;
+        return String.format(Locale.ROOT, "MFU %.1f %% · %.0f TFLOP/s · %,.0f tokens/s per GPU", 100 * flops / peak, flops / 1e12,
+                e.throughput() * ctx.model().maxSeqLength() / gpus);
     }
 
     /** "breaks N rules" beside the throughput: a clean number must not hide a plan the runtime refuses. */

@@ -24,6 +24,12 @@ public final class WhatIf {
 
     /** Best throughput against the per-GPU memory budget. */
     public static List<Point> throughputByBudget(PlanningContext ctx, int globalBatch, int[] budgetsGb, BooleanSupplier cancelled) {
+        return throughputByBudget(ctx, globalBatch, budgetsGb, cancelled, p -> { });
+    }
+
+    /** @param done gets each point as it is found (for progress) */
+    public static List<Point> throughputByBudget(PlanningContext ctx, int globalBatch, int[] budgetsGb, BooleanSupplier cancelled,
+                                                 java.util.function.Consumer<Point> done) {
         List<Point> out = new ArrayList<>();
         for (int gb : budgetsGb) {
             if (cancelled.getAsBoolean()) throw new CancellationException();
@@ -31,6 +37,7 @@ public final class WhatIf {
             SearchResult r = new SearchEngine(c.costModel(), SearchOptions.defaults().withSettle(globalBatch, -1).withMode(SearchMode.STUDIO))
                     .search(studio.engine.search.SearchListener.NONE, cancelled);
             out.add(new Point(gb, r.found() ? r.throughput() : 0, ctx.isEstimated()));
+            done.accept(out.get(out.size() - 1));
         }
         return out;
     }
@@ -38,6 +45,11 @@ public final class WhatIf {
     /** Throughput per GPU against the number of nodes, the global batch growing with the cluster. */
     public static List<Point> throughputPerGpuByNodes(ContextLoader loader, ClusterSettings base, int batchPerNode, int[] nodes,
                                                       BooleanSupplier cancelled) {
+        return throughputPerGpuByNodes(loader, base, batchPerNode, nodes, cancelled, p -> { });
+    }
+
+    public static List<Point> throughputPerGpuByNodes(ContextLoader loader, ClusterSettings base, int batchPerNode, int[] nodes,
+                                                      BooleanSupplier cancelled, java.util.function.Consumer<Point> done) {
         List<Point> out = new ArrayList<>();
         for (int n : nodes) {
             if (cancelled.getAsBoolean()) throw new CancellationException();
@@ -45,6 +57,7 @@ public final class WhatIf {
             SearchResult r = new SearchEngine(c.costModel(), SearchOptions.defaults().withSettle(batchPerNode * n, -1)
                     .withMode(SearchMode.STUDIO)).search(studio.engine.search.SearchListener.NONE, cancelled);
             out.add(new Point(n, r.found() ? r.throughput() / (n * base.gpusPerNode()) : 0, c.isEstimated()));
+            done.accept(out.get(out.size() - 1));
         }
         return out;
     }

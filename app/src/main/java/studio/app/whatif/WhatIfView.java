@@ -37,10 +37,22 @@ public final class WhatIfView {
     private volatile AtomicBoolean cancel = new AtomicBoolean();
 
     public WhatIfView(PlanEditor editor, ContextLoader loader, Executor executor) {
+        XYSeriesCollection budgetData = new XYSeriesCollection(budget);
+        budgetData.addSeries(current);
+        XYSeriesCollection scaleData = new XYSeriesCollection(scale);
+        scaleData.addSeries(currentScale);
         budgetChart = ChartFactory.createXYLineChart("Best throughput vs memory budget", "GB per GPU", "samples/s",
-                new XYSeriesCollection(budget), PlotOrientation.VERTICAL, false, true, false);
+                budgetData, PlotOrientation.VERTICAL, true, true, false);
         scaleChart = ChartFactory.createXYLineChart("Throughput per GPU vs nodes", "nodes", "samples/s per GPU",
-                new XYSeriesCollection(scale), PlotOrientation.VERTICAL, false, true, false);
+                scaleData, PlotOrientation.VERTICAL, true, true, false);
+        for (JFreeChart c : List.of(budgetChart, scaleChart)) {
+            var r = (org.jfree.chart.renderer.xy.XYLineAndShapeRenderer) c.getXYPlot().getRenderer();
+            r.setSeriesShapesVisible(0, true);
+            r.setSeriesLinesVisible(1, false);
+            r.setSeriesShapesVisible(1, true);
+            r.setSeriesShape(1, new java.awt.geom.Ellipse2D.Double(-6, -6, 12, 12));
+        }
+        studio.app.theme.ChartStyle.follow(budgetChart, scaleChart);
         Button byBudget = new Button("Compute: budget curve");
         byBudget.setId("whatIfBudget");
         Button byNodes = new Button("Compute: scaling curve");
@@ -55,24 +67,33 @@ public final class WhatIfView {
             if (editor.state() == null) return;
             var ctx = editor.state().context();
             int batch = editor.plan().globalBatch();
+            budget.clear();
+            current.clear();
+            current.add(ctx.settings().memoryGb(), editor.estimate().throughput());
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
             start("Searching at " + BUDGETS.length + " budgets…", executor, flag -> {
-                List<WhatIf.Point> pts = WhatIf.throughputByBudget(ctx, batch, BUDGETS, flag::get);
-                Platform.runLater(() -> {
-                    budget.clear();
-                    pts.forEach(p -> budget.add(p.x(), p.throughput()));
-                    budgetChart.setTitle("Best throughput vs memory budget" + (ctx.isEstimated() ? " (estimated)" : ""));
-                });
+                List<WhatIf.Point> pts = WhatIf.throughputByBudget(ctx, batch, BUDGETS, flag::get, p -> Platform.runLater(() -> {
+                    budget.add(p.x(), p.throughput());
+                    progress.set((double) n.incrementAndGet() / BUDGETS.length);
+                }));
+                Platform.runLater(() -> budgetChart.setTitle("Best throughput vs memory budget" + (ctx.isEstimated() ? " (estimated)" : "")
+                        + " · " + pts.size() + " budgets"));
             });
         });
         byNodes.setOnAction(e -> {
             if (editor.state() == null) return;
             var settings = editor.state().context().settings();
             int perNode = Math.max(1, editor.plan().globalBatch() / settings.nodes());
+            scale.clear();
+            currentScale.clear();
+            currentScale.add(settings.nodes(), editor.estimate().throughput() / settings.worldSize());
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
             start("Searching on 1 to 16 nodes…", executor, flag -> {
-                List<WhatIf.Point> pts = WhatIf.throughputPerGpuByNodes(loader, settings, perNode, NODES, flag::get);
+                List<WhatIf.Point> pts = WhatIf.throughputPerGpuByNodes(loader, settings, perNode, NODES, flag::get, p -> Platform.runLater(() -> {
+                    scale.add(p.x(), p.throughput());
+                    progress.set((double) n.incrementAndGet() / NODES.length);
+                }));
                 Platform.runLater(() -> {
-                    scale.clear();
-                    pts.forEach(p -> scale.add(p.x(), p.throughput()));
                     boolean est = pts.stream().anyMatch(WhatIf.Point::estimated);
                     scaleChart.setTitle("Throughput per GPU vs nodes" + (est ? " (estimated hardware beyond the measured clusters)" : ""));
                 });
@@ -80,6 +101,7 @@ public final class WhatIfView {
         });
         GridPane charts = new GridPane();
         ChartViewer a = new ChartViewer(budgetChart);
+        progress.set(0);
         ChartViewer b = new ChartViewer(scaleChart);
         a.setPrefSize(480, 360);
         b.setPrefSize(480, 360);
@@ -87,7 +109,14 @@ public final class WhatIfView {
         GridPane.setHgrow(b, Priority.ALWAYS);
         charts.add(a, 0, 0);
         charts.add(b, 1, 0);
-        HBox bar = new HBox(8, byBudget, byNodes, stop, status);
+        javafx.scene.control.ProgressBar bar0 = new javafx.scene.control.ProgressBar();
+        bar0.setId("whatIfProgress");
+        bar0.progressProperty().bind(progress);
+        bar0.visibleProperty().bind(running);
+        readout.setId("whatIfReadout");
+        studio.app.charts.ChartReadout.attach(a, readout, "GB per GPU", "samples/s");
+        studio.app.charts.ChartReadout.attach(b, readout, "nodes", "samples/s per GPU");
+        HBox bar = new HBox(8, byBudget, byNodes, stop, bar0, status, readout);
         bar.setPadding(new Insets(6));
         root.setTop(bar);
         root.setCenter(charts);
@@ -115,6 +144,15 @@ public final class WhatIfView {
             });
         });
     }
+
+    private final XYSeries current = new XYSeries("this plan");
+    private final XYSeries currentScale = new XYSeries("this plan");
+    private final javafx.beans.property.DoubleProperty progress = new javafx.beans.property.SimpleDoubleProperty();
+    private final javafx.scene.control.Label readout = new javafx.scene.control.Label();
+
+    public XYSeries currentPoint() { return current; }
+
+    public javafx.beans.property.ReadOnlyDoubleProperty progressProperty() { return progress; }
 
     public Parent root() { return root; }
 

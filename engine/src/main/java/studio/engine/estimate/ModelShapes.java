@@ -73,6 +73,16 @@ public final class ModelShapes {
         return new double[] {v * h + positions, v * h + 2 * h};
     }
 
+    /**
+     * The model FLOPs one training sample costs (forward and backward, 3x the forward; recomputation not counted, as
+     * model FLOPs utilisation defines it).
+     */
+    public static double trainingFlopsPerSample(ModelDescription m) {
+        double forward = vocabFlops(m);
+        for (int l = 0; l < m.totalLayers(); l++) forward += layerFlops(m, m.layerTypes().get(m.typeOfLayer(l)));
+        return 3 * forward;
+    }
+
     /** Forward FLOPs of the head for one sample (the embedding is a lookup). */
     public static double vocabFlops(ModelDescription m) {
         return 2.0 * m.maxSeqLength() * m.hiddenSize() * vocabRows(m);

@@ -1,0 +1,110 @@
+package studio.app.pipeline;
+
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.scene.Parent;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Label;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.Pane;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
+import studio.app.project.PlanEditor;
+import studio.app.theme.Themes;
+import studio.engine.plan.PipelineType;
+import studio.engine.schedule.PipelineSchedule;
+
+import java.util.Locale;
+
+/**
+ * The open plan's pipeline, as the runtime runs it: one row per stage, each micro-batch's forward and backward in
+ * time (GPipe or 1F1B), the gaps between them the bubble. Redrawn with every edit.
+ */
+public final class PipelineTimelineView {
+    private final BorderPane root = new BorderPane();
+    private final Canvas canvas = new Canvas(800, 240);
+    private final Label summary = new Label();
+    private final PlanEditor editor;
+    private PipelineSchedule.Timeline timeline;
+
+    public PipelineTimelineView(PlanEditor editor) {
+        this.editor = editor;
+        Pane holder = new Pane(canvas);
+        holder.setMinSize(200, 120);
+        canvas.widthProperty().bind(holder.widthProperty());
+        canvas.heightProperty().bind(holder.heightProperty());
+        summary.setId("timelineSummary");
+        summary.setPadding(new Insets(6, 8, 6, 8));
+        summary.textProperty().bind(Bindings.createStringBinding(this::summaryText, editor.estimateProperty()));
+        root.setTop(summary);
+        root.setCenter(holder);
+        canvas.widthProperty().addListener((o, a, b) -> draw());
+        canvas.heightProperty().addListener((o, a, b) -> draw());
+        editor.estimateProperty().addListener((o, a, b) -> refresh());
+        Themes.darkProperty().addListener((o, a, b) -> draw());
+        refresh();
+    }
+
+    public Parent root() { return root; }
+
+    public Canvas canvas() { return canvas; }
+
+    /** The schedule drawn now (null before a plan is open). */
+    public PipelineSchedule.Timeline timeline() { return timeline; }
+
+    private void refresh() {
+        timeline = editor.estimate() == null ? null : PipelineSchedule.of(editor.plan(), editor.estimate());
+        draw();
+    }
+
+    private String summaryText() {
+        if (editor.estimate() == null) return "";
+        PipelineSchedule.Timeline t = PipelineSchedule.of(editor.plan(), editor.estimate());
+        return String.format(Locale.ROOT, "%s · %d stages · %d micro-batches · one iteration's compute %.1f ms as scheduled · bubble %.1f %%"
+                        + " · blue: forward, orange: backward, gaps: waiting",
+                t.type() == PipelineType.GPIPE ? "GPipe" : "1F1B (pipedream_flush)", t.stages(), t.microBatches(), t.makespanMs(),
+                100 * t.bubbleFraction());
+    }
+
+    private void draw() {
+        GraphicsContext g = canvas.getGraphicsContext2D();
+        double w = canvas.getWidth();
+        double h = canvas.getHeight();
+        boolean dark = Themes.isDark();
+        g.setFill(dark ? Color.web("#0d1117") : Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        if (timeline == null || timeline.makespanMs() <= 0) return;
+        double left = 70;
+        double top = 8;
+        double rowH = Math.max(12, Math.min(40, (h - top - 24) / timeline.stages()));
+        double scale = (w - left - 12) / timeline.makespanMs();
+        Color text = dark ? Color.web("#c9d1d9") : Color.web("#24292f");
+        g.setFont(Font.font(11));
+        for (int s = 0; s < timeline.stages(); s++) {
+            double y = top + s * rowH;
+            g.setFill(dark ? Color.web("#161b22") : Color.web("#f6f8fa"));
+            g.fillRect(left, y + 1, w - left - 12, rowH - 2);
+            g.setFill(text);
+            g.fillText("stage " + s, 8, y + rowH / 2 + 4);
+        }
+        Color fwd = Color.web("#0072B2");
+        Color bwd = Color.web("#E69F00");
+        for (PipelineSchedule.Slot slot : timeline.slots()) {
+            double x = left + slot.startMs() * scale;
+            double bw = Math.max(1, slot.durationMs() * scale);
+            double y = top + slot.stage() * rowH;
+            g.setFill(slot.kind() == PipelineSchedule.Kind.FORWARD ? fwd : bwd);
+            g.fillRect(x, y + 2, bw, rowH - 4);
+            if (bw > 16 && rowH > 14) {
+                g.setFill(Color.WHITE);
+                g.fillText(Integer.toString(slot.microBatch()), x + 3, y + rowH / 2 + 4);
+            }
+        }
+        g.setFill(text);
+        double axisY = top + timeline.stages() * rowH + 14;
+        g.fillText("0", left, axisY);
+        String end = String.format(Locale.ROOT, "%.1f ms", timeline.makespanMs());
+        g.fillText(end, w - 12 - 7 * end.length(), axisY);
+    }
+}

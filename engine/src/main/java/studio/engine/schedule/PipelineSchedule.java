@@ -1,0 +1,145 @@
+package studio.engine.schedule;
+
+import studio.engine.cost.LayerTime;
+import studio.engine.cost.PlanEstimate;
+import studio.engine.plan.ParallelPlan;
+import studio.engine.plan.PipelineType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The order Galvatron's runtime runs one iteration's micro-batches in, stage by stage, with each forward and backward
+ * placed in time: GPipe (every forward, then every backward) or 1F1B ({@code pipedream_flush}: a warm-up of
+ * {@code p - s - 1} forwards on stage {@code s}, then one forward and one backward in turn, then the remaining
+ * backwards). A forward waits for the same micro-batch's forward on the stage before it (plus the p2p send), a
+ * backward for the stage after it; each stage runs one thing at a time. What is left between is the bubble.
+ */
+public final class PipelineSchedule {
+    public enum Kind { FORWARD, BACKWARD }
+
+    /** One forward or backward of one micro-batch on one stage. */
+    public record Slot(int stage, int microBatch, Kind kind, double startMs, double endMs) {
+        public double durationMs() { return endMs - startMs; }
+    }
+
+    /** The schedule and what it adds up to. */
+    public record Timeline(PipelineType type, int stages, int microBatches, List<Slot> slots, double makespanMs) {
+        public Timeline {
+            slots = List.copyOf(slots);
+        }
+
+        /** Time stage {@code s} computes. */
+        public double busyMs(int s) {
+            return slots.stream().filter(x -> x.stage() == s).mapToDouble(Slot::durationMs).sum();
+        }
+
+        /** The share of stage-time spent idle: the bubble. */
+        public double bubbleFraction() {
+            double busy = 0;
+            for (int s = 0; s < stages; s++) busy += busyMs(s);
+            return makespanMs <= 0 ? 0 : 1 - busy / (makespanMs * stages);
+        }
+    }
+
+    private PipelineSchedule() {
+    }
+
+    /**
+     * @param forwardMs  per stage, one micro-batch's forward
+     * @param backwardMs per stage, one micro-batch's backward (with recompute for checkpointed layers)
+     * @param p2pMs      per stage boundary {@code s -> s+1}, one activation (or gradient) send
+     */
+    public static Timeline simulate(PipelineType type, int microBatches, double[] forwardMs, double[] backwardMs, double[] p2pMs) {
+        int p = forwardMs.length;
+        if (p < 1 || microBatches < 1 || backwardMs.length != p || p2pMs.length < Math.max(0, p - 1)) {
+            throw new IllegalArgumentException("a schedule needs at least one stage and micro-batch, and one time per stage");
+        }
+        List<List<int[]>> order = new ArrayList<>(); // per stage: {kind 0/1, micro-batch}
+        for (int s = 0; s < p; s++) order.add(stageOrder(type, s, p, microBatches));
+        double[][] fEnd = new double[p][microBatches];
+        double[][] bEnd = new double[p][microBatches];
+        boolean[][] fDone = new boolean[p][microBatches];
+        boolean[][] bDone = new boolean[p][microBatches];
+        int[] next = new int[p];
+        double[] free = new double[p];
+        List<Slot> slots = new ArrayList<>();
+        int left = 2 * p * microBatches;
+        while (left > 0) {
+            boolean progress = false;
+            for (int s = 0; s < p; s++) {
+                while (next[s] < order.get(s).size()) {
+                    int[] op = order.get(s).get(next[s]);
+                    int i = op[1];
+                    double ready;
+                    if (op[0] == 0) {
+                        if (s > 0 && !fDone[s - 1][i]) break;
+                        ready = s == 0 ? 0 : fEnd[s - 1][i] + p2pMs[s - 1];
+                    } else {
+                        if (!fDone[s][i]) break;
+                        if (s < p - 1 && !bDone[s + 1][i]) break;
+                        ready = s == p - 1 ? fEnd[s][i] : Math.max(fEnd[s][i], bEnd[s + 1][i] + p2pMs[s]);
+                    }
+                    double start = Math.max(free[s], ready);
+                    double end = start + (op[0] == 0 ? forwardMs[s] : backwardMs[s]);
+                    if (op[0] == 0) {
+                        fEnd[s][i] = end;
+                        fDone[s][i] = true;
+                    } else {
+                        bEnd[s][i] = end;
+                        bDone[s][i] = true;
+                    }
+                    free[s] = end;
+                    slots.add(new Slot(s, i, op[0] == 0 ? Kind.FORWARD : Kind.BACKWARD, start, end));
+                    next[s]++;
+                    left--;
+                    progress = true;
+                }
+            }
+            if (!progress) throw new IllegalStateException("the " + type + " order deadlocked; this is a bug in the schedule");
+        }
+        double makespan = 0;
+        for (double f : free) makespan = Math.max(makespan, f);
+        return new Timeline(type, p, microBatches, slots, makespan);
+    }
+
+    /** The order one stage runs its forwards (0) and backwards (1) in. */
+    static List<int[]> stageOrder(PipelineType type, int s, int p, int m) {
+        List<int[]> out = new ArrayList<>();
+        if (type == PipelineType.GPIPE) {
+            for (int i = 0; i < m; i++) out.add(new int[] {0, i});
+            for (int i = 0; i < m; i++) out.add(new int[] {1, i});
+            return out;
+        }
+        int warmup = Math.min(p - s - 1, m);
+        int f = 0;
+        int b = 0;
+        for (; f < warmup; f++) out.add(new int[] {0, f});
+        while (f < m) {
+            out.add(new int[] {0, f++});
+            out.add(new int[] {1, b++});
+        }
+        while (b < m) out.add(new int[] {1, b++});
+        return out;
+    }
+
+    /** The schedule of a costed plan: its stages' layer times per micro-batch, its micro-batch count and type. */
+    public static Timeline of(ParallelPlan plan, PlanEstimate estimate) {
+        int p = plan.pp();
+        double[] fwd = new double[p];
+        double[] bwd = new double[p];
+        double[] p2p = new double[Math.max(1, p - 1)];
+        int[] stageOf = plan.stageOfLayer();
+        for (int l = 0; l < estimate.layerTime().size(); l++) {
+            LayerTime t = estimate.layerTime().get(l);
+            int s = stageOf[l];
+            // TP communication and exposed DP time sit inside the layer's compute on its stage, split as the compute is
+            double rest = t.tpMs() + t.dpMs();
+            double share = t.forwardMs() + t.backwardMs() <= 0 ? 0.5 : t.forwardMs() / (t.forwardMs() + t.backwardMs());
+            fwd[s] += t.forwardMs() + rest * share;
+            bwd[s] += t.backwardMs() + rest * (1 - share);
+            if (s < p - 1 && (l + 1 >= stageOf.length || stageOf[l + 1] != s)) p2p[s] = Math.max(p2p[s], t.p2pMs());
+        }
+        return simulate(plan.pipelineType(), Math.max(1, estimate.realChunks()), fwd, bwd, p2p);
+    }
+}
