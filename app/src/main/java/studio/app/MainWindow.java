@@ -227,6 +227,8 @@ public final class MainWindow {
 
     public BorderPane root() { return root; }
 
+    public PlanEditor editor() { return editor; }
+
     private static javafx.scene.control.Tab tab(String title, String id, javafx.scene.Node content) {
         javafx.scene.control.Tab t = new javafx.scene.control.Tab(title, content);
         t.setId(id);
@@ -367,6 +369,9 @@ public final class MainWindow {
         MenuItem newProject = item("New project", "Shortcut+N", () -> {
             if (confirmDiscard("start a new project")) openSample();
         });
+        MenuItem close = item("Close project", "Shortcut+W", () -> {
+            if (confirmDiscard("close the project")) openSample();
+        });
         MenuItem open = item("Open project…", "Shortcut+O", () -> {
             if (confirmDiscard("open another project")) choose(false, "Galvatron Studio project", "*.gsp.json", "*.json").ifPresent(this::openProject);
         });
@@ -409,7 +414,8 @@ public final class MainWindow {
                 error("Chart export failed", ex.getMessage());
             }
         });
-        file.getItems().addAll(newProject, open, recent, save, saveAs, imp, exp, expCharts, new javafx.scene.control.SeparatorMenuItem(), quit);
+        file.getItems().addAll(newProject, open, recent, close, save, saveAs, imp, exp, expCharts, new javafx.scene.control.SeparatorMenuItem(),
+                quit);
         Menu edit = new Menu("Edit");
         MenuItem undo = item("Undo", "Shortcut+Z", editor::undo);
         MenuItem redo = item("Redo", "Shortcut+Shift+Z", editor::redo);
@@ -791,8 +797,9 @@ public final class MainWindow {
     private final javafx.animation.PauseTransition autosaveDelay = new javafx.animation.PauseTransition(javafx.util.Duration.millis(500));
 
     private void autosave() {
-        if (editor.state() == null) return;
+        if (editor.state() == null || worker.isShutdown()) return;
         autosaveDelay.setOnFinished(e -> {
+            if (worker.isShutdown()) return;
             if (!dirty.get()) {
                 worker.submit(() -> {
                     try {
@@ -803,6 +810,7 @@ public final class MainWindow {
                 });
                 return;
             }
+            if (worker.isShutdown()) return;
             Project p = project();
             Path file = projectFile.get();
             worker.submit(() -> {

@@ -18,8 +18,25 @@ public final class StudioApp extends Application {
         window = new MainWindow(new PlanEditor(), new ContextLoader(InputLocator.defaultSampleRoot()), store);
         stage.setScene(window.newScene());
         window.attach(stage);
+        if (Boolean.getBoolean("studio.startupProbe")) probeStartup(stage);
         stage.show();
         window.startUp();
+    }
+
+    /**
+     * {@code -Dstudio.startupProbe=true}: prints when the window was first drawn and when the sample plan was shown,
+     * counted from the JVM's start, then quits (what the start-up benchmark measures).
+     */
+    private void probeStartup(Stage stage) {
+        long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        stage.setOnShown(e -> javafx.application.Platform.runLater(() -> {
+            System.out.println("startup: window drawn " + (System.currentTimeMillis() - jvmStart) + " ms after the JVM started");
+            window.editor().estimateProperty().addListener((o, a, b) -> {
+                if (b == null) return;
+                System.out.println("startup: plan shown " + (System.currentTimeMillis() - jvmStart) + " ms after the JVM started");
+                javafx.application.Platform.exit();
+            });
+        }));
     }
 
     @Override

@@ -51,7 +51,8 @@ public final class PlanGridView {
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.getColumns().add(text("Layer", r -> String.valueOf(r.layer())));
         table.getColumns().add(text("Stage", r -> String.valueOf(r.stage())));
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        // columns as wide as their headers and values; a narrow window scrolls sideways instead of cutting them
+        table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         TableColumn<LayerRowModel, Integer> tp = new TableColumn<>("TP / SP");
         tp.setId("tpColumn");
         tp.setCellValueFactory(c -> c.getValue().rowProperty().map(r -> r.strategy().tp()));
@@ -106,7 +107,19 @@ public final class PlanGridView {
         HBox vocab = new HBox(10, new Label("Vocabulary (embedding + head):"), new Label("vtp"), vtp, vsp, embedSdp);
         vocab.setAlignment(Pos.CENTER_LEFT);
         vocab.setPadding(new Insets(4, 8, 4, 8));
-        root.setTop(vocab);
+        // a TP degree for every selected row at once: clicking a cell to edit it would reset a multi-row selection
+        ComboBox<Integer> bulkTp = new ComboBox<>(tpChoices);
+        bulkTp.setId("bulkTpChoice");
+        bulkTp.setPromptText("TP");
+        javafx.scene.control.Button applyTp = new javafx.scene.control.Button("Set TP on selected layers");
+        applyTp.setId("bulkTpApply");
+        applyTp.disableProperty().bind(bulkTp.valueProperty().isNull()
+                .or(javafx.beans.binding.Bindings.isEmpty(table.getSelectionModel().getSelectedIndices())));
+        applyTp.setOnAction(e -> editor.setTp(List.copyOf(table.getSelectionModel().getSelectedIndices()), bulkTp.getValue()));
+        HBox bulk = new HBox(8, new Label("Selected layers:"), bulkTp, applyTp);
+        bulk.setAlignment(Pos.CENTER_LEFT);
+        bulk.setPadding(new Insets(0, 8, 4, 8));
+        root.setTop(new javafx.scene.layout.VBox(vocab, bulk));
         root.setCenter(table);
         Label legend = new Label("Strategy code pp-tp-dp: * after tp = consecutive TP groups, * after dp = DP groups consecutive instead; "
                 + "f = ZeRO-3; -c = checkpointing; -sp = Ulysses. Memory per GPU in MB, time per micro-batch in ms. Select rows and edit a "
@@ -208,8 +221,13 @@ public final class PlanGridView {
             header.setId("header-" + c.getText().replaceAll("[^A-Za-z]", ""));
             c.setText(null);
             c.setGraphic(header);
-            // wide enough for the header, the widest value decides beyond that
-            c.setMinWidth(Math.max(44, header.getText().length() * 7.5 + 16));
+            // wide enough for the header (measured in the table's font) and for the values below it
+            javafx.scene.text.Text probe = new javafx.scene.text.Text(header.getText());
+            probe.setFont(javafx.scene.text.Font.font(javafx.scene.text.Font.getDefault().getFamily(), javafx.scene.text.FontWeight.BOLD, 15));
+            double width = Math.max(56, probe.getLayoutBounds().getWidth() + 44);
+            header.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            c.setMinWidth(width);
+            c.setPrefWidth(Math.max(width, c.getPrefWidth() < 80 ? width : Math.min(c.getPrefWidth(), 110)));
         }
     }
 

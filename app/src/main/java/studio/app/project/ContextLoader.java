@@ -40,6 +40,41 @@ public final class ContextLoader {
 
     public Path sampleRoot() { return sampleRoot; }
 
+    /** Recently loaded contexts and searched plans: going back to a cluster or model is instant. */
+    private static final int CACHED = 12;
+    private final java.util.Map<ClusterSettings, PlanningContext> contexts = lru();
+    private final java.util.Map<SearchKey, ParallelPlan> searched = lru();
+
+    /** A context by identity (hashing its profiles would cost more than it saves) and a batch size. */
+    private record SearchKey(PlanningContext context, int globalBatch) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SearchKey k && k.context == context && k.globalBatch == globalBatch;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * System.identityHashCode(context) + globalBatch;
+        }
+    }
+
+    private static <K, V> java.util.Map<K, V> lru() {
+        return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<K, V>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<K, V> eldest) {
+                return size() > CACHED;
+            }
+        });
+    }
+
+    /** Forgets what was loaded: after profiles were measured on a cluster, the next load reads the files again. */
+    public void forget() {
+        contexts.clear();
+        searched.clear();
+    }
+
     /** Where profiles measured on the user's cluster are kept: model files here, hardware files in {@code hardware_configs/}. */
     public Path measuredRoot() { return measuredRoot; }
 
@@ -50,6 +85,14 @@ public final class ContextLoader {
      * Galvatron's samples when the GPU is theirs, else estimates, said so in {@link PlanningContext#estimated()}.
      */
     public PlanningContext load(ClusterSettings s) {
+        PlanningContext cached = contexts.get(s);
+        if (cached != null) return cached;
+        PlanningContext loaded = loadUncached(s);
+        contexts.put(s, loaded);
+        return loaded;
+    }
+
+    private PlanningContext loadUncached(ClusterSettings s) {
         ModelDescription model = new ModelCatalog(sampleRoot).resolve(s.model());
         if (s.seqLength() > 0 && s.seqLength() != model.maxSeqLength()) {
             // measured profiles hold the lengths they were measured at; at another length the model's layers are estimated
@@ -120,6 +163,15 @@ public final class ContextLoader {
 
     /** The fastest runnable plan at the given batch size (the studio's search mode). */
     public ParallelPlan searchedPlan(PlanningContext ctx, int globalBatch) {
+        SearchKey key = new SearchKey(ctx, globalBatch);
+        ParallelPlan cached = searched.get(key);
+        if (cached != null) return cached;
+        ParallelPlan p = searchUncached(ctx, globalBatch);
+        searched.put(key, p);
+        return p;
+    }
+
+    private ParallelPlan searchUncached(PlanningContext ctx, int globalBatch) {
         SearchResult r = new SearchEngine(ctx.costModel(), SearchOptions.defaults().withSettle(globalBatch, -1)
                 .withMode(SearchMode.STUDIO)).search();
         if (!r.found()) {

@@ -177,6 +177,7 @@ public final class RemoteViewModel {
 
     /** Loads the context again (now on the measured files) and re-costs the current plan; undo goes back. */
     private void reEvaluate(ClusterSettings s, String what, List<String> findings) {
+        loader.forget(); // the files just measured replace what was loaded before
         PlanningContext ctx = loader.load(s);
         Platform.runLater(() -> {
             profileProgress.set(1);

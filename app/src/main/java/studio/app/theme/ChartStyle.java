@@ -65,6 +65,11 @@ public final class ChartStyle {
                 DefaultDrawingSupplier.DEFAULT_OUTLINE_PAINT_SEQUENCE, DefaultDrawingSupplier.DEFAULT_STROKE_SEQUENCE,
                 DefaultDrawingSupplier.DEFAULT_OUTLINE_STROKE_SEQUENCE, DefaultDrawingSupplier.DEFAULT_SHAPE_SEQUENCE));
         theme.apply(chart);
+        if (chart.getPlot() instanceof CategoryPlot cp) {
+            // "stage 0" .. "stage 7" on a narrow chart: two lines before "..."
+            cp.getDomainAxis().setMaximumCategoryLabelLines(2);
+            cp.getDomainAxis().setCategoryMargin(0.12);
+        }
         if (chart.getPlot() instanceof CategoryPlot cp && cp.getRenderer() instanceof BarRenderer br) {
             br.setItemMargin(0.05);
             br.setDrawBarOutline(false);

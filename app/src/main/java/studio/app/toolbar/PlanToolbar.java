@@ -219,10 +219,12 @@ public final class PlanToolbar {
         rules.setTooltip(new javafx.scene.control.Tooltip());
         rules.getTooltip().textProperty().bind(Bindings.createStringBinding(() -> editor.estimate() == null ? ""
                 : String.join("\n", studio.engine.plan.RuleViolation.summarize(editor.estimate().violations())), editor.estimateProperty()));
-        HBox headlines = new HBox(24, throughput, rules, iteration, peak, source);
-        HBox second = new HBox(24, efficiency);
+        // the headline wraps rather than cutting numbers at 1280x720
+        FlowPane headlines = new FlowPane(24, 2, throughput, rules, iteration, peak, source);
+        FlowPane second = new FlowPane(24, 2, efficiency);
         second.setPadding(new Insets(0, 8, 4, 8));
         headlines.setAlignment(Pos.CENTER_LEFT);
+        rules.managedProperty().bind(rules.textProperty().isNotEmpty());
         headlines.setPadding(new Insets(2, 8, 6, 8));
         root.getChildren().addAll(controls, fieldError, headlines, second);
         fieldError.managedProperty().bind(fieldError.textProperty().isNotEmpty());
@@ -240,7 +242,7 @@ public final class PlanToolbar {
         int reserve = e.memory().get(0).reservedMb();
         // the plan's own peak, and Galvatron's cache reserve beside it: the reserve grows with the budget, the plan does not
         return "peak " + studio.app.theme.Units.memory(e.peakMemoryMb() - reserve) + " + " + studio.app.theme.Units.memory(reserve)
-                + " cache reserve, of " + studio.app.theme.Units.memory(e.memory().get(0).budgetMb()) + (e.fitsMemory() ? "" : " — over budget");
+                + " cache reserve / " + studio.app.theme.Units.memory(e.memory().get(0).budgetMb()) + (e.fitsMemory() ? "" : " — over budget");
     }
 
     /** Model FLOPs utilisation, TFLOP/s and tokens/s per GPU: throughput in the units that compare across clusters. */
