@@ -291,9 +291,9 @@ public final class MainWindow {
         compareView.add(new studio.app.compare.NamedPlan(name, p));
     }
 
-    /** Saves the editor's four charts as PNG and SVG into {@code dir}, named after the plan, captioned with it. */
+    /** Saves the editor's four charts as PNG and SVG into {@code dir} ({@code memory-per-stage.png}, ...), captioned with the plan. */
     public List<Path> exportCharts(Path dir) throws IOException {
-        return exportCharts(dir, suggestedName());
+        return exportCharts(dir, "");
     }
 
     public List<Path> exportCharts(Path dir, String prefix) throws IOException {
