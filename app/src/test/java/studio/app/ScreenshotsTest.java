@@ -43,12 +43,10 @@ class ScreenshotsTest {
     @Start
     void start(Stage stage) {
         this.stage = stage;
-        editor = new PlanEditor();
-        window = new MainWindow(editor, TestContexts.loader(), new ProjectStore(appDir));
-        scene = window.newScene();
-        stage.setScene(scene);
-        window.attach(stage);
-        stage.show();
+        StudioWindow w = StudioWindow.show(stage, appDir);
+        editor = w.editor;
+        window = w.window;
+        scene = stage.getScene();
     }
 
     @AfterAll

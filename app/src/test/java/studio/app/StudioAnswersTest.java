@@ -46,13 +46,11 @@ class StudioAnswersTest {
     @Start
     void start(Stage stage) {
         this.stage = stage;
-        editor = new PlanEditor();
-        window = new MainWindow(editor, TestContexts.loader(), new ProjectStore(appDir));
-        stage.setScene(window.newScene());
-        window.attach(stage);
+        StudioWindow w = StudioWindow.show(stage, appDir);
+        editor = w.editor;
+        window = w.window;
         stage.setWidth(1280);
         stage.setHeight(720);
-        stage.show();
     }
 
     private void openSample() throws Exception {
@@ -60,12 +58,8 @@ class StudioAnswersTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    private static void waitFor(BooleanSupplier c) throws Exception {
-        for (int i = 0; i < 600 && !c.getAsBoolean(); i++) {
-            Thread.sleep(100);
-            WaitForAsyncUtils.waitForFxEvents();
-        }
-        assertTrue(c.getAsBoolean(), "timed out");
+    private static void waitFor(java.util.function.BooleanSupplier c) throws Exception {
+        StudioWindow.waitFor(c);
     }
 
     private ClusterSettings settings() {

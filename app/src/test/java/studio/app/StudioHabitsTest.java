@@ -36,11 +36,9 @@ class StudioHabitsTest {
 
     @Start
     void start(Stage stage) {
-        editor = new PlanEditor();
-        window = new MainWindow(editor, TestContexts.loader(), new ProjectStore(appDir));
-        stage.setScene(window.newScene());
-        window.attach(stage);
-        stage.show();
+        StudioWindow w = StudioWindow.show(stage, appDir);
+        editor = w.editor;
+        window = w.window;
     }
 
     private void openSample() throws Exception {

@@ -40,19 +40,13 @@ class UnsavedWorkTest {
     @Start
     void start(Stage stage) {
         this.stage = stage;
-        editor = new PlanEditor();
-        window = new MainWindow(editor, TestContexts.loader(), new ProjectStore(appDir));
-        stage.setScene(window.newScene());
-        window.attach(stage);
-        stage.show();
+        StudioWindow w = StudioWindow.show(stage, appDir);
+        editor = w.editor;
+        window = w.window;
     }
 
-    private void waitFor(java.util.function.BooleanSupplier condition) throws Exception {
-        for (int i = 0; i < 300 && !condition.getAsBoolean(); i++) {
-            Thread.sleep(100);
-            WaitForAsyncUtils.waitForFxEvents();
-        }
-        assertTrue(condition.getAsBoolean(), "timed out");
+    private static void waitFor(java.util.function.BooleanSupplier c) throws Exception {
+        StudioWindow.waitFor(c);
     }
 
     private ParallelPlan edited(ParallelPlan p) {

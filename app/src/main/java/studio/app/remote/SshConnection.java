@@ -246,7 +246,7 @@ public final class SshConnection implements Closeable {
     public void upload(Path local, String remote) throws IOException {
         try (SFTPClient sftp = ssh.newSFTPClient()) {
             String dir = remote.contains("/") ? remote.substring(0, remote.lastIndexOf('/')) : ".";
-            if (!dir.isEmpty()) sftp.mkdirs(dir);
+            if (!dir.isEmpty()) mkdirs(sftp, dir);
             String tmp = remote + ".part-" + UUID.randomUUID();
             try {
                 sftp.put(new net.schmizz.sshj.xfer.FileSystemFile(new File(local.toString())), tmp);
@@ -258,6 +258,26 @@ public final class SshConnection implements Closeable {
                     // nothing was left behind
                 }
                 throw new IOException(host + ": upload of " + local.getFileName() + " to " + remote + " failed: " + reason(e), e);
+            }
+        }
+    }
+
+    /**
+     * Creates {@code dir} and its parents; another upload creating the same folder at the same moment is not an error
+     * (SSHJ's own mkdirs fails when it loses that race).
+     */
+    private static void mkdirs(SFTPClient sftp, String dir) throws IOException {
+        StringBuilder path = new StringBuilder(dir.startsWith("/") ? "/" : "");
+        for (String part : dir.split("/")) {
+            if (part.isEmpty()) continue;
+            if (path.length() > 0 && path.charAt(path.length() - 1) != '/') path.append('/');
+            path.append(part);
+            String p = path.toString();
+            if (sftp.statExistence(p) != null) continue;
+            try {
+                sftp.mkdir(p);
+            } catch (IOException e) {
+                if (sftp.statExistence(p) == null) throw e;
             }
         }
     }

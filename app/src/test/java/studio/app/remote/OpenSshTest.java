@@ -223,20 +223,26 @@ class OpenSshTest {
         }
     }
 
+    /** A server that accepts TCP connections and never says a word (a hung node, a black-holed port). */
+    private static ServerSocket silentServer() throws IOException {
+        ServerSocket silent = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            List<java.net.Socket> held = new ArrayList<>();
+            try {
+                while (true) held.add(silent.accept());
+            } catch (IOException e) {
+                // closed by the test
+            }
+        });
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return silent;
+    }
+
     @Test
     void stalledServersAndSlowCommandsFailWithinTheirLimits(@TempDir Path dir) throws Exception {
         // accepts the TCP connection and never says a word
-        try (ServerSocket silent = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                List<java.net.Socket> held = new ArrayList<>();
-                try {
-                    while (true) held.add(silent.accept());
-                } catch (IOException e) {
-                    // closed by the test
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
+        try (ServerSocket silent = silentServer()) {
             long t0 = System.nanoTime();
             IOException e = assertThrows(IOException.class, () -> SshConnection.open(
                     new ClusterHost("127.0.0.1", silent.getLocalPort(), "nobody", dir.resolve("none")),
@@ -328,17 +334,7 @@ class OpenSshTest {
     @Test
     void aStalledNodeIsShownAsFailedAndTheViewIsNotLeftBusy(@TempDir Path dir) throws Exception {
         FxToolkit.registerPrimaryStage();
-        try (ServerSocket silent = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                List<java.net.Socket> held = new ArrayList<>();
-                try {
-                    while (true) held.add(silent.accept());
-                } catch (IOException e) {
-                    // closed by the test
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
+        try (ServerSocket silent = silentServer()) {
             PlanningContext ctx = TestContexts.sample();
             PlanEditor editor = new PlanEditor();
             runOnFx(() -> editor.open(ctx, TestContexts.loader().searchedPlan(ctx, 64), "sample"));
