@@ -87,6 +87,8 @@ public final class CompareView {
         ChartViewer tv = new ChartViewer(timeChart);
         mv.setPrefSize(420, 260);
         tv.setPrefSize(420, 260);
+        mv.setMinHeight(200);
+        tv.setMinHeight(200);
         charts.add(mv, 0, 0);
         charts.add(tv, 1, 0);
         GridPane.setHgrow(mv, Priority.ALWAYS);
@@ -95,8 +97,10 @@ public final class CompareView {
         stages.setId("compareStages");
         stages.setFixedCellSize(24);
         stages.setPrefHeight(24 * 5 + 30);
-        summary.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        stages.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        // columns as wide as their headers and values: a narrow window scrolls sideways instead of cutting them
+        summary.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
+        stages.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
+        layers.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         for (JFreeChart ch : List.of(memoryChart, timeChart)) studio.app.theme.ChartStyle.apply(ch, studio.app.theme.Themes.isDark());
         studio.app.theme.Themes.darkProperty().addListener((o, a, dark) -> {
             for (JFreeChart ch : List.of(memoryChart, timeChart)) studio.app.theme.ChartStyle.apply(ch, dark);
@@ -142,10 +146,13 @@ public final class CompareView {
         layers.getColumns().clear();
         TableColumn<Comparison.Row, String> layer = new TableColumn<>("Layer");
         layer.setCellValueFactory(r -> new ReadOnlyStringWrapper(String.valueOf(r.getValue().layer())));
+        studio.app.theme.Tables.fit(layer, "Layer", "000");
         layers.getColumns().add(layer);
         for (int i = 0; i < c.plans().size(); i++) {
             final int idx = i;
             TableColumn<Comparison.Row, String> col = new TableColumn<>(c.plans().get(i).name());
+            studio.app.theme.Tables.fit(col, c.plans().get(i).name(), c.rows().stream().map(r -> r.strategies().get(idx))
+                    .max(java.util.Comparator.comparingInt(String::length)).orElse(""));
             col.setCellValueFactory(r -> new ReadOnlyStringWrapper(r.getValue().strategies().get(idx)));
             col.setCellFactory(x -> new TableCell<>() {
                 @Override
@@ -173,7 +180,7 @@ public final class CompareView {
         summary.getItems().clear();
         for (int i = 0; i < c.plans().size(); i++) summary.getItems().add(i);
         // every plan's row shows, however many plans there are
-        summary.setPrefHeight(30 + 26 * c.plans().size() + 4);
+        summary.setPrefHeight(40 + 26 * c.plans().size() + 4);
         summary.setMinHeight(summary.getPrefHeight());
 
         stages.getColumns().clear();
@@ -193,7 +200,8 @@ public final class CompareView {
         }
         stages.getItems().clear();
         for (int st = 0; st < maxStages; st++) stages.getItems().add(st);
-        stages.setPrefHeight(30 + 24 * Math.min(maxStages, 8) + 4);
+        stages.setPrefHeight(40 + 24 * Math.min(maxStages, 8) + 4);
+        stages.setMinHeight(stages.getPrefHeight());
 
         memory.clear();
         time.clear();
@@ -205,9 +213,19 @@ public final class CompareView {
         ((CategoryPlot) memoryChart.getPlot()).getRangeAxis().setAutoRange(true);
     }
 
-    private static TableColumn<Integer, String> scol(String title, java.util.function.IntFunction<String> f) {
+    private TableColumn<Integer, String> scol(String title, java.util.function.IntFunction<String> f) {
         TableColumn<Integer, String> c = new TableColumn<>(title);
         c.setCellValueFactory(r -> new ReadOnlyStringWrapper(f.apply(r.getValue())));
+        String widest = "";
+        for (int i = 0; i < Math.max(current == null ? 0 : current.plans().size(), 8); i++) {
+            try {
+                String v = f.apply(i);
+                if (v != null && v.length() > widest.length()) widest = v;
+            } catch (RuntimeException e) {
+                break; // past the rows there are
+            }
+        }
+        studio.app.theme.Tables.fit(c, title, widest);
         return c;
     }
 }

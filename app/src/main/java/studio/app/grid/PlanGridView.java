@@ -222,9 +222,7 @@ public final class PlanGridView {
             c.setText(null);
             c.setGraphic(header);
             // wide enough for the header (measured in the table's font) and for the values below it
-            javafx.scene.text.Text probe = new javafx.scene.text.Text(header.getText());
-            probe.setFont(javafx.scene.text.Font.font(javafx.scene.text.Font.getDefault().getFamily(), javafx.scene.text.FontWeight.BOLD, 15));
-            double width = Math.max(56, probe.getLayoutBounds().getWidth() + 44);
+            double width = studio.app.theme.Tables.headerWidth(header.getText());
             header.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
             c.setMinWidth(width);
             c.setPrefWidth(Math.max(width, c.getPrefWidth() < 80 ? width : Math.min(c.getPrefWidth(), 110)));
