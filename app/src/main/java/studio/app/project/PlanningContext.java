@@ -2,7 +2,7 @@ package studio.app.project;
 
 import studio.engine.cost.CostModel;
 import studio.engine.cost.PlanEvaluator;
-import studio.engine.cost.ProfileBundle;
+import studio.engine.profile.ProfileBundle;
 import studio.engine.model.ModelDescription;
 
 /**

@@ -5,8 +5,8 @@ import studio.engine.plan.ParallelPlan;
 import java.util.List;
 
 /** What a studio project file holds: the settings, named plans and the user's notes. */
-public record Project(ClusterSettings settings, List<NamedPlan> plans, String notes, List<studio.app.remote.ClusterHost> hosts,
-                      List<studio.app.remote.RemoteRun> runs) {
+public record Project(ClusterSettings settings, List<NamedPlan> plans, String notes, List<studio.app.cluster.ClusterHost> hosts,
+                      List<studio.app.cluster.RemoteRun> runs) {
     public Project {
         plans = List.copyOf(plans);
         notes = notes == null ? "" : notes;

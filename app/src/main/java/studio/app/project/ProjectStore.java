@@ -193,18 +193,18 @@ public final class ProjectStore {
             plans.add(new Project.NamedPlan(n.path("name").asText("plan"),
                     GalvatronConfig.parse(file, cfg, s.worldSize(), s.pipelineType(), s.defaultDpType()).plan(), role, figures));
         }
-        List<studio.app.remote.ClusterHost> hosts = new ArrayList<>();
+        List<studio.app.cluster.ClusterHost> hosts = new ArrayList<>();
         for (JsonNode h : root.path("hosts")) {
             try {
-                hosts.add(new studio.app.remote.ClusterHost(h.path("host").asText(), h.path("port").asInt(22), h.path("user").asText(),
+                hosts.add(new studio.app.cluster.ClusterHost(h.path("host").asText(), h.path("port").asInt(22), h.path("user").asText(),
                         h.path("key_file").asText("").isBlank() ? null : Path.of(h.path("key_file").asText())));
             } catch (IllegalArgumentException e) {
                 throw new InputFileException(file, "hosts", e.getMessage());
             }
         }
-        List<studio.app.remote.RemoteRun> runs = new ArrayList<>();
+        List<studio.app.cluster.RemoteRun> runs = new ArrayList<>();
         for (JsonNode r : root.path("runs")) {
-            runs.add(new studio.app.remote.RemoteRun(r.path("host").asText(), r.path("port").asInt(22), r.path("user").asText(),
+            runs.add(new studio.app.cluster.RemoteRun(r.path("host").asText(), r.path("port").asInt(22), r.path("user").asText(),
                     r.path("key_file").asText(), r.path("rank").asInt(), r.path("run").asText(), r.path("last_event").asLong(),
                     r.path("measured_iteration_s").asDouble(), r.path("predicted_iteration_s").asDouble(),
                     r.path("measured_peak_memory_mb").asDouble(), r.path("state").asText("unknown")));

@@ -1,5 +1,7 @@
 package studio.app.remote;
 
+import studio.app.cluster.ClusterHost;
+import studio.app.cluster.RemoteRun;
 import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;

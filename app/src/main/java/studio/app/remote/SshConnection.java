@@ -1,5 +1,7 @@
 package studio.app.remote;
 
+import studio.app.cluster.ClusterHost;
+import studio.app.cluster.RemoteRun;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.keepalive.KeepAliveRunner;
 import net.schmizz.sshj.DefaultConfig;

@@ -26,7 +26,7 @@ public final class TestContexts {
         PlanningContext c = sample();
         var model = c.model().withLayerCount(layers);
         var p = c.profiles();
-        return new PlanningContext(c.settings(), model, new studio.engine.cost.ProfileBundle(model, p.forwardTimes(), p.otherForwardTime(),
+        return new PlanningContext(c.settings(), model, new studio.engine.profile.ProfileBundle(model, p.forwardTimes(), p.otherForwardTime(),
                 p.layerMemory(), p.otherPpOff(), p.otherFirstStage(), p.otherLastStage(), p.hardware()), c.estimated(),
                 c.clusterMeasured());
     }

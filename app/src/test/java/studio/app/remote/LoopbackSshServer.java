@@ -1,5 +1,7 @@
 package studio.app.remote;
 
+import studio.app.cluster.ClusterHost;
+import studio.app.cluster.RemoteRun;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.scp.server.ScpCommandFactory;

@@ -1,5 +1,7 @@
 package studio.app.remote;
 
+import studio.app.cluster.ClusterHost;
+import studio.app.cluster.RemoteRun;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;

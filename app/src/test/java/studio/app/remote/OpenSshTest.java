@@ -1,5 +1,7 @@
 package studio.app.remote;
 
+import studio.app.cluster.ClusterHost;
+import studio.app.cluster.RemoteRun;
 import com.fasterxml.jackson.databind.JsonNode;
 import javafx.application.Platform;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,7 @@
 package studio.app.remote;
 
+import studio.app.cluster.ClusterHost;
+import studio.app.cluster.RemoteRun;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Scene;
 import javafx.scene.control.ComboBox;

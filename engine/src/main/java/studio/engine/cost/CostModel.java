@@ -1,5 +1,6 @@
 package studio.engine.cost;
 
+import studio.engine.profile.ProfileBundle;
 import studio.engine.model.LayerType;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.PipelineType;

@@ -1,7 +1,7 @@
 package studio.engine.inputs;
 
-import studio.engine.cost.ProfileBundle;
-import studio.engine.cost.ProfileLoader;
+import studio.engine.profile.ProfileBundle;
+import studio.engine.profile.ProfileLoader;
 import studio.engine.model.ModelDescription;
 import studio.engine.profile.HardwareProfile;
 import studio.engine.profile.MemoryProfile;

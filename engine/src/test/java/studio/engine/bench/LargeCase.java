@@ -3,7 +3,7 @@ package studio.engine.bench;
 import studio.engine.conformance.SampleConfigs;
 import studio.engine.cost.CostModel;
 import studio.engine.cost.CostModelOptions;
-import studio.engine.cost.ProfileBundle;
+import studio.engine.profile.ProfileBundle;
 import studio.engine.cost.SpSpace;
 import studio.engine.inputs.InputLocator;
 import studio.engine.inputs.ProfileArgs;

@@ -3,7 +3,7 @@ package studio.engine.conformance;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import studio.engine.cost.ProfileBundle;
+import studio.engine.profile.ProfileBundle;
 import studio.engine.profile.HardwareProfile;
 
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import studio.engine.cost.CostModelOptions;
 import studio.engine.cost.LayerMemory;
 import studio.engine.cost.LayerTime;
 import studio.engine.cost.OtherTime;
-import studio.engine.cost.ProfileBundle;
+import studio.engine.profile.ProfileBundle;
 import studio.engine.cost.SpSpace;
 import studio.engine.model.LayerType;
 import studio.engine.model.ModelDescription;

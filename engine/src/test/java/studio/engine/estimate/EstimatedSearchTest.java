@@ -7,7 +7,7 @@ import studio.engine.conformance.S1Inputs;
 import studio.engine.conformance.SampleConfigs;
 import studio.engine.cost.CostModel;
 import studio.engine.cost.PlanEvaluator;
-import studio.engine.cost.ProfileLoader;
+import studio.engine.profile.ProfileLoader;
 import studio.engine.model.ModelCatalog;
 import studio.engine.model.ModelDescription;
 import studio.engine.profile.HardwareProfile;

@@ -43,7 +43,7 @@ class GoldenSearchTest {
         // exact ties between equally fast plans)
         JsonNode state = Conformance.json("galvatron-tests/e2e_initialized_state.json");
         var fitted = Conformance.e2eBundle(dir);
-        var bundle = new studio.engine.cost.ProfileBundle(fitted.model(),
+        var bundle = new studio.engine.profile.ProfileBundle(fitted.model(),
                 java.util.List.of(studio.engine.profile.ForwardTime.perSample(state.get("forward_computation_time (quadratic fit at seq)").get(0).asDouble())),
                 studio.engine.profile.ForwardTime.perSample(state.get("other_time_profiled (linear fit at seq)").get(0).asDouble()),
                 fitted.layerMemory(), fitted.otherPpOff(), fitted.otherFirstStage(), fitted.otherLastStage(),

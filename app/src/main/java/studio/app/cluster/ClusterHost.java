@@ -1,4 +1,4 @@
-package studio.app.remote;
+package studio.app.cluster;
 
 import java.nio.file.Path;
 

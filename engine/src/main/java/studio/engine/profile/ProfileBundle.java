@@ -1,10 +1,6 @@
-package studio.engine.cost;
+package studio.engine.profile;
 
 import studio.engine.model.ModelDescription;
-import studio.engine.profile.ForwardTime;
-import studio.engine.profile.HardwareProfile;
-import studio.engine.profile.LayerMemoryProfile;
-import studio.engine.profile.OtherMemoryProfile;
 
 import java.util.List;
 

@@ -1,11 +1,6 @@
-package studio.engine.cost;
+package studio.engine.profile;
 
 import studio.engine.model.ModelDescription;
-import studio.engine.profile.ComputationProfile;
-import studio.engine.profile.HardwareProfile;
-import studio.engine.profile.MemoryProfile;
-import studio.engine.profile.MemoryProfileMode;
-import studio.engine.profile.TimeProfileMode;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package studio.app.remote;
+package studio.app.cluster;
 
 /**
  * A run the studio started on a node, kept with the project so it can be re-attached after a restart, with what was
