@@ -1,5 +1,6 @@
 package studio.runner;
 
+import studio.engine.protocol.RunnerEvent;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +36,7 @@ public final class RemoteRunner implements Runnable {
 
     @Override
     public void run() {
-        emit(Event.of("ready").put("version", version()));
+        emit(Event.of(RunnerEvent.READY).put("version", version()));
     }
 
     static synchronized void emit(Event e) {
@@ -101,11 +102,11 @@ public final class RemoteRunner implements Runnable {
             if (!problems.isEmpty()) {
                 var arr = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
                 problems.forEach(arr::add);
-                emit(Event.of("refused").put("reason", "the run would fail; nothing was started").set("problems", arr));
+                emit(Event.of(RunnerEvent.REFUSED).put("reason", "the run would fail; nothing was started").set("problems", arr));
                 return 2;
             }
             if (dryRun) {
-                emit(Event.of("dry_run").put("command", Runs.dryRunCommand(options, ownJar())));
+                emit(Event.of(RunnerEvent.DRY_RUN).put("command", Runs.dryRunCommand(options, ownJar())));
                 return 0;
             }
             Runs runs = root.runs();
@@ -129,7 +130,7 @@ public final class RemoteRunner implements Runnable {
             runs.events(run, 0, false, e -> {
                 if (e.name().equals("iteration")) lastIteration[0] = e;
             });
-            last = Event.of("status").put("run", id).put("state", run.state());
+            last = Event.of(RunnerEvent.STATUS).put("run", id).put("state", run.state());
             Integer code = run.exitCode();
             if (code != null) last.put("exit_code", code);
             if (lastIteration[0] != null) last.set("last_iteration", lastIteration[0].json());
@@ -163,7 +164,7 @@ public final class RemoteRunner implements Runnable {
             Runs runs = root.runs();
             RunDirectory run = runs.find(id);
             runs.stop(run, grace * 1000L);
-            emit(Event.of("stopped").put("run", id).put("state", run.state()));
+            emit(Event.of(RunnerEvent.STOPPED).put("run", id).put("state", run.state()));
             return 0;
         }
     }
@@ -237,10 +238,10 @@ public final class RemoteRunner implements Runnable {
                 // one damaged run folder is reported as such; it must not hide the others
                 try {
                     var info = r.readInfo();
-                    emit(Event.of("run").put("run", r.id()).put("state", r.state()).put("engine", info.path("engine").asText())
+                    emit(Event.of(RunnerEvent.RUN).put("run", r.id()).put("state", r.state()).put("engine", info.path("engine").asText())
                             .put("model", info.path("model").asText()).put("created", info.path("created").asText()));
                 } catch (RuntimeException | IOException e) {
-                    emit(Event.of("run").put("run", r.id()).put("state", "corrupt").put("problem", e.getMessage()));
+                    emit(Event.of(RunnerEvent.RUN).put("run", r.id()).put("state", "corrupt").put("problem", e.getMessage()));
                 }
             }
             return 0;
@@ -254,7 +255,7 @@ public final class RemoteRunner implements Runnable {
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof InputFileException || ex instanceof IllegalArgumentException || ex instanceof IOException) {
-                emit(Event.of("error").put("kind", "input").put("message", ex.getMessage()));
+                emit(Event.of(RunnerEvent.ERROR).put("kind", "input").put("message", ex.getMessage()));
                 return 1;
             }
             throw ex;

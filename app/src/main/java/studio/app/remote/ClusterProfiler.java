@@ -1,5 +1,6 @@
 package studio.app.remote;
 
+import studio.engine.protocol.RunnerEvent;
 import studio.app.cluster.ClusterHost;
 import studio.app.cluster.RemoteRun;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -128,12 +129,12 @@ public final class ClusterProfiler {
 
     static void watch(JsonNode e, DoubleConsumer progress, List<String> findings) {
         fraction(e).ifPresent(progress::accept);
-        if (e.path("event").asText().equals("warning")) findings.add(e.path("message").asText());
+        if (RunnerEvent.of(e) == RunnerEvent.WARNING) findings.add(e.path("message").asText());
     }
 
     /** done/of from a model progress event, or from the torch program's progress line inside a hardware one. */
     static java.util.OptionalDouble fraction(JsonNode e) {
-        if (!e.path("event").asText().equals("profile_progress")) return java.util.OptionalDouble.empty();
+        if (RunnerEvent.of(e) != RunnerEvent.PROFILE_PROGRESS) return java.util.OptionalDouble.empty();
         JsonNode n = e;
         if (e.has("line")) {
             try {

@@ -1,5 +1,6 @@
 package studio.app.remote;
 
+import studio.engine.protocol.RunnerEvent;
 import studio.app.cluster.ClusterHost;
 import studio.app.cluster.RemoteRun;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -250,15 +251,15 @@ public final class RemoteViewModel {
                     String torch = "";
                     String galvatron = "";
                     for (JsonNode e : client.env(c)) {
-                        switch (e.path("event").asText()) {
-                            case "gpus" -> {
+                        switch (RunnerEvent.of(e)) {
+                            case GPUS -> {
                                 gpus = e.path("count").asInt(0);
                                 List<String> n = new ArrayList<>();
                                 e.path("devices").forEach(d -> n.add(d.path("name").asText()));
                                 names = String.join(", ", n.stream().distinct().toList());
                             }
-                            case "torch" -> torch = e.path("version").asText();
-                            case "galvatron" -> galvatron = e.path("version").asText();
+                            case TORCH -> torch = e.path("version").asText();
+                            case GALVATRON -> galvatron = e.path("version").asText();
                             default -> { }
                         }
                     }
@@ -369,11 +370,11 @@ public final class RemoteViewModel {
         if (idx < 0) return;
         RemoteRun r = runs.get(idx);
         long seq = e.path("seq").asLong(r.lastSeq());
-        String name = e.path("event").asText();
+        RunnerEvent kind = RunnerEvent.of(e);
         double measured = r.measuredIterationS();
         double peak = r.measuredPeakMemoryMb();
         String state = r.state();
-        if (name.equals("iteration")) {
+        if (kind == RunnerEvent.ITERATION) {
             int it = e.path("iteration").asInt();
             if (e.has("loss") && e.path("loss").isNumber() && r.rank() == 0) loss.addOrUpdate(it, e.path("loss").asDouble());
             if (e.has("iteration_ms")) {
@@ -386,19 +387,19 @@ public final class RemoteViewModel {
                 if (it >= 5) ms.add(s);
                 if (!ms.isEmpty()) measured = median(ms);
             }
-        } else if (name.equals("memory")) {
+        } else if (kind == RunnerEvent.MEMORY) {
             peak = Math.max(peak, e.path("max_mb").asDouble());
             int stages = editor.plan() == null ? 1 : editor.plan().pp();
             int stage = r.rank() == 0 ? 0 : (r.rank() == launchedNodes - 1 ? stages - 1 : -1);
             if (stage >= 0) memory.addValue(peak, "measured", "stage " + stage);
-        } else if (name.equals("finished") || name.equals("failed") || name.equals("stopped")) {
-            state = name;
-        } else if (name.equals("error")) {
+        } else if (kind.isEnd()) {
+            state = kind.wireName();
+        } else if (kind == RunnerEvent.ERROR) {
             status.set(r.host() + ": " + e.path("kind").asText() + " — " + e.path("line").asText());
         }
         runs.set(idx, new RemoteRun(r.host(), r.port(), r.user(), r.keyFile(), r.rank(), r.runId(), seq, measured, r.predictedIterationS(),
                 peak, state));
-        if (name.equals("iteration") && measured > 0 && r.predictedIterationS() > 0) {
+        if (kind == RunnerEvent.ITERATION && measured > 0 && r.predictedIterationS() > 0) {
             status.set(String.format(Locale.ROOT, "iteration %d: measured %.3f s, predicted %.3f s (%+.1f %%)", e.path("iteration").asInt(),
                     measured, r.predictedIterationS(), (r.predictedIterationS() / measured - 1) * 100));
         }

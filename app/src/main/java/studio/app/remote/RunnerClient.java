@@ -1,5 +1,6 @@
 package studio.app.remote;
 
+import studio.engine.protocol.RunnerEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -114,8 +115,8 @@ public final class RunnerClient {
         if (code != 0) {
             List<String> why = new ArrayList<>();
             for (JsonNode e : events) {
-                if (e.path("event").asText().equals("error")) why.add(e.path("message").asText(e.path("line").asText()));
-                if (e.path("event").asText().equals("refused")) why.addAll(problems(e));
+                if (RunnerEvent.of(e) == RunnerEvent.ERROR) why.add(e.path("message").asText(e.path("line").asText()));
+                if (RunnerEvent.of(e) == RunnerEvent.REFUSED) why.addAll(problems(e));
             }
             if (!err.toString().isBlank()) why.add(err.toString().strip());
             throw new IOException(c.host() + ": the runner exited " + code + ": "
@@ -147,9 +148,9 @@ public final class RunnerClient {
         StringBuilder err = new StringBuilder();
         c.exec(runner(c, args), line -> events.add(parse(line)), l -> err.append(l).append('\n'), 300);
         for (JsonNode e : events) {
-            if (e.path("event").asText().equals("refused")) throw new RunRefusedException(c.host().toString(), problems(e));
-            if (e.path("event").asText().equals("launched")) return e.path("run").asText();
-            if (e.path("event").asText().equals("error")) throw new IOException(c.host() + ": " + e.path("message").asText());
+            if (RunnerEvent.of(e) == RunnerEvent.REFUSED) throw new RunRefusedException(c.host().toString(), problems(e));
+            if (RunnerEvent.of(e) == RunnerEvent.LAUNCHED) return e.path("run").asText();
+            if (RunnerEvent.of(e) == RunnerEvent.ERROR) throw new IOException(c.host() + ": " + e.path("message").asText());
         }
         throw new IOException(c.host() + ": the runner did not start the run (" + err.toString().strip() + ")");
     }
@@ -160,7 +161,7 @@ public final class RunnerClient {
         List<String> errors = new ArrayList<>();
         int code = c.exec(runner(c, List.of("follow", "--from", String.valueOf(fromSeq)), List.of(run)), line -> {
             JsonNode e = parse(line);
-            if (e.path("event").asText().equals("error")) errors.add(e.path("message").asText());
+            if (RunnerEvent.of(e) == RunnerEvent.ERROR) errors.add(e.path("message").asText());
             events.accept(e);
         }, l -> {
             if (err.length() < 4000) err.append(l).append('\n');
@@ -183,9 +184,9 @@ public final class RunnerClient {
         StringBuilder err = new StringBuilder();
         int code = c.exec(ShellQuote.command(cmd), line -> {
             JsonNode e = parse(line);
-            switch (e.path("event").asText()) {
-                case "profile_finished" -> e.path("files").forEach(f -> files.add(f.asText()));
-                case "error" -> errors.add(e.path("message").asText(e.path("line").asText()));
+            switch (RunnerEvent.of(e)) {
+                case PROFILE_FINISHED -> e.path("files").forEach(f -> files.add(f.asText()));
+                case ERROR -> errors.add(e.path("message").asText(e.path("line").asText()));
                 default -> { }
             }
             events.accept(e);
@@ -230,7 +231,7 @@ public final class RunnerClient {
 
     public JsonNode status(SshConnection c, String run) throws IOException {
         List<JsonNode> events = call(c, runner(c, List.of("status"), List.of(run)), 120);
-        return events.stream().filter(e -> e.path("event").asText().equals("status")).findFirst()
+        return events.stream().filter(e -> RunnerEvent.of(e) == RunnerEvent.STATUS).findFirst()
                 .orElseThrow(() -> new IOException(c.host() + ": the runner printed no status for " + run));
     }
 
@@ -246,7 +247,7 @@ public final class RunnerClient {
         try {
             return JSON.readTree(line);
         } catch (IOException e) {
-            return JSON.createObjectNode().put("event", "output").put("line", line);
+            return JSON.createObjectNode().put(RunnerEvent.FIELD, RunnerEvent.OUTPUT.wireName()).put("line", line);
         }
     }
 }

@@ -1,5 +1,6 @@
 package studio.runner.env;
 
+import studio.engine.protocol.RunnerEvent;
 import studio.runner.events.Event;
 
 import java.io.IOException;
@@ -47,11 +48,11 @@ public final class NodeEnvironment {
         } catch (IOException e) {
             host = System.getenv().getOrDefault("HOSTNAME", "unknown");
         }
-        out.add(Event.of("host").put("name", host).put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
+        out.add(Event.of(RunnerEvent.HOST).put("name", host).put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
                 .put("java", System.getProperty("java.version")).put("cpus", Runtime.getRuntime().availableProcessors()));
         String gpus = run(List.of("nvidia-smi", "--query-gpu=index,name,memory.total,driver_version", "--format=csv,noheader"), 10);
         if (gpus == null || gpus.isEmpty()) {
-            out.add(Event.of("gpus").put("found", false).put("detail", "nvidia-smi not found or no GPU"));
+            out.add(Event.of(RunnerEvent.GPUS).put("found", false).put("detail", "nvidia-smi not found or no GPU"));
         } else {
             var arr = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
             for (String line : gpus.split("\n")) {
@@ -62,7 +63,7 @@ public final class NodeEnvironment {
                 if (f.length > 2) g.put("memory", f[2].strip());
                 if (f.length > 3) g.put("driver", f[3].strip());
             }
-            out.add(Event.of("gpus").put("found", true).put("count", arr.size()).set("devices", arr));
+            out.add(Event.of(RunnerEvent.GPUS).put("found", true).put("count", arr.size()).set("devices", arr));
         }
         String smi = run(List.of("nvidia-smi"), 10);
         String cuda = null;
@@ -70,24 +71,24 @@ public final class NodeEnvironment {
             var m = java.util.regex.Pattern.compile("CUDA Version:\\s*([0-9.]+)").matcher(smi);
             if (m.find()) cuda = m.group(1);
         }
-        out.add(Event.of("cuda").put("found", cuda != null).put("version", cuda == null ? "not found" : cuda));
+        out.add(Event.of(RunnerEvent.CUDA).put("found", cuda != null).put("version", cuda == null ? "not found" : cuda));
         String py = run(List.of(python, "--version"), 10);
-        out.add(Event.of("python").put("found", py != null).put("version", py == null ? "not found" : py));
+        out.add(Event.of(RunnerEvent.PYTHON).put("found", py != null).put("version", py == null ? "not found" : py));
         String torch = py == null ? null : run(List.of(python, "-c",
                 "import torch; print(torch.__version__, torch.version.cuda, torch.cuda.is_available())"), 60);
-        out.add(Event.of("torch").put("found", torch != null).put("version", torch == null ? "not found" : torch));
+        out.add(Event.of(RunnerEvent.TORCH).put("found", torch != null).put("version", torch == null ? "not found" : torch));
         String galvatron = py == null ? null : run(List.of(python, "-c",
                 "import galvatron, os; print(getattr(galvatron, '__version__', 'installed'), os.path.dirname(galvatron.__file__))"), 60);
-        out.add(Event.of("galvatron").put("found", galvatron != null).put("version", galvatron == null ? "not found" : galvatron));
+        out.add(Event.of(RunnerEvent.GALVATRON).put("found", galvatron != null).put("version", galvatron == null ? "not found" : galvatron));
         String torchrun = run(List.of("torchrun", "--help"), 30);
-        out.add(Event.of("torchrun").put("found", torchrun != null));
+        out.add(Event.of(RunnerEvent.TORCHRUN).put("found", torchrun != null));
         try {
             Path p = runRoot;
             while (p != null && !Files.exists(p)) p = p.getParent();
             FileStore fs = Files.getFileStore(p == null ? Path.of("/") : p);
-            out.add(Event.of("disk").put("path", runRoot.toString()).put("free_gb", fs.getUsableSpace() / 1e9));
+            out.add(Event.of(RunnerEvent.DISK).put("path", runRoot.toString()).put("free_gb", fs.getUsableSpace() / 1e9));
         } catch (IOException e) {
-            out.add(Event.of("disk").put("path", runRoot.toString()).put("free_gb", -1).put("detail", e.getMessage()));
+            out.add(Event.of(RunnerEvent.DISK).put("path", runRoot.toString()).put("free_gb", -1).put("detail", e.getMessage()));
         }
         return out;
     }

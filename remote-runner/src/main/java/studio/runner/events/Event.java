@@ -2,6 +2,7 @@ package studio.runner.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.JsonFiles;
+import studio.engine.protocol.RunnerEvent;
 
 import java.time.Instant;
 
@@ -9,14 +10,16 @@ import java.time.Instant;
 public final class Event {
     private final ObjectNode json;
 
-    private Event(String name) {
+    private Event(RunnerEvent kind) {
         json = JsonFiles.mapper().createObjectNode();
-        json.put("event", name);
+        json.put(RunnerEvent.FIELD, kind.wireName());
     }
 
-    public static Event of(String name) {
-        return new Event(name);
+    public static Event of(RunnerEvent kind) {
+        return new Event(kind);
     }
+
+    public RunnerEvent kind() { return RunnerEvent.parse(name()); }
 
     public Event put(String key, String value) {
         if (value != null) json.put(key, value);
@@ -48,7 +51,7 @@ public final class Event {
         return this;
     }
 
-    public String name() { return json.get("event").asText(); }
+    public String name() { return json.get(RunnerEvent.FIELD).asText(); }
 
     public ObjectNode json() { return json; }
 

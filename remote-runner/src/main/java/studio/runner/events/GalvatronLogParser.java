@@ -1,5 +1,6 @@
 package studio.runner.events;
 
+import studio.engine.protocol.RunnerEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -39,7 +40,7 @@ public final class GalvatronLogParser {
         if (m.find()) {
             double ms = Double.parseDouble(m.group(3));
             double samples = globalBatch > 0 ? globalBatch / (ms / 1000) : 0;
-            Event e = Event.of("iteration").put("iteration", Long.parseLong(m.group(1))).put("consumed_samples", Long.parseLong(m.group(2)))
+            Event e = Event.of(RunnerEvent.ITERATION).put("iteration", Long.parseLong(m.group(1))).put("consumed_samples", Long.parseLong(m.group(2)))
                     .put("iteration_ms", ms).put("samples_per_s", samples).put("tokens_per_s", samples * seqLength);
             putNumber(e, "learning_rate", m.group(4));
             putNumber(e, "loss", m.group(5));
@@ -48,7 +49,7 @@ public final class GalvatronLogParser {
             return out;
         }
         if ((m = AVERAGE.matcher(line)).find()) {
-            out.add(Event.of("average_iteration_time").put("seconds", Double.parseDouble(m.group(1))));
+            out.add(Event.of(RunnerEvent.AVERAGE_ITERATION_TIME).put("seconds", Double.parseDouble(m.group(1))));
             return out;
         }
         if ((m = STAGE.matcher(line.strip())).find()) {
@@ -56,27 +57,27 @@ public final class GalvatronLogParser {
             return out;
         }
         if ((m = MEMORY.matcher(line)).find()) {
-            out.add(Event.of("memory").put("stage", memoryStage).put("max_mb", Double.parseDouble(m.group(1)))
+            out.add(Event.of(RunnerEvent.MEMORY).put("stage", memoryStage).put("max_mb", Double.parseDouble(m.group(1)))
                     .put("current_mb", Double.parseDouble(m.group(2))));
             return out;
         }
         if ((m = RANDOM_LOSS.matcher(line)).find()) {
-            Event e = Event.of("iteration").put("epoch", Long.parseLong(m.group(1))).put("iteration", Long.parseLong(m.group(2)));
+            Event e = Event.of(RunnerEvent.ITERATION).put("epoch", Long.parseLong(m.group(1))).put("iteration", Long.parseLong(m.group(2)));
             putNumber(e, "loss", m.group(3));
             out.add(e);
             return out;
         }
         String s = line.strip();
-        if (s.startsWith("Galvatron parallel config mode:")) out.add(Event.of("phase").put("phase", "config").put("detail", s));
-        else if (s.equals("Creating Model...")) out.add(Event.of("phase").put("phase", "creating_model"));
-        else if (s.equals("Creating Dataset...")) out.add(Event.of("phase").put("phase", "creating_dataset"));
-        else if (s.equals("Start training...")) out.add(Event.of("started"));
-        else if (s.contains("Finish saving ckpt")) out.add(Event.of("checkpoint_saved"));
-        else if (s.contains("Finish loading optimizer and param scheduler")) out.add(Event.of("checkpoint_loaded"));
-        else if (s.startsWith("[Warning]") || s.startsWith("Warning from PipelineParallel")) out.add(Event.of("warning").put("message", s));
+        if (s.startsWith("Galvatron parallel config mode:")) out.add(Event.of(RunnerEvent.PHASE).put("phase", "config").put("detail", s));
+        else if (s.equals("Creating Model...")) out.add(Event.of(RunnerEvent.PHASE).put("phase", "creating_model"));
+        else if (s.equals("Creating Dataset...")) out.add(Event.of(RunnerEvent.PHASE).put("phase", "creating_dataset"));
+        else if (s.equals("Start training...")) out.add(Event.of(RunnerEvent.STARTED));
+        else if (s.contains("Finish saving ckpt")) out.add(Event.of(RunnerEvent.CHECKPOINT_SAVED));
+        else if (s.contains("Finish loading optimizer and param scheduler")) out.add(Event.of(RunnerEvent.CHECKPOINT_LOADED));
+        else if (s.startsWith("[Warning]") || s.startsWith("Warning from PipelineParallel")) out.add(Event.of(RunnerEvent.WARNING).put("message", s));
         String kind = classify(line);
         if (kind != null) {
-            Event e = Event.of("error").put("kind", kind).put("line", s);
+            Event e = Event.of(RunnerEvent.ERROR).put("kind", kind).put("line", s);
             Matcher x = EXITCODE.matcher(line);
             if (x.find()) e.put("exit_code", Long.parseLong(x.group(1)));
             var lines = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();

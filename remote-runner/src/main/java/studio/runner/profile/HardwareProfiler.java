@@ -1,5 +1,6 @@
 package studio.runner.profile;
 
+import studio.engine.protocol.RunnerEvent;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.JsonFiles;
@@ -46,7 +47,7 @@ public final class HardwareProfiler {
         Path measured = work.resolve("measured.json");
         if (!r.resume()) Files.deleteIfExists(measured);
         int world = r.nnodes() * r.nprocPerNode();
-        out.accept(Event.of("profile_started").put("what", "hardware").put("world", world).put("node_rank", r.nodeRank()));
+        out.accept(Event.of(RunnerEvent.PROFILE_STARTED).put("what", "hardware").put("world", world).put("node_rank", r.nodeRank()));
         List<Process> procs = new ArrayList<>();
         for (int i = 0; i < r.nprocPerNode(); i++) {
             ProcessBuilder pb = new ProcessBuilder(r.python(), script.toString(), "--out", measured.toString(), "--size-mb",
@@ -74,7 +75,7 @@ public final class HardwareProfiler {
                     String line;
                     while ((line = br.readLine()) != null) {
                         if (line.startsWith("{\"event\"")) {
-                            out.accept(Event.of("profile_progress").put("line", line));
+                            out.accept(Event.of(RunnerEvent.PROFILE_PROGRESS).put("line", line));
                         } else if (local == 0) {
                             synchronized (tail) {
                                 tail.append(line).append('\n');
@@ -95,20 +96,20 @@ public final class HardwareProfiler {
         ChildProcesses.done(reaper);
         for (Thread t : readers) t.join(2000);
         if (code != 0) {
-            out.accept(Event.of("error").put("kind", "profiler").put("exit_code", code).put("line", tail.toString().strip()));
+            out.accept(Event.of(RunnerEvent.ERROR).put("kind", "profiler").put("exit_code", code).put("line", tail.toString().strip()));
             return code;
         }
         if (r.nodeRank() != 0) {
-            out.accept(Event.of("profile_finished").put("what", "hardware").put("node_rank", r.nodeRank()));
+            out.accept(Event.of(RunnerEvent.PROFILE_FINISHED).put("what", "hardware").put("node_rank", r.nodeRank()));
             return 0;
         }
         ObjectNode m = JsonFiles.readObject(measured);
         replaceWithNcclTests(m, r, out);
-        for (String f : HardwareFiles.check(m, r.nprocPerNode())) out.accept(Event.of("warning").put("message", f));
+        for (String f : HardwareFiles.check(m, r.nprocPerNode())) out.accept(Event.of(RunnerEvent.WARNING).put("message", f));
         List<Path> files = HardwareFiles.write(m, r.nnodes(), r.nprocPerNode(), r.outputDir());
         var arr = JsonNodeFactory.instance.arrayNode();
         files.forEach(f -> arr.add(f.toString()));
-        out.accept(Event.of("profile_finished").put("what", "hardware").put("backend", m.path("backend").asText())
+        out.accept(Event.of(RunnerEvent.PROFILE_FINISHED).put("what", "hardware").put("backend", m.path("backend").asText())
                 .put("device", m.path("device").asText()).set("files", arr));
         return 0;
     }
@@ -143,6 +144,6 @@ public final class HardwareProfiler {
             }
         }
         m.put("allreduce_source", "nccl-tests");
-        out.accept(Event.of("profile_progress").put("line", "all-reduce bandwidths from nccl-tests"));
+        out.accept(Event.of(RunnerEvent.PROFILE_PROGRESS).put("line", "all-reduce bandwidths from nccl-tests"));
     }
 }

@@ -1,5 +1,6 @@
 package studio.runner.profile;
 
+import studio.engine.protocol.RunnerEvent;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -109,7 +110,7 @@ public final class ModelProfiler {
                     + model.layerTypes().size() + " layer types");
         }
         if (r.mode() == Mode.SEQUENCE && r.batchSize() != 1) {
-            out.accept(Event.of("warning").put("message", "sequence mode at --profile-batch-size " + r.batchSize()
+            out.accept(Event.of(RunnerEvent.WARNING).put("message", "sequence mode at --profile-batch-size " + r.batchSize()
                     + ": Galvatron's search reads sequence-mode times at batch size 1 (layertype_0_bsz1_seq*)"));
         }
         String which = chooseEngine(r);
@@ -144,13 +145,13 @@ public final class ModelProfiler {
         ObjectNode memoryProfile = memoryProfile(model, memory, memSeqs, r.maxTp());
         List<String> findings = new ArrayList<>(checkTimes(computation, configs, r.mode()));
         findings.addAll(checkMemory(memory));
-        for (String f : findings) out.accept(Event.of("warning").put("message", f));
+        for (String f : findings) out.accept(Event.of(RunnerEvent.WARNING).put("message", f));
         Path c = r.outputDir().resolve(ProfilePaths.computationFile(r.precision(), model.profileName()));
         Path m = r.outputDir().resolve(ProfilePaths.memoryFile(r.precision(), model.profileName()));
         JsonFiles.writeAtomically(c, computation.toPrettyString());
         JsonFiles.writeAtomically(m, memoryProfile.toPrettyString());
         ArrayNode files = JsonNodeFactory.instance.arrayNode().add(c.toString()).add(m.toString());
-        out.accept(Event.of("profile_finished").put("what", "model").put("flagged", findings.size())
+        out.accept(Event.of(RunnerEvent.PROFILE_FINISHED).put("what", "model").put("flagged", findings.size())
                 .put("note", "other_memory_* (embedding, head) is modelled analytically; DJL cannot run ZeRO across GPUs").set("files", files));
         return 0;
     }
@@ -183,13 +184,13 @@ public final class ModelProfiler {
         void time(String key, double ms) throws IOException {
             ((ObjectNode) progress.get("times")).put(key, ms);
             save(file, progress);
-            out.accept(Event.of("profile_progress").put("what", "model").put("key", key).put("ms", ms).put("done", ++done).put("of", total));
+            out.accept(Event.of(RunnerEvent.PROFILE_PROGRESS).put("what", "model").put("key", key).put("ms", ms).put("done", ++done).put("of", total));
         }
 
         void memory(int seq, ObjectNode m) throws IOException {
             ((ObjectNode) progress.get("memory")).set(String.valueOf(seq), m);
             save(file, progress);
-            out.accept(Event.of("profile_progress").put("what", "model").put("key", "memory seq " + seq).put("done", ++done).put("of", total));
+            out.accept(Event.of(RunnerEvent.PROFILE_PROGRESS).put("what", "model").put("key", "memory seq " + seq).put("done", ++done).put("of", total));
         }
     }
 
@@ -204,7 +205,7 @@ public final class ModelProfiler {
         // libtorch's CPU bf16 GEMMs are far slower than fp32 ones, so CPUs compute in fp32; memory counts the run's precision
         DataType dtype = !dev.isGpu() || r.precision().equals("fp32") ? DataType.FLOAT32
                 : r.precision().equals("fp16") ? DataType.FLOAT16 : DataType.BFLOAT16;
-        out.accept(Event.of("profile_started").put("what", "model").put("model", model.name()).put("device", dev.toString())
+        out.accept(Event.of(RunnerEvent.PROFILE_STARTED).put("what", "model").put("model", model.name()).put("device", dev.toString())
                 .put("engine", "DJL " + engine.getEngineName() + " " + engine.getVersion()).put("compute_dtype", dtype.toString())
                 .put("measurements", rec.total).put("already_done", rec.done));
         try (NDManager manager = NDManager.newBaseManager(dev)) {
@@ -257,7 +258,7 @@ public final class ModelProfiler {
                     continue;
                 }
                 if (e.has("started")) {
-                    out.accept(Event.of("profile_started").put("what", "model").put("model", model.name()).put("device", e.path("device").asText())
+                    out.accept(Event.of(RunnerEvent.PROFILE_STARTED).put("what", "model").put("model", model.name()).put("device", e.path("device").asText())
                             .put("engine", "torch " + e.path("torch").asText()).put("compute_dtype", e.path("dtype").asText())
                             .put("measurements", rec.total).put("already_done", rec.done));
                 } else if (e.has("key")) {
@@ -280,7 +281,7 @@ public final class ModelProfiler {
         }
         if (code != 0) {
             String err = Files.readString(dir.resolve("torch-profiler.err"));
-            out.accept(Event.of("error").put("kind", "profiler").put("exit_code", code)
+            out.accept(Event.of(RunnerEvent.ERROR).put("kind", "profiler").put("exit_code", code)
                     .put("message", "the torch model profiler failed: " + err.substring(Math.max(0, err.length() - 2000)).strip()));
         }
         return code;
@@ -396,10 +397,10 @@ public final class ModelProfiler {
             if (identity.equals(old.path("identity").asText()) && old.get("times") instanceof ObjectNode
                     && old.get("memory") instanceof ObjectNode) {
                 int kept = old.get("times").size() + old.get("memory").size();
-                if (kept > 0) out.accept(Event.of("profile_resumed").put("what", "model").put("measurements_kept", kept));
+                if (kept > 0) out.accept(Event.of(RunnerEvent.PROFILE_RESUMED).put("what", "model").put("measurements_kept", kept));
                 return old;
             }
-            out.accept(Event.of("warning").put("message", file + " belongs to another model, precision or device; starting over"));
+            out.accept(Event.of(RunnerEvent.WARNING).put("message", file + " belongs to another model, precision or device; starting over"));
         }
         ObjectNode p = JsonNodeFactory.instance.objectNode();
         p.put("identity", identity);

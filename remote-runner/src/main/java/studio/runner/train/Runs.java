@@ -1,5 +1,6 @@
 package studio.runner.train;
 
+import studio.engine.protocol.RunnerEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.JsonFiles;
 import studio.engine.model.ModelCatalog;
@@ -185,7 +186,7 @@ public final class Runs {
             }
         }
         if (run.pid() > 1) run.recordProcess(info, run.pid());
-        out.accept(Event.of("launched").put("run", id).put("pid", p.pid()).put("dir", run.dir().toString())
+        out.accept(Event.of(RunnerEvent.LAUNCHED).put("run", id).put("pid", p.pid()).put("dir", run.dir().toString())
                 .put("command", Files.readString(run.command())));
         return run;
     }
@@ -239,7 +240,7 @@ public final class Runs {
         Integer code = run.exitCode();
         seq++;
         if (follow || !state.equals("running")) {
-            Event end = Event.of(state.equals("running") ? "running" : state.equals("finished") ? "finished" : state).put("run", run.id())
+            Event end = Event.of(RunnerEvent.parse(state)).put("run", run.id())
                     .put("seq", seq).put("state", state);
             if (code != null) end.put("exit_code", code);
             out.accept(end);
