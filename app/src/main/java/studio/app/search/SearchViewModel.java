@@ -162,8 +162,7 @@ public final class SearchViewModel {
             List<ParallelPlan> seen = new ArrayList<>();
             for (TaskResult t : ts) {
                 PpCandidate c = t.best();
-                ParallelPlan p = new ParallelPlan(c.layers(), c.division(), t.globalBatch(), t.chunks(), c.vocabTp(), t.vsp() == 1,
-                        t.embedSdp() == 1, pipeline, dpType, null);
+                ParallelPlan p = t.plan(c, pipeline, dpType);
                 if (seen.contains(p)) continue;
                 seen.add(p);
                 int rank = g.size() + 1;

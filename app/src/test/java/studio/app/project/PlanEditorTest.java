@@ -9,7 +9,6 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The editor's view-model without a window: edits, evaluation, undo/redo, refusals, rule marking. */
@@ -99,7 +98,7 @@ class PlanEditorTest {
     void vocabularyAndBatch() {
         assertTrue(editor.setVocab(1, false, true));
         assertTrue(editor.plan().embedSdp());
-        assertNotEquals(searched.vocabTp(), 1 == searched.vocabTp() ? 2 : editor.plan().vocabTp());
+        assertEquals(1, editor.plan().vocabTp(), "the vocabulary TP set is the one applied");
         assertTrue(editor.setBatch(128, 64));
         assertEquals(128, editor.plan().globalBatch());
         assertFalse(editor.setBatch(0, 1));

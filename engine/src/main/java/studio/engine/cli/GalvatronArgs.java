@@ -235,11 +235,7 @@ public class GalvatronArgs {
     }
 
     SpSpace spSpaceValue() {
-        SpSpace s = SpSpace.parse(spSpace);
-        if (s == SpSpace.SP) {
-            throw new IllegalArgumentException("--sp_space sp: Galvatron asserts that Ulysses-only search is unsupported; use tp or tp+sp");
-        }
-        return s;
+        return SpSpace.parse(spSpace).requireV2Searchable();
     }
 
     CostModelOptions costOptions() {

@@ -59,8 +59,12 @@ public record CostModelOptions(int worldSize, int memoryConstraintGb, String mix
 
     /** Galvatron reserves 20 % "for the PyTorch cache" only above 20 GB (quirk Q25). */
     public int cacheReserveMb() {
-        int total = totalMemoryMb();
-        return total / 1024 > 20 ? (int) (total * 0.2) : 0;
+        return cacheReserveMb(totalMemoryMb());
+    }
+
+    /** The reserve of a budget of {@code totalMb}: 20 % above 20 GB, else nothing (quirk Q25). */
+    public static int cacheReserveMb(int totalMb) {
+        return totalMb / 1024 > 20 ? (int) (totalMb * 0.2) : 0;
     }
 
     /** The budget the per-layer knapsack works with. */

@@ -34,7 +34,7 @@ public final class HardwareEstimator {
 
     public static Written write(String gpuId, int nodes, int gpusPerNode, Path outDir, Path measuredDir) throws IOException {
         GpuSpec gpu = GpuCatalog.gpu(gpuId);
-        if (nodes < 1 || gpusPerNode < 1 || Integer.bitCount(nodes * gpusPerNode) != 1) {
+        if (nodes < 1 || gpusPerNode < 1 || !studio.engine.plan.PlanValidator.powerOfTwo(nodes * gpusPerNode)) {
             throw new IllegalArgumentException("the cluster needs a power-of-two number of GPUs, got " + nodes + " x " + gpusPerNode);
         }
         Files.createDirectories(outDir);

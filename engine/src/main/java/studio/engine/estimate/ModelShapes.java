@@ -61,8 +61,8 @@ public final class ModelShapes {
 
     /** Vocabulary rows the model allocates (gpt pads to a multiple of 128). */
     public static double vocabRows(ModelDescription m) {
-        int v = m.vocabSize() > 0 ? m.vocabSize() : 32000;
-        return m.family() == ModelFamily.GPT_HF ? Math.ceil(v / 128.0) * 128 : v;
+        // a model that does not say its vocabulary is estimated with LLaMA's
+        return m.vocabSize() > 0 ? m.vocabRows() : 32000;
     }
 
     /** Parameters of the embedding (and positions) and of the head plus final norm. */

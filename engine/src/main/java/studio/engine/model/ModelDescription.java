@@ -22,6 +22,15 @@ public record ModelDescription(String name, ModelFamily family, List<LayerType> 
         if (layerTypes.isEmpty()) throw new IllegalArgumentException("a model needs at least one layer type");
     }
 
+    /**
+     * The vocabulary rows the runtime allocates: GPT models pad the vocabulary to a multiple of 128 (Megatron's
+     * {@code make_vocab_size_divisible_by}); 0 when the vocabulary is not known.
+     */
+    public int vocabRows() {
+        if (vocabSize <= 0) return 0;
+        return family == ModelFamily.GPT_HF ? ((vocabSize + 127) / 128) * 128 : vocabSize;
+    }
+
     public int totalLayers() {
         return layerTypes.stream().mapToInt(LayerType::layerCount).sum();
     }

@@ -98,7 +98,7 @@ public final class PlanValidator {
         } else {
             int vocab = model.vocabSize();
             if (vocab > 0) {
-                int rows = model.family() == ModelFamily.GPT_HF ? ((vocab + 127) / 128) * 128 : vocab;
+                int rows = model.vocabRows();
                 if (rows % vtp != 0) v.add(new RuleViolation(16, -1, "the " + rows + " vocabulary rows are not divisible by vtp " + vtp));
             }
         }

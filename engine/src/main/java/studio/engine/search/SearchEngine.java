@@ -6,6 +6,7 @@ import studio.engine.cost.OtherTime;
 import studio.engine.cost.SpSpace;
 import studio.engine.model.ModelDescription;
 import studio.engine.model.ModelFamily;
+import studio.engine.plan.PlanValidator;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.ParallelPlan;
 import studio.engine.plan.PipelineType;
@@ -50,14 +51,12 @@ public final class SearchEngine {
         this.so = options;
         this.model = costModel.profiles().model();
         this.world = co.worldSize();
-        if (co.spSpace() == SpSpace.SP) {
-            throw new IllegalArgumentException("--sp_space sp: Galvatron asserts that Ulysses-only search is unsupported; use tp or tp+sp");
-        }
+        co.spSpace().requireV2Searchable();
         if (options.recommendMinBsz()) {
             throw new IllegalArgumentException("--recommend_min_bsz 1 crashes in Galvatron v2 (TypeError, quirk Q14); give --min_bsz "
                     + "or --settle_bsz instead");
         }
-        if (!PlanValidatorPowerOfTwo.is(world)) {
+        if (!PlanValidator.powerOfTwo(world)) {
             throw new IllegalArgumentException("the search needs a power-of-two number of GPUs, got " + world);
         }
         this.studio = options.mode() == SearchMode.STUDIO;
@@ -102,7 +101,7 @@ public final class SearchEngine {
         if (!studio) return true;
         int vocab = model.vocabSize();
         if (vocab > 0) {
-            int rows = model.family() == ModelFamily.GPT_HF ? ((vocab + 127) / 128) * 128 : vocab;
+            int rows = model.vocabRows();
             if (rows % k != 0) return false;
         }
         return !co.sequenceParallel() || model.maxSeqLength() % k == 0;
@@ -231,9 +230,7 @@ public final class SearchEngine {
         if (best == null || !best.best().feasible()) {
             return new SearchResult(null, null, all, need.minimumGb(co), need.mb(), need.describe(), ms);
         }
-        PpCandidate c = best.best();
-        ParallelPlan plan = new ParallelPlan(c.layers(), c.division(), best.globalBatch(), best.chunks(), c.vocabTp(),
-                best.vsp() == 1, best.embedSdp() == 1, co.pipelineType(), co.defaultDpType(), null);
+        ParallelPlan plan = best.plan(co.pipelineType(), co.defaultDpType());
         return new SearchResult(plan, best, all, 0, 0, null, ms);
     }
 
@@ -627,7 +624,7 @@ public final class SearchEngine {
             if (mb == Integer.MAX_VALUE) return 0;
             for (int gb = 1; gb <= 1 << 20; gb++) {
                 int total = gb * 1024;
-                int usable = total - (total / 1024 > 20 ? (int) (total * 0.2) : 0);
+                int usable = total - CostModelOptions.cacheReserveMb(total);
                 if (usable >= mb) return gb;
             }
             return 0;
@@ -639,8 +636,4 @@ public final class SearchEngine {
         return new ArrayList<>(new LinkedHashSet<>(s.stream().map(LayerStrategy::pp).toList()));
     }
 
-    /** Power-of-two check without depending on the plan package's validator. */
-    private static final class PlanValidatorPowerOfTwo {
-        static boolean is(int x) { return x > 0 && (x & (x - 1)) == 0; }
-    }
 }

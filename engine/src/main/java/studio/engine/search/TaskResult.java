@@ -14,4 +14,20 @@ public record TaskResult(int globalBatch, int chunks, int minTp, int maxTp, int 
     public TaskResult {
         candidates = List.copyOf(candidates);
     }
+
+    /** Whether the vocabulary layers use Ulysses (Galvatron's {@code vsp}). */
+    public boolean vocabUlysses() { return vsp == 1; }
+
+    /** Whether the vocabulary layers are ZeRO-3 sharded (Galvatron's {@code embed_sdp}). */
+    public boolean vocabZero3() { return embedSdp == 1; }
+
+    /** The plan this sub-search chose: its best candidate at its batch and chunks (the one conversion, for every caller). */
+    public studio.engine.plan.ParallelPlan plan(PpCandidate c, studio.engine.plan.PipelineType pipeline, studio.engine.plan.DpType dpType) {
+        return new studio.engine.plan.ParallelPlan(c.layers(), c.division(), globalBatch, chunks, c.vocabTp(), vocabUlysses(), vocabZero3(),
+                pipeline, dpType, null);
+    }
+
+    public studio.engine.plan.ParallelPlan plan(studio.engine.plan.PipelineType pipeline, studio.engine.plan.DpType dpType) {
+        return plan(best, pipeline, dpType);
+    }
 }

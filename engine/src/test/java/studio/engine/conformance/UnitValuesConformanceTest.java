@@ -107,6 +107,7 @@ class UnitValuesConformanceTest {
             }
         }
         ConformanceCounter.add("memory_cost_model", checked);
+        assertEquals(66, checked, "every memory_cost_model vector of Galvatron's own tests was checked (an empty list would pass)");
     }
 
     @Test
@@ -142,6 +143,7 @@ class UnitValuesConformanceTest {
             checked += 4;
         }
         ConformanceCounter.add("time_cost_model", checked);
+        assertEquals(20, checked, "every time_cost_model vector of Galvatron's own tests was checked (an empty list would pass)");
     }
 
     @Test
@@ -179,6 +181,7 @@ class UnitValuesConformanceTest {
             checked += compare(c.get("other_time_cost_no_comm"), ot.noCommS(), "no comm " + up);
         }
         ConformanceCounter.add("other_time_cost_model", checked);
+        assertEquals(40, checked, "every other_time_cost_model vector of Galvatron's own tests was checked (an empty list would pass)");
     }
 
     private static int compare(JsonNode expected, Map<Integer, double[]> got, String what) {
@@ -211,5 +214,6 @@ class UnitValuesConformanceTest {
             }
         }
         ConformanceCounter.add("check_optimal_chunks", checked);
+        assertEquals(6, checked, "every check_optimal_chunks vector of Galvatron's own tests was checked (an empty list would pass)");
     }
 }
