@@ -22,6 +22,7 @@ import org.controlsfx.control.StatusBar;
 import studio.app.charts.StageCharts;
 import studio.app.grid.PlanGridView;
 import studio.app.pipeline.PipelineBar;
+import studio.app.actions.StandardAction;
 import studio.app.project.ClusterSettings;
 import studio.app.project.ContextLoader;
 import studio.app.project.EditorState;
@@ -330,8 +331,8 @@ public final class MainWindow {
         return scene;
     }
 
-    private static final KeyCombination UNDO_KEY = KeyCombination.keyCombination("Shortcut+Z");
-    private static final KeyCombination REDO_KEY = KeyCombination.keyCombination("Shortcut+Shift+Z");
+    private static final KeyCombination UNDO_KEY = StandardAction.UNDO.key();
+    private static final KeyCombination REDO_KEY = StandardAction.REDO.key();
 
     private void install(Scene scene) {
         // undo and redo from anywhere: a focused text field would otherwise swallow the keys (its own text undo aside)
@@ -366,27 +367,27 @@ public final class MainWindow {
 
     private MenuBar menus() {
         Menu file = new Menu("File");
-        MenuItem newProject = item("New project", "Shortcut+N", () -> {
+        MenuItem newProject = StandardAction.NEW_PROJECT.menuItem(() -> {
             if (confirmDiscard("start a new project")) openSample();
         });
-        MenuItem close = item("Close project", "Shortcut+W", () -> {
+        MenuItem close = StandardAction.CLOSE_PROJECT.menuItem(() -> {
             if (confirmDiscard("close the project")) openSample();
         });
-        MenuItem open = item("Open project…", "Shortcut+O", () -> {
+        MenuItem open = StandardAction.OPEN_PROJECT.menuItem(() -> {
             if (confirmDiscard("open another project")) choose(false, "Galvatron Studio project", "*.gsp.json", "*.json").ifPresent(this::openProject);
         });
-        MenuItem save = item("Save project", "Shortcut+S", () -> {
+        MenuItem save = StandardAction.SAVE_PROJECT.menuItem(() -> {
             if (projectFile.get() == null) saveAs(); else saveProject(projectFile.get());
         });
-        MenuItem quit = item("Quit", "Shortcut+Q", () -> {
+        MenuItem quit = StandardAction.QUIT.menuItem(() -> {
             if (confirmDiscard("quit") && window() instanceof javafx.stage.Stage st) {
                 closed();
                 st.close();
             }
         });
-        MenuItem saveAs = item("Save project as…", "Shortcut+Shift+S", this::saveAs);
-        MenuItem imp = item("Import Galvatron config…", "Shortcut+I", () -> choose(false, "Galvatron config", "*.json").ifPresent(this::importConfig));
-        MenuItem exp = item("Export Galvatron config…", "Shortcut+E", this::exportInteractive);
+        MenuItem saveAs = StandardAction.SAVE_PROJECT_AS.menuItem(this::saveAs);
+        MenuItem imp = StandardAction.IMPORT_CONFIG.menuItem(() -> choose(false, "Galvatron config", "*.json").ifPresent(this::importConfig));
+        MenuItem exp = StandardAction.EXPORT_CONFIG.menuItem(this::exportInteractive);
         Menu recent = new Menu("Recent projects");
         recent.setOnShowing(e -> {
             recent.getItems().clear();
@@ -399,7 +400,7 @@ public final class MainWindow {
             }
         });
         recent.getItems().add(new MenuItem("(none)"));
-        MenuItem expCharts = item("Export charts (PNG and SVG)…", "Shortcut+Shift+E", () -> {
+        MenuItem expCharts = StandardAction.EXPORT_CHARTS.menuItem(() -> {
             var d = new javafx.stage.DirectoryChooser().showDialog(window());
             if (d == null) return;
             javafx.scene.control.TextInputDialog name = new javafx.scene.control.TextInputDialog(suggestedName());
@@ -417,22 +418,22 @@ public final class MainWindow {
         file.getItems().addAll(newProject, open, recent, close, save, saveAs, imp, exp, expCharts, new javafx.scene.control.SeparatorMenuItem(),
                 quit);
         Menu edit = new Menu("Edit");
-        MenuItem undo = item("Undo", "Shortcut+Z", editor::undo);
-        MenuItem redo = item("Redo", "Shortcut+Shift+Z", editor::redo);
+        MenuItem undo = StandardAction.UNDO.menuItem(editor::undo);
+        MenuItem redo = StandardAction.REDO.menuItem(editor::redo);
         undo.disableProperty().bind(editor.canUndoProperty().not());
         redo.disableProperty().bind(editor.canRedoProperty().not());
         edit.getItems().addAll(undo, redo);
         Menu searchMenu = new Menu("Search");
-        MenuItem run = item("Search", "Shortcut+R", () -> {
+        MenuItem run = StandardAction.SEARCH.menuItem(() -> {
             tabs.getSelectionModel().select(1);
             runSearch(false);
         });
-        MenuItem pinned = item("Re-search with selected layers pinned", "Shortcut+Shift+R", () -> runSearch(true));
-        MenuItem stop = item("Cancel search", "Shortcut+PERIOD", () -> searchVm.cancel());
+        MenuItem pinned = StandardAction.SEARCH_PINNED.menuItem(() -> runSearch(true));
+        MenuItem stop = StandardAction.CANCEL_SEARCH.menuItem(() -> searchVm.cancel());
         run.disableProperty().bind(searchVm.runningProperty());
         stop.disableProperty().bind(searchVm.runningProperty().not());
-        MenuItem again = item("Search again for this cluster (replaces the plan, undoable)", "Shortcut+Shift+F", this::searchAgain);
-        MenuItem addCmp = item("Add the plan to the comparison", "Shortcut+D", () -> {
+        MenuItem again = StandardAction.SEARCH_AGAIN.menuItem(this::searchAgain);
+        MenuItem addCmp = StandardAction.ADD_TO_COMPARISON.menuItem(() -> {
             if (editor.plan() != null) addToComparison("edited plan " + (compareView.shelf().size() + 1), editor.plan());
         });
         searchMenu.getItems().addAll(run, pinned, stop, again, addCmp);
@@ -450,26 +451,19 @@ public final class MainWindow {
         javafx.scene.control.CheckMenuItem gib = new javafx.scene.control.CheckMenuItem("Memory in GiB (else MB)");
         gib.selectedProperty().bindBidirectional(studio.app.theme.Units.gibProperty());
         view.getItems().addAll(new javafx.scene.control.SeparatorMenuItem(), gib, new javafx.scene.control.SeparatorMenuItem());
-        String[] tabNames = {"Editor", "Search", "Compare", "What-if", "Explain layer", "Pipeline timeline", "Cluster and training"};
-        for (int i = 0; i < tabNames.length; i++) {
+        for (int i = 0; i < StandardAction.tabs().size(); i++) {
             final int t = i;
-            view.getItems().add(item(tabNames[i], "Shortcut+" + (i + 1), () -> tabs.getSelectionModel().select(t)));
+            view.getItems().add(StandardAction.tabs().get(i).menuItem(() -> tabs.getSelectionModel().select(t)));
         }
         Menu help = new Menu("Help");
-        MenuItem keys = new MenuItem("Keyboard shortcuts");
-        keys.setOnAction(e -> {
-            Alert a = new Alert(Alert.AlertType.INFORMATION, "Ctrl+Z / Ctrl+Shift+Z  undo / redo\nCtrl+S  save project\n"
-                    + "Ctrl+O  open project\nCtrl+I / Ctrl+E  import / export Galvatron config\nCtrl+Shift+E  export charts\n"
-                    + "Ctrl+R  search, Ctrl+Shift+R  re-search with the selected layers pinned, Ctrl+.  cancel\n"
-                    + "Ctrl+D  add the plan to the comparison\nCtrl+1..7  editor, search, compare, what-if, explain, pipeline timeline, cluster\n"
-                    + "Ctrl+N  new project, Ctrl+Q  quit, Ctrl+Shift+F  search again for this cluster\n"
-                    + "Drop a galvatron_config or project file on the window to open it.", ButtonType.OK);
+        MenuItem keys = StandardAction.SHORTCUTS.menuItem(() -> {
+            Alert a = new Alert(Alert.AlertType.INFORMATION, StandardAction.shortcutSheet(), ButtonType.OK);
             a.setHeaderText("Keyboard shortcuts");
+            a.getDialogPane().setStyle("-fx-font-family: monospace;");
             a.initOwner(window());
             a.show();
         });
-        MenuItem about = new MenuItem("About Galvatron Studio");
-        about.setOnAction(e -> {
+        MenuItem about = StandardAction.ABOUT.menuItem(() -> {
             String v = StudioApp.class.getPackage().getImplementationVersion();
             Alert a = new Alert(Alert.AlertType.INFORMATION, "Galvatron Studio " + (v == null ? "0.1.0-SNAPSHOT" : v) + "\n\nPlans, searches "
                     + "and launches distributed training of Transformer models with Galvatron's cost model (PKU-DAIR's Galvatron, "
@@ -483,12 +477,6 @@ public final class MainWindow {
         return new MenuBar(file, edit, searchMenu, view, help);
     }
 
-    private static MenuItem item(String text, String accel, Runnable action) {
-        MenuItem m = new MenuItem(text);
-        m.setAccelerator(KeyCombination.keyCombination(accel));
-        m.setOnAction(e -> action.run());
-        return m;
-    }
 
     private Window window() { return root.getScene() == null ? null : root.getScene().getWindow(); }
 

@@ -80,6 +80,9 @@ class ScreenshotsTest {
             WaitForAsyncUtils.asyncFx(() -> Themes.apply(theme.equals("dark") ? Themes.Choice.DARK : Themes.Choice.LIGHT)).get(10, TimeUnit.SECONDS);
             for (int[] size : new int[][] {{1280, 720}, {1600, 1000}}) {
                 WaitForAsyncUtils.asyncFx(() -> {
+                    // the headless screen is 1600 x 1000: a window that reached past it would overflow its buffer
+                    stage.setX(0);
+                    stage.setY(0);
                     stage.setWidth(size[0]);
                     stage.setHeight(size[1]);
                 }).get(10, TimeUnit.SECONDS);
@@ -95,6 +98,8 @@ class ScreenshotsTest {
                 }
             }
             WaitForAsyncUtils.asyncFx(() -> {
+                stage.setX(0);
+                stage.setY(0);
                 stage.setWidth(1600);
                 stage.setHeight(1000);
                 editor.setPp(2);
