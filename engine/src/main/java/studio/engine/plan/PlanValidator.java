@@ -43,8 +43,6 @@ public final class PlanValidator {
         }
         if (sum != n) v.add(new RuleViolation(6, -1, "pp_division sums to " + sum + " layers; the plan has " + n));
         int heads = model.attentionHeads();
-        int kv = model.keyValueHeads();
-        int ffn = model.ffnHiddenSize();
         int seq = model.maxSeqLength();
         if (heads > 0 && model.hiddenSize() % heads != 0) {
             v.add(new RuleViolation(13, -1, "hidden size " + model.hiddenSize() + " is not divisible by " + heads + " heads"));
@@ -60,10 +58,7 @@ public final class PlanValidator {
             if (!powerOfTwo(t) || t > s || s % t != 0) {
                 v.add(new RuleViolation(8, i, "tp " + t + " must be a power of two dividing the " + s + " GPUs of a stage ('Wrong tp_size!')"));
             }
-            if (ls.tpConsecutive() == 0 && t > 1 && t < s) {
-                v.add(new RuleViolation(9, i, "tp " + t + " on " + s + "-GPU stages with non-consecutive TP groups: the v2 runtime never "
-                        + "creates such groups and crashes while building the model; use consecutive groups (flag 1)"));
-            }
+            v.addAll(RuntimeRules.layer(ls, s, model, false, i));
             if (!powerOfTwo(cp) || s % (t * cp) != 0) {
                 v.add(new RuleViolation(11, i, "cp " + cp + " with tp " + t + " must be powers of two whose product divides " + s));
             }
@@ -72,15 +67,6 @@ public final class PlanValidator {
             }
             if (cp > 1 && seq % (2 * cp) != 0) {
                 v.add(new RuleViolation(11, i, "sequence length " + seq + " is not divisible by 2*cp = " + 2 * cp));
-            }
-            if (ls.isUlysses()) {
-                if (heads > 0 && heads % t != 0) v.add(new RuleViolation(12, i, "Ulysses degree " + t + " does not divide " + heads + " attention heads"));
-                if (seq % t != 0) v.add(new RuleViolation(12, i, "Ulysses degree " + t + " does not divide sequence length " + seq));
-                if (model.family() != ModelFamily.LLAMA_HF) v.add(new RuleViolation(12, i, "Ulysses SP is only supported for llama_hf models in v2"));
-            } else if (t > 1) {
-                if (heads > 0 && heads % t != 0) v.add(new RuleViolation(13, i, "tp " + t + " does not divide " + heads + " attention heads"));
-                if (kv > 0 && kv % t != 0) v.add(new RuleViolation(13, i, "tp " + t + " does not divide " + kv + " key/value heads (NotImplementedError)"));
-                if (ffn > 0 && ffn % t != 0) v.add(new RuleViolation(13, i, "tp " + t + " does not divide the MLP width " + ffn));
             }
             if (sequenceParallel && seq % Math.max(t, plan.vocabTp()) != 0) {
                 v.add(new RuleViolation(14, i, "with --sequence-parallel the sequence length " + seq + " must be divisible by max(tp, vtp) = "
@@ -96,11 +82,7 @@ public final class PlanValidator {
         if (!powerOfTwo(vtp) || vtp > s || s % vtp != 0) {
             v.add(new RuleViolation(16, -1, "vtp " + vtp + " must be a power of two dividing the " + s + " GPUs of a stage"));
         } else {
-            int vocab = model.vocabSize();
-            if (vocab > 0) {
-                int rows = model.vocabRows();
-                if (rows % vtp != 0) v.add(new RuleViolation(16, -1, "the " + rows + " vocabulary rows are not divisible by vtp " + vtp));
-            }
+            v.addAll(RuntimeRules.vocabulary(vtp, model, false));
         }
         if (n > 0) {
             int mt = Math.min(minTp, vtp);

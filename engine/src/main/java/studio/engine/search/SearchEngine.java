@@ -5,8 +5,8 @@ import studio.engine.cost.CostModelOptions;
 import studio.engine.cost.OtherTime;
 import studio.engine.cost.SpSpace;
 import studio.engine.model.ModelDescription;
-import studio.engine.model.ModelFamily;
 import studio.engine.plan.PlanValidator;
+import studio.engine.plan.RuntimeRules;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.ParallelPlan;
 import studio.engine.plan.PipelineType;
@@ -79,32 +79,12 @@ public final class SearchEngine {
 
     /** Rules of Galvatron's runtime a layer strategy alone can break (profiler-runtime spec §0 and §4.3). */
     private boolean runnable(LayerStrategy s) {
-        int t = s.tp();
-        int stage = world / s.pp();
-        if (s.tpConsecutive() == 0 && t > 1 && t < stage) return false;
-        int heads = model.attentionHeads();
-        if (s.isUlysses()) {
-            if (model.family() != ModelFamily.LLAMA_HF) return false;
-            if (heads > 0 && heads % t != 0) return false;
-            return model.maxSeqLength() % t == 0;
-        }
-        if (t > 1) {
-            if (heads > 0 && heads % t != 0) return false;
-            if (model.keyValueHeads() > 0 && model.keyValueHeads() % t != 0) return false;
-            if (model.ffnHiddenSize() > 0 && model.ffnHiddenSize() % t != 0) return false;
-            if (co.sequenceParallel() && model.maxSeqLength() % t != 0) return false;
-        }
-        return s.pp() <= model.totalLayers();
+        return s.pp() <= model.totalLayers() && RuntimeRules.layer(s, world / s.pp(), model, co.sequenceParallel(), -1).isEmpty();
     }
 
     private boolean vocabRunnable(int k) {
         if (!studio) return true;
-        int vocab = model.vocabSize();
-        if (vocab > 0) {
-            int rows = model.vocabRows();
-            if (rows % k != 0) return false;
-        }
-        return !co.sequenceParallel() || model.maxSeqLength() % k == 0;
+        return RuntimeRules.vocabulary(k, model, co.sequenceParallel()).isEmpty();
     }
 
     // ------------------------------------------------------------------------------------------------ tasks

@@ -1,0 +1,61 @@
+package studio.engine.plan;
+
+import studio.engine.model.ModelDescription;
+import studio.engine.model.ModelFamily;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rules of Galvatron's runtime that one layer's strategy, or the vocabulary's TP degree, can break on its own
+ * (profiler-runtime spec §0 and §4.3): written once, for the pre-flight validator and for the search, which leaves
+ * out what would not run.
+ */
+public final class RuntimeRules {
+    private RuntimeRules() {
+    }
+
+    /**
+     * What a layer's strategy breaks on stages of {@code stageGpus} GPUs.
+     *
+     * @param sequenceParallel check Megatron SP's sequence split by the layer's TP degree (the validator checks it
+     *                         with the vocabulary's degree together, so it passes false)
+     * @param layer            the layer the violations name (-1: none)
+     */
+    public static List<RuleViolation> layer(LayerStrategy s, int stageGpus, ModelDescription model, boolean sequenceParallel, int layer) {
+        List<RuleViolation> v = new ArrayList<>();
+        int t = s.tp();
+        int heads = model.attentionHeads();
+        int seq = model.maxSeqLength();
+        if (s.tpConsecutive() == 0 && t > 1 && t < stageGpus) {
+            v.add(new RuleViolation(9, layer, "tp " + t + " on " + stageGpus + "-GPU stages with non-consecutive TP groups: the v2 runtime never "
+                    + "creates such groups and crashes while building the model; use consecutive groups (flag 1)"));
+        }
+        if (s.isUlysses()) {
+            if (heads > 0 && heads % t != 0) v.add(new RuleViolation(12, layer, "Ulysses degree " + t + " does not divide " + heads + " attention heads"));
+            if (seq % t != 0) v.add(new RuleViolation(12, layer, "Ulysses degree " + t + " does not divide sequence length " + seq));
+            if (model.family() != ModelFamily.LLAMA_HF) v.add(new RuleViolation(12, layer, "Ulysses SP is only supported for llama_hf models in v2"));
+        } else if (t > 1) {
+            int kv = model.keyValueHeads();
+            int ffn = model.ffnHiddenSize();
+            if (heads > 0 && heads % t != 0) v.add(new RuleViolation(13, layer, "tp " + t + " does not divide " + heads + " attention heads"));
+            if (kv > 0 && kv % t != 0) v.add(new RuleViolation(13, layer, "tp " + t + " does not divide " + kv + " key/value heads (NotImplementedError)"));
+            if (ffn > 0 && ffn % t != 0) v.add(new RuleViolation(13, layer, "tp " + t + " does not divide the MLP width " + ffn));
+            if (sequenceParallel && seq % t != 0) {
+                v.add(new RuleViolation(14, layer, "with --sequence-parallel the sequence length " + seq + " must be divisible by tp " + t));
+            }
+        }
+        return v;
+    }
+
+    /** What a vocabulary TP degree breaks: the padded vocabulary rows must split evenly (and the sequence, under SP). */
+    public static List<RuleViolation> vocabulary(int vtp, ModelDescription model, boolean sequenceParallel) {
+        List<RuleViolation> v = new ArrayList<>();
+        int rows = model.vocabRows();
+        if (rows > 0 && rows % vtp != 0) v.add(new RuleViolation(16, -1, "the " + rows + " vocabulary rows are not divisible by vtp " + vtp));
+        if (sequenceParallel && model.maxSeqLength() % vtp != 0) {
+            v.add(new RuleViolation(14, -1, "with --sequence-parallel the sequence length " + model.maxSeqLength() + " must be divisible by vtp " + vtp));
+        }
+        return v;
+    }
+}
