@@ -35,7 +35,7 @@ public final class LayerRowModel {
         row.set(r);
         LayerStrategy s = r.strategy();
         flags.get(Flag.ZERO3).set(s.isZero3());
-        flags.get(Flag.TP_CONSECUTIVE).set(s.tpConsecutive() != 0);
+        flags.get(Flag.TP_CONSECUTIVE).set(s.tpGroupsConsecutive());
         flags.get(Flag.CHECKPOINT).set(s.checkpoint());
         flags.get(Flag.ULYSSES).set(s.isUlysses());
     }

@@ -193,7 +193,7 @@ public final class ContextLoader {
         java.util.List<studio.engine.plan.LayerStrategy> ls = new java.util.ArrayList<>();
         for (studio.engine.plan.LayerStrategy l : p.layers()) {
             if (stage % l.tp() != 0) return java.util.Optional.empty();
-            ls.add(studio.engine.plan.LayerStrategy.of(p.pp(), l.tp(), stage / l.tp(), l.tpConsecutive() != 0, l.isZero3(), l.isUlysses(),
+            ls.add(studio.engine.plan.LayerStrategy.of(p.pp(), l.tp(), stage / l.tp(), l.tpGroupsConsecutive(), l.isZero3(), l.isUlysses(),
                     l.checkpoint()));
         }
         return java.util.Optional.of(p.withLayers(ls));

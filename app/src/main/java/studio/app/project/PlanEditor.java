@@ -138,7 +138,7 @@ public final class PlanEditor {
             message.set("Not applied: tp " + tp + " does not divide the " + s + " GPUs of a stage");
             return false;
         }
-        return editLayers(layers, l -> LayerStrategy.of(l.pp(), tp, s / tp, l.tpConsecutive() != 0, l.isZero3(), l.isUlysses(),
+        return editLayers(layers, l -> LayerStrategy.of(l.pp(), tp, s / tp, l.tpGroupsConsecutive(), l.isZero3(), l.isUlysses(),
                 l.checkpoint()), "tp " + tp);
     }
 
@@ -152,7 +152,7 @@ public final class PlanEditor {
     }
 
     public boolean setZero3(Collection<Integer> layers, boolean on) {
-        return editLayers(layers, l -> LayerStrategy.of(l.pp(), l.tp(), l.dp(), l.tpConsecutive() != 0, on, l.isUlysses(), l.checkpoint()),
+        return editLayers(layers, l -> LayerStrategy.of(l.pp(), l.tp(), l.dp(), l.tpGroupsConsecutive(), on, l.isUlysses(), l.checkpoint()),
                 on ? "ZeRO-3" : "default DP");
     }
 
@@ -161,7 +161,7 @@ public final class PlanEditor {
     }
 
     public boolean setUlysses(Collection<Integer> layers, boolean on) {
-        return editLayers(layers, l -> LayerStrategy.of(l.pp(), l.tp(), l.dp(), l.tpConsecutive() != 0, l.isZero3(), on, l.checkpoint()),
+        return editLayers(layers, l -> LayerStrategy.of(l.pp(), l.tp(), l.dp(), l.tpGroupsConsecutive(), l.isZero3(), on, l.checkpoint()),
                 on ? "Ulysses SP" : "Megatron TP");
     }
 
@@ -204,7 +204,7 @@ public final class PlanEditor {
         List<LayerStrategy> ls = new ArrayList<>();
         for (LayerStrategy l : p.layers()) {
             int tp = Math.min(l.tp(), s);
-            ls.add(LayerStrategy.of(pp, tp, s / tp, l.tpConsecutive() != 0, l.isZero3(), l.isUlysses(), l.checkpoint()));
+            ls.add(LayerStrategy.of(pp, tp, s / tp, l.tpGroupsConsecutive(), l.isZero3(), l.isUlysses(), l.checkpoint()));
         }
         int vtp = Math.min(p.vocabTp(), s);
         return apply(new EditorState(state.get().context(), new ParallelPlan(ls, ParallelPlan.evenDivision(p.layerCount(), pp),

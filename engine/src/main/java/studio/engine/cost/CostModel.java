@@ -110,9 +110,9 @@ public final class CostModel {
         }
         double param = sp ? prof.parameterSizeMb() : prof.parameterSizeMb() / t;
         double ms = 4 * param;
-        if (s.fsdp() == 1) {
+        if (s.isZero3()) {
             ms *= zero3Ratio(sdp, c);
-        } else if (s.fsdp() == 0 && options.useZero2()) {
+        } else if (s.isDefaultDp() && options.useZero2()) {
             ms *= zero2Ratio(sdp, c);
         }
         double act;
@@ -279,7 +279,7 @@ public final class CostModel {
         } else if (t == 1 || d == 1) {
             dc = hw.lookup(d);
         } else {
-            dc = s.tpConsecutive() == 1 ? hw.coe(d, 0) : hw.coe(d, 1);
+            dc = s.hasConsecutiveTpFlag() ? hw.coe(d, 0) : hw.coe(d, 1);
         }
         double dco = dc * oc;
         double tpt;
@@ -304,7 +304,7 @@ public final class CostModel {
             if (t == 1 || d == 1) {
                 tc = hw.lookup(t);
             } else {
-                tc = s.tpConsecutive() == 1 ? hw.coe(t, 1) : hw.coe(t, 0);
+                tc = s.hasConsecutiveTpFlag() ? hw.coe(t, 1) : hw.coe(t, 0);
             }
             tpt = tpm * tc;
         }
@@ -314,8 +314,8 @@ public final class CostModel {
             if (mp) p2p /= 2;
             p2p *= hw.p2p(p);
         }
-        double with = combine(t, d, fct, bct, tpt, dpm, dc, dco, oc, s.fsdp() == 1, agm, p > 1, p2p);
-        double without = combine(t, d, fct, bct, tpt, 0, dc, dco, oc, s.fsdp() == 1, agm, p > 1, p2p);
+        double with = combine(t, d, fct, bct, tpt, dpm, dc, dco, oc, s.isZero3(), agm, p > 1, p2p);
+        double without = combine(t, d, fct, bct, tpt, 0, dc, dco, oc, s.isZero3(), agm, p > 1, p2p);
         double coe = options.costmodelCoe();
         return new LayerTime(fct / n, bct / n, tpt / n, p2p / n, with * 0.001 * coe / n, without * 0.001 * coe / n);
     }
@@ -450,15 +450,15 @@ public final class CostModel {
                 int tq = q;
                 int dq = Math.min(a.dp(), b.dp());
                 LayerStrategy sel = b.tp() > a.tp() ? b : a;
-                double cf = (tq == 1 || dq == 1) ? hw.lookup(tq) : (sel.tpConsecutive() == 1 ? hw.coe(tq, 1) : hw.coe(tq, 0));
+                double cf = (tq == 1 || dq == 1) ? hw.lookup(tq) : (sel.hasConsecutiveTpFlag() ? hw.coe(tq, 1) : hw.coe(tq, 0));
                 v *= cf * 1e-7; // 100x the physical seconds (quirk Q2)
                 if (i != j) {
-                    if (match(a, b, false, false, true) && b.ulysses() == 1) v = 1e-10;
-                    if (match(a, b, true, false, false) && b.fsdp() == 1) v = 1e-9;
+                    if (match(a, b, false, false, true) && b.isUlysses()) v = 1e-10;
+                    if (match(a, b, true, false, false) && b.isZero3()) v = 1e-9;
                     if (match(a, b, false, true, false) && b.checkpoint()) v = 2e-9;
-                    if (match(a, b, true, true, false) && b.fsdp() == 1 && b.checkpoint()) v = 3e-9;
+                    if (match(a, b, true, true, false) && b.isZero3() && b.checkpoint()) v = 3e-9;
                     if (match(a, b, true, true, false) && !match(a, b, true, false, false) && !match(a, b, false, true, false)
-                            && a.fsdp() == 1 && b.checkpoint()) v = 1e-9;
+                            && a.isZero3() && b.checkpoint()) v = 1e-9;
                 }
                 x[i][j] = v;
             }

@@ -174,6 +174,6 @@ public final class PlanEvaluator {
     /** A ZeRO-3 default DP type shards every DP layer; Galvatron's cost model expresses that as fsdp = 1. */
     private static List<LayerStrategy> layersForCost(ParallelPlan plan) {
         if (plan.defaultDpType() != DpType.ZERO3) return plan.layers();
-        return plan.layers().stream().map(s -> s.fsdp() == 0 ? s.withFsdp(1) : s).toList();
+        return plan.layers().stream().map(s -> s.isDefaultDp() ? s.withFsdp(1) : s).toList();
     }
 }

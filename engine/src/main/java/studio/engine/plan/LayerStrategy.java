@@ -28,9 +28,28 @@ public record LayerStrategy(int pp, int tp, int dp, int tpConsecutive, int fsdp,
                 checkpoint);
     }
 
+    /**
+     * Typed views of Galvatron's three flags, each -1 (absent: no TP or no DP to apply to), 0 or 1; the raw values
+     * stay at the config boundary ({@code GalvatronConfig}, {@link #form()}).
+     */
     public boolean isUlysses() { return ulysses == 1; }
 
+    /** TP (not Ulysses) on more than one GPU: the flag present and off. */
+    public boolean isMegatronTp() { return ulysses == 0; }
+
     public boolean isZero3() { return fsdp == 1; }
+
+    /** Data parallelism with the default type (DDP or ZeRO-2): the flag present and off. */
+    public boolean isDefaultDp() { return fsdp == 0; }
+
+    /** TP groups on consecutive ranks: the flag present and on. */
+    public boolean hasConsecutiveTpFlag() { return tpConsecutive == 1; }
+
+    /** TP groups strided across the stage: the flag present and off. */
+    public boolean hasStridedTp() { return tpConsecutive == 0; }
+
+    /** Whether the TP groups count as consecutive: on, or absent (a single TP or DP group is trivially so). */
+    public boolean tpGroupsConsecutive() { return tpConsecutive != 0; }
 
     public int worldSize() { return pp * tp * dp; }
 

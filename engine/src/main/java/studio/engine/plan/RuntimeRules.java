@@ -27,7 +27,7 @@ public final class RuntimeRules {
         int t = s.tp();
         int heads = model.attentionHeads();
         int seq = model.maxSeqLength();
-        if (s.tpConsecutive() == 0 && t > 1 && t < stageGpus) {
+        if (s.hasStridedTp() && t > 1 && t < stageGpus) {
             v.add(new RuleViolation(9, layer, "tp " + t + " on " + stageGpus + "-GPU stages with non-consecutive TP groups: the v2 runtime never "
                     + "creates such groups and crashes while building the model; use consecutive groups (flag 1)"));
         }

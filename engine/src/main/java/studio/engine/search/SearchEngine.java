@@ -247,8 +247,8 @@ public final class SearchEngine {
         for (LayerStrategy x : space.strategies()) {
             if (x.tp() < tau || x.tp() > g.maxTp()) continue;
             if (c > b / (world / x.pp() / tau)) continue;
-            if (spSearch == 1 && x.ulysses() == 1) continue;
-            if (spSearch == 2 && x.ulysses() == 0) continue;
+            if (spSearch == 1 && x.isUlysses()) continue;
+            if (spSearch == 2 && x.isMegatronTp()) continue;
             s.add(x);
         }
         if (s.isEmpty()) return null;

@@ -59,11 +59,11 @@ public final class StrategySpace {
         }
         List<LayerStrategy> kept = new ArrayList<>();
         for (LayerStrategy s : expanded) {
-            if (dDp && s.dp() > 1 && s.fsdp() == 0) continue;
-            if (dSdp && s.dp() > 1 && s.fsdp() == 1) continue;
+            if (dDp && s.dp() > 1 && s.isDefaultDp()) continue;
+            if (dSdp && s.dp() > 1 && s.isZero3()) continue;
             if (dTp && s.tp() > 1) continue;
             if (dPp && s.pp() > 1) continue;
-            if (dConsec && s.tpConsecutive() == 0) continue;
+            if (dConsec && s.hasStridedTp()) continue;
             if (s.tp() > o.maxTpDeg()) continue;
             if (s.pp() > o.maxPpDeg()) continue;
             kept.add(s);
