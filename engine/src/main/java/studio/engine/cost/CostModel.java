@@ -226,9 +226,14 @@ public final class CostModel {
 
     // ---------------------------------------------------------------- SP buffer (§4.7)
 
-    /** Megatron-SP global all-gather buffer in MB (fine-grained mode); {@code spSearch} 2 = Ulysses only. */
-    public double globalBufferMb(int mbsz, int minTp, int maxTp, int spSearch) {
-        if (options.sequenceParallel() && options.globalMemoryBuffer() && spSearch != 2) {
+    /** The buffer under Galvatron's numbering of {@code sp_search} (1, 2, 3): what its unit tests call. */
+    public double globalBufferMb(int mbsz, int minTp, int maxTp, int spSearchCode) {
+        return globalBufferMb(mbsz, minTp, maxTp, SpSearch.ofCode(spSearchCode));
+    }
+
+    /** Megatron-SP global all-gather buffer in MB (fine-grained mode); none when the layers use Ulysses only. */
+    public double globalBufferMb(int mbsz, int minTp, int maxTp, SpSearch spSearch) {
+        if (options.sequenceParallel() && options.globalMemoryBuffer() && spSearch != SpSearch.ULYSSES_ONLY) {
             return globalBufferFormula(mbsz, minTp, maxTp);
         }
         return 0;

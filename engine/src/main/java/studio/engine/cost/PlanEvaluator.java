@@ -85,7 +85,8 @@ public final class PlanEvaluator {
         int types = cm.profiles().model().layerTypes().size();
         double[] chunks = new double[types];
         for (int i = 0; i < types; i++) chunks[i] = Math.ceil((double) lp / mbsz);
-        int spSearch = plan.vocabUlysses() && !megatron ? 2 : (ulysses || plan.vocabUlysses() ? 3 : 1);
+        SpSearch spSearch = plan.vocabUlysses() && !megatron ? SpSearch.ULYSSES_ONLY
+                : (ulysses || plan.vocabUlysses() ? SpSearch.EITHER : SpSearch.MEGATRON_ONLY);
 
         int[] stageOf = plan.stageOfLayer();
         List<LayerMemory> mem = new ArrayList<>();

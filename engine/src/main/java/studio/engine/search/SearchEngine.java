@@ -3,6 +3,7 @@ package studio.engine.search;
 import studio.engine.cost.CostModel;
 import studio.engine.cost.CostModelOptions;
 import studio.engine.cost.OtherTime;
+import studio.engine.cost.SpSearch;
 import studio.engine.cost.SpSpace;
 import studio.engine.model.ModelDescription;
 import studio.engine.plan.PlanValidator;
@@ -131,17 +132,20 @@ public final class SearchEngine {
         return out;
     }
 
-    private List<Integer> spList() {
-        if (co.spSpace() == SpSpace.TP) return List.of(1);
-        return co.globalMemoryBuffer() ? List.of(1, 2, 3) : List.of(1, 3);
+    private List<SpSearch> spList() {
+        if (co.spSpace() == SpSpace.TP) return List.of(SpSearch.MEGATRON_ONLY);
+        return co.globalMemoryBuffer() ? List.of(SpSearch.MEGATRON_ONLY, SpSearch.ULYSSES_ONLY, SpSearch.EITHER)
+                : List.of(SpSearch.MEGATRON_ONLY, SpSearch.EITHER);
     }
 
-    private List<Integer> vspList() {
-        return co.spSpace() == SpSpace.TP_SP ? List.of(0, 1) : List.of(0);
+    /** Whether the vocabulary layers use Ulysses ({@code vsp}), in Galvatron's order: off, then on. */
+    private List<Boolean> vspList() {
+        return co.spSpace() == SpSpace.TP_SP ? List.of(false, true) : List.of(false);
     }
 
-    private List<Integer> embedSdpList() {
-        return space.disableSdp() ? List.of(0) : List.of(0, 1);
+    /** Whether the vocabulary layers are ZeRO-3 sharded ({@code embed_sdp}), off then on. */
+    private List<Boolean> embedSdpList() {
+        return space.disableSdp() ? List.of(false) : List.of(false, true);
     }
 
     // ------------------------------------------------------------------------------------------------ search
@@ -218,10 +222,10 @@ public final class SearchEngine {
                                       AtomicInteger done, int total, AtomicLong bestBits) {
         Map<String, StageKnapsack> knapsacks = new HashMap<>();
         List<TaskResult> out = new ArrayList<>();
-        for (int vsp : vspList()) {
-            for (int es : embedSdpList()) {
-                for (int sp : spList()) {
-                    if ((sp == 1 && vsp == 1) || (sp == 2 && vsp == 0)) continue;
+        for (boolean vsp : vspList()) {
+            for (boolean es : embedSdpList()) {
+                for (SpSearch sp : spList()) {
+                    if ((sp == SpSearch.MEGATRON_ONLY && vsp) || (sp == SpSearch.ULYSSES_ONLY && !vsp)) continue;
                     if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
                     TaskResult r = searchTask(g, vsp, es, sp, knapsacks, cancelled, need);
                     if (r != null) {
@@ -238,7 +242,7 @@ public final class SearchEngine {
     }
 
     /** Galvatron's {@code search_for_chunk} for one sp_search value; null when no strategy is left. */
-    private TaskResult searchTask(Group g, int vsp, int es, int spSearch, Map<String, StageKnapsack> knapsacks,
+    private TaskResult searchTask(Group g, boolean vsp, boolean es, SpSearch spSearch, Map<String, StageKnapsack> knapsacks,
                                   BooleanSupplier cancelled, MemoryNeed need) {
         int b = g.globalBatch();
         int c = g.chunks();
@@ -247,8 +251,7 @@ public final class SearchEngine {
         for (LayerStrategy x : space.strategies()) {
             if (x.tp() < tau || x.tp() > g.maxTp()) continue;
             if (c > b / (world / x.pp() / tau)) continue;
-            if (spSearch == 1 && x.isUlysses()) continue;
-            if (spSearch == 2 && x.isMegatronTp()) continue;
+            if (!spSearch.allows(x)) continue;
             s.add(x);
         }
         if (s.isEmpty()) return null;
@@ -346,15 +349,15 @@ public final class SearchEngine {
         int memTable(int stage) { return weight.length == 1 ? 0 : stage; }
     }
 
-    private PpCandidate fitPp(Group g, int vsp, int es, int spSearch, List<LayerStrategy> ss, int p, int mbsz,
+    private PpCandidate fitPp(Group g, boolean vsp, boolean es, SpSearch spSearch, List<LayerStrategy> ss, int p, int mbsz,
                               Map<String, StageKnapsack> knapsacks, BooleanSupplier cancelled, MemoryNeed need) {
         int total = model.totalLayers();
         List<Integer> evenDiv = model.layerTypes().size() == 1 ? PipelineDivision.even(total, p)
                 : PipelineDivision.memoryBalanced(cm, p, g.globalBatch(), mbsz);
         if (p > total || evenDiv.stream().anyMatch(d -> d < 1)) return infeasible(p, evenDiv);
         Tables tb = new Tables(ss, p, g.globalBatch(), mbsz, g.minTp());
-        Map<Integer, double[]> other = cm.otherMemory(ss.get(0), g.globalBatch(), mbsz, g.minTp(), g.maxTp(), vsp == 1, es == 1);
-        OtherTime ot = cm.otherTime(mbsz, p, vsp == 1, es == 1, g.minTp(), g.maxTp());
+        Map<Integer, double[]> other = cm.otherMemory(ss.get(0), g.globalBatch(), mbsz, g.minTp(), g.maxTp(), vsp, es);
+        OtherTime ot = cm.otherTime(mbsz, p, vsp, es, g.minTp(), g.maxTp());
         double buffer = so.fineGrained() ? cm.globalBufferMb(mbsz, g.minTp(), g.maxTp(), spSearch)
                 : cm.globalBufferCoarseMb(mbsz, g.minTp(), g.maxTp());
         int gInt = (int) buffer;
@@ -375,7 +378,7 @@ public final class SearchEngine {
         return best;
     }
 
-    private PpCandidate fineGrained(Group g, int spSearch, Tables tb, Map<Integer, double[]> other, OtherTime ot, int gInt,
+    private PpCandidate fineGrained(Group g, SpSearch spSearch, Tables tb, Map<Integer, double[]> other, OtherTime ot, int gInt,
                                     List<Integer> div, boolean galvatronDivision, Map<String, StageKnapsack> knapsacks,
                                     BooleanSupplier cancelled) {
         int p = tb.p;
@@ -447,11 +450,11 @@ public final class SearchEngine {
         return new PpCandidate(p, div, bestGalvatron, remain, mem, vtp, bestLayers, best);
     }
 
-    private StageKnapsack knapsack(int spSearch, Tables tb, int stage, int start, int n, Map<String, StageKnapsack> cache,
+    private StageKnapsack knapsack(SpSearch spSearch, Tables tb, int stage, int start, int n, Map<String, StageKnapsack> cache,
                                    BooleanSupplier cancelled, boolean computeOnly) {
         int j = tb.memTable(stage);
         boolean identical = model.layerTypes().size() == 1 && so.pinnedLayers().isEmpty();
-        String key = spSearch + "/" + tb.p + "/" + j + "/" + (identical ? 0 : start) + (identical ? "" : "/" + n) + (computeOnly ? "/nc" : "");
+        String key = spSearch.code() + "/" + tb.p + "/" + j + "/" + (identical ? 0 : start) + (identical ? "" : "/" + n) + (computeOnly ? "/nc" : "");
         StageKnapsack ks = cache.get(key);
         if (ks != null && ks.layers() >= n) return ks;
         // identical layers: one knapsack as deep as the deepest stage answers every stage (and every division)

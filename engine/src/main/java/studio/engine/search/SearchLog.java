@@ -20,7 +20,7 @@ public final class SearchLog {
         sb.append(String.format(Locale.ROOT, "Search took %d ms over %d sub-searches%n%n", r.elapsedMs(), r.tasks().size()));
         for (TaskResult t : r.tasks()) {
             sb.append(String.format(Locale.ROOT, "bsz=%d chunk=%d min_tp=%d max_tp=%d vsp=%d embed_sdp=%d sp_search=%d%n",
-                    t.globalBatch(), t.chunks(), t.minTp(), t.maxTp(), t.vsp(), t.embedSdp(), t.spSearch()));
+                    t.globalBatch(), t.chunks(), t.minTp(), t.maxTp(), t.vsp(), t.embedSdp(), t.spSearch().code()));
             for (PpCandidate c : t.candidates()) {
                 sb.append(String.format(Locale.ROOT, "  pp_deg=%d division=%s time cost: %s, memory remaining: %s, memory cost: %s%n",
                         c.pp(), c.division(), c.costS() == Double.POSITIVE_INFINITY ? "inf" : String.valueOf(c.costS()),

@@ -9,17 +9,17 @@ import java.util.List;
  * @param candidates   every pipeline degree tried, ascending
  * @param throughput   samples/s of the best, 0 when nothing fits
  */
-public record TaskResult(int globalBatch, int chunks, int minTp, int maxTp, int vsp, int embedSdp, int spSearch,
+public record TaskResult(int globalBatch, int chunks, int minTp, int maxTp, boolean vocabUlysses, boolean vocabZero3, studio.engine.cost.SpSearch spSearch,
                          PpCandidate best, List<PpCandidate> candidates, double throughput) {
     public TaskResult {
         candidates = List.copyOf(candidates);
     }
 
-    /** Whether the vocabulary layers use Ulysses (Galvatron's {@code vsp}). */
-    public boolean vocabUlysses() { return vsp == 1; }
+    /** Galvatron's {@code vsp} as its logs print it (0 or 1). */
+    public int vsp() { return vocabUlysses ? 1 : 0; }
 
-    /** Whether the vocabulary layers are ZeRO-3 sharded (Galvatron's {@code embed_sdp}). */
-    public boolean vocabZero3() { return embedSdp == 1; }
+    /** Galvatron's {@code embed_sdp} as its logs print it (0 or 1). */
+    public int embedSdp() { return vocabZero3 ? 1 : 0; }
 
     /** The plan this sub-search chose: its best candidate at its batch and chunks (the one conversion, for every caller). */
     public studio.engine.plan.ParallelPlan plan(PpCandidate c, studio.engine.plan.PipelineType pipeline, studio.engine.plan.DpType dpType) {

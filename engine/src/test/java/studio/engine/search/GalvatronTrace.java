@@ -18,7 +18,7 @@ final class GalvatronTrace {
     }
 
     static String key(TaskResult r) {
-        return r.globalBatch() + "\t" + r.chunks() + "\t" + r.minTp() + "\t" + r.maxTp() + "\t" + r.vsp() + "\t" + r.embedSdp() + "\t" + r.spSearch();
+        return r.globalBatch() + "\t" + r.chunks() + "\t" + r.minTp() + "\t" + r.maxTp() + "\t" + r.vsp() + "\t" + r.embedSdp() + "\t" + r.spSearch().code();
     }
 
     static String strategies(PpCandidate c) {
