@@ -814,12 +814,19 @@ public final class MainWindow {
 
     /** A clean exit: nothing to recover next time. */
     public void closed() {
+        autosaveDelay.stop();
+        worker.shutdownNow();
+        try {
+            // a recovery write in flight finishes first, so nothing is written after the clean exit removed it
+            worker.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             store.clearRecovery();
         } catch (IOException e) {
             // nothing to do on the way out
         }
         remoteVm.detach();
-        worker.shutdownNow();
     }
 }

@@ -43,6 +43,12 @@ class MainWindowTest {
     MainWindow window;
     Scene scene;
 
+    /** The window stops its background writes before the test's folders are removed. */
+    @org.junit.jupiter.api.AfterEach
+    void closeWindow() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> window.closed()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Start
     void start(Stage stage) {
         editor = new PlanEditor();

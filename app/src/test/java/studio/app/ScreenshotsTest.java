@@ -40,6 +40,12 @@ class ScreenshotsTest {
     Stage stage;
     Scene scene;
 
+    /** The window stops its background writes before the test's folders are removed. */
+    @org.junit.jupiter.api.AfterEach
+    void closeWindow() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> window.closed()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Start
     void start(Stage stage) {
         this.stage = stage;
@@ -80,11 +86,14 @@ class ScreenshotsTest {
             WaitForAsyncUtils.asyncFx(() -> Themes.apply(theme.equals("dark") ? Themes.Choice.DARK : Themes.Choice.LIGHT)).get(10, TimeUnit.SECONDS);
             for (int[] size : new int[][] {{1280, 720}, {1600, 1000}}) {
                 WaitForAsyncUtils.asyncFx(() -> {
-                    // the headless screen is 1600 x 1000: a window that reached past it would overflow its buffer
+                    // the headless screen is 1600 x 1000: a window that reached past it would overflow its buffer, and
+                    // one that grows while shown keeps its old render buffer, so it is shown again at its new size
+                    stage.hide();
                     stage.setX(0);
                     stage.setY(0);
                     stage.setWidth(size[0]);
                     stage.setHeight(size[1]);
+                    stage.show();
                 }).get(10, TimeUnit.SECONDS);
                 for (int pp : new int[] {2, 4, 8}) {
                     WaitForAsyncUtils.asyncFx(() -> editor.setPp(pp)).get(10, TimeUnit.SECONDS);
@@ -98,10 +107,12 @@ class ScreenshotsTest {
                 }
             }
             WaitForAsyncUtils.asyncFx(() -> {
+                stage.hide();
                 stage.setX(0);
                 stage.setY(0);
                 stage.setWidth(1600);
                 stage.setHeight(1000);
+                stage.show();
                 editor.setPp(2);
                 window.tabs().getSelectionModel().select(5);
             }).get(10, TimeUnit.SECONDS);

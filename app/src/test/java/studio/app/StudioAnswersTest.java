@@ -43,14 +43,18 @@ class StudioAnswersTest {
     MainWindow window;
     Stage stage;
 
+    /** The window stops its background writes before the test's folders are removed. */
+    @org.junit.jupiter.api.AfterEach
+    void closeWindow() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> window.closed()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Start
     void start(Stage stage) {
         this.stage = stage;
         StudioWindow w = StudioWindow.show(stage, appDir);
         editor = w.editor;
         window = w.window;
-        stage.setWidth(1280);
-        stage.setHeight(720);
     }
 
     private void openSample() throws Exception {

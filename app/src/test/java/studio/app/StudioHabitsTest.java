@@ -34,6 +34,12 @@ class StudioHabitsTest {
     PlanEditor editor;
     MainWindow window;
 
+    /** The window stops its background writes before the test's folders are removed. */
+    @org.junit.jupiter.api.AfterEach
+    void closeWindow() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> window.closed()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Start
     void start(Stage stage) {
         StudioWindow w = StudioWindow.show(stage, appDir);

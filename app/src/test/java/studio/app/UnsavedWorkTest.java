@@ -37,6 +37,12 @@ class UnsavedWorkTest {
     MainWindow window;
     Stage stage;
 
+    /** The window stops its background writes before the test's folders are removed. */
+    @org.junit.jupiter.api.AfterEach
+    void closeWindow() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> window.closed()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Start
     void start(Stage stage) {
         this.stage = stage;
