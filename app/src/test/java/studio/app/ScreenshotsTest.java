@@ -1,21 +1,14 @@
 package studio.app;
 
+import javafx.stage.Stage;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.text.Text;
-import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
-import studio.app.project.PlanEditor;
-import studio.app.project.ProjectStore;
-import studio.app.project.TestContexts;
 import studio.app.theme.Themes;
 
 import javax.imageio.ImageIO;
@@ -31,28 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The window at 1280x720 and 1600x1000, light and dark, with 2, 4 and 8 pipeline stages: nothing the studio writes is
  * cut to "...", and the screenshots of the README come from here ({@code target/screenshots}).
  */
-@ExtendWith(ApplicationExtension.class)
-class ScreenshotsTest {
-    @TempDir
-    static Path appDir;
-    PlanEditor editor;
-    MainWindow window;
-    Stage stage;
-    Scene scene;
-
-    /** The window stops its background writes before the test's folders are removed. */
-    @org.junit.jupiter.api.AfterEach
-    void closeWindow() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> window.closed()).get(10, java.util.concurrent.TimeUnit.SECONDS);
-    }
-
+class ScreenshotsTest extends StudioWindow {
     @Start
     void start(Stage stage) {
-        this.stage = stage;
-        StudioWindow w = StudioWindow.show(stage, appDir);
-        editor = w.editor;
-        window = w.window;
-        scene = stage.getScene();
+        startWindow(stage);
     }
 
     @AfterAll
@@ -64,7 +39,7 @@ class ScreenshotsTest {
         WaitForAsyncUtils.waitForFxEvents();
         Path shots = Path.of("target", "screenshots");
         Files.createDirectories(shots);
-        var image = WaitForAsyncUtils.asyncFx(() -> scene.snapshot(null)).get(10, TimeUnit.SECONDS);
+        var image = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get(10, TimeUnit.SECONDS);
         ImageIO.write(SwingFXUtils.fromFXImage(image, null), "png", shots.resolve(name + ".png").toFile());
     }
 

@@ -1,20 +1,16 @@
 package studio.app;
 
+import javafx.stage.Stage;
 import com.fasterxml.jackson.databind.JsonNode;
 import javafx.application.Platform;
 import javafx.scene.control.Spinner;
 import javafx.scene.input.KeyCode;
-import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 import studio.app.project.ClusterSettings;
-import studio.app.project.PlanEditor;
-import studio.app.project.ProjectStore;
 import studio.app.project.TestContexts;
 import studio.engine.io.JsonFiles;
 import studio.engine.plan.LayerStrategy;
@@ -26,45 +22,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The studio's answers under the real window: imports, settings changes, undo, fields and headlines say the truth. */
-@ExtendWith(ApplicationExtension.class)
-class StudioAnswersTest {
-    static final Path CONFIG_3D = TestContexts.samples().resolve(
-            "llama_hf/configs/galvatron_config_llama-7b_2nodes_8gpus_per_node_40GB_bf16_3D_example.json");
-    @TempDir
-    Path appDir;
-    PlanEditor editor;
-    MainWindow window;
-    Stage stage;
-
-    /** The window stops its background writes before the test's folders are removed. */
-    @org.junit.jupiter.api.AfterEach
-    void closeWindow() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> window.closed()).get(10, java.util.concurrent.TimeUnit.SECONDS);
-    }
-
+class StudioAnswersTest extends StudioWindow {
     @Start
     void start(Stage stage) {
-        this.stage = stage;
-        StudioWindow w = StudioWindow.show(stage, appDir);
-        editor = w.editor;
-        window = w.window;
+        startWindow(stage);
     }
-
-    private void openSample() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> window.openSample()).get(10, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS);
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier c) throws Exception {
-        StudioWindow.waitFor(c);
-    }
+    static final Path CONFIG_3D = TestContexts.samples().resolve(
+            "llama_hf/configs/galvatron_config_llama-7b_2nodes_8gpus_per_node_40GB_bf16_3D_example.json");
 
     private ClusterSettings settings() {
         return editor.state().context().settings();

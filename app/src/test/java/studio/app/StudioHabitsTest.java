@@ -1,19 +1,14 @@
 package studio.app;
 
+import javafx.stage.Stage;
 import javafx.scene.control.ComboBox;
 import javafx.scene.input.KeyCode;
-import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 import studio.app.compare.NamedPlan;
-import studio.app.project.PlanEditor;
-import studio.app.project.ProjectStore;
-import studio.app.project.TestContexts;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.ParallelPlan;
 
@@ -27,29 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The studio's habits under the real window: exports, compare tables, explain, bulk edits, shortcuts, file names. */
-@ExtendWith(ApplicationExtension.class)
-class StudioHabitsTest {
-    @TempDir
-    Path appDir;
-    PlanEditor editor;
-    MainWindow window;
-
-    /** The window stops its background writes before the test's folders are removed. */
-    @org.junit.jupiter.api.AfterEach
-    void closeWindow() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> window.closed()).get(10, java.util.concurrent.TimeUnit.SECONDS);
-    }
-
+class StudioHabitsTest extends StudioWindow {
     @Start
     void start(Stage stage) {
-        StudioWindow w = StudioWindow.show(stage, appDir);
-        editor = w.editor;
-        window = w.window;
-    }
-
-    private void openSample() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> window.openSample()).get(10, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS);
-        WaitForAsyncUtils.waitForFxEvents();
+        startWindow(stage);
     }
 
     @Test

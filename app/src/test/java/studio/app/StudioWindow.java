@@ -1,6 +1,10 @@
 package studio.app;
 
 import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.util.WaitForAsyncUtils;
 import studio.app.project.PlanEditor;
 import studio.app.project.ProjectStore;
@@ -12,34 +16,41 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The studio's real window on a TestFX stage, as the app builds it, and the waits the window tests share. */
-public final class StudioWindow {
-    public final PlanEditor editor = new PlanEditor();
-    public final MainWindow window;
-    public final Stage stage;
+/**
+ * The studio's real window on a TestFX stage, built as the app builds it, with its projects and recovery in a test
+ * folder; the window tests extend it. It stops the window's background writes before the folder is removed.
+ */
+@ExtendWith(ApplicationExtension.class)
+public abstract class StudioWindow {
+    @TempDir
+    protected Path appDir;
+    protected PlanEditor editor;
+    protected MainWindow window;
+    protected Stage stage;
 
-    private StudioWindow(Stage stage, Path appDir) {
+    /** Shows the window: each test class calls it from its own {@code @Start} (TestFX looks for it there, not here). */
+    protected void startWindow(Stage stage) {
         this.stage = stage;
+        editor = new PlanEditor();
         window = new MainWindow(editor, TestContexts.loader(), new ProjectStore(appDir));
         stage.setScene(window.newScene());
         window.attach(stage);
+        stage.show();
     }
 
-    /** Shows the window on {@code stage} with its projects and recovery under {@code appDir}. */
-    public static StudioWindow show(Stage stage, Path appDir) {
-        StudioWindow w = new StudioWindow(stage, appDir);
-        stage.show();
-        return w;
+    @AfterEach
+    void closeWindow() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> window.closed()).get(10, TimeUnit.SECONDS);
     }
 
     /** Opens the shipped sample with its searched plan and waits until it is on screen. */
-    public void openSample() throws Exception {
+    protected void openSample() throws Exception {
         WaitForAsyncUtils.asyncFx(() -> window.openSample()).get(10, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS);
         WaitForAsyncUtils.waitForFxEvents();
     }
 
     /** Waits (up to a minute) for {@code condition}, letting the FX thread work. */
-    public static void waitFor(BooleanSupplier condition) throws Exception {
+    protected static void waitFor(BooleanSupplier condition) throws Exception {
         for (int i = 0; i < 600 && !condition.getAsBoolean(); i++) {
             Thread.sleep(100);
             WaitForAsyncUtils.waitForFxEvents();

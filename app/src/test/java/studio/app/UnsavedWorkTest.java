@@ -1,16 +1,13 @@
 package studio.app;
 
-import javafx.application.Platform;
 import javafx.stage.Stage;
+import javafx.application.Platform;
 import javafx.stage.WindowEvent;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
-import studio.app.project.PlanEditor;
 import studio.app.project.PlanningContext;
 import studio.app.project.Project;
 import studio.app.project.ProjectStore;
@@ -29,30 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Unsaved work under the real window: the title marks it, closing asks first, a crash's work is offered back. */
-@ExtendWith(ApplicationExtension.class)
-class UnsavedWorkTest {
-    @TempDir
-    Path appDir;
-    PlanEditor editor;
-    MainWindow window;
-    Stage stage;
-
-    /** The window stops its background writes before the test's folders are removed. */
-    @org.junit.jupiter.api.AfterEach
-    void closeWindow() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> window.closed()).get(10, java.util.concurrent.TimeUnit.SECONDS);
-    }
-
+class UnsavedWorkTest extends StudioWindow {
     @Start
     void start(Stage stage) {
-        this.stage = stage;
-        StudioWindow w = StudioWindow.show(stage, appDir);
-        editor = w.editor;
-        window = w.window;
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier c) throws Exception {
-        StudioWindow.waitFor(c);
+        startWindow(stage);
     }
 
     private ParallelPlan edited(ParallelPlan p) {
