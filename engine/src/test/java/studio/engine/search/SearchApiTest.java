@@ -49,8 +49,7 @@ class SearchApiTest {
         CostModel cm = new CostModel(Conformance.e2eBundle(dir), Conformance.e2eOptions());
         // every chunk count of batch sizes 64..512 with tp+sp: minutes of work if not stopped
         SearchOptions o = SearchOptions.defaults().withSettle(-1, -1);
-        o = new SearchOptions(o.searchSpace(), false, false, false, false, false, false, 8, 8, 64, 512, 64, -1, -1, false, true, 1,
-                SearchMode.GALVATRON_V2, null);
+        o = SearchOptions.defaults().toBuilder().searchSpace(o.searchSpace()).batchSweep(64, 512, 64).build();
         AtomicBoolean cancel = new AtomicBoolean();
         AtomicLong cancelledAt = new AtomicLong();
         SearchEngine engine = new SearchEngine(cm, o);
@@ -108,11 +107,9 @@ class SearchApiTest {
                 studio.engine.cost.SpSpace.SP, studio.engine.plan.PipelineType.GPIPE, studio.engine.plan.DpType.DDP, false, true, 1.0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SearchEngine(sp, SearchOptions.defaults()));
         assertTrue(e.getMessage().contains("--sp_space sp"), e.getMessage());
-        SearchOptions rec = new SearchOptions(SearchSpace.FULL, false, false, false, false, false, false, 8, 8, 8, 64, 8, -1, -1, true,
-                true, 1, SearchMode.GALVATRON_V2, null);
+        SearchOptions rec = SearchOptions.defaults().toBuilder().batchSweep(8, 64, 8).recommendMinBsz(true).build();
         assertThrows(IllegalArgumentException.class, () -> new SearchEngine(cm, rec));
-        SearchOptions both = new SearchOptions(SearchSpace.FULL, true, false, false, true, false, false, 8, 8, 8, 64, 8, 64, -1, false,
-                true, 1, SearchMode.GALVATRON_V2, null);
+        SearchOptions both = SearchOptions.defaults().toBuilder().disableDp(true).disableSdp(true).batchSweep(8, 64, 8).settleBsz(64).build();
         assertThrows(IllegalArgumentException.class, () -> new SearchEngine(cm, both));
     }
 }
