@@ -53,6 +53,12 @@ public final class ModelProfiler {
                           int batchStep, List<Integer> seqList, int minSeq, int maxSeq, int seqStep, int maxTp, String precision,
                           int layernumMin, int layernumMax, int warmup, int iters, String device, String engine, String python,
                           boolean resume) {
+        /** The same request timed with more iterations (a noisy measurement is taken again). */
+        Request withIterations(int newWarmup, int newIters) {
+            return new Request(modelConfig, modelName, outputDir, mode, batchSize, minBatch, maxBatch, batchStep, seqList, minSeq, maxSeq, seqStep,
+                    maxTp, precision, layernumMin, layernumMax, newWarmup, newIters, device, engine, python, resume);
+        }
+
         public Request {
             seqList = List.copyOf(seqList);
             if (!List.of("fp32", "fp16", "bf16").contains(precision)) {
@@ -141,6 +147,39 @@ public final class ModelProfiler {
             measureWithDjl(r, model, pendingTimes, pendingMemory, actBytes, rec, out);
         }
 
+        // the layer's time is a difference of two timings: where noise made the deeper model no slower, time that pair
+        // again with more iterations rather than write a time the cost model must refuse
+        for (int round = 1; round <= 2; round++) {
+            List<int[]> noisy = new ArrayList<>();
+            for (int[] c : configs) {
+                if (times.get(rawKey(r.layernumMax(), c[0], c[1])).asDouble() <= times.get(rawKey(r.layernumMin(), c[0], c[1])).asDouble()) {
+                    noisy.add(new int[] {r.layernumMin(), c[0], c[1]});
+                    noisy.add(new int[] {r.layernumMax(), c[0], c[1]});
+                }
+            }
+            if (noisy.isEmpty()) break;
+            Request again = r.withIterations(Math.max(2, r.warmup()), r.iters() * (round == 1 ? 4 : 16));
+            out.accept(Event.of(RunnerEvent.WARNING).put("message", noisy.size() / 2 + " measurement(s) where the deeper model was not slower: "
+                    + "timing them again with " + again.iters() + " iterations"));
+            rec.retiming = true;
+            if (which.equals("torch")) {
+                int code = measureWithTorch(again, model, noisy, List.of(), actBytes, rec, out);
+                if (code != 0) return code;
+            } else {
+                measureWithDjl(again, model, noisy, List.of(), actBytes, rec, out);
+            }
+        }
+        for (int[] c : configs) {
+            double tMin = times.get(rawKey(r.layernumMin(), c[0], c[1])).asDouble();
+            double tMax = times.get(rawKey(r.layernumMax(), c[0], c[1])).asDouble();
+            if (tMax <= tMin) {
+                out.accept(Event.of(RunnerEvent.ERROR).put("kind", "measurement").put("message", String.format(Locale.ROOT,
+                        "bsz %d seq %d: %d layers took %.4f ms, %d layers %.4f ms, three times over: the layer's time is lost in the noise; "
+                                + "profile again with more --iters or a larger --layernum-max (what was measured is kept)", c[0], c[1],
+                        r.layernumMin(), tMin, r.layernumMax(), tMax)));
+                return 1;
+            }
+        }
         ObjectNode computation = computationProfile(times, configs, r.layernumMin(), r.layernumMax());
         ObjectNode memoryProfile = memoryProfile(model, memory, memSeqs, r.maxTp());
         List<String> findings = new ArrayList<>(checkTimes(computation, configs, r.mode()));
@@ -181,9 +220,13 @@ public final class ModelProfiler {
             this.done = done;
         }
 
+        /** True while noisy pairs are timed again: those are not new steps of the profile's progress. */
+        boolean retiming;
+
         void time(String key, double ms) throws IOException {
             ((ObjectNode) progress.get("times")).put(key, ms);
             save(file, progress);
+            if (retiming) return;
             out.accept(Event.of(RunnerEvent.PROFILE_PROGRESS).put("what", "model").put("key", key).put("ms", ms).put("done", ++done).put("of", total));
         }
 
