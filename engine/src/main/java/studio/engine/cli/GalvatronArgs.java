@@ -115,8 +115,7 @@ public class GalvatronArgs {
             UsageException.check(memoryConstraint >= 1 && memoryConstraint <= MAX_MEMORY_GB, "--memory_constraint", memoryConstraint,
                     "a per-GPU budget in GB, 1 to " + MAX_MEMORY_GB);
         }
-        UsageException.check(java.util.List.of("fp32", "fp16", "bf16").contains(mixedPrecision), "--mixed_precision", mixedPrecision,
-                "fp32, fp16 or bf16");
+        UsageException.precision("--mixed_precision", mixedPrecision);
         UsageException.check(Double.isFinite(costmodelCoe) && costmodelCoe > 0 && costmodelCoe <= 1e6, "--costmodel_coe", costmodelCoe,
                 "a positive finite factor (1.0 leaves the cost model as it is)");
         UsageException.flag(disableVtp, "--disable_vtp");

@@ -7,9 +7,7 @@ import studio.engine.profile.LegacyProfileConverter;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code gstudio profiles}: profile file utilities. */
@@ -39,7 +37,7 @@ public final class ProfilesCommand implements Runnable {
             UsageException.check(nodes >= 1 && nodes <= GalvatronArgs.MAX_NODES, "--num_nodes", nodes, "1 to " + GalvatronArgs.MAX_NODES);
             UsageException.check(gpusPerNode >= 1 && gpusPerNode <= GalvatronArgs.MAX_GPUS_PER_NODE, "--num_gpus_per_node", gpusPerNode,
                     "1 to " + GalvatronArgs.MAX_GPUS_PER_NODE);
-            UsageException.check(List.of("fp32", "fp16", "bf16").contains(precision), "--mixed_precision", precision, "fp32, fp16 or bf16");
+            UsageException.precision("--mixed_precision", precision);
             Path root = sampleConfigs != null ? sampleConfigs : studio.engine.inputs.InputLocator.defaultSampleRoot();
             var m = new studio.engine.model.ModelCatalog(root).resolve(model);
             String what = studio.engine.estimate.EstimatedInputs.write(m, gpu, nodes, gpusPerNode, precision, outputDir,
@@ -76,9 +74,9 @@ public final class ProfilesCommand implements Runnable {
             if (otherTimeMs != null) {
                 UsageException.check(Double.isFinite(otherTimeMs) && otherTimeMs > 0, "--other_time_ms", otherTimeMs, "a positive time in ms");
             }
-            UsageException.check(List.of("fp32", "fp16", "bf16").contains(precision), "--mixed_precision", precision, "fp32, fp16 or bf16");
+            UsageException.precision("--mixed_precision", precision);
             UsageException.check(name.matches("[A-Za-z0-9][A-Za-z0-9._\\[\\],-]*"), "--name", name, "a profile name such as llama-7b (no folders)");
-            if (Files.exists(outputDir) && !Files.isDirectory(outputDir)) throw new UsageException("--output_dir " + outputDir + ": expected a folder, found a file");
+            UsageException.folder("--output_dir", outputDir);
             if (computation != null) {
                 Path out = outputDir.resolve("computation_profiling_" + precision + "_" + name + ".json");
                 JsonFiles.writeAtomically(out, LegacyProfileConverter.computation(computation, seq, bsz, otherTimeMs).toPrettyString());

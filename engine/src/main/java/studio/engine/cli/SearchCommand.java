@@ -103,12 +103,8 @@ public final class SearchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (outputConfigPath != null && java.nio.file.Files.exists(outputConfigPath) && !java.nio.file.Files.isDirectory(outputConfigPath)) {
-            throw new UsageException("--output_config_path " + outputConfigPath + ": expected a folder, found a file");
-        }
-        if (java.nio.file.Files.exists(logDir) && !java.nio.file.Files.isDirectory(logDir)) {
-            throw new UsageException("--log_dir " + logDir + ": expected a folder, found a file");
-        }
+        UsageException.folder("--output_config_path", outputConfigPath);
+        UsageException.folder("--log_dir", logDir);
     }
 
     @Override

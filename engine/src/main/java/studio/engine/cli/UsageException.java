@@ -16,4 +16,16 @@ final class UsageException extends IllegalArgumentException {
     static void flag(int value, String option) {
         check(value == 0 || value == 1, option, value, "0 or 1");
     }
+
+    /** Galvatron's precisions; anything else would end up in a file name (a/b writes into a subfolder). */
+    static void precision(String option, String value) {
+        check(java.util.List.of("fp32", "fp16", "bf16").contains(value), option, value, "fp32, fp16 or bf16");
+    }
+
+    /** An output folder: absent (it is created) or a folder, never a file. */
+    static void folder(String option, java.nio.file.Path path) {
+        if (path != null && java.nio.file.Files.exists(path) && !java.nio.file.Files.isDirectory(path)) {
+            throw new UsageException(option + " " + path + ": expected a folder, found a file");
+        }
+    }
 }

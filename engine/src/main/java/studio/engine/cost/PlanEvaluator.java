@@ -1,10 +1,9 @@
 package studio.engine.cost;
 
-import studio.engine.plan.PlanException;
-
 import studio.engine.plan.DpType;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.ParallelPlan;
+import studio.engine.plan.PlanException;
 import studio.engine.plan.PipelineType;
 import studio.engine.plan.PlanValidator;
 import studio.engine.plan.RuleViolation;
@@ -49,7 +48,7 @@ public final class PlanEvaluator {
         int sumDiv = plan.pipelineDivision().stream().mapToInt(Integer::intValue).sum();
         if (plan.pipelineDivision().size() != plan.pp() || sumDiv != total
                 || plan.pipelineDivision().stream().anyMatch(x -> x < 1)) {
-            throw new PlanException("pp_division", plan.pipelineDivision() + " does not split " + total
+            throw new PlanException("pp_division", "pp_division " + plan.pipelineDivision() + " does not split " + total
                     + " layers into " + plan.pp() + " non-empty stages; the plan cannot be evaluated");
         }
         List<LayerStrategy> layers = layersForCost(plan);
@@ -64,6 +63,9 @@ public final class PlanEvaluator {
             if (s.tp() > 1 && !s.isUlysses()) megatron = true;
             if (s.isUlysses()) ulysses = true;
         }
+        if (plan.vocabTp() < 1) {
+            throw new PlanException("vtp", "vtp " + plan.vocabTp() + ": expected a vocabulary TP degree of at least 1, dividing the GPUs of a stage");
+        }
         minTp = Math.min(minTp, plan.vocabTp());
         maxTp = Math.max(maxTp, plan.vocabTp());
         if (minTpOverride > 0) minTp = minTpOverride;
@@ -76,9 +78,9 @@ public final class PlanEvaluator {
         int groups = n / p / minTp;
         int lp = plan.globalBatch() / groups;
         int c = plan.chunks();
-        if (c < 1) throw new PlanException("chunks", "is " + c + "; the cost model needs a positive number of micro-batches");
+        if (c < 1) throw new PlanException("chunks", "chunks is " + c + "; expected at least 1 micro-batch (the cost model needs a positive number)");
         if (lp < 1) {
-            throw new PlanException("global_bsz", plan.globalBatch() + " is smaller than the " + groups
+            throw new PlanException("global_bsz", "global batch " + plan.globalBatch() + " is smaller than the " + groups
                     + " min-tp groups of a stage; nothing to split into micro-batches");
         }
         int mbsz = (lp + c - 1) / c;
@@ -104,7 +106,7 @@ public final class PlanEvaluator {
                             + plan.vocabTp() + " (this profile has it for " + other.keySet() + ")");
         }
         if (otherMb == null) {
-            throw new PlanException("vtp", plan.vocabTp() + " is not a vocab TP candidate here (candidates "
+            throw new PlanException("vtp", "vtp " + plan.vocabTp() + " is not a vocab TP candidate here (candidates "
                     + other.keySet() + " for min tp " + minTp + ", max tp " + maxTp
                     + "); the memory profile must have other_memory model_states for it");
         }
@@ -112,7 +114,7 @@ public final class PlanEvaluator {
         OtherTime ot = cm.otherTime(mbsz, p, plan.vocabUlysses(), plan.embedSdp(), minTp, maxTp);
         double[] otherNoComm = ot.noCommS().get(plan.vocabTp());
         if (otherNoComm == null) {
-            throw new PlanException("vtp", plan.vocabTp() + " has no embedding/head model states in the memory profile");
+            throw new PlanException("vtp", "vtp " + plan.vocabTp() + " has no embedding/head model states in the memory profile");
         }
         CostModel.PipelineTerms terms = cm.pipelineCost(layers, plan.pipelineDivision(), chunks, plan.globalBatch(), minTp, otherNoComm);
         double iteration = terms.iterationS();
@@ -150,7 +152,8 @@ public final class PlanEvaluator {
             }
             int otherInt = (int) Math.ceil(otherMb[st]) + buffer;
             long totalMb = weights + otherInt + cache;
-            if ( totalMb > Integer.MAX_VALUE / 2 || mem.stream().anyMatch(m -> !(m.totalMb() < Integer.MAX_VALUE / 2))) {
+            // a layer's weight saturates at Integer.MAX_VALUE, so one implausible layer already puts its stage over this
+            if (totalMb > Integer.MAX_VALUE / 2) {
                 throw new PlanException("memory", "stage " + st + " would need over " + (Integer.MAX_VALUE / 2) + " MB per GPU: the memory "
                         + "profile's values or the batch size are far beyond any GPU");
             }

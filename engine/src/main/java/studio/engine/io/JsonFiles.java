@@ -156,7 +156,7 @@ public final class JsonFiles {
         if (v == null) throw new InputFileException(file, key, "missing; expected " + what);
         if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new InputFileException(file, key, "expected " + what + " (an integer), found " + kind(v));
         long x = v.asLong();
-        if (!v.canConvertToLong() || x < min || x > max) {
+        if (x < min || x > max) {
             throw new InputFileException(file, key, "expected " + what + " between " + min + " and " + max + ", found " + v.asText());
         }
         return (int) x;

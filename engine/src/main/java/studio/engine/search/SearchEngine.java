@@ -42,6 +42,8 @@ public final class SearchEngine {
     private final int world;
     private final int budget;
     private final int cache;
+    /** Vocabulary TP degrees (by index) the runtime can run. */
+    private final boolean[] runnableVocab;
     private final boolean studio;
     /** About 14 bytes a step: 24M steps keep the cache near 350 MB at most. */
     private final KnapsackCache shared = new KnapsackCache(24_000_000L);
@@ -61,6 +63,9 @@ public final class SearchEngine {
             throw new IllegalArgumentException("the search needs a power-of-two number of GPUs, got " + world);
         }
         this.studio = options.mode() == SearchMode.STUDIO;
+        // decided once: the search asks for every division it tries
+        this.runnableVocab = new boolean[world + 1];
+        for (int d = 1; d <= world; d++) runnableVocab[d] = RuntimeRules.vocabulary(d, model, co.sequenceParallel()).isEmpty();
         StrategySpace.Generated g = StrategySpace.generate(world, options, co.spSpace());
         if (studio) {
             List<LayerStrategy> runnable = g.strategies().stream().filter(this::runnable).toList();
@@ -84,8 +89,7 @@ public final class SearchEngine {
     }
 
     private boolean vocabRunnable(int k) {
-        if (!studio) return true;
-        return RuntimeRules.vocabulary(k, model, co.sequenceParallel()).isEmpty();
+        return !studio || (k >= 1 && k <= world && runnableVocab[k]);
     }
 
     // ------------------------------------------------------------------------------------------------ tasks
