@@ -515,7 +515,10 @@ public final class MainWindow {
         return task;
     }
 
-    private record Loaded(PlanningContext context, ParallelPlan plan) {
+    private record Loaded(PlanningContext context, ParallelPlan plan, String description) {
+        Loaded(PlanningContext context, ParallelPlan plan) {
+            this(context, plan, "");
+        }
     }
 
     /** Opens the shipped sample with a searched plan (what a newcomer sees first). */
@@ -538,22 +541,16 @@ public final class MainWindow {
     public Task<?> reload(ClusterSettings s) {
         ParallelPlan current = editor.plan();
         int batch = current == null ? 64 : current.globalBatch();
-        return background("Loading profiles for " + s.model() + " on " + s.nodes() + " x " + s.gpusPerNode() + " GPUs", () -> {
+        String where = s.model() + " on " + s.nodes() + " x " + s.gpusPerNode() + " GPUs, " + s.memoryGb() + " GB";
+        return background("Loading profiles for " + where, () -> {
             PlanningContext ctx = loader.load(s);
-            var kept = ContextLoader.carryOver(current, ctx);
-            if (kept.isPresent()) return new Loaded(ctx, kept.get());
-            return new Loaded(ctx, loader.searchedPlan(ctx, batch));
+            ContextLoader.Carried carried = current == null ? new ContextLoader.Carried(null, null) : ContextLoader.carryOver(current, ctx);
+            if (carried.plan() != null) return new Loaded(ctx, carried.plan(), "kept the plan, re-costed for " + where);
+            return new Loaded(ctx, loader.searchedPlan(ctx, batch), "searched a plan for " + where
+                    + (carried.whyNot() == null ? "" : " (the plan could not be kept: " + carried.whyNot() + ")"));
         }, l -> {
-            String where = l.context().model().name() + " on " + s.nodes() + " x " + s.gpusPerNode() + " GPUs, " + s.memoryGb() + " GB";
-            boolean kept = current != null && ContextLoader.carryOver(current, l.context()).map(l.plan()::equals).orElse(false);
-            String what = kept ? "kept the plan, re-costed for " + where
-                    : "searched a plan for " + where + (current == null ? "" : " (the plan could not be kept: "
-                    + ContextLoader.whyNotCarried(current, l.context()) + ")");
-            if (editor.state() == null) {
-                editor.open(l.context(), l.plan(), what);
-            } else if (!editor.apply(new EditorState(l.context(), l.plan(), what))) {
-                toolbar.refresh();
-            }
+            if (editor.state() == null) editor.open(l.context(), l.plan(), l.description());
+            else editor.apply(new EditorState(l.context(), l.plan(), l.description()));
             toolbar.refresh();
         });
     }

@@ -101,10 +101,7 @@ public final class CompareView {
         summary.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         stages.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         layers.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
-        for (JFreeChart ch : List.of(memoryChart, timeChart)) studio.app.theme.ChartStyle.apply(ch, studio.app.theme.Themes.isDark());
-        studio.app.theme.Themes.darkProperty().addListener((o, a, dark) -> {
-            for (JFreeChart ch : List.of(memoryChart, timeChart)) studio.app.theme.ChartStyle.apply(ch, dark);
-        });
+        studio.app.theme.ChartStyle.follow(memoryChart, timeChart);
         VBox center = new VBox(6, summary, charts, stages, layers);
         VBox.setVgrow(layers, Priority.ALWAYS);
         center.setPadding(new Insets(6));

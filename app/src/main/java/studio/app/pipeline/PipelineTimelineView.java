@@ -1,6 +1,5 @@
 package studio.app.pipeline;
 
-import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.scene.Parent;
 import javafx.scene.canvas.Canvas;
@@ -36,7 +35,6 @@ public final class PipelineTimelineView {
         canvas.heightProperty().bind(holder.heightProperty());
         summary.setId("timelineSummary");
         summary.setPadding(new Insets(6, 8, 6, 8));
-        summary.textProperty().bind(Bindings.createStringBinding(this::summaryText, editor.estimateProperty()));
         root.setTop(summary);
         root.setCenter(holder);
         canvas.widthProperty().addListener((o, a, b) -> draw());
@@ -53,14 +51,15 @@ public final class PipelineTimelineView {
     /** The schedule drawn now (null before a plan is open). */
     public PipelineSchedule.Timeline timeline() { return timeline; }
 
+    /** One simulation an edit: the drawing and the summary both read it. */
     private void refresh() {
         timeline = editor.estimate() == null ? null : PipelineSchedule.of(editor.plan(), editor.estimate());
+        summary.setText(summaryText(timeline));
         draw();
     }
 
-    private String summaryText() {
-        if (editor.estimate() == null) return "";
-        PipelineSchedule.Timeline t = PipelineSchedule.of(editor.plan(), editor.estimate());
+    private static String summaryText(PipelineSchedule.Timeline t) {
+        if (t == null) return "";
         return String.format(Locale.ROOT, "%s · %d stages · %d micro-batches · one iteration's compute %.1f ms as scheduled · bubble %.1f %%"
                         + " · blue: forward, orange: backward, gaps: waiting",
                 t.type() == PipelineType.GPIPE ? "GPipe" : "1F1B (pipedream_flush)", t.stages(), t.microBatches(), t.makespanMs(),

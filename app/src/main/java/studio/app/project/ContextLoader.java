@@ -180,33 +180,30 @@ public final class ContextLoader {
         return r.plan();
     }
 
-    /**
-     * The plan re-shaped for another cluster of the same model: each layer keeps its pipeline, TP, ZeRO, Ulysses and
-     * checkpointing choices and takes the data-parallel degree the new cluster leaves; empty when it cannot be kept
-     * (another layer count, a pipeline or TP degree that does not divide the new cluster).
-     */
-    public static java.util.Optional<ParallelPlan> carryOver(ParallelPlan p, PlanningContext ctx) {
-        int world = ctx.settings().worldSize();
-        if (p == null || p.layerCount() != ctx.model().totalLayers() || world % p.pp() != 0) return java.util.Optional.empty();
-        int stage = world / p.pp();
-        if (stage % p.vocabTp() != 0) return java.util.Optional.empty();
-        java.util.List<studio.engine.plan.LayerStrategy> ls = new java.util.ArrayList<>();
-        for (studio.engine.plan.LayerStrategy l : p.layers()) {
-            if (stage % l.tp() != 0) return java.util.Optional.empty();
-            ls.add(studio.engine.plan.LayerStrategy.of(p.pp(), l.tp(), stage / l.tp(), l.tpGroupsConsecutive(), l.isZero3(), l.isUlysses(),
-                    l.checkpoint()));
-        }
-        return java.util.Optional.of(p.withLayers(ls));
+    /** A plan carried to another context, or why it could not be (then {@code plan} is null). */
+    public record Carried(ParallelPlan plan, String whyNot) {
     }
 
-    /** Why {@link #carryOver} could not keep the plan, in words. */
-    public static String whyNotCarried(ParallelPlan p, PlanningContext ctx) {
+    /**
+     * The plan re-shaped for another cluster of the same model: each layer keeps its pipeline, TP, ZeRO, Ulysses and
+     * checkpointing choices and takes the data-parallel degree the new cluster leaves; not kept when another layer
+     * count, or a pipeline or TP degree that does not divide the new cluster, rules it out.
+     */
+    public static Carried carryOver(ParallelPlan p, PlanningContext ctx) {
         int world = ctx.settings().worldSize();
         if (p.layerCount() != ctx.model().totalLayers()) {
-            return "the plan has " + p.layerCount() + " layers, " + ctx.model().name() + " has " + ctx.model().totalLayers();
+            return new Carried(null, "the plan has " + p.layerCount() + " layers, " + ctx.model().name() + " has " + ctx.model().totalLayers());
         }
-        if (world % p.pp() != 0) return "its " + p.pp() + " pipeline stages do not divide the " + world + " GPUs";
-        return "a TP degree of the plan does not divide the " + world / p.pp() + " GPUs of a stage";
+        if (world % p.pp() != 0) return new Carried(null, "its " + p.pp() + " pipeline stages do not divide the " + world + " GPUs");
+        int stage = world / p.pp();
+        String noStage = "a TP degree of the plan does not divide the " + stage + " GPUs of a stage";
+        if (stage % p.vocabTp() != 0) return new Carried(null, noStage);
+        java.util.List<studio.engine.plan.LayerStrategy> ls = new java.util.ArrayList<>();
+        for (studio.engine.plan.LayerStrategy l : p.layers()) {
+            if (stage % l.tp() != 0) return new Carried(null, noStage);
+            ls.add(l.onStage(p.pp(), l.tp(), stage));
+        }
+        return new Carried(p.withLayers(ls), null);
     }
 
     /**

@@ -138,8 +138,7 @@ public final class PlanEditor {
             message.set("Not applied: tp " + tp + " does not divide the " + s + " GPUs of a stage");
             return false;
         }
-        return editLayers(layers, l -> LayerStrategy.of(l.pp(), tp, s / tp, l.tpGroupsConsecutive(), l.isZero3(), l.isUlysses(),
-                l.checkpoint()), "tp " + tp);
+        return editLayers(layers, l -> l.onStage(l.pp(), tp, s), "tp " + tp);
     }
 
     /** One layer takes another strategy of the same pipeline degree (the explain view's "apply"). */
@@ -203,8 +202,7 @@ public final class PlanEditor {
         int s = world / pp;
         List<LayerStrategy> ls = new ArrayList<>();
         for (LayerStrategy l : p.layers()) {
-            int tp = Math.min(l.tp(), s);
-            ls.add(LayerStrategy.of(pp, tp, s / tp, l.tpGroupsConsecutive(), l.isZero3(), l.isUlysses(), l.checkpoint()));
+            ls.add(l.onStage(pp, Math.min(l.tp(), s), s));
         }
         int vtp = Math.min(p.vocabTp(), s);
         return apply(new EditorState(state.get().context(), new ParallelPlan(ls, ParallelPlan.evenDivision(p.layerCount(), pp),

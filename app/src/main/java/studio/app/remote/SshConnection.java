@@ -319,32 +319,13 @@ public final class SshConnection implements Closeable {
             s = ssh.startSession();
             cmd = s.exec(command);
         } catch (net.schmizz.sshj.connection.ConnectionException | net.schmizz.sshj.transport.TransportException e) {
-            throw new IOException("the connection to " + host + " failed: " + reason(e)
-                    + (ssh.isConnected() ? "" : " (no answer to keep-alive probes: the node or the network is down)"), e);
+            throw new IOException("the connection to " + host + " failed: " + reason(e) + deadPeer(), e);
         }
         // lines are read on threads of their own, so the deadline holds even when the peer sends nothing at all
         AtomicBoolean abandoned = new AtomicBoolean();
         IOException[] readFailure = new IOException[1];
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(cmd.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) if (!abandoned.get()) out.accept(line);
-            } catch (IOException e) {
-                readFailure[0] = e;
-            }
-        }, "ssh-stdout");
-        Thread drain = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(cmd.getErrorStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) if (!abandoned.get()) err.accept(line);
-            } catch (IOException e) {
-                // the channel closed: nothing more to drain
-            }
-        }, "ssh-stderr");
-        reader.setDaemon(true);
-        drain.setDaemon(true);
-        reader.start();
-        drain.start();
+        Thread reader = lines(cmd.getInputStream(), out, abandoned, e -> readFailure[0] = e, "ssh-stdout");
+        Thread drain = lines(cmd.getErrorStream(), err, abandoned, e -> { }, "ssh-stderr"); // a closed channel: nothing more to drain
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         try {
             reader.join(TimeUnit.SECONDS.toMillis(timeoutSeconds));
@@ -361,7 +342,7 @@ public final class SshConnection implements Closeable {
             }
             if (readFailure[0] != null) {
                 throw new IOException("the connection to " + host + " dropped during `" + abbreviate(command) + "`: " + reason(readFailure[0])
-                        + (ssh.isConnected() ? "" : " (no answer to keep-alive probes: the node or the network is down)"), readFailure[0]);
+                        + deadPeer(), readFailure[0]);
             }
             long left = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
             try {
@@ -386,7 +367,7 @@ public final class SshConnection implements Closeable {
         Integer status = cmd.getExitStatus();
         if (status == null) {
             throw new IOException("the connection to " + host + " dropped before `" + abbreviate(command) + "` ended"
-                    + (ssh.isConnected() ? "" : " (no answer to keep-alive probes: the node or the network is down)"));
+                    + deadPeer());
         }
         return status;
     }
@@ -398,6 +379,26 @@ public final class SshConnection implements Closeable {
         int code = exec(command, l -> out.append(l).append('\n'), l -> err.append(l).append('\n'), timeoutSeconds);
         if (code != 0) throw new IOException(host + ": `" + abbreviate(command) + "` exited " + code + ": " + err.toString().strip());
         return out.toString();
+    }
+
+    /** A daemon thread handing a stream's lines to {@code to} until it ends (or, once abandoned, dropping them). */
+    private static Thread lines(java.io.InputStream in, Consumer<String> to, AtomicBoolean abandoned, Consumer<IOException> failed, String name) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) if (!abandoned.get()) to.accept(line);
+            } catch (IOException e) {
+                failed.accept(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** What a dropped connection means when the keep-alive gave up on the peer. */
+    private String deadPeer() {
+        return ssh.isConnected() ? "" : " (no answer to keep-alive probes: the node or the network is down)";
     }
 
     private static String abbreviate(String s) {

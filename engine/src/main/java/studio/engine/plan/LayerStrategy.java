@@ -34,6 +34,15 @@ public record LayerStrategy(int pp, int tp, int dp, int tpConsecutive, int fsdp,
      */
     public boolean isUlysses() { return ulysses == 1; }
 
+    /**
+     * The same choices (consecutive TP groups, ZeRO-3, Ulysses, checkpointing) on a stage of {@code stageGpus} GPUs at
+     * pipeline degree {@code pp} and TP degree {@code tp}: DP takes what is left, and the flags follow Galvatron's
+     * presence rules. What every re-shape of a plan (new TP, new pipeline degree, new cluster) goes through.
+     */
+    public LayerStrategy onStage(int newPp, int newTp, int stageGpus) {
+        return of(newPp, newTp, stageGpus / newTp, tpGroupsConsecutive(), isZero3(), isUlysses(), checkpoint);
+    }
+
     /** TP (not Ulysses) on more than one GPU: the flag present and off. */
     public boolean isMegatronTp() { return ulysses == 0; }
 
