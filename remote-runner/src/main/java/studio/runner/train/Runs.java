@@ -254,12 +254,17 @@ public final class Runs {
         if (proc.isEmpty()) return;
         long pid = proc.get();
         if (pid <= 1) return;
+        // wait on the process itself (this handle never matches a later process given the same pid), not on the exit
+        // file: the shell writes that a moment before it is gone
+        ProcessHandle leader = ProcessHandle.of(pid).orElse(null);
+        if (leader == null) return;
         run.markStopped();
         new ProcessBuilder("kill", "-TERM", "--", "-" + pid).inheritIO().start().waitFor();
         long deadline = System.currentTimeMillis() + graceMillis;
-        while (run.alive() && System.currentTimeMillis() < deadline) Thread.sleep(100);
-        if (run.alive() && run.process().orElse(-1L) == pid) {
+        while (leader.isAlive() && System.currentTimeMillis() < deadline) Thread.sleep(50);
+        if (leader.isAlive()) {
             new ProcessBuilder("kill", "-KILL", "--", "-" + pid).inheritIO().start().waitFor();
+            for (int i = 0; i < 100 && leader.isAlive(); i++) Thread.sleep(50); // KILL cannot be refused: gone within moments
         }
         if (run.exitCode() == null) Files.writeString(run.exitFile(), "143\n");
     }
