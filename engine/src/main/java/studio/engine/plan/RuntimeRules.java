@@ -23,26 +23,27 @@ public final class RuntimeRules {
      * @param layer            the layer the violations name (-1: none)
      */
     public static List<RuleViolation> layer(LayerStrategy s, int stageGpus, ModelDescription model, boolean sequenceParallel, int layer) {
-        List<RuleViolation> v = new ArrayList<>();
+        // empty, and allocated only when a rule is broken: the validator runs this for every layer of every evaluation
+        List<RuleViolation> v = List.of();
         int t = s.tp();
         int heads = model.attentionHeads();
         int seq = model.maxSeqLength();
         if (s.hasStridedTp() && t > 1 && t < stageGpus) {
-            v.add(new RuleViolation(9, layer, "tp " + t + " on " + stageGpus + "-GPU stages with non-consecutive TP groups: the v2 runtime never "
+            v = add(v, new RuleViolation(9, layer, "tp " + t + " on " + stageGpus + "-GPU stages with non-consecutive TP groups: the v2 runtime never "
                     + "creates such groups and crashes while building the model; use consecutive groups (flag 1)"));
         }
         if (s.isUlysses()) {
-            if (heads > 0 && heads % t != 0) v.add(new RuleViolation(12, layer, "Ulysses degree " + t + " does not divide " + heads + " attention heads"));
-            if (seq % t != 0) v.add(new RuleViolation(12, layer, "Ulysses degree " + t + " does not divide sequence length " + seq));
-            if (model.family() != ModelFamily.LLAMA_HF) v.add(new RuleViolation(12, layer, "Ulysses SP is only supported for llama_hf models in v2"));
+            if (heads > 0 && heads % t != 0) v = add(v, new RuleViolation(12, layer, "Ulysses degree " + t + " does not divide " + heads + " attention heads"));
+            if (seq % t != 0) v = add(v, new RuleViolation(12, layer, "Ulysses degree " + t + " does not divide sequence length " + seq));
+            if (model.family() != ModelFamily.LLAMA_HF) v = add(v, new RuleViolation(12, layer, "Ulysses SP is only supported for llama_hf models in v2"));
         } else if (t > 1) {
             int kv = model.keyValueHeads();
             int ffn = model.ffnHiddenSize();
-            if (heads > 0 && heads % t != 0) v.add(new RuleViolation(13, layer, "tp " + t + " does not divide " + heads + " attention heads"));
-            if (kv > 0 && kv % t != 0) v.add(new RuleViolation(13, layer, "tp " + t + " does not divide " + kv + " key/value heads (NotImplementedError)"));
-            if (ffn > 0 && ffn % t != 0) v.add(new RuleViolation(13, layer, "tp " + t + " does not divide the MLP width " + ffn));
+            if (heads > 0 && heads % t != 0) v = add(v, new RuleViolation(13, layer, "tp " + t + " does not divide " + heads + " attention heads"));
+            if (kv > 0 && kv % t != 0) v = add(v, new RuleViolation(13, layer, "tp " + t + " does not divide " + kv + " key/value heads (NotImplementedError)"));
+            if (ffn > 0 && ffn % t != 0) v = add(v, new RuleViolation(13, layer, "tp " + t + " does not divide the MLP width " + ffn));
             if (sequenceParallel && seq % t != 0) {
-                v.add(new RuleViolation(14, layer, "with --sequence-parallel the sequence length " + seq + " must be divisible by tp " + t));
+                v = add(v, new RuleViolation(14, layer, "with --sequence-parallel the sequence length " + seq + " must be divisible by tp " + t));
             }
         }
         return v;
@@ -50,12 +51,18 @@ public final class RuntimeRules {
 
     /** What a vocabulary TP degree breaks: the padded vocabulary rows must split evenly (and the sequence, under SP). */
     public static List<RuleViolation> vocabulary(int vtp, ModelDescription model, boolean sequenceParallel) {
-        List<RuleViolation> v = new ArrayList<>();
+        List<RuleViolation> v = List.of();
         int rows = model.vocabRows();
-        if (rows > 0 && rows % vtp != 0) v.add(new RuleViolation(16, -1, "the " + rows + " vocabulary rows are not divisible by vtp " + vtp));
+        if (rows > 0 && rows % vtp != 0) v = add(v, new RuleViolation(16, -1, "the " + rows + " vocabulary rows are not divisible by vtp " + vtp));
         if (sequenceParallel && model.maxSeqLength() % vtp != 0) {
-            v.add(new RuleViolation(14, -1, "with --sequence-parallel the sequence length " + model.maxSeqLength() + " must be divisible by vtp " + vtp));
+            v = add(v, new RuleViolation(14, -1, "with --sequence-parallel the sequence length " + model.maxSeqLength() + " must be divisible by vtp " + vtp));
         }
         return v;
+    }
+
+    private static List<RuleViolation> add(List<RuleViolation> v, RuleViolation r) {
+        List<RuleViolation> out = v.isEmpty() ? new ArrayList<>(2) : v;
+        out.add(r);
+        return out;
     }
 }
