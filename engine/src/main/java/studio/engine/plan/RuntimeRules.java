@@ -27,12 +27,13 @@ public final class RuntimeRules {
         List<RuleViolation> v = List.of();
         int t = s.tp();
         int heads = model.attentionHeads();
-        int seq = model.maxSeqLength();
         if (s.hasStridedTp() && t > 1 && t < stageGpus) {
             v = add(v, new RuleViolation(9, layer, "tp " + t + " on " + stageGpus + "-GPU stages with non-consecutive TP groups: the v2 runtime never "
                     + "creates such groups and crashes while building the model; use consecutive groups (flag 1)"));
         }
         if (s.isUlysses()) {
+            // the sequence length is derived from the layer types on each call: read it only where a rule needs it
+            int seq = model.maxSeqLength();
             if (heads > 0 && heads % t != 0) v = add(v, new RuleViolation(12, layer, "Ulysses degree " + t + " does not divide " + heads + " attention heads"));
             if (seq % t != 0) v = add(v, new RuleViolation(12, layer, "Ulysses degree " + t + " does not divide sequence length " + seq));
             if (model.family() != ModelFamily.LLAMA_HF) v = add(v, new RuleViolation(12, layer, "Ulysses SP is only supported for llama_hf models in v2"));
@@ -42,8 +43,9 @@ public final class RuntimeRules {
             if (heads > 0 && heads % t != 0) v = add(v, new RuleViolation(13, layer, "tp " + t + " does not divide " + heads + " attention heads"));
             if (kv > 0 && kv % t != 0) v = add(v, new RuleViolation(13, layer, "tp " + t + " does not divide " + kv + " key/value heads (NotImplementedError)"));
             if (ffn > 0 && ffn % t != 0) v = add(v, new RuleViolation(13, layer, "tp " + t + " does not divide the MLP width " + ffn));
-            if (sequenceParallel && seq % t != 0) {
-                v = add(v, new RuleViolation(14, layer, "with --sequence-parallel the sequence length " + seq + " must be divisible by tp " + t));
+            if (sequenceParallel && model.maxSeqLength() % t != 0) {
+                v = add(v, new RuleViolation(14, layer, "with --sequence-parallel the sequence length " + model.maxSeqLength()
+                        + " must be divisible by tp " + t));
             }
         }
         return v;
