@@ -26,6 +26,15 @@ public record RunnerCli(int exitCode, List<JsonNode> events, String raw) {
         return new RunnerCli(code, events, out.toString());
     }
 
+    /** Launches a tiny CPU DJL training run long enough to be stopped; returns its run id. */
+    public static String launchLongRun(java.nio.file.Path runs) {
+        RunnerCli r = run("train", "--engine", "djl", "--runs-dir", runs.toString(), "--train-iters", "100000", "--global-batch", "2",
+                "--seq-length", "8", "--djl-hidden", "16", "--djl-device", "cpu");
+        List<JsonNode> launched = r.named("launched");
+        if (launched.isEmpty()) throw new AssertionError("no launched event: " + r.raw());
+        return launched.get(0).get("run").asText();
+    }
+
     public List<JsonNode> named(String name) {
         return events.stream().filter(e -> e.path("event").asText().equals(name)).toList();
     }

@@ -108,9 +108,7 @@ class RunSafetyTest {
 
     @Test
     void theRunsOwnProcessIsStoppedAndRecorded(@TempDir Path runs) throws Exception {
-        RunnerCli r = RunnerCli.run("train", "--engine", "djl", "--runs-dir", runs.toString(), "--train-iters", "100000", "--global-batch", "2",
-                "--seq-length", "8", "--djl-hidden", "16", "--djl-device", "cpu");
-        String id = r.named("launched").get(0).get("run").asText();
+        String id = RunnerCli.launchLongRun(runs);
         RunDirectory dir = new Runs(runs).find(id);
         JsonNode proc = dir.readInfo().path("process");
         assertTrue(proc.path("start_ticks").asLong() > 0, dir.readInfo().toString());

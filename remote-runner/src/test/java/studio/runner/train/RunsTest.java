@@ -46,9 +46,7 @@ class RunsTest {
 
     @Test
     void stopEndsTheProcessGroup(@TempDir Path runs) throws Exception {
-        RunnerCli r = RunnerCli.run("train", "--engine", "djl", "--runs-dir", runs.toString(), "--train-iters", "100000", "--global-batch", "2",
-                "--seq-length", "8", "--djl-hidden", "16", "--djl-device", "cpu");
-        String run = r.named("launched").get(0).get("run").asText();
+        String run = RunnerCli.launchLongRun(runs);
         RunDirectory dir = new Runs(runs).find(run);
         for (int i = 0; i < 100 && !dir.alive(); i++) Thread.sleep(50);
         assertTrue(dir.alive());
