@@ -123,6 +123,22 @@ class OpenSshTest {
         assertTrue(lines.get(0).startsWith("written-by-openssh "), lines.get(0));
     }
 
+    /** A policy that trusts only known hosts and answers every passphrase prompt with {@code passphrase}, noting the key asked for. */
+    private static HostKeyPolicy answering(String passphrase, List<String> asked) {
+        return new HostKeyPolicy() {
+            @Override
+            public boolean acceptUnknown(String h, String t, String f) {
+                return false;
+            }
+
+            @Override
+            public char[] passphrase(String keyFile) {
+                asked.add(keyFile);
+                return passphrase.toCharArray();
+            }
+        };
+    }
+
     @Test
     void passphraseKeysAreAskedForAndNeverStored(@TempDir Path dir) throws Exception {
         Path key = OpenSshServer.keygen(dir.resolve("id_locked"), "ed25519", "correct horse");
@@ -130,33 +146,12 @@ class OpenSshTest {
             Path known = dir.resolve("known_hosts");
             Files.writeString(known, server.knownHostsLine() + "\n");
             List<String> asked = new ArrayList<>();
-            HostKeyPolicy right = new HostKeyPolicy() {
-                @Override
-                public boolean acceptUnknown(String h, String t, String f) {
-                    return false;
-                }
-
-                @Override
-                public char[] passphrase(String keyFile) {
-                    asked.add(keyFile);
-                    return "correct horse".toCharArray();
-                }
-            };
+            HostKeyPolicy right = answering("correct horse", asked);
             try (SshConnection c = SshConnection.open(server.host(key), settings(known, right))) {
                 assertEquals("ok\n", c.run("echo ok", 30));
             }
             assertEquals(List.of(key.toString()), asked);
-            HostKeyPolicy wrong = new HostKeyPolicy() {
-                @Override
-                public boolean acceptUnknown(String h, String t, String f) {
-                    return false;
-                }
-
-                @Override
-                public char[] passphrase(String keyFile) {
-                    return "wrong".toCharArray();
-                }
-            };
+            HostKeyPolicy wrong = answering("wrong", new ArrayList<>());
             IOException bad = assertThrows(IOException.class, () -> SshConnection.open(server.host(key), settings(known, wrong)));
             assertTrue(bad.getMessage().contains("wrong passphrase") && bad.getMessage().contains(key.toString()), bad.getMessage());
             IOException declined = assertThrows(IOException.class, () -> SshConnection.open(server.host(key), settings(known, HostKeyPolicy.REJECT)));
