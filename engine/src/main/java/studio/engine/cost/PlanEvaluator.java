@@ -1,5 +1,6 @@
 package studio.engine.cost;
 
+import studio.engine.io.InputFileException;
 import studio.engine.plan.DpType;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.ParallelPlan;
@@ -101,7 +102,7 @@ public final class PlanEvaluator {
         double[] otherMb = other.get(plan.vocabTp());
         if (otherMb == null && cm.isVocabCandidate(plan.vocabTp(), p, minTp, maxTp) && cm.profiles().memoryProfileFile() != null) {
             // a degree the rules allow, missing from the profile: the profile is what lacks it
-            throw new studio.engine.io.InputFileException(cm.profiles().memoryProfileFile(), "other_memory_*.model_states." + plan.vocabTp(),
+            throw new InputFileException(cm.profiles().memoryProfileFile(), "other_memory_*.model_states." + plan.vocabTp(),
                     "missing: the plan's vtp " + plan.vocabTp() + " needs the embedding/head memory measured at vocabulary TP "
                             + plan.vocabTp() + " (this profile has it for " + other.keySet() + ")");
         }
