@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import studio.engine.inputs.v3.Galvatron3Inputs;
 import studio.engine.cost.CostModel;
 import studio.engine.cost.CostModelOptions;
 import studio.engine.cost.PlanEstimate;
@@ -39,9 +41,23 @@ import java.util.concurrent.Callable;
 public final class SearchCommand implements Callable<Integer> {
     @Mixin GalvatronArgs args;
 
-    @Option(names = "--mode", paramLabel = "galvatron-v2|studio", defaultValue = "galvatron-v2",
-            description = "galvatron-v2: Galvatron's choice exactly; studio: only runnable plans, pipeline division searched.")
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--mode", paramLabel = "galvatron-v2|galvatron-v3|studio",
+            description = "galvatron-v2: Galvatron v2's choice exactly (the default with shell arguments); galvatron-v3: Galvatron 3.0's "
+                    + "(the default with a 3.0 YAML); studio: only runnable plans, pipeline division searched.")
     String mode;
+
+    @Parameters(paramLabel = "YAML [OVERRIDE...]", arity = "0..*",
+            description = "A Galvatron 3.0 search YAML (scripts/search_dist.yaml) and Hydra overrides (key=value, +key=value, ++key=value, ~key).")
+    List<String> yamlAndOverrides = new ArrayList<>();
+
+    @Option(names = "--model-folder", paramLabel = "DIR",
+            description = "With a 3.0 YAML: the folder Galvatron's search_dist.py runs from (default: the one above the YAML holding scripts/ and configs/).")
+    Path modelFolder;
+
+    @Option(names = "--runtime-keys", description = "With a 3.0 YAML: also write cp_sizes_enc, vcp and vocab_sdp, which the 3.0 runtime reads but its search never writes.")
+    boolean runtimeKeys;
 
     @Option(names = "--search_space", defaultValue = "full", paramLabel = "SPACE") String searchSpace;
     @Option(names = "--disable_dp", defaultValue = "0", paramLabel = "0|1") int disableDp;
@@ -109,6 +125,11 @@ public final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!yamlAndOverrides.isEmpty()) return searchYaml();
+        if (mode == null) mode = "galvatron-v2";
+        if (mode.equals("galvatron-v3")) {
+            throw new UsageException("--mode galvatron-v3 reads Galvatron 3.0's search YAML: gstudio search scripts/search_dist.yaml [key=value ...]");
+        }
         validate();
         if (usePipelineCostmodel != 1) {
             throw new IllegalArgumentException("--use_pipeline_costmodel 0 never selects a plan in Galvatron v2 (quirk Q6); use 1");
@@ -177,6 +198,27 @@ public final class SearchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private int searchYaml() throws IOException {
+        String first = yamlAndOverrides.get(0);
+        if (!Galvatron3Inputs.isYaml(first)) {
+            throw new UsageException("'" + first + "': expected a Galvatron 3.0 search YAML (*.yaml or *.yml) before the overrides, "
+                    + "or Galvatron v2's --options only");
+        }
+        List<String> v2Options = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
+                .filter(o -> !List.of("--mode", "--model-folder", "--runtime-keys", "--json", "--output_config_path").contains(o)).toList();
+        if (!v2Options.isEmpty()) {
+            throw new UsageException(String.join(", ", v2Options) + " with a 3.0 YAML: Galvatron 3.0 takes its settings from the YAML; "
+                    + "write them as overrides, e.g. search_engine.hardware_info.num_nodes=2");
+        }
+        String m = mode == null ? "galvatron-v3" : mode;
+        if (!m.equals("galvatron-v3")) {
+            throw new UsageException("--mode " + m + " with a 3.0 YAML: only galvatron-v3 searches a 3.0 YAML so far");
+        }
+        if (outputConfigPath != null) UsageException.folder("--output_config_path", outputConfigPath);
+        return new Search3Run(out, err).run(Path.of(first), yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder,
+                outputConfigPath, json, runtimeKeys);
     }
 
     /** Galvatron's output file name (search-engine spec §7.2). */

@@ -60,19 +60,11 @@ public final class CostModel {
     // ---------------------------------------------------------------- ZeRO ratios (§4.3)
 
     double zero2Ratio(int g, int chunks) {
-        boolean mp = options.mixed();
-        double s = 1.0 / g + 0.003;
-        if (chunks == 1) return mp ? 7.0 / 8 * s + 1.0 / 8 : 3.0 / 4 * s + 1.0 / 4;
-        if (options.asyncGradReduce()) return mp ? 6.0 / 8 * s + 2.0 / 8 : 2.0 / 4 * s + 2.0 / 4;
-        return mp ? (7.0 / 8 * s + 1.0 / 8) * 5 / 4 : 3.0 / 4 * s + 1.0 / 4;
+        return ZeroRedundancy.zero2Ratio(g, chunks, options.mixed(), options.asyncGradReduce());
     }
 
     double zero3Ratio(int g, int chunks) {
-        boolean mp = options.mixed();
-        double s = 1.0 / g + 0.003;
-        if (chunks == 1) return s;
-        if (options.asyncGradReduce()) return mp ? 7.0 / 8 * s + 1.0 / 8 : 3.0 / 4 * s + 1.0 / 4;
-        return s * 5 / 4;
+        return ZeroRedundancy.zero3Ratio(g, chunks, options.mixed(), options.asyncGradReduce());
     }
 
     // ---------------------------------------------------------------- layer memory (§4.2–4.5)

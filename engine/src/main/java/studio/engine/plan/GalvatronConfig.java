@@ -226,10 +226,15 @@ public final class GalvatronConfig {
         kv.add(new String[] {"vtp", String.valueOf(plan.vocabTp())});
         kv.add(new String[] {"vsp", plan.vocabUlysses() ? "1" : "0"});
         kv.add(new String[] {"embed_sdp", plan.embedSdp() ? "1" : "0"});
+        return pythonJson(kv);
+    }
+
+    /** Flat key / raw JSON value pairs as Python's {@code json.dump(indent=4)} writes them (what Galvatron's files look like). */
+    public static String pythonJson(List<String[]> keyValues) {
         StringBuilder sb = new StringBuilder("{\n");
-        for (int i = 0; i < kv.size(); i++) {
-            sb.append("    \"").append(kv.get(i)[0]).append("\": ").append(kv.get(i)[1]);
-            sb.append(i + 1 < kv.size() ? ",\n" : "\n");
+        for (int i = 0; i < keyValues.size(); i++) {
+            sb.append("    \"").append(keyValues.get(i)[0]).append("\": ").append(keyValues.get(i)[1]);
+            sb.append(i + 1 < keyValues.size() ? ",\n" : "\n");
         }
         return sb.append("}").toString();
     }

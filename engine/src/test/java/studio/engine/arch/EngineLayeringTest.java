@@ -50,7 +50,7 @@ class EngineLayeringTest {
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
             .whereLayer("inputs").mayOnlyBeAccessedByLayers("cli")
             .whereLayer("estimate").mayOnlyBeAccessedByLayers("inputs", "cli")
-            .whereLayer("search").mayOnlyBeAccessedByLayers("cli")
+            .whereLayer("search").mayOnlyBeAccessedByLayers("inputs", "cli")
             .whereLayer("schedule").mayOnlyBeAccessedByLayers("search", "cli")
             .whereLayer("cost").mayOnlyBeAccessedByLayers("schedule", "search", "inputs", "cli")
             .whereLayer("plan").mayOnlyBeAccessedByLayers("cost", "schedule", "search", "estimate", "inputs", "cli")

@@ -1,0 +1,21 @@
+package studio.engine.cost.v3;
+
+import studio.engine.model.Precision;
+import studio.engine.plan.PipelineType;
+
+/**
+ * Galvatron 3.0's ModelArgs, TrainArgs and ParallelArgs (v3 spec §2.6) as one value: what the cost components read
+ * besides the profiles.
+ *
+ * @param worldSize          N, GPUs in all
+ * @param layerCount         n, transformer layers (one layer type)
+ * @param debugCostmodelCoe  multiplies every layer time (not the vocabulary's)
+ */
+public record CostSettings(int worldSize, int layerCount, int hiddenSize, int seqLength, Precision precision,
+                           boolean asyncGradReduce, boolean sequenceParallel, boolean globalMemoryBuffer,
+                           PipelineType pipelineType, double debugCostmodelCoe) {
+    public boolean mixed() { return precision.mixed(); }
+
+    /** Bytes of one element of an activation message: 2 in mixed precision, 4 in fp32. */
+    public int activationBytes() { return mixed() ? 2 : 4; }
+}

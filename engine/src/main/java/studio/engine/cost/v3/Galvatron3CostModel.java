@@ -1,0 +1,41 @@
+package studio.engine.cost.v3;
+
+/**
+ * Galvatron 3.0's cost model as its named components (v3 spec §4 - §5): layer memory, layer time, vocabulary memory
+ * and time, the Megatron-SP buffer, transitions; the pipeline formula is {@link PipelineCost}.
+ */
+public final class Galvatron3CostModel {
+    private final CostInputs inputs;
+    private final LayerMemoryCost layerMemory;
+    private final LayerTimeCost layerTime;
+    private final VocabularyMemoryCost vocabularyMemory;
+    private final VocabularyTimeCost vocabularyTime;
+    private final TransitionCost transition;
+    private final GlobalBuffer globalBuffer;
+
+    public Galvatron3CostModel(CostInputs inputs) {
+        this.inputs = inputs;
+        this.layerMemory = new LayerMemoryCost(inputs);
+        this.layerTime = new LayerTimeCost(inputs);
+        this.vocabularyMemory = new VocabularyMemoryCost(inputs);
+        this.vocabularyTime = new VocabularyTimeCost(inputs);
+        this.transition = new TransitionCost(inputs);
+        this.globalBuffer = new GlobalBuffer(inputs.settings());
+    }
+
+    public CostInputs inputs() { return inputs; }
+
+    public CostSettings settings() { return inputs.settings(); }
+
+    public LayerMemoryCost layerMemory() { return layerMemory; }
+
+    public LayerTimeCost layerTime() { return layerTime; }
+
+    public VocabularyMemoryCost vocabularyMemory() { return vocabularyMemory; }
+
+    public VocabularyTimeCost vocabularyTime() { return vocabularyTime; }
+
+    public TransitionCost transition() { return transition; }
+
+    public GlobalBuffer globalBuffer() { return globalBuffer; }
+}

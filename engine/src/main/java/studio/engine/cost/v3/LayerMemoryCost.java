@@ -1,0 +1,41 @@
+package studio.engine.cost.v3;
+
+import studio.engine.cost.ZeroRedundancy;
+import studio.engine.plan.DpType;
+import studio.engine.plan.PipelineType;
+import studio.engine.plan.v3.HybridStrategy;
+
+/** One transformer layer's memory on one GPU, MB (v3 spec §4.1 - §4.2: {@code MemoryCostModelBase}). */
+public final class LayerMemoryCost {
+    private final CostInputs in;
+
+    public LayerMemoryCost(CostInputs in) { this.in = in; }
+
+    /** {@code enc_total} of {@code s} on stage {@code stage} for a task of batch {@code batch} in {@code chunks} micro-batches. */
+    public double totalMb(HybridStrategy s, int batch, int chunks, int stage) {
+        CostSettings cs = in.settings();
+        int localBatch = batch / chunks / s.dp();
+        int inFlight;
+        if (s.pp() == 1) inFlight = 1;
+        else if (cs.pipelineType() == PipelineType.PIPEDREAM_FLUSH) inFlight = s.pp() - stage;
+        else inFlight = chunks;
+        int microBatches = inFlight * localBatch;
+        double parameters = in.profile().parameterMb() / s.tp();
+        double modelStates = 4 * parameters;
+        if (s.dpType() == DpType.ZERO3) modelStates = modelStates * ZeroRedundancy.zero3Ratio(s.shardGroup(), chunks, cs.mixed(), cs.asyncGradReduce());
+        else if (s.dpType() == DpType.ZERO2) modelStates = modelStates * ZeroRedundancy.zero2Ratio(s.shardGroup(), chunks, cs.mixed(), cs.asyncGradReduce());
+        double activation;
+        if (s.checkpoint()) {
+            activation = in.profile().checkpointActivationMb() * microBatches;
+            if (s.sp() > 1 || (s.tp() > 1 && cs.sequenceParallel())) activation = activation / s.tensorOrSequenceDegree();
+        } else {
+            activation = in.layerActivation(s.tensorOrSequenceDegree()) * microBatches;
+        }
+        return modelStates + activation;
+    }
+
+    /** What the knapsack weighs: {@code ceil(enc_total)}. */
+    public int weightMb(HybridStrategy s, int batch, int chunks, int stage) {
+        return (int) Math.ceil(totalMb(s, batch, chunks, stage));
+    }
+}

@@ -1,0 +1,103 @@
+package studio.engine.cost.v3;
+
+import studio.engine.io.InputFileException;
+import studio.engine.plan.v3.HybridStrategy;
+import studio.engine.profile.v3.ComputeTime;
+import studio.engine.profile.v3.LatencyTable;
+
+/**
+ * One transformer layer's time (v3 spec §5.1: {@code TimeCostModelBase}): compute from the profile, the gradient
+ * reduce overlapped with backward, Megatron-TP all-gathers or Ulysses all-to-alls from the latency tables, the ZeRO-3
+ * all-gather and the pipeline's p2p share. Galvatron computes for all n layers and divides by n; so does this.
+ */
+public final class LayerTimeCost {
+    private final CostInputs in;
+
+    public LayerTimeCost(CostInputs in) { this.in = in; }
+
+    public LayerTime of(HybridStrategy s, int batch, int chunks) {
+        CostSettings cs = in.settings();
+        int n = cs.layerCount();
+        int tps = s.tensorOrSequenceDegree();
+        int sdp = s.shardGroup();
+        checkCollectivesProfiled(s);
+        int localBatch = batch / chunks / s.dp();
+        double parameters = in.profile().parameterMb() / s.tp();
+        ComputeTime ft = in.profile().layerForward();
+        double forward = ft.linearInBatch()
+                ? (ft.slopeMs() * ((double) localBatch / tps) + ft.interceptMs()) * n
+                : (ft.perSampleMs() * localBatch / tps) * n;
+        double backward = forward * 2;
+        if (s.checkpoint()) backward = backward + forward;
+        double gradientMb = ((2 * (sdp - 1)) * (parameters / sdp)) * n;
+        if (cs.mixed()) gradientMb = gradientMb / 2;
+        double gatherMb = gradientMb * 0.5;
+        double reduceMsPerMb = in.allreduceMsPerMb(sdp, s.tp());
+        double overlap = in.hardware().overlapCoefficient();
+        double reduceOverlappedMsPerMb = reduceMsPerMb * overlap;
+        double tensorParallelMs;
+        if (tps == 1) {
+            tensorParallelMs = 0;
+        } else {
+            double count;
+            LatencyTable table;
+            if (s.tp() == 1) {
+                count = 4 * n;
+                if (s.checkpoint()) count = count * 1.5;
+                table = in.allToAll(s.sp());
+            } else {
+                count = 6 * n;
+                if (s.checkpoint()) count = count * 1.5;
+                table = in.allGather(s.tp());
+            }
+            double messageMb = (double) ((long) localBatch * cs.seqLength() * cs.hiddenSize() * cs.activationBytes()) / 1024 / 1024;
+            tensorParallelMs = table.msFor(messageMb) * count;
+        }
+        double p2pMs = 0;
+        if (s.pp() > 1) {
+            double p2pMb = (double) ((long) s.pp() * 2 * localBatch * cs.seqLength() * cs.hiddenSize() * 4) / 1024 / 1024;
+            if (cs.mixed()) p2pMb = p2pMb / 2;
+            p2pMs = p2pMb * in.p2pMsPerMb(s.pp());
+        }
+        double[] result = new double[2];
+        for (int sync = 1; sync >= 0; sync--) {
+            double res;
+            if (tps == 1 && s.dp() > 1) {
+                double[] or = overlap(gradientMb * sync, backward, reduceMsPerMb, reduceOverlappedMsPerMb, overlap);
+                res = ((forward + or[0]) + or[1]) + 0;
+            } else if (s.dp() == 1 && tps > 1) {
+                res = (forward + backward) + tensorParallelMs;
+            } else if (s.dp() == 1) {
+                res = forward + backward;
+            } else {
+                double[] or = overlap(gradientMb * sync, backward, reduceMsPerMb, reduceOverlappedMsPerMb, overlap);
+                res = (((forward + or[0]) + or[1]) + tensorParallelMs) + 0;
+            }
+            if (s.zero3()) res = res + gatherMb * reduceMsPerMb;
+            if (s.pp() > 1) res = res + p2pMs;
+            result[1 - sync] = (res * (0.001 * cs.debugCostmodelCoe())) / n;
+        }
+        return new LayerTime(result[0], result[1]);
+    }
+
+    /** Galvatron's gradient-reduce overlap: (overlapped part, the rest). */
+    private static double[] overlap(double messageMb, double backwardMs, double reduceMsPerMb, double reduceOverlappedMsPerMb, double overlap) {
+        double reduce = messageMb * reduceOverlappedMsPerMb;
+        double compute = backwardMs * overlap;
+        if (reduce > compute) return new double[] {compute, (messageMb - compute / reduceOverlappedMsPerMb) * reduceMsPerMb};
+        if (reduce < compute) return new double[] {reduce, backwardMs - reduce / overlap};
+        return new double[] {compute, 0};
+    }
+
+    /** Galvatron's initialize(): a TP degree must be in the all-reduce table, a Ulysses degree in the all-to-all one. */
+    private void checkCollectivesProfiled(HybridStrategy s) {
+        if (s.tp() > 1 && !in.hardware().allreduceGroups().contains(s.tp())) {
+            throw new InputFileException(in.hardware().collectiveFile(), "allreduce_size_" + s.tp() + "_*MB_time",
+                    "missing; Megatron-TP " + s.tp() + " needs its collective times (profile the hardware)");
+        }
+        if (s.sp() > 1 && !in.hardware().allToAllGroups().contains(s.sp())) {
+            throw new InputFileException(in.hardware().collectiveFile(), "all2all_size_" + s.sp() + "_*MB_time",
+                    "missing; Ulysses " + s.sp() + " needs its all-to-all times (profile the hardware)");
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package studio.engine.inputs.v3;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import studio.engine.cost.v3.CostInputs;
+import studio.engine.cost.v3.CostSettings;
+import studio.engine.cost.v3.Galvatron3CostModel;
+import studio.engine.io.HydraConfig;
+import studio.engine.io.InputFileException;
+import studio.engine.model.Precision;
+import studio.engine.plan.DpType;
+import studio.engine.plan.PipelineType;
+import studio.engine.profile.MemoryProfileMode;
+import studio.engine.profile.TimeProfileMode;
+import studio.engine.profile.v3.HardwareTables;
+import studio.engine.profile.v3.ModelProfile;
+import studio.engine.profile.v3.ProfileReader;
+import studio.engine.search.v3.BatchRange;
+import studio.engine.search.v3.SearchSettings;
+import studio.engine.search.v3.SpaceLimits;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A Galvatron 3.0 search as {@code search_dist.py <yaml> [overrides]} sets it up (v3 spec §1, §2): the Hydra-composed
+ * YAML, the model resolved, the six profile and hardware files found where Galvatron looks for them (relative paths
+ * from the model folder, the one holding {@code scripts/} and {@code configs/}), read, and the search settings.
+ *
+ * @param ignoredKeys keys the YAML sets that the search does not read (Galvatron ignores them silently; we say so)
+ */
+public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed, ModelInfo3 model, SearchSettings settings,
+                               ModelProfile profile, HardwareTables hardware, Path outputFolder, Path logFolder,
+                               boolean parallelSearch, List<String> ignoredKeys) {
+    private static final List<String> MODES = List.of("static", "batch", "sequence", "hybrid");
+
+    public Galvatron3CostModel costModel() {
+        return new Galvatron3CostModel(new CostInputs(profile, hardware, settings.cost()));
+    }
+
+    /** True when {@code file} names a YAML config (what Galvatron 3.0's search_dist.py requires). */
+    public static boolean isYaml(String file) {
+        String f = file.toLowerCase(java.util.Locale.ROOT);
+        return f.endsWith(".yaml") || f.endsWith(".yml");
+    }
+
+    /** The model folder: the nearest folder above the YAML holding both scripts/ and configs/, else the YAML's own folder's parent when it is scripts/, else its folder. */
+    public static Path modelFolderOf(Path yaml) {
+        Path dir = yaml.toAbsolutePath().normalize().getParent();
+        for (Path d = dir; d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve("scripts")) && Files.isDirectory(d.resolve("configs"))) return d;
+        }
+        if (dir.getFileName() != null && dir.getFileName().toString().equals("scripts") && dir.getParent() != null) return dir.getParent();
+        return dir;
+    }
+
+    public static Galvatron3Inputs load(Path yaml, List<String> overrides, Path modelFolder) {
+        Path file = yaml.toAbsolutePath().normalize();
+        Path cwd = modelFolder != null ? modelFolder.toAbsolutePath().normalize() : modelFolderOf(file);
+        ObjectNode root = HydraConfig.compose(file, overrides);
+        JsonNode engine = root.get("search_engine");
+        if (engine == null || !engine.isObject()) {
+            throw new InputFileException(file, "search_engine", engine == null
+                    ? "missing; a Galvatron 3.0 search YAML has a search_engine group (scripts/search_dist.yaml)"
+                    : "expected a group of keys, found " + studio.engine.io.JsonFiles.kind(engine));
+        }
+        List<String> ignored = new ArrayList<>();
+        ArgGroup batch = group(file, engine, "batch_size_info");
+        ArgGroup hw = group(file, engine, "hardware_info");
+        ArgGroup space = group(file, engine, "search_space_info");
+        ArgGroup prof = group(file, engine, "profiling_info");
+        ArgGroup options = group(file, engine, "options_info");
+        ArgGroup debug = group(file, engine, "debug_info");
+        ArgGroup parallel = group(file, engine, "parallelism_info");
+        ArgGroup train = group(file, engine, "common_train_info");
+        ArgGroup modelGroup = group(file, engine, "model_info");
+
+        BatchRange range = new BatchRange(batch.atLeast("min_bsz", 8, 1), batch.atLeast("max_bsz", 8, 1), batch.atLeast("bsz_scale", 8, 1),
+                batch.integer("settle_bsz", -1), batch.integer("settle_chunk", -1));
+        batch.integer("recommend_min_bsz", 0);
+        if (range.settleBsz() <= 0 && range.maxBsz() < range.minBsz()) {
+            throw new InputFileException(file, "search_engine.batch_size_info.max_bsz", "expected at least min_bsz (" + range.minBsz() + "), found " + range.maxBsz());
+        }
+        int nodes = hw.atLeast("num_nodes", 1, 1);
+        int gpus = hw.atLeast("num_gpus_per_node", 8, 1);
+        int memoryGb = hw.atLeast("memory_constraint", 24, 1);
+        int world = nodes * gpus;
+        if (Integer.bitCount(world) != 1) {
+            throw new InputFileException(file, "search_engine.hardware_info", "num_nodes x num_gpus_per_node = " + world + "; Galvatron needs a power of two");
+        }
+        SpaceLimits limits = new SpaceLimits(space.flag("disable_dp", false), space.flag("disable_tp", false), space.flag("disable_sp", false),
+                space.flag("disable_pp", false), space.flag("disable_ckpt", false), space.flag("disable_fsdp", false),
+                space.flag("disable_cp", true), space.flag("disable_embedding_lmhead_tp", false), space.flag("disable_embedding_lmhead_sp", false),
+                space.atLeast("max_tp_deg", 8, 1), space.atLeast("max_pp_deg", 8, 1), space.atLeast("max_sp_deg", 8, 1), space.atLeast("max_cp_deg", 8, 1));
+
+        String timeMode = prof.choice("time_profile_mode", "static", MODES);
+        String memoryMode = prof.choice("memory_profile_mode", "static", MODES);
+        boolean fineGrained = options.integer("fine_grained_mode", 1) != 0;
+        boolean parallelSearch = options.bool("parallel_search", false);
+        int worker = options.integer("worker", 0);
+        if (worker < 0) throw new InputFileException(file, "search_engine.options_info.worker", "expected an integer of at least 0, found " + worker);
+        String logDir = options.text("log_dir", "logs");
+        String outputPath = options.text("output_config_path", null);
+        double coe = debug.number("debug_costmodel_coe", 1.0);
+
+        DpType dpType = DpType.parse(parallel.choice("default_dp_type", "ddp", List.of("ddp", "zero2", "zero3")));
+        PipelineType pipeline = PipelineType.parse(parallel.choice("pipeline_type", "gpipe", List.of("gpipe", "pipedream_flush")));
+        Precision precision = Precision.parse(parallel.choice("mixed_precision", "bf16", List.of("fp32", "fp16", "bf16")));
+        boolean async = parallel.bool("async_grad_reduce", true);
+        boolean sequenceParallel = train.bool("sequence_parallel", true);
+        boolean buffer = train.bool("global_memory_buffer", true);
+        Integer seq = train.optionalInt("seq_length");
+
+        ModelInfo3 model = ModelInfo3.resolve(file, modelGroup.node(), cwd);
+        if (seq == null) seq = model.hfSeqLength();
+        if (seq == null || seq < 1) {
+            throw new InputFileException(file, "search_engine.common_train_info.seq_length", seq == null
+                    ? "not set; the search needs the sequence length (the shipped YAML sets it with ${SEQ_LENGTH})"
+                    : "expected a positive sequence length, found " + seq);
+        }
+        Integer hidden = model.integer("hidden_size");
+        Integer layers = model.integer("num_layers");
+        if (hidden == null || hidden < 1) throw new InputFileException(file, "search_engine.model_info.hidden_size", "not resolved; set it, or model_config_path / hf_model_name_or_path");
+        if (layers == null || layers < 1) throw new InputFileException(file, "search_engine.model_info.num_layers", "not resolved; set it, or model_config_path / hf_model_name_or_path");
+        String modelName = modelName(model);
+        JsonNode moe = modelGroup.node().get("is_moe_model");
+        if (moe != null && moe.asBoolean(false)) {
+            ignored.add("search_engine.model_info.is_moe_model (Galvatron 3.0's search does not model experts, quirk Q-v3-20; the layer is costed from its profile)");
+        }
+        if (worker != 0) ignored.add("search_engine.options_info.worker (Galvatron 3.0 ignores it, quirk Q-v3-21)");
+
+        CostSettings cost = new CostSettings(world, layers, hidden, seq, precision, async, sequenceParallel, buffer, pipeline, coe);
+        SearchSettings settings = new SearchSettings(modelName, nodes, gpus, memoryGb, range, limits, fineGrained, dpType, cost);
+
+        if (timeMode.equals("hybrid")) {
+            throw new InputFileException(file, "search_engine.profiling_info.time_profile_mode", "hybrid is accepted by Galvatron 3.0 but loads nothing (it dies in set_cost_models); use static, batch or sequence");
+        }
+        if (memoryMode.equals("batch") || memoryMode.equals("hybrid")) {
+            throw new InputFileException(file, "search_engine.profiling_info.memory_profile_mode", memoryMode + " is accepted by Galvatron 3.0 but loads nothing (it dies at the first vocabulary cost); use static or sequence");
+        }
+        String mp = precision.configName();
+        Path configs = cwd.resolve("configs");
+        Path hardwareDir = cwd.resolve("../../profile_hardware/hardware_configs").normalize();
+        Path timeFile = dir(prof, "time_profiling_path", cwd, configs).resolve("computation_profiling_" + mp + "_" + modelName + "_all.json");
+        Path memoryFile = dir(prof, "memory_profiling_path", cwd, configs).resolve("memory_profiling_" + mp + "_" + modelName + "_all.json");
+        String cluster = nodes + "nodes_" + gpus + "gpus_per_node.json";
+        Path allreduce = dir(prof, "allreduce_bandwidth_config_path", cwd, hardwareDir).resolve("allreduce_bandwidth_" + cluster);
+        Path p2p = dir(prof, "p2p_bandwidth_config_path", cwd, hardwareDir).resolve("p2p_bandwidth_" + cluster);
+        Path overlap = dir(prof, "overlap_coe_path", cwd, hardwareDir).resolve("overlap_coefficient.json");
+        Path spTime = dir(prof, "sp_time_path", cwd, hardwareDir).resolve("sp_time_" + cluster);
+        for (Path p : List.of(timeFile, memoryFile, allreduce, p2p, overlap, spTime)) {
+            if (!Files.isRegularFile(p)) {
+                throw new InputFileException(p, null, "file not found (Galvatron 3.0 reads it for model_size '" + model.text("model_size")
+                        + "' on " + nodes + "x" + gpus + "; profile it, or point search_engine.profiling_info.*_path at its folder)");
+            }
+        }
+        ModelProfile profile = ProfileReader.read(timeFile, TimeProfileMode.parse(timeMode), memoryFile, MemoryProfileMode.parse(memoryMode),
+                seq, sequenceParallel);
+        HardwareTables hardware = ProfileReader.hardware(allreduce, p2p, overlap, spTime, world);
+
+        Path out = outputPath == null ? configs : ModelInfo3.resolvePath(cwd, outputPath);
+        Path log = ModelInfo3.resolvePath(cwd, logDir);
+        Set<String> galvatronKnown = Set.of("set_model_config_manually", "set_layernum_manually", "set_seqlen_manually", "is_moe_model");
+        for (ArgGroup g : List.of(batch, hw, space, prof, options, debug)) ignored.addAll(g.unread(Set.of()));
+        ignored.addAll(modelGroup.unread(galvatronKnown).stream().filter(k -> !isModelField(k)).toList());
+        return new Galvatron3Inputs(file, cwd, root, model, settings, profile, hardware, out, log, parallelSearch, ignored);
+    }
+
+    private static boolean isModelField(String key) {
+        String leaf = key.substring(key.lastIndexOf('.') + 1);
+        return ModelInfo3.YAML_FIELDS.contains(leaf) || leaf.equals("model_config_path") || leaf.equals("hf_model_name_or_path");
+    }
+
+    private static ArgGroup group(Path file, JsonNode engine, String name) {
+        return new ArgGroup(file, "search_engine." + name, engine.get(name));
+    }
+
+    private static Path dir(ArgGroup prof, String key, Path cwd, Path fallback) {
+        String v = prof.text(key, null);
+        return v == null ? fallback : ModelInfo3.resolvePath(cwd, v);
+    }
+
+    /** {@code model_name(args)}: the last path component of model_size, else of the HF path, else "unknown". */
+    static String modelName(ModelInfo3 model) {
+        String size = model.text("model_size");
+        if (size == null || size.isEmpty()) size = model.text("hf_model_name_or_path");
+        if (size == null || size.isEmpty()) return "unknown";
+        String s = size.endsWith("/") ? size.substring(0, size.length() - 1) : size;
+        return s.substring(s.lastIndexOf('/') + 1);
+    }
+}

@@ -1,0 +1,319 @@
+package studio.engine.profile.v3;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import studio.engine.io.InputFileException;
+import studio.engine.io.JsonFiles;
+import studio.engine.profile.LeastSquares;
+import studio.engine.profile.MemoryProfileMode;
+import studio.engine.profile.TimeProfileMode;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads Galvatron 3.0's profile and hardware files as its search does (v3 spec §2.3 - §2.5). Where Galvatron 3.0
+ * crashes on its own inputs (one sequence length for a quadratic fit, a missing key), the error names the file, the
+ * key and what would work instead.
+ */
+public final class ProfileReader {
+    private static final String LAYER = "layertype_0_";
+    private static final String OTHER = "layertype_other_";
+
+    private ProfileReader() {
+    }
+
+    // ---------------------------------------------------------------- computation (§2.3)
+
+    public static ModelProfile read(Path computationFile, TimeProfileMode timeMode, Path memoryFile,
+                                    MemoryProfileMode memoryMode, int seqLength, boolean sequenceParallel) {
+        ObjectNode time = JsonFiles.readObject(computationFile);
+        ComputeTime layer = computeTime(computationFile, time, LAYER, timeMode, seqLength, true);
+        ComputeTime other = computeTime(computationFile, time, OTHER, timeMode, seqLength, false);
+        ObjectNode memory = JsonFiles.readObject(memoryFile);
+        return memory(memoryFile, memory, memoryMode, seqLength, sequenceParallel, computationFile, layer, other);
+    }
+
+    private static ComputeTime computeTime(Path file, ObjectNode root, String prefix, TimeProfileMode mode, int seq, boolean layer) {
+        switch (mode) {
+            case STATIC -> {
+                for (Map.Entry<String, JsonNode> e : JsonFiles.fields(root)) {
+                    if (e.getKey().startsWith(prefix)) {
+                        return ComputeTime.perSample(JsonFiles.positive(file, e.getKey(), e.getValue(), "a forward time in ms"));
+                    }
+                }
+                throw new InputFileException(file, prefix + "bsz{b}_seq{s}", "missing; time_profile_mode static needs one "
+                        + prefix + "... entry (profile the model first)");
+            }
+            case BATCH -> {
+                List<double[]> points = new ArrayList<>();
+                String seqTag = "_seq" + seq;
+                for (Map.Entry<String, JsonNode> e : JsonFiles.fields(root)) {
+                    String key = e.getKey();
+                    if (!key.startsWith(prefix) || !key.contains(seqTag)) continue;
+                    String[] parts = key.split("_");
+                    String bszPart = parts.length >= 2 ? parts[parts.length - 2] : "";
+                    int bsz = parseInt(file, key, bszPart.length() > 3 ? bszPart.substring(3) : "", "a batch size in the key (..._bsz{b}_seq{s})");
+                    double ms = JsonFiles.positive(file, key, e.getValue(), "a forward time in ms");
+                    points.add(new double[] {bsz, ms * bsz});
+                }
+                if (points.size() < 8) {
+                    throw new InputFileException(file, prefix + "bsz{b}" + seqTag, "time_profile_mode batch needs at least 8 batch sizes at sequence length "
+                            + seq + ", found " + points.size() + " (Galvatron 3.0: \"Different bsz in computation profile of "
+                            + (layer ? "layertype_0" : "layertype_other") + " should not be lower than 8\"); profile more batch sizes or use static");
+                }
+                double[] fit = fit(points, 1);
+                return ComputeTime.line(fit[1], fit[0]);
+            }
+            case SEQUENCE -> {
+                List<double[]> points = new ArrayList<>();
+                for (Map.Entry<String, JsonNode> e : JsonFiles.fields(root)) {
+                    String key = e.getKey();
+                    if (!key.startsWith(prefix) || !key.contains("_bsz1_")) continue;
+                    String[] bySeq = key.split("seq", -1);
+                    int s = parseInt(file, key, bySeq[bySeq.length - 1], "a sequence length at the end of the key (..._bsz1_seq{s})");
+                    points.add(new double[] {s, JsonFiles.positive(file, key, e.getValue(), "a forward time in ms")});
+                }
+                int degree = layer ? 2 : 1;
+                if (points.size() < degree + 1) {
+                    long lengths = points.stream().mapToDouble(p -> p[0]).distinct().count();
+                    throw new InputFileException(file, prefix + "bsz1_seq{s}", "time_profile_mode sequence fits a "
+                            + (layer ? "quadratic" : "line") + " over sequence lengths and needs at least " + (degree + 1)
+                            + " of them at batch size 1, found " + lengths + " (Galvatron 3.0 dies in curve_fit here); "
+                            + "use time_profile_mode static or batch, or profile more sequence lengths");
+                }
+                double[] c = fit(points, degree);
+                // numpy evaluates a*S*S + b*S + c left to right
+                double value = layer ? c[2] * seq * seq + c[1] * seq + c[0] : c[1] * seq + c[0];
+                return ComputeTime.perSample(value);
+            }
+            default -> throw new IllegalStateException(mode.toString());
+        }
+    }
+
+    private static double[] fit(List<double[]> points, int degree) {
+        double[] x = new double[points.size()];
+        double[] y = new double[points.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = points.get(i)[0];
+            y[i] = points.get(i)[1];
+        }
+        return LeastSquares.polyfit(x, y, degree);
+    }
+
+    private static int parseInt(Path file, String key, String text, String what) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new InputFileException(file, key, "expected " + what + ", found '" + text + "'");
+        }
+    }
+
+    // ---------------------------------------------------------------- memory (§2.4)
+
+    private static ModelProfile memory(Path file, ObjectNode root, MemoryProfileMode mode, int seq, boolean sequenceParallel,
+                                       Path computationFile, ComputeTime layer, ComputeTime other) {
+        String suffix = sequenceParallel ? "_sp" : "";
+        String layerKey = "layertype_0" + suffix;
+        ObjectNode layers = group(file, root, layerKey, sequenceParallel);
+        ObjectNode offRoot = group(file, root, "other_memory_pp_off" + suffix, sequenceParallel);
+        ObjectNode firstRoot = group(file, root, "other_memory_pp_on_first" + suffix, sequenceParallel);
+        ObjectNode lastRoot = group(file, root, "other_memory_pp_on_last" + suffix, sequenceParallel);
+        if (mode == MemoryProfileMode.STATIC) {
+            String s = Integer.toString(seq);
+            ObjectNode at = bySeq(file, layers, layerKey, s, "memory_profile_mode static reads the profile at exactly the searched sequence length; use memory_profile_mode sequence to scale from "
+                    + seqList(layers));
+            double param = JsonFiles.nonNegative(file, layerKey + "." + s + ".parameter_size", at.get("parameter_size"), "parameter memory in MB");
+            Map<Integer, Double> act = new LinkedHashMap<>();
+            double ckpt = activations(file, layerKey + "." + s, at, act, 1.0, 1);
+            return new ModelProfile(computationFile, layer, other, file, param, act, ckpt,
+                    other(file, offRoot, "other_memory_pp_off" + suffix, s, null, 1, 1),
+                    other(file, firstRoot, "other_memory_pp_on_first" + suffix, s, null, 1, 1),
+                    other(file, lastRoot, "other_memory_pp_on_last" + suffix, s, null, 1, 1));
+        }
+        if (!sequenceParallel) {
+            throw new InputFileException(file, "common_train_info.sequence_parallel", "memory_profile_mode sequence needs sequence_parallel true (Galvatron 3.0 asserts it)");
+        }
+        TreeSet<Integer> lengths = new TreeSet<>();
+        for (Map.Entry<String, JsonNode> e : JsonFiles.fields(layers)) {
+            if (e.getKey().matches("\\d+")) lengths.add(Integer.parseInt(e.getKey()));
+        }
+        if (lengths.isEmpty()) throw new InputFileException(file, layerKey, "holds no sequence lengths; expected {\"2048\": {...}, ...}");
+        String max = Integer.toString(lengths.last());
+        String min = Integer.toString(lengths.first());
+        int sMax = lengths.last();
+        ObjectNode atMin = bySeq(file, layers, layerKey, min, "");
+        ObjectNode atMax = bySeq(file, layers, layerKey, max, "");
+        double param = JsonFiles.nonNegative(file, layerKey + "." + min + ".parameter_size", atMin.get("parameter_size"), "parameter memory in MB");
+        Map<Integer, Double> act = new LinkedHashMap<>();
+        double ckpt = activations(file, layerKey + "." + max, atMax, act, sMax, seq);
+        OtherMemory off = other(file, offRoot, "other_memory_pp_off_sp", max, null, sMax, seq);
+        Set<Integer> scaled = off.activationMb().keySet();
+        return new ModelProfile(computationFile, layer, other, file, param, act, ckpt, off,
+                other(file, firstRoot, "other_memory_pp_on_first_sp", max, scaled, sMax, seq),
+                other(file, lastRoot, "other_memory_pp_on_last_sp", max, scaled, sMax, seq));
+    }
+
+    private static String seqList(ObjectNode node) {
+        List<String> keys = new ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        return "the profiled lengths " + String.join(", ", keys);
+    }
+
+    private static ObjectNode group(Path file, ObjectNode root, String key, boolean sequenceParallel) {
+        JsonNode v = root.get(key);
+        if (v instanceof ObjectNode o) return o;
+        if (v != null) throw new InputFileException(file, key, "expected an object, found " + JsonFiles.kind(v));
+        String other = sequenceParallel ? key.replace("_sp", "") : key + "_sp";
+        String hint = root.has(other)
+                ? "; the file holds '" + other + "' instead: set common_train_info.sequence_parallel=" + !sequenceParallel
+                : root.has("layertype_0") || root.has("layertype_0_sp") ? "" : "; it holds only raw measurements (is it the post-processed *_all.json profile?)";
+        throw new InputFileException(file, key, "missing (sequence_parallel is " + sequenceParallel + ")" + hint);
+    }
+
+    private static ObjectNode bySeq(Path file, ObjectNode group, String groupKey, String seq, String hint) {
+        JsonNode v = group.get(seq);
+        if (v instanceof ObjectNode o) return o;
+        if (v != null) throw new InputFileException(file, groupKey + "." + seq, "expected an object, found " + JsonFiles.kind(v));
+        throw new InputFileException(file, groupKey + "." + seq, "missing: no entry for sequence length " + seq + (hint.isEmpty() ? "" : "; " + hint));
+    }
+
+    /** Fills {@code act} with {@code (v / sMax) * seq} per TP degree (Galvatron's order); returns the checkpoint entry. */
+    private static double activations(Path file, String context, ObjectNode at, Map<Integer, Double> act, double sMax, int seq) {
+        String key = context + ".tp_activation_per_bsz_dict";
+        JsonNode dict = at.get("tp_activation_per_bsz_dict");
+        if (!(dict instanceof ObjectNode d)) throw new InputFileException(file, key, dict == null ? "missing" : "expected an object, found " + JsonFiles.kind(dict));
+        Double ckpt = null;
+        for (Map.Entry<String, JsonNode> e : JsonFiles.fields(d)) {
+            double v = JsonFiles.nonNegative(file, key + "." + e.getKey(), e.getValue(), "activation memory in MB per sample");
+            double scaled = sMax == 1.0 && seq == 1 ? v : v / sMax * seq;
+            if (e.getKey().equals("checkpoint")) ckpt = scaled;
+            else if (e.getKey().matches("\\d+")) act.put(Integer.parseInt(e.getKey()), scaled);
+        }
+        if (ckpt == null) throw new InputFileException(file, key + ".checkpoint", "missing; expected the checkpointed activation in MB per sample");
+        return ckpt;
+    }
+
+    private static OtherMemory other(Path file, ObjectNode group, String groupKey, String seq, Set<Integer> scaleKeys, int sMax, int s) {
+        ObjectNode at = bySeq(file, group, groupKey, seq, "");
+        Map<Integer, Double> states = byDegree(file, groupKey + "." + seq + ".model_states", at.get("model_states"), null, 1, 1);
+        Map<Integer, Double> act = byDegree(file, groupKey + "." + seq + ".activation", at.get("activation"),
+                scaleKeys, sMax, s);
+        if (scaleKeys != null) {
+            for (Integer k : scaleKeys) {
+                if (!act.containsKey(k)) {
+                    throw new InputFileException(file, groupKey + "." + seq + ".activation." + k, "missing; other_memory_pp_off has TP degree " + k
+                            + " and Galvatron scales the same degree on every stage");
+                }
+            }
+        }
+        return new OtherMemory(groupKey, states, act);
+    }
+
+    /**
+     * Entries by integer TP degree. With {@code sMax > 1}, the degrees in {@code only} (all, when null) are scaled to
+     * the searched length as {@code (v / sMax) * s}; the others stay as measured (Galvatron's sequence mode).
+     */
+    private static Map<Integer, Double> byDegree(Path file, String key, JsonNode node, Set<Integer> only, int sMax, int s) {
+        if (!(node instanceof ObjectNode o)) throw new InputFileException(file, key, node == null ? "missing" : "expected an object, found " + JsonFiles.kind(node));
+        Map<Integer, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : JsonFiles.fields(o)) {
+            if (!e.getKey().matches("\\d+")) continue;
+            int k = Integer.parseInt(e.getKey());
+            double v = JsonFiles.nonNegative(file, key + "." + e.getKey(), e.getValue(), "memory in MB");
+            boolean scale = sMax > 1 && (only == null || only.contains(k));
+            out.put(k, scale ? v / sMax * s : v);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- hardware (§2.5)
+
+    public static HardwareTables hardware(Path allreduceFile, Path p2pFile, Path overlapFile, Path collectiveFile, int worldSize) {
+        ObjectNode ar = JsonFiles.readObject(allreduceFile);
+        Map<String, Double> coe = new LinkedHashMap<>();
+        if (worldSize >= 2) {
+            double c = 1.0 / bandwidth(allreduceFile, ar, "allreduce_size_" + worldSize + "_consec_1");
+            coe.put(Integer.toString(worldSize), c);
+            coe.put(worldSize + "_1", c);
+            coe.put(worldSize + "_0", c);
+        }
+        for (int g = worldSize / 2; g >= 2; g /= 2) {
+            coe.put(g + "_0", 1.0 / bandwidth(allreduceFile, ar, "allreduce_size_" + g + "_consec_0"));
+            coe.put(g + "_1", 1.0 / bandwidth(allreduceFile, ar, "allreduce_size_" + g + "_consec_1"));
+        }
+        coe.put("1", 0.0);
+        coe.put("1_1", 0.0);
+        coe.put("1_0", 0.0);
+
+        ObjectNode p2p = JsonFiles.readObject(p2pFile);
+        Map<Integer, Double> p2pCoe = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : JsonFiles.fields(p2p)) {
+            if (!e.getKey().startsWith("pp_size_")) continue;
+            int g = parseInt(p2pFile, e.getKey(), e.getKey().substring("pp_size_".length()), "a pipeline degree (pp_size_{g})");
+            p2pCoe.put(g, 1.0 / JsonFiles.positive(p2pFile, e.getKey(), e.getValue(), "a bandwidth in GB/s"));
+        }
+        ObjectNode ov = JsonFiles.readObject(overlapFile);
+        double overlap = JsonFiles.positive(overlapFile, "overlap_coe", ov.get("overlap_coe"), "the overlap slowdown coefficient");
+
+        ObjectNode sp = JsonFiles.readObject(collectiveFile);
+        Map<Integer, Map<Integer, Double>> gather = new LinkedHashMap<>();
+        Map<Integer, Map<Integer, Double>> toAll = new LinkedHashMap<>();
+        Set<Integer> arGroups = new LinkedHashSet<>();
+        Set<Integer> a2aGroups = new LinkedHashSet<>();
+        for (Map.Entry<String, JsonNode> e : JsonFiles.fields(sp)) {
+            String key = e.getKey();
+            boolean isAllreduce = key.startsWith("allreduce");
+            boolean isAll2all = key.startsWith("all2all");
+            if (!isAllreduce && !isAll2all) continue;
+            String[] parts = key.split("_");
+            if (parts.length < 3 || !parts[parts.length - 2].endsWith("MB")) {
+                throw new InputFileException(collectiveFile, key, "expected a key like allreduce_size_8_16MB_time or all2all_size_8_16MB_time");
+            }
+            int g = parseInt(collectiveFile, key, parts[parts.length - 3], "a group size in the key");
+            String mb = parts[parts.length - 2];
+            int sizeMb = parseInt(collectiveFile, key, mb.substring(0, mb.length() - 2), "a message size in MB in the key");
+            double ms = JsonFiles.positive(collectiveFile, key, e.getValue(), "a time in ms");
+            if (isAllreduce) {
+                arGroups.add(g);
+                if (key.startsWith("allreduce_size")) gather.computeIfAbsent(g, x -> new LinkedHashMap<>()).put(sizeMb, ms * 0.5);
+            } else {
+                a2aGroups.add(g);
+                if (key.startsWith("all2all_size")) toAll.computeIfAbsent(g, x -> new LinkedHashMap<>()).put(sizeMb, ms);
+            }
+        }
+        return new HardwareTables(allreduceFile, coe, p2pFile, p2pCoe, overlap, collectiveFile,
+                tables(collectiveFile, "allreduce_size", gather), tables(collectiveFile, "all2all_size", toAll), arGroups, a2aGroups);
+    }
+
+    private static Map<Integer, LatencyTable> tables(Path file, String prefix, Map<Integer, Map<Integer, Double>> byGroup) {
+        Map<Integer, LatencyTable> out = new LinkedHashMap<>();
+        for (Map.Entry<Integer, Map<Integer, Double>> e : byGroup.entrySet()) {
+            Map<Integer, Double> points = e.getValue();
+            if (points.size() < 8) {
+                throw new InputFileException(file, prefix + "_" + e.getKey() + "_{size}MB_time", "needs at least 8 message sizes for group " + e.getKey()
+                        + " to fit the latency line, found " + points.size());
+            }
+            double[] x = new double[points.size()];
+            double[] y = new double[points.size()];
+            int i = 0;
+            for (Map.Entry<Integer, Double> p : points.entrySet()) {
+                x[i] = p.getKey();
+                y[i++] = p.getValue();
+            }
+            double[] c = LeastSquares.polyfit(x, y, 1);
+            out.put(e.getKey(), new LatencyTable(e.getKey(), points, c[1], c[0]));
+        }
+        return out;
+    }
+
+    private static double bandwidth(Path file, ObjectNode root, String key) {
+        return JsonFiles.positive(file, key, root.get(key), "a bandwidth in GB/s (profile the hardware for this cluster size)");
+    }
+}

@@ -1,0 +1,249 @@
+package studio.engine.search.v3;
+
+import studio.engine.cost.v3.Galvatron3CostModel;
+import studio.engine.cost.v3.LayerTime;
+import studio.engine.cost.v3.PipelineCost;
+import studio.engine.cost.v3.TensorParallelMode;
+import studio.engine.cost.v3.VocabularyTime;
+import studio.engine.plan.PipelineType;
+import studio.engine.plan.v3.HybridStrategy;
+import studio.engine.search.StageKnapsack;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+
+/**
+ * Galvatron 3.0's search (v3 spec §6): the task grid, per task the layer-wise knapsack per stage under each vocabulary
+ * strategy (or the uniform coarse plan), ranked by the closed-form pipeline cost; the first strictly best task wins.
+ *
+ * <p>The knapsack of a stage does not depend on the vocabulary strategy, so it runs once per stage and is read at
+ * each strategy's budget (bit-identical to Galvatron's one run per pair, spec §10). Tasks are independent and run in
+ * parallel; the result is assembled in task order, so the choice is the sequential one.
+ */
+public final class Galvatron3Search {
+    private final Galvatron3CostModel costs;
+    private final SearchSettings settings;
+    private final StrategyEnumeration strategies;
+
+    public Galvatron3Search(Galvatron3CostModel costs, SearchSettings settings) {
+        this.costs = costs;
+        this.settings = settings;
+        this.strategies = StrategyEnumeration.of(settings.worldSize(), settings.cost().layerCount(), settings.defaultDpType(), settings.space());
+    }
+
+    public StrategyEnumeration strategies() { return strategies; }
+
+    public Search3Result search(BooleanSupplier cancelled) {
+        long start = System.nanoTime();
+        if (settings.batch().settleChunk() == 0) {
+            throw new IllegalArgumentException("batch_size_info.settle_chunk 0: expected -1 (search every chunk count) or a positive count (Galvatron 3.0 divides by zero here)");
+        }
+        List<Integer> sizes = settings.batch().batchSizes();
+        if (sizes.isEmpty()) {
+            throw new IllegalArgumentException("batch_size_info: min_bsz " + settings.batch().minBsz() + ", max_bsz " + settings.batch().maxBsz()
+                    + " and bsz_scale " + settings.batch().bszScale() + " give no batch size (the range starts at max(min_bsz, bsz_scale)); "
+                    + "raise max_bsz to at least " + Math.max(settings.batch().minBsz(), settings.batch().bszScale()) + " or set settle_bsz");
+        }
+        List<SearchTask> tasks = TaskGrid.of(settings, strategies);
+        if (!settings.fineGrained() && settings.cacheReserveMb() == 0 && !tasks.isEmpty()) {
+            throw new IllegalArgumentException("options_info.fine_grained_mode 0 with memory_constraint " + settings.memoryConstraintGb()
+                    + " GB: Galvatron 3.0's coarse search needs the cache reserve, which exists only above 20 GB (it dies with "
+                    + "AttributeError 'mem_sub_cache'); use fine_grained_mode 1, or memory_constraint 21 or more");
+        }
+        TaskOutcome[] outcomes = new TaskOutcome[tasks.size()];
+        IntStream.range(0, tasks.size()).parallel().forEach(i -> {
+            if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
+            outcomes[i] = run(tasks.get(i), cancelled);
+        });
+        TaskOutcome best = null;
+        double bestThroughput = -1;
+        for (TaskOutcome o : outcomes) {
+            if (o.throughput() > bestThroughput) {
+                bestThroughput = o.throughput();
+                best = o;
+            }
+        }
+        if (best != null && !(best.throughput() > 0)) best = null;
+        return new Search3Result(strategies, tasks, Arrays.asList(outcomes), best, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Galvatron's {@code search_for_single_task} (v3 spec §6.3). */
+    TaskOutcome run(SearchTask task, BooleanSupplier cancelled) {
+        int n = settings.cost().layerCount();
+        int pp = task.pp();
+        int maxDp = Math.max(Math.min(task.batch() / task.chunks(), settings.worldSize() / pp), 1);
+        List<HybridStrategy> layers = keep(strategies.layers(), task, maxDp);
+        List<HybridStrategy> vocabulary = keep(strategies.vocabulary(), task, maxDp);
+        int[] stageLayers = evenDivision(n, pp);
+        if (layers.isEmpty() || vocabulary.isEmpty()) return TaskOutcome.empty(task, -1, stageLayers);
+        return settings.fineGrained()
+                ? fineGrained(task, layers, vocabulary, stageLayers, cancelled)
+                : coarse(task, layers, stageLayers);
+    }
+
+    private static List<HybridStrategy> keep(List<HybridStrategy> list, SearchTask task, int maxDp) {
+        List<HybridStrategy> out = new ArrayList<>();
+        for (HybridStrategy x : list) {
+            if (x.pp() != task.pp() || x.tensorOrSequenceDegree() > task.bufferTp() || x.dp() > maxDp) continue;
+            if (task.mode() == TensorParallelMode.TP_ONLY && x.sp() != 1) continue;
+            if (task.mode() == TensorParallelMode.SP_ONLY && x.tp() != 1) continue;
+            out.add(x);
+        }
+        return out;
+    }
+
+    /** {@code pp_division_even}: n // pp layers per stage, the remainder on the last (quirk Q-v3-17). */
+    public static int[] evenDivision(int layers, int pp) {
+        int[] out = new int[pp];
+        Arrays.fill(out, layers / pp);
+        out[pp - 1] = layers - (layers / pp) * (pp - 1);
+        return out;
+    }
+
+    private TaskOutcome fineGrained(SearchTask task, List<HybridStrategy> layers, List<HybridStrategy> vocabulary, int[] stageLayers,
+                                    BooleanSupplier cancelled) {
+        int pp = task.pp();
+        int b = task.batch();
+        int c = task.chunks();
+        int strategyCount = layers.size();
+        int budget = settings.budgetMb();
+        double[] withSync = new double[strategyCount];
+        double[] withoutSync = new double[strategyCount];
+        for (int s = 0; s < strategyCount; s++) {
+            LayerTime t = costs.layerTime().of(layers.get(s), b, c);
+            withSync[s] = t.withSyncS();
+            withoutSync[s] = t.withoutSyncS();
+        }
+        boolean gpipe = settings.cost().pipelineType() == PipelineType.GPIPE;
+        int[][] weightByStage = new int[pp][strategyCount];
+        for (int j = 0; j < pp; j++) {
+            for (int s = 0; s < strategyCount; s++) weightByStage[j][s] = costs.layerMemory().weightMb(layers.get(s), b, c, gpipe ? 0 : j);
+        }
+        double[][] transition = costs.transition().matrix(layers, b, c, pp);
+        double[][] noTransition = new double[strategyCount][strategyCount];
+        int buffer = (int) costs.globalBuffer().mb(b, c, pp, task.bufferTp(), task.mode());
+
+        int e = vocabulary.size();
+        VocabularyTime[] vocabularyTimes = new VocabularyTime[e];
+        int[][] vocabularyMb = new int[e][pp];
+        int[] largestBudget = new int[pp];
+        Arrays.fill(largestBudget, -1);
+        for (int v = 0; v < e; v++) {
+            vocabularyTimes[v] = costs.vocabularyTime().of(vocabulary.get(v), b, c);
+            double[] mb = costs.vocabularyMemory().perStageMb(vocabulary.get(v), b, c);
+            for (int i = 0; i < pp; i++) {
+                vocabularyMb[v][i] = (int) Math.ceil(mb[i]);
+                largestBudget[i] = Math.max(largestBudget[i], budget - (vocabularyMb[v][i] + buffer));
+            }
+        }
+        StageKnapsack[] knapsacks = new StageKnapsack[pp];
+        for (int i = 0, first = 0; i < pp; first += stageLayers[i], i++) {
+            int count = stageLayers[i];
+            int[][] w = new int[count][];
+            double[][] t = new double[count][];
+            double[][][] x = new double[count][][];
+            for (int l = 0; l < count; l++) {
+                w[l] = weightByStage[i];
+                t[l] = withSync;
+                x[l] = first + l == 0 ? noTransition : transition;
+            }
+            knapsacks[i] = largestBudget[i] < 0 ? null : new StageKnapsack(w, t, x, largestBudget[i], cancelled);
+        }
+
+        double bestTime = Double.POSITIVE_INFINITY;
+        TaskOutcome best = null;
+        for (int v = 0; v < e; v++) {
+            int[] remain = new int[pp];
+            int[][] parts = new int[pp][];
+            boolean feasible = true;
+            for (int i = 0; i < pp && feasible; i++) {
+                int stageBudget = budget - (vocabularyMb[v][i] + buffer);
+                if (stageBudget < 0 || knapsacks[i] == null) {
+                    feasible = false;
+                    break;
+                }
+                StageKnapsack.Solution sol = knapsacks[i].solve(stageLayers[i], stageBudget);
+                if (!sol.feasible()) {
+                    feasible = false;
+                    break;
+                }
+                parts[i] = sol.strategyIndex();
+                remain[i] = sol.remainingMb();
+            }
+            if (!feasible) continue;
+            List<HybridStrategy> plan = new ArrayList<>();
+            double[] planWith = new double[settings.cost().layerCount()];
+            double[] planWithout = new double[planWith.length];
+            int at = 0;
+            for (int[] part : parts) {
+                for (int s : part) {
+                    plan.add(layers.get(s));
+                    planWith[at] = withSync[s];
+                    planWithout[at++] = withoutSync[s];
+                }
+            }
+            double cost = PipelineCost.iterationS(planWith, planWithout, stageLayers, vocabularyTimes[v].withoutSyncS(), c);
+            if (bestTime > cost) {
+                bestTime = cost;
+                int[] used = new int[pp];
+                for (int i = 0; i < pp; i++) used[i] = budget - remain[i] + settings.cacheReserveMb();
+                best = new TaskOutcome(task, 0, cost, used, remain, vocabulary.get(v), plan, stageLayers);
+            }
+        }
+        return finish(task, best, stageLayers);
+    }
+
+    private TaskOutcome coarse(SearchTask task, List<HybridStrategy> layers, int[] stageLayers) {
+        int pp = task.pp();
+        int b = task.batch();
+        int c = task.chunks();
+        int budget = settings.budgetMb();
+        int buffer = (int) Math.ceil(costs.globalBuffer().mb(b, c, pp, task.bufferTp(), task.mode()));
+        double bestTime = Double.POSITIVE_INFINITY;
+        TaskOutcome best = null;
+        int n = settings.cost().layerCount();
+        for (HybridStrategy s : layers) {
+            HybridStrategy e = s.toVocabulary();
+            double[] vocabularyWithout = costs.vocabularyTime().of(e, b, c).withoutSyncS();
+            double[] vocabularyMb = costs.vocabularyMemory().perStageMb(e, b, c);
+            int[] used = new int[pp];
+            boolean fits = true;
+            for (int i = 0; i < pp; i++) {
+                used[i] = buffer + (int) Math.ceil(vocabularyMb[i]) + stageLayers[i] * costs.layerMemory().weightMb(s, b, c, i);
+                if (used[i] > budget) {
+                    fits = false;
+                    break;
+                }
+            }
+            if (!fits) continue;
+            LayerTime t = costs.layerTime().of(s, b, c);
+            double[] with = new double[n];
+            double[] without = new double[n];
+            Arrays.fill(with, t.withSyncS());
+            Arrays.fill(without, t.withoutSyncS());
+            double cost = PipelineCost.iterationS(with, without, stageLayers, vocabularyWithout, c);
+            if (bestTime > cost) {
+                bestTime = cost;
+                int[] memoryUsed = new int[pp];
+                int[] remain = new int[pp];
+                for (int i = 0; i < pp; i++) {
+                    memoryUsed[i] = used[i] + settings.cacheReserveMb();
+                    remain[i] = budget - used[i];
+                }
+                best = new TaskOutcome(task, 0, cost, memoryUsed, remain, e, java.util.Collections.nCopies(n, s), stageLayers);
+            }
+        }
+        return finish(task, best, stageLayers);
+    }
+
+    private static TaskOutcome finish(SearchTask task, TaskOutcome best, int[] stageLayers) {
+        if (best == null) return TaskOutcome.empty(task, 0.0, stageLayers);
+        double throughput = Double.isInfinite(best.iterationTimeS()) ? 0.0 : task.batch() / best.iterationTimeS();
+        return new TaskOutcome(task, throughput, best.iterationTimeS(), best.memoryUsedMb(), best.memoryRemainMb(), best.vocabulary(),
+                best.layers(), stageLayers);
+    }
+}
