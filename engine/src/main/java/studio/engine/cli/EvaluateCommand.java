@@ -45,6 +45,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     GalvatronArgs args;
 
+    /** A search_dist.sh's search-only options, accepted so its arguments carry over, and named as unused. */
+    @Mixin
+    SearchOnlyArgs searchOnly;
+
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
     private final PrintWriter out;
     private final PrintWriter err;
 
@@ -55,6 +61,14 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        java.util.Set<String> searchNames = SearchOnlyArgs.names();
+        java.util.List<String> unused = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
+                .filter(searchNames::contains).filter(n -> !n.equals("--profile_mode")).distinct().toList();
+        if (!unused.isEmpty()) {
+            err.println("note: search options not used by evaluate: " + String.join(", ", unused));
+            err.flush();
+        }
+        searchOnly.applyProfileMode(args);
         args.validate();
         UsageException.check(minTp >= 0 && minTp <= 1024, "--min_tp", minTp, "0 (from the plan) to 1024");
         UsageException.check(maxTp >= 0 && maxTp <= 1024, "--max_tp", maxTp, "0 (from the plan) to 1024");

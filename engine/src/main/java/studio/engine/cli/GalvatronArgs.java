@@ -234,7 +234,7 @@ public class GalvatronArgs {
     }
 
     SpSpace spSpaceValue() {
-        return SpSpace.parse(spSpace).requireV2Searchable();
+        return SpSpace.parse(spSpace);
     }
 
     CostModelOptions costOptions() {
@@ -248,7 +248,7 @@ public class GalvatronArgs {
     }
 
     ProfileArgs profileArgs() {
-        return new ProfileArgs(nodes(), gpusPerNode(), mixedPrecision, sequenceParallel, spSpaceValue() == SpSpace.TP_SP,
+        return new ProfileArgs(nodes(), gpusPerNode(), mixedPrecision, sequenceParallel, spSpaceValue().usesCollectiveTables(),
                 TimeProfileMode.parse(timeProfileMode), MemoryProfileMode.parse(memoryProfileMode), timeProfilingPath,
                 memoryProfilingPath, allreducePath, p2pPath, overlapPath, spTimePath);
     }

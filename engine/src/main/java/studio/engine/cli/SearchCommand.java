@@ -59,33 +59,8 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--runtime-keys", description = "With a 3.0 YAML: also write cp_sizes_enc, vcp and vocab_sdp, which the 3.0 runtime reads but its search never writes.")
     boolean runtimeKeys;
 
-    @Option(names = "--search_space", defaultValue = "full", paramLabel = "SPACE") String searchSpace;
-    @Option(names = "--disable_dp", defaultValue = "0", paramLabel = "0|1") int disableDp;
-    @Option(names = "--disable_tp", defaultValue = "0", paramLabel = "0|1") int disableTp;
-    @Option(names = "--disable_pp", defaultValue = "0", paramLabel = "0|1") int disablePp;
-    @Option(names = "--disable_sdp", defaultValue = "0", paramLabel = "0|1") int disableSdp;
-    @Option(names = "--disable_ckpt", defaultValue = "0", paramLabel = "0|1") int disableCkpt;
-    @Option(names = "--disable_tp_consec", defaultValue = "0", paramLabel = "0|1") int disableTpConsec;
-    @Option(names = "--max_tp_deg", defaultValue = "8", paramLabel = "N") int maxTpDeg;
-    @Option(names = "--max_pp_deg", defaultValue = "8", paramLabel = "N") int maxPpDeg;
-    @Option(names = "--min_bsz", defaultValue = "8", paramLabel = "B") int minBsz;
-    @Option(names = "--max_bsz", defaultValue = "10240", paramLabel = "B") int maxBsz;
-    @Option(names = "--bsz_scale", defaultValue = "8", paramLabel = "B") int bszScale;
-    @Option(names = "--settle_bsz", defaultValue = "-1", paramLabel = "B") int settleBsz;
-    @Option(names = "--settle_chunk", defaultValue = "-1", paramLabel = "C") int settleChunk;
-    @Option(names = "--recommend_min_bsz", defaultValue = "0", paramLabel = "0|1") int recommendMinBsz;
-    @Option(names = "--fine_grained_mode", defaultValue = "1", paramLabel = "0|1") int fineGrainedMode;
-    @Option(names = "--parallel_search", description = "Run sub-searches on a thread pool.") boolean parallelSearch;
-    @Option(names = "--worker", paramLabel = "N", description = "Threads for --parallel_search (default: 2 x CPUs).") Integer worker;
-    @Option(names = "--log_dir", defaultValue = "logs", paramLabel = "DIR") Path logDir;
-    @Option(names = "--output_config_path", paramLabel = "DIR", description = "Where to write the config (default: current folder).")
-    Path outputConfigPath;
-    @Option(names = "--use_pipeline_costmodel", defaultValue = "1", paramLabel = "1") int usePipelineCostmodel;
-    @Option(names = "--make_vocab_size_divisible_by", defaultValue = "128", paramLabel = "N", description = "Accepted; unused by the search.")
-    int makeVocabDivisible;
-    @Option(names = "--profile_mode", paramLabel = "MODE", description = "Older Galvatron scripts' name for --time_profile_mode.")
-    String profileMode;
-    @Option(names = "--embed_sdp", paramLabel = "0|1", description = "Accepted from older scripts; embed_sdp is searched.") Integer embedSdp;
+    @Mixin SearchOnlyArgs search;
+
     @Option(names = "--json", description = "Print a JSON summary.") boolean json;
 
     private final PrintWriter out;
@@ -99,28 +74,28 @@ public final class SearchCommand implements Callable<Integer> {
     /** Refuses option values that would silently search something else. */
     private void validate() {
         args.validate();
-        UsageException.check(settleBsz == -1 || settleBsz >= 1, "--settle_bsz", settleBsz, "-1 (sweep batch sizes) or a positive batch size");
-        UsageException.check(settleChunk == -1 || settleChunk >= 1, "--settle_chunk", settleChunk, "-1 (search chunks) or a positive count");
-        UsageException.check(minBsz >= 1, "--min_bsz", minBsz, "a positive batch size");
-        UsageException.check(maxBsz >= minBsz, "--max_bsz", maxBsz, "at least --min_bsz (" + minBsz + ")");
-        UsageException.check(bszScale >= 1, "--bsz_scale", bszScale, "a positive step");
-        UsageException.check(maxTpDeg >= 1 && maxTpDeg <= 1024, "--max_tp_deg", maxTpDeg, "1 to 1024");
-        UsageException.check(maxPpDeg >= 1 && maxPpDeg <= 1024, "--max_pp_deg", maxPpDeg, "1 to 1024");
-        if (worker != null) UsageException.check(worker >= 1 && worker <= 1024, "--worker", worker, "1 to 1024 threads");
-        for (var f : Map.of("--disable_dp", disableDp, "--disable_tp", disableTp, "--disable_pp", disablePp, "--disable_sdp", disableSdp,
-                "--disable_ckpt", disableCkpt, "--disable_tp_consec", disableTpConsec, "--recommend_min_bsz", recommendMinBsz,
-                "--fine_grained_mode", fineGrainedMode).entrySet()) {
+        UsageException.check(search.settleBsz == -1 || search.settleBsz >= 1, "--settle_bsz", search.settleBsz, "-1 (sweep batch sizes) or a positive batch size");
+        UsageException.check(search.settleChunk == -1 || search.settleChunk >= 1, "--settle_chunk", search.settleChunk, "-1 (search chunks) or a positive count");
+        UsageException.check(search.minBsz >= 1, "--min_bsz", search.minBsz, "a positive batch size");
+        UsageException.check(search.maxBsz >= search.minBsz, "--max_bsz", search.maxBsz, "at least --min_bsz (" + search.minBsz + ")");
+        UsageException.check(search.bszScale >= 1, "--bsz_scale", search.bszScale, "a positive step");
+        UsageException.check(search.maxTpDeg >= 1 && search.maxTpDeg <= 1024, "--max_tp_deg", search.maxTpDeg, "1 to 1024");
+        UsageException.check(search.maxPpDeg >= 1 && search.maxPpDeg <= 1024, "--max_pp_deg", search.maxPpDeg, "1 to 1024");
+        if (search.worker != null) UsageException.check(search.worker >= 1 && search.worker <= 1024, "--worker", search.worker, "1 to 1024 threads");
+        for (var f : Map.of("--disable_dp", search.disableDp, "--disable_tp", search.disableTp, "--disable_pp", search.disablePp, "--disable_sdp", search.disableSdp,
+                "--disable_ckpt", search.disableCkpt, "--disable_tp_consec", search.disableTpConsec, "--recommend_min_bsz", search.recommendMinBsz,
+                "--fine_grained_mode", search.fineGrainedMode).entrySet()) {
             UsageException.flag(f.getValue(), f.getKey());
         }
-        if (embedSdp != null) UsageException.flag(embedSdp, "--embed_sdp");
+        if (search.embedSdp != null) UsageException.flag(search.embedSdp, "--embed_sdp");
         try {
-            SearchSpace.parse(searchSpace);
+            SearchSpace.parse(search.searchSpace);
             SearchMode.parse(mode);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        UsageException.folder("--output_config_path", outputConfigPath);
-        UsageException.folder("--log_dir", logDir);
+        UsageException.folder("--output_config_path", search.outputConfigPath);
+        UsageException.folder("--log_dir", search.logDir);
     }
 
     @Override
@@ -131,26 +106,23 @@ public final class SearchCommand implements Callable<Integer> {
             throw new UsageException("--mode galvatron-v3 reads Galvatron 3.0's search YAML: gstudio search scripts/search_dist.yaml [key=value ...]");
         }
         validate();
-        if (usePipelineCostmodel != 1) {
+        if (search.usePipelineCostmodel != 1) {
             throw new IllegalArgumentException("--use_pipeline_costmodel 0 never selects a plan in Galvatron v2 (quirk Q6); use 1");
         }
-        if (profileMode != null) {
-            args.timeProfileMode = profileMode;
-            if (!profileMode.equals("batch")) args.memoryProfileMode = profileMode.equals("sequence") && !args.sequenceParallel ? "static" : profileMode;
-        }
+        search.applyProfileMode(args);
         GalvatronArgs.Resolved in = args.resolve(err);
         ModelDescription model = in.model();
         CostModelOptions co = args.costOptions();
-        int workers = parallelSearch ? (worker != null ? worker : 2 * Runtime.getRuntime().availableProcessors()) : 1;
-        SearchOptions so = new SearchOptions(SearchSpace.parse(searchSpace), disableDp == 1, disableTp == 1, disablePp == 1,
-                disableSdp == 1, disableCkpt == 1, disableTpConsec == 1, maxTpDeg, maxPpDeg, minBsz, maxBsz, bszScale, settleBsz,
-                settleChunk, recommendMinBsz == 1, fineGrainedMode == 1, workers, SearchMode.parse(mode), Map.of());
+        int workers = search.parallelSearch ? (search.worker != null ? search.worker : 2 * Runtime.getRuntime().availableProcessors()) : 1;
+        SearchOptions so = new SearchOptions(SearchSpace.parse(search.searchSpace), search.disableDp == 1, search.disableTp == 1, search.disablePp == 1,
+                search.disableSdp == 1, search.disableCkpt == 1, search.disableTpConsec == 1, search.maxTpDeg, search.maxPpDeg, search.minBsz, search.maxBsz, search.bszScale, search.settleBsz,
+                search.settleChunk, search.recommendMinBsz == 1, search.fineGrainedMode == 1, workers, SearchMode.parse(mode), Map.of());
         CostModel cm = args.costModel(in);
         SearchEngine engine = new SearchEngine(cm, so);
         SearchResult r = engine.search();
         String header = String.format(Locale.ROOT, "Galvatron Studio search (--mode %s) for %s on %d node(s) x %d GPUs, %d GB, %s",
                 so.mode().cliName(), model.name(), args.nodes(), args.gpusPerNode(), co.memoryConstraintGb(), co.mixedPrecision());
-        Path logFile = logDir.resolve(model.profileName() + "_" + args.nodes() + "nodes_" + args.gpusPerNode() + "gpus_"
+        Path logFile = search.logDir.resolve(model.profileName() + "_" + args.nodes() + "nodes_" + args.gpusPerNode() + "gpus_"
                 + co.memoryConstraintGb() + "GB").resolve("search_" + so.mode().cliName() + ".log");
         JsonFiles.writeAtomically(logFile, SearchLog.render(header, engine, r));
         if (!r.found()) {
@@ -177,8 +149,8 @@ public final class SearchCommand implements Callable<Integer> {
             return 2;
         }
         ParallelPlan plan = r.plan();
-        Path dir = outputConfigPath != null ? outputConfigPath : Path.of(".");
-        Path config = dir.resolve(fileName(model, args.nodes(), args.gpusPerNode(), co, settleBsz, engine.space()));
+        Path dir = search.outputConfigPath != null ? search.outputConfigPath : Path.of(".");
+        Path config = dir.resolve(fileName(model, args.nodes(), args.gpusPerNode(), co, search.settleBsz, engine.space()));
         GalvatronConfig.write(config, plan);
         PlanEstimate e = new PlanEvaluator(cm).evaluate(plan, r.best().minTp(), r.best().maxTp(), List.of());
         if (json) {
@@ -207,7 +179,7 @@ public final class SearchCommand implements Callable<Integer> {
                     + "or Galvatron v2's --options only");
         }
         List<String> v2Options = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
-                .filter(o -> !List.of("--mode", "--model-folder", "--runtime-keys", "--json", "--output_config_path").contains(o)).toList();
+                .filter(o -> !List.of("--mode", "--model-folder", "--runtime-keys", "--json", "--output_config_path", "--log_dir").contains(o)).toList();
         if (!v2Options.isEmpty()) {
             throw new UsageException(String.join(", ", v2Options) + " with a 3.0 YAML: Galvatron 3.0 takes its settings from the YAML; "
                     + "write them as overrides, e.g. search_engine.hardware_info.num_nodes=2");
@@ -216,9 +188,9 @@ public final class SearchCommand implements Callable<Integer> {
         if (!m.equals("galvatron-v3")) {
             throw new UsageException("--mode " + m + " with a 3.0 YAML: only galvatron-v3 searches a 3.0 YAML so far");
         }
-        if (outputConfigPath != null) UsageException.folder("--output_config_path", outputConfigPath);
+        if (search.outputConfigPath != null) UsageException.folder("--output_config_path", search.outputConfigPath);
         return new Search3Run(out, err).run(Path.of(first), yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder,
-                outputConfigPath, json, runtimeKeys);
+                search.outputConfigPath, json, runtimeKeys);
     }
 
     /** Galvatron's output file name (search-engine spec §7.2). */

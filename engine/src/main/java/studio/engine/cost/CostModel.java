@@ -282,7 +282,7 @@ public final class CostModel {
         double tpt;
         int seq = lt.seqLength();
         int hidden = lt.hiddenSize();
-        if (options.spSpace() == SpSpace.TP_SP) {
+        if (options.spSpace().usesCollectiveTables()) {
             double num = 4 * n * (s.checkpoint() ? 1.5 : 1);
             double per;
             if (t == 1) {
@@ -367,7 +367,7 @@ public final class CostModel {
                 int seq = seqs.get(i);
                 if (vsp) {
                     perSeq[i] = 0;
-                } else if (options.spSpace() == SpSpace.TP_SP) {
+                } else if (options.spSpace().usesCollectiveTables()) {
                     double x = (double) mbsz * seq * hidden * (mp ? 2 : 4);
                     perSeq[i] = k == 1 ? 0 : hw.spAllreduce(k).fitMsFor(x);
                 } else {

@@ -54,6 +54,11 @@ public record CostModelOptions(int worldSize, int memoryConstraintGb, String mix
                 defaultDpType, disableVtp, globalMemoryBuffer, costmodelCoe);
     }
 
+    public CostModelOptions withSpSpace(SpSpace space) {
+        return new CostModelOptions(worldSize, memoryConstraintGb, mixedPrecision, asyncGradReduce, sequenceParallel, space, pipelineType,
+                defaultDpType, disableVtp, globalMemoryBuffer, costmodelCoe);
+    }
+
     /** Total MB (Galvatron's {@code memory_constraint * 1024}). */
     public int totalMemoryMb() { return memoryConstraintGb * 1024; }
 

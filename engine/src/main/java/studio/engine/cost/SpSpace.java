@@ -10,13 +10,12 @@ public enum SpSpace {
 
     public String cliName() { return cliName; }
 
-    /** Galvatron v2 asserts on a Ulysses-only space: the one place that refuses it, for the CLI and the search alike. */
-    public SpSpace requireV2Searchable() {
-        if (this == SP) {
-            throw new IllegalArgumentException("--sp_space sp: Galvatron asserts that Ulysses-only search is unsupported; use tp or tp+sp");
-        }
-        return this;
-    }
+    /**
+     * Whether layer and vocabulary times come from the measured collective tables (all-gather / all-to-all), as
+     * Galvatron does for {@code tp+sp}. A Ulysses-only space ({@code sp}, which Galvatron v2 refuses though its
+     * runtime runs Ulysses and Galvatron 3.0 searches {@code sp_only}) is costed the same way.
+     */
+    public boolean usesCollectiveTables() { return this != TP; }
 
     public static SpSpace parse(String s) {
         for (SpSpace v : values()) if (v.cliName.equals(s)) return v;

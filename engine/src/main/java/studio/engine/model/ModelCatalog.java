@@ -37,6 +37,9 @@ public final class ModelCatalog {
             try (Stream<Path> s = Files.list(dir)) {
                 s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
                         .forEach(n -> names.add(n.substring(0, n.length() - 5)));
+                for (var alias : GALVATRON_NAMES.entrySet()) {
+                    if (Files.isRegularFile(dir.resolve(alias.getValue() + ".json"))) names.add(alias.getKey());
+                }
             } catch (IOException e) {
                 throw new InputFileException(dir, null, "cannot list model presets (" + e.getMessage() + ")");
             }
@@ -44,8 +47,24 @@ public final class ModelCatalog {
         return List.copyOf(names);
     }
 
-    /** The meta-config file of a preset, or null. */
+    /**
+     * The names Galvatron's own {@code --model_size} choices give the bert, swin and vit families ({@code path_dict} in
+     * each family's meta_configs), mapped to the meta-config file each stands for.
+     */
+    private static final java.util.Map<String, String> GALVATRON_NAMES = java.util.Map.ofEntries(
+            java.util.Map.entry("bert-base", "bert-base-uncased"), java.util.Map.entry("bert-large", "bert-large-uncased"),
+            java.util.Map.entry("bert-huge-32", "bert-huge-uncased-32"), java.util.Map.entry("bert-huge-48", "bert-huge-uncased-48"),
+            java.util.Map.entry("swin-large", "swin-large-patch4-window12-384"), java.util.Map.entry("swin-huge", "swin-huge-patch4-window7-224"),
+            java.util.Map.entry("vit-base", "vit-base-patch16-224"), java.util.Map.entry("vit-large", "vit-large-patch16-224"),
+            java.util.Map.entry("vit-huge", "vit-huge-patch16-224"), java.util.Map.entry("vit-xhuge", "vit-xhuge-patch16-224"));
+
+    /** The meta-config file of a preset (a file name or one of Galvatron's --model_size names), or null. */
     public Path presetFile(String name) {
+        String file = GALVATRON_NAMES.get(name);
+        if (file != null) {
+            Path p = presetFile(file);
+            if (p != null) return p;
+        }
         for (ModelFamily f : ModelFamily.values()) {
             Path p = root.resolve(f.directory()).resolve("meta_configs").resolve(name + ".json");
             if (Files.isRegularFile(p)) return p;

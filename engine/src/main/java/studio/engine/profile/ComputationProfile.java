@@ -96,20 +96,23 @@ public final class ComputationProfile {
     private Resolved resolveBatch(List<LayerType> types) {
         List<ForwardTime> layer = new ArrayList<>();
         List<ForwardTime> others = new ArrayList<>();
+        // Several layer types key "other" by all their lengths (T5: layertype_other_bsz1_seq[512,512]); Galvatron v2
+        // looks for _seq{S_i} there and finds nothing, so it cannot run batch mode on its own T5 profile. We read both.
+        String allSeqs = "_seq[" + String.join(",", types.stream().map(t -> Integer.toString(t.seqLength())).toList()) + "]";
         for (int i = 0; i < types.size(); i++) {
             int seq = types.get(i).seqLength();
-            layer.add(batchFit("layertype_" + i + "_", seq, "layertype_" + i + "_bsz{b}_seq" + seq));
-            others.add(batchFit("layertype_other_", seq, "layertype_other_bsz{b}_seq" + seq));
+            layer.add(batchFit("layertype_" + i + "_", List.of("_seq" + seq), "layertype_" + i + "_bsz{b}_seq" + seq));
+            List<String> otherTags = types.size() > 1 ? List.of("_seq" + seq, allSeqs) : List.of("_seq" + seq);
+            others.add(batchFit("layertype_other_", otherTags, "layertype_other_bsz{b}" + (types.size() > 1 ? allSeqs : "_seq" + seq)));
         }
         return new Resolved(layer, others.get(0));
     }
 
-    private ForwardTime batchFit(String prefix, int seq, String keyPattern) {
+    private ForwardTime batchFit(String prefix, List<String> seqTags, String keyPattern) {
         List<double[]> pts = new ArrayList<>();
-        String seqTag = "_seq" + seq;
         for (Map.Entry<String, Double> e : values.entrySet()) {
             String k = e.getKey();
-            if (k.startsWith(prefix) && k.contains(seqTag)) {
+            if (k.startsWith(prefix) && seqTags.stream().anyMatch(k::contains)) {
                 // Galvatron: bsz = int(key.split('_')[-2][3:]); total ms of the batch = value * bsz
                 String[] parts = k.split("_");
                 int b = parseInt(parts[parts.length - 2].substring(3), k);

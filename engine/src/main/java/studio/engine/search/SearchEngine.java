@@ -54,7 +54,6 @@ public final class SearchEngine {
         this.so = options;
         this.model = costModel.profiles().model();
         this.world = co.worldSize();
-        co.spSpace().requireV2Searchable();
         if (options.recommendMinBsz()) {
             throw new IllegalArgumentException("--recommend_min_bsz 1 crashes in Galvatron v2 (TypeError, quirk Q14); give --min_bsz "
                     + "or --settle_bsz instead");
@@ -138,13 +137,14 @@ public final class SearchEngine {
 
     private List<SpSearch> spList() {
         if (co.spSpace() == SpSpace.TP) return List.of(SpSearch.MEGATRON_ONLY);
+        if (co.spSpace() == SpSpace.SP) return List.of(SpSearch.ULYSSES_ONLY);
         return co.globalMemoryBuffer() ? List.of(SpSearch.MEGATRON_ONLY, SpSearch.ULYSSES_ONLY, SpSearch.EITHER)
                 : List.of(SpSearch.MEGATRON_ONLY, SpSearch.EITHER);
     }
 
     /** Whether the vocabulary layers use Ulysses ({@code vsp}), in Galvatron's order: off, then on. */
     private List<Boolean> vspList() {
-        return co.spSpace() == SpSpace.TP_SP ? List.of(false, true) : List.of(false);
+        return co.spSpace().usesCollectiveTables() ? List.of(false, true) : List.of(false);
     }
 
     /** Whether the vocabulary layers are ZeRO-3 sharded ({@code embed_sdp}), off then on. */

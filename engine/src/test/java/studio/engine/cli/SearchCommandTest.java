@@ -113,10 +113,20 @@ class SearchCommandTest {
         CliRunner r = CliRunner.run(a.toArray(String[]::new));
         assertEquals(StudioCli.USAGE_ERROR, r.exitCode(), "a usage error has its own exit code (2 is \"does not fit\")");
         assertTrue(r.err().contains("--search_space") && r.err().contains("dp+tp"), r.err());
+    }
+
+    @Test
+    void ulyssesOnlyIsSearchedThoughGalvatronTwoRefusesIt(@TempDir Path out) throws Exception {
         List<String> b = s1Args(out);
         b.set(b.indexOf("--sp_space") + 1, "sp");
-        CliRunner r2 = CliRunner.run(b.toArray(String[]::new));
-        assertEquals(1, r2.exitCode());
-        assertTrue(r2.err().contains("unsupported"), r2.err());
+        b.add("--json");
+        CliRunner r = CliRunner.run(b.toArray(String[]::new));
+        assertEquals(0, r.exitCode(), r.err());
+        var j = studio.engine.io.JsonFiles.mapper().readTree(r.out());
+        assertTrue(j.get("vtp").asInt() == 1 || j.get("vsp").asInt() == 1, "a Ulysses vocabulary: " + r.out());
+        String config = Files.readString(Path.of(j.get("config").asText()));
+        String[] tp = config.replaceAll("(?s).*\"tp_sizes_enc\": \"([^\"]*)\".*", "$1").split(",");
+        String[] sp = config.replaceAll("(?s).*\"use_sp\": \"([^\"]*)\".*", "$1").split(",");
+        for (int i = 0; i < tp.length; i++) assertTrue(tp[i].equals("1") || sp[i].equals("1"), "layer " + i + " is Ulysses: " + config);
     }
 }

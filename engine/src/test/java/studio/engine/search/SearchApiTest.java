@@ -101,12 +101,23 @@ class SearchApiTest {
     }
 
     @Test
-    void refusesOptionsGalvatronCannotRun() {
+    void searchesUlyssesOnlyWhichGalvatronTwoRefuses() {
         var cm = S1SearchTest.s1CostModel();
         var sp = new CostModel(cm.profiles(), new studio.engine.cost.CostModelOptions(8, 36, "bf16", true, true,
                 studio.engine.cost.SpSpace.SP, studio.engine.plan.PipelineType.GPIPE, studio.engine.plan.DpType.DDP, false, true, 1.0));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SearchEngine(sp, SearchOptions.defaults()));
-        assertTrue(e.getMessage().contains("--sp_space sp"), e.getMessage());
+        SearchResult r = new SearchEngine(sp, S1SearchTest.s1Options()).search();
+        assertTrue(r.found());
+        assertTrue(r.plan().layers().stream().allMatch(l -> l.tp() == 1 || l.isUlysses()), "only Ulysses for tp > 1: " + r.plan().layers());
+        assertTrue(r.plan().vocabTp() == 1 || r.plan().vocabUlysses(), "the vocabulary too");
+        assertTrue(r.tasks().stream().allMatch(t -> t.spSearch() == studio.engine.cost.SpSearch.ULYSSES_ONLY), "only Ulysses sub-searches");
+        var tpSp = new CostModel(cm.profiles(), sp.options().withSpSpace(studio.engine.cost.SpSpace.TP_SP));
+        SearchResult both = new SearchEngine(tpSp, S1SearchTest.s1Options()).search();
+        assertTrue(both.throughput() >= r.throughput(), "tp+sp contains the Ulysses-only space");
+    }
+
+    @Test
+    void refusesOptionsGalvatronCannotRun() {
+        var cm = S1SearchTest.s1CostModel();
         SearchOptions rec = SearchOptions.defaults().toBuilder().batchSweep(8, 64, 8).recommendMinBsz(true).build();
         assertThrows(IllegalArgumentException.class, () -> new SearchEngine(cm, rec));
         SearchOptions both = SearchOptions.defaults().toBuilder().disableDp(true).disableSdp(true).batchSweep(8, 64, 8).settleBsz(64).build();
