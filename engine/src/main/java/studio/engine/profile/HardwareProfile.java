@@ -171,6 +171,17 @@ public final class HardwareProfile {
         return v;
     }
 
+    /** The SP all-reduce tables (half the measured time, by bytes) by group size; null without an sp_time file. */
+    public Map<Integer, CollectiveTimeTable> spAllreduceTables() { return spAllreduce; }
+
+    public Map<Integer, CollectiveTimeTable> spAll2allTables() { return spAll2all; }
+
+    public Path allreduceFile() { return allreduceFile; }
+
+    public Path p2pFile() { return p2pFile; }
+
+    public Path spTimeFile() { return spTimeFile; }
+
     public CollectiveTimeTable spAllreduce(int group) { return spTable(spAllreduce, "allreduce", group); }
 
     public CollectiveTimeTable spAll2all(int group) { return spTable(spAll2all, "all2all", group); }

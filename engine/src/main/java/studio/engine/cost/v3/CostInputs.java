@@ -4,7 +4,7 @@ import studio.engine.io.InputFileException;
 import studio.engine.profile.v3.HardwareTables;
 import studio.engine.profile.v3.LatencyTable;
 import studio.engine.profile.v3.ModelProfile;
-import studio.engine.profile.v3.OtherMemory;
+import studio.engine.profile.OtherMemoryProfile;
 
 import java.util.Map;
 
@@ -48,16 +48,16 @@ public record CostInputs(ModelProfile profile, HardwareTables hardware, CostSett
     double layerActivation(int tps) {
         Double a = profile.activationMbByDegree().get(tps);
         if (a == null) {
-            throw new InputFileException(profile.memoryFile(), "layertype_0.tp_activation_per_bsz_dict." + tps,
+            throw new InputFileException(profile.memoryFile(), "layertype_0" + profile.memorySuffix() + ".tp_activation_per_bsz_dict." + tps,
                     "missing; strategies of TP or Ulysses degree " + tps + " need it");
         }
         return a;
     }
 
-    static double entry(ModelProfile profile, OtherMemory other, Map<Integer, Double> table, String part, int degree) {
+    static double entry(ModelProfile profile, OtherMemoryProfile other, Map<Integer, Double> table, String part, int degree) {
         Double v = table.get(degree);
         if (v == null) {
-            throw new InputFileException(profile.memoryFile(), other.key() + "." + part + "." + degree,
+            throw new InputFileException(profile.memoryFile(), profile.keyOf(other) + "." + part + "." + degree,
                     "missing; a vocabulary strategy of degree " + degree + " needs it");
         }
         return v;

@@ -2,7 +2,7 @@ package studio.engine.cost.v3;
 
 import studio.engine.io.InputFileException;
 import studio.engine.plan.v3.HybridStrategy;
-import studio.engine.profile.v3.ComputeTime;
+import studio.engine.profile.ForwardTime;
 import studio.engine.profile.v3.LatencyTable;
 
 /**
@@ -23,8 +23,8 @@ public final class LayerTimeCost {
         checkCollectivesProfiled(s);
         int localBatch = batch / chunks / s.dp();
         double parameters = in.profile().parameterMb() / s.tp();
-        ComputeTime ft = in.profile().layerForward();
-        double forward = ft.linearInBatch()
+        ForwardTime ft = in.profile().layerForward();
+        double forward = ft.batchFit()
                 ? (ft.slopeMs() * ((double) localBatch / tps) + ft.interceptMs()) * n
                 : (ft.perSampleMs() * localBatch / tps) * n;
         double backward = forward * 2;

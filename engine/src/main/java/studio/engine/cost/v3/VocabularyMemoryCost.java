@@ -5,7 +5,7 @@ import studio.engine.plan.DpType;
 import studio.engine.plan.PipelineType;
 import studio.engine.plan.v3.HybridStrategy;
 import studio.engine.profile.v3.ModelProfile;
-import studio.engine.profile.v3.OtherMemory;
+import studio.engine.profile.OtherMemoryProfile;
 
 /**
  * Embedding and LM-head memory per stage, MB, with the 1024 MB PyTorch context on every stage (v3 spec §4.3:
@@ -29,12 +29,12 @@ public final class VocabularyMemoryCost {
         double[] activation = new double[pp];
         int tps = e.tensorOrSequenceDegree();
         if (pp == 1) {
-            OtherMemory off = p.noPipeline();
+            OtherMemoryProfile off = p.noPipeline();
             states[0] = CostInputs.entry(p, off, off.modelStatesMb(), "model_states", e.tp()) * ratio;
             activation[0] = CostInputs.entry(p, off, off.activationMb(), "activation", tps) * (1 * localBatch);
         } else {
-            OtherMemory first = p.firstStage();
-            OtherMemory last = p.lastStage();
+            OtherMemoryProfile first = p.firstStage();
+            OtherMemoryProfile last = p.lastStage();
             states[0] = CostInputs.entry(p, first, first.modelStatesMb(), "model_states", e.tp()) * ratio;
             states[pp - 1] = CostInputs.entry(p, last, last.modelStatesMb(), "model_states", e.tp()) * ratio;
             boolean flush = cs.pipelineType() == PipelineType.PIPEDREAM_FLUSH;

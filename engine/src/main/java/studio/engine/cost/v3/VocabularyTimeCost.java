@@ -1,7 +1,7 @@
 package studio.engine.cost.v3;
 
 import studio.engine.plan.v3.HybridStrategy;
-import studio.engine.profile.v3.ComputeTime;
+import studio.engine.profile.ForwardTime;
 import studio.engine.profile.v3.ModelProfile;
 
 /**
@@ -21,8 +21,8 @@ public final class VocabularyTimeCost {
         int pp = e.pp();
         int tps = e.tensorOrSequenceDegree();
         int localBatch = batch / chunks / e.dp();
-        ComputeTime ot = p.otherForward();
-        double forward = ot.linearInBatch()
+        ForwardTime ot = p.otherForward();
+        double forward = ot.batchFit()
                 ? ot.slopeMs() * (((double) localBatch / tps) / e.cp()) + ot.interceptMs()
                 : ((ot.perSampleMs() * localBatch) / tps) / e.cp();
         double[] compute = new double[pp];

@@ -159,7 +159,7 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
         }
         ModelProfile profile = ProfileReader.read(timeFile, TimeProfileMode.parse(timeMode), memoryFile, MemoryProfileMode.parse(memoryMode),
                 seq, sequenceParallel);
-        HardwareTables hardware = ProfileReader.hardware(allreduce, p2p, overlap, spTime, world);
+        HardwareTables hardware = HardwareTables.of(studio.engine.profile.HardwareProfile.read(world, allreduce, p2p, overlap, spTime));
 
         Path out = outputPath == null ? configs : ModelInfo3.resolvePath(cwd, outputPath);
         Path log = ModelInfo3.resolvePath(cwd, logDir);

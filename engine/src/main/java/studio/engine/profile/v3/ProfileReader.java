@@ -4,21 +4,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.InputFileException;
 import studio.engine.io.JsonFiles;
+import studio.engine.profile.ForwardTime;
 import studio.engine.profile.LeastSquares;
+import studio.engine.profile.OtherMemoryProfile;
 import studio.engine.profile.MemoryProfileMode;
 import studio.engine.profile.TimeProfileMode;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads Galvatron 3.0's profile and hardware files as its search does (v3 spec §2.3 - §2.5). Where Galvatron 3.0
+ * Reads Galvatron 3.0's computation and memory profiles as its search does (v3 spec §2.3 - §2.4; the hardware files are
+ * read by {@link studio.engine.profile.HardwareProfile} and viewed through {@link HardwareTables}). Where Galvatron 3.0
  * crashes on its own inputs (one sequence length for a quadratic fit, a missing key), the error names the file, the
  * key and what would work instead.
  */
@@ -34,18 +36,18 @@ public final class ProfileReader {
     public static ModelProfile read(Path computationFile, TimeProfileMode timeMode, Path memoryFile,
                                     MemoryProfileMode memoryMode, int seqLength, boolean sequenceParallel) {
         ObjectNode time = JsonFiles.readObject(computationFile);
-        ComputeTime layer = computeTime(computationFile, time, LAYER, timeMode, seqLength, true);
-        ComputeTime other = computeTime(computationFile, time, OTHER, timeMode, seqLength, false);
+        ForwardTime layer = computeTime(computationFile, time, LAYER, timeMode, seqLength, true);
+        ForwardTime other = computeTime(computationFile, time, OTHER, timeMode, seqLength, false);
         ObjectNode memory = JsonFiles.readObject(memoryFile);
         return memory(memoryFile, memory, memoryMode, seqLength, sequenceParallel, computationFile, layer, other);
     }
 
-    private static ComputeTime computeTime(Path file, ObjectNode root, String prefix, TimeProfileMode mode, int seq, boolean layer) {
+    private static ForwardTime computeTime(Path file, ObjectNode root, String prefix, TimeProfileMode mode, int seq, boolean layer) {
         switch (mode) {
             case STATIC -> {
                 for (Map.Entry<String, JsonNode> e : JsonFiles.fields(root)) {
                     if (e.getKey().startsWith(prefix)) {
-                        return ComputeTime.perSample(JsonFiles.positive(file, e.getKey(), e.getValue(), "a forward time in ms"));
+                        return ForwardTime.perSample(JsonFiles.positive(file, e.getKey(), e.getValue(), "a forward time in ms"));
                     }
                 }
                 throw new InputFileException(file, prefix + "bsz{b}_seq{s}", "missing; time_profile_mode static needs one "
@@ -69,7 +71,7 @@ public final class ProfileReader {
                             + (layer ? "layertype_0" : "layertype_other") + " should not be lower than 8\"); profile more batch sizes or use static");
                 }
                 double[] fit = fit(points, 1);
-                return ComputeTime.line(fit[1], fit[0]);
+                return ForwardTime.linear(fit[1], fit[0]);
             }
             case SEQUENCE -> {
                 List<double[]> points = new ArrayList<>();
@@ -91,7 +93,7 @@ public final class ProfileReader {
                 double[] c = fit(points, degree);
                 // numpy evaluates a*S*S + b*S + c left to right
                 double value = layer ? c[2] * seq * seq + c[1] * seq + c[0] : c[1] * seq + c[0];
-                return ComputeTime.perSample(value);
+                return ForwardTime.perSample(value);
             }
             default -> throw new IllegalStateException(mode.toString());
         }
@@ -118,7 +120,7 @@ public final class ProfileReader {
     // ---------------------------------------------------------------- memory (§2.4)
 
     private static ModelProfile memory(Path file, ObjectNode root, MemoryProfileMode mode, int seq, boolean sequenceParallel,
-                                       Path computationFile, ComputeTime layer, ComputeTime other) {
+                                       Path computationFile, ForwardTime layer, ForwardTime other) {
         String suffix = sequenceParallel ? "_sp" : "";
         String layerKey = "layertype_0" + suffix;
         ObjectNode layers = group(file, root, layerKey, sequenceParallel);
@@ -132,7 +134,7 @@ public final class ProfileReader {
             double param = JsonFiles.nonNegative(file, layerKey + "." + s + ".parameter_size", at.get("parameter_size"), "parameter memory in MB");
             Map<Integer, Double> act = new LinkedHashMap<>();
             double ckpt = activations(file, layerKey + "." + s, at, act, 1.0, 1);
-            return new ModelProfile(computationFile, layer, other, file, param, act, ckpt,
+            return new ModelProfile(computationFile, layer, other, file, suffix, param, act, ckpt,
                     other(file, offRoot, "other_memory_pp_off" + suffix, s, null, 1, 1),
                     other(file, firstRoot, "other_memory_pp_on_first" + suffix, s, null, 1, 1),
                     other(file, lastRoot, "other_memory_pp_on_last" + suffix, s, null, 1, 1));
@@ -153,9 +155,9 @@ public final class ProfileReader {
         double param = JsonFiles.nonNegative(file, layerKey + "." + min + ".parameter_size", atMin.get("parameter_size"), "parameter memory in MB");
         Map<Integer, Double> act = new LinkedHashMap<>();
         double ckpt = activations(file, layerKey + "." + max, atMax, act, sMax, seq);
-        OtherMemory off = other(file, offRoot, "other_memory_pp_off_sp", max, null, sMax, seq);
+        OtherMemoryProfile off = other(file, offRoot, "other_memory_pp_off_sp", max, null, sMax, seq);
         Set<Integer> scaled = off.activationMb().keySet();
-        return new ModelProfile(computationFile, layer, other, file, param, act, ckpt, off,
+        return new ModelProfile(computationFile, layer, other, file, suffix, param, act, ckpt, off,
                 other(file, firstRoot, "other_memory_pp_on_first_sp", max, scaled, sMax, seq),
                 other(file, lastRoot, "other_memory_pp_on_last_sp", max, scaled, sMax, seq));
     }
@@ -200,7 +202,7 @@ public final class ProfileReader {
         return ckpt;
     }
 
-    private static OtherMemory other(Path file, ObjectNode group, String groupKey, String seq, Set<Integer> scaleKeys, int sMax, int s) {
+    private static OtherMemoryProfile other(Path file, ObjectNode group, String groupKey, String seq, Set<Integer> scaleKeys, int sMax, int s) {
         ObjectNode at = bySeq(file, group, groupKey, seq, "");
         Map<Integer, Double> states = byDegree(file, groupKey + "." + seq + ".model_states", at.get("model_states"), null, 1, 1);
         Map<Integer, Double> act = byDegree(file, groupKey + "." + seq + ".activation", at.get("activation"),
@@ -213,7 +215,7 @@ public final class ProfileReader {
                 }
             }
         }
-        return new OtherMemory(groupKey, states, act);
+        return new OtherMemoryProfile(states, act);
     }
 
     /**
@@ -233,87 +235,4 @@ public final class ProfileReader {
         return out;
     }
 
-    // ---------------------------------------------------------------- hardware (§2.5)
-
-    public static HardwareTables hardware(Path allreduceFile, Path p2pFile, Path overlapFile, Path collectiveFile, int worldSize) {
-        ObjectNode ar = JsonFiles.readObject(allreduceFile);
-        Map<String, Double> coe = new LinkedHashMap<>();
-        if (worldSize >= 2) {
-            double c = 1.0 / bandwidth(allreduceFile, ar, "allreduce_size_" + worldSize + "_consec_1");
-            coe.put(Integer.toString(worldSize), c);
-            coe.put(worldSize + "_1", c);
-            coe.put(worldSize + "_0", c);
-        }
-        for (int g = worldSize / 2; g >= 2; g /= 2) {
-            coe.put(g + "_0", 1.0 / bandwidth(allreduceFile, ar, "allreduce_size_" + g + "_consec_0"));
-            coe.put(g + "_1", 1.0 / bandwidth(allreduceFile, ar, "allreduce_size_" + g + "_consec_1"));
-        }
-        coe.put("1", 0.0);
-        coe.put("1_1", 0.0);
-        coe.put("1_0", 0.0);
-
-        ObjectNode p2p = JsonFiles.readObject(p2pFile);
-        Map<Integer, Double> p2pCoe = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : JsonFiles.fields(p2p)) {
-            if (!e.getKey().startsWith("pp_size_")) continue;
-            int g = parseInt(p2pFile, e.getKey(), e.getKey().substring("pp_size_".length()), "a pipeline degree (pp_size_{g})");
-            p2pCoe.put(g, 1.0 / JsonFiles.positive(p2pFile, e.getKey(), e.getValue(), "a bandwidth in GB/s"));
-        }
-        ObjectNode ov = JsonFiles.readObject(overlapFile);
-        double overlap = JsonFiles.positive(overlapFile, "overlap_coe", ov.get("overlap_coe"), "the overlap slowdown coefficient");
-
-        ObjectNode sp = JsonFiles.readObject(collectiveFile);
-        Map<Integer, Map<Integer, Double>> gather = new LinkedHashMap<>();
-        Map<Integer, Map<Integer, Double>> toAll = new LinkedHashMap<>();
-        Set<Integer> arGroups = new LinkedHashSet<>();
-        Set<Integer> a2aGroups = new LinkedHashSet<>();
-        for (Map.Entry<String, JsonNode> e : JsonFiles.fields(sp)) {
-            String key = e.getKey();
-            boolean isAllreduce = key.startsWith("allreduce");
-            boolean isAll2all = key.startsWith("all2all");
-            if (!isAllreduce && !isAll2all) continue;
-            String[] parts = key.split("_");
-            if (parts.length < 3 || !parts[parts.length - 2].endsWith("MB")) {
-                throw new InputFileException(collectiveFile, key, "expected a key like allreduce_size_8_16MB_time or all2all_size_8_16MB_time");
-            }
-            int g = parseInt(collectiveFile, key, parts[parts.length - 3], "a group size in the key");
-            String mb = parts[parts.length - 2];
-            int sizeMb = parseInt(collectiveFile, key, mb.substring(0, mb.length() - 2), "a message size in MB in the key");
-            double ms = JsonFiles.positive(collectiveFile, key, e.getValue(), "a time in ms");
-            if (isAllreduce) {
-                arGroups.add(g);
-                if (key.startsWith("allreduce_size")) gather.computeIfAbsent(g, x -> new LinkedHashMap<>()).put(sizeMb, ms * 0.5);
-            } else {
-                a2aGroups.add(g);
-                if (key.startsWith("all2all_size")) toAll.computeIfAbsent(g, x -> new LinkedHashMap<>()).put(sizeMb, ms);
-            }
-        }
-        return new HardwareTables(allreduceFile, coe, p2pFile, p2pCoe, overlap, collectiveFile,
-                tables(collectiveFile, "allreduce_size", gather), tables(collectiveFile, "all2all_size", toAll), arGroups, a2aGroups);
-    }
-
-    private static Map<Integer, LatencyTable> tables(Path file, String prefix, Map<Integer, Map<Integer, Double>> byGroup) {
-        Map<Integer, LatencyTable> out = new LinkedHashMap<>();
-        for (Map.Entry<Integer, Map<Integer, Double>> e : byGroup.entrySet()) {
-            Map<Integer, Double> points = e.getValue();
-            if (points.size() < 8) {
-                throw new InputFileException(file, prefix + "_" + e.getKey() + "_{size}MB_time", "needs at least 8 message sizes for group " + e.getKey()
-                        + " to fit the latency line, found " + points.size());
-            }
-            double[] x = new double[points.size()];
-            double[] y = new double[points.size()];
-            int i = 0;
-            for (Map.Entry<Integer, Double> p : points.entrySet()) {
-                x[i] = p.getKey();
-                y[i++] = p.getValue();
-            }
-            double[] c = LeastSquares.polyfit(x, y, 1);
-            out.put(e.getKey(), new LatencyTable(e.getKey(), points, c[1], c[0]));
-        }
-        return out;
-    }
-
-    private static double bandwidth(Path file, ObjectNode root, String key) {
-        return JsonFiles.positive(file, key, root.get(key), "a bandwidth in GB/s (profile the hardware for this cluster size)");
-    }
 }
