@@ -51,6 +51,13 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+    @picocli.CommandLine.Parameters(paramLabel = "YAML [OVERRIDE...]", arity = "0..*",
+            description = "Cost the plan with Galvatron 3.0's model: its search YAML (scripts/search_dist.yaml) and Hydra overrides.")
+    List<String> yamlAndOverrides = new java.util.ArrayList<>();
+
+    @Option(names = "--model-folder", paramLabel = "DIR", description = "With a 3.0 YAML: the folder Galvatron's search_dist.py runs from.")
+    Path modelFolder;
+
     private final PrintWriter out;
     private final PrintWriter err;
 
@@ -68,6 +75,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             err.println("note: search options not used by evaluate: " + String.join(", ", unused));
             err.flush();
         }
+        if (!yamlAndOverrides.isEmpty()) return evaluateV3();
         searchOnly.applyProfileMode(args);
         args.validate();
         UsageException.check(minTp >= 0 && minTp <= 1024, "--min_tp", minTp, "0 (from the plan) to 1024");
@@ -93,7 +101,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             if (!args.estimated.isEmpty()) j.put("profiles", "estimated: " + args.estimated);
             out.println(j.toPrettyString());
         } else {
-            print(model, loaded.plan(), e, costOptions.worldSize(), costOptions.memoryConstraintGb(), costOptions.mixedPrecision());
+            print(model, loaded.plan(), e, args.nodes(), args.gpusPerNode(), costOptions.memoryConstraintGb(), costOptions.mixedPrecision());
         }
         out.flush();
         return e.violations().isEmpty() && e.fitsMemory() ? 0 : 2;
@@ -127,11 +135,51 @@ public final class EvaluateCommand implements Callable<Integer> {
         return v;
     }
 
-    private void print(ModelDescription model, ParallelPlan plan, PlanEstimate e, int world, int memGb, String precision) {
+    /** {@code gstudio evaluate --galvatron_config_path X.json search_dist.yaml [overrides]}: the 3.0 model and runtime rules. */
+    private int evaluateV3() {
+        String first = yamlAndOverrides.get(0);
+        if (!studio.engine.inputs.v3.Galvatron3Inputs.isYaml(first)) {
+            throw new UsageException("'" + first + "': expected a Galvatron 3.0 search YAML (*.yaml or *.yml) before the overrides");
+        }
+        java.util.Set<String> allowed = java.util.Set.of("--galvatron_config_path", "--json", "--model-folder");
+        List<String> v2Options = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
+                .filter(o -> !allowed.contains(o)).distinct().toList();
+        if (!v2Options.isEmpty()) {
+            throw new UsageException(String.join(", ", v2Options) + " with a 3.0 YAML: the settings come from the YAML; write them as "
+                    + "overrides, e.g. search_engine.hardware_info.memory_constraint=40");
+        }
+        var in = studio.engine.inputs.v3.Galvatron3Inputs.load(Path.of(first), yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder);
+        var s = in.settings();
+        if (java.nio.file.Files.isDirectory(configPath)) {
+            throw new studio.engine.io.InputFileException(configPath, "--galvatron_config_path", "is a folder; expected a galvatron_config_*.json file");
+        }
+        GalvatronConfig.Loaded loaded = GalvatronConfig.read(configPath, s.worldSize(), s.cost().pipelineType(), s.defaultDpType(),
+                studio.engine.plan.TargetRuntime.GALVATRON_V3);
+        PlanEstimate e;
+        try {
+            e = in.evaluator().evaluate(loaded.plan(), loaded.fileViolations());
+        } catch (studio.engine.plan.PlanException ex) {
+            throw new studio.engine.io.InputFileException(configPath, ex.key(), ex.getMessage(), ex);
+        }
+        ModelDescription model = in.modelDescription();
+        if (json) {
+            ObjectNode j = toJson(model, loaded.plan(), e, s.worldSize());
+            j.put("target", studio.engine.plan.TargetRuntime.GALVATRON_V3.configName());
+            out.println(j.toPrettyString());
+        } else {
+            out.println("Cost model: Galvatron 3.0 (" + in.yaml() + ")");
+            print(model, loaded.plan(), e, s.numNodes(), s.gpusPerNode(), s.memoryConstraintGb(), s.cost().precision().configName());
+        }
+        out.flush();
+        return e.violations().isEmpty() && e.fitsMemory() ? 0 : 2;
+    }
+
+    private void print(ModelDescription model, ParallelPlan plan, PlanEstimate e, int nodes, int gpusPerNode, int memGb, String precision) {
+        int world = nodes * gpusPerNode;
         out.printf(Locale.ROOT, "Plan %s%n", configPath);
         if (!args.estimated.isEmpty()) out.printf(Locale.ROOT, "Profiles: ESTIMATED — %s%n", args.estimated);
         out.printf(Locale.ROOT, "Model %s: %d layers, hidden %d | %d GPUs (%d x %d) | %d GB | %s%n", model.name(), model.totalLayers(),
-                model.hiddenSize(), world, args.nodes(), args.gpusPerNode(), memGb, precision);
+                model.hiddenSize(), world, nodes, gpusPerNode, memGb, precision);
         out.printf(Locale.ROOT, "pp %d, division %s | global batch %d, chunks %d (micro-batch %d per min-tp group, %d run) | "
                         + "vtp %d, vsp %d, embed_sdp %d | %s, %s | min_tp %d, max_tp %d%n",
                 plan.pp(), plan.pipelineDivision(), plan.globalBatch(), plan.chunks(), e.microBatchSize(), e.realChunks(),

@@ -36,8 +36,19 @@ public final class GalvatronConfig {
         return parse(file, JsonFiles.readObject(file), worldSize, pipelineDefault, dpTypeDefault);
     }
 
+    /** A config as the given runtime reads it (3.0: cp_sizes_enc optional, vocab_sdp, vcp and world_size; v3 spec §7.3). */
+    public static Loaded read(Path file, int worldSize, PipelineType pipelineDefault, DpType dpTypeDefault, TargetRuntime target) {
+        return parse(file, JsonFiles.readObject(file), worldSize, pipelineDefault, dpTypeDefault, target);
+    }
+
     /** A config held in another document (a studio project); {@code file} names that document in errors. */
     public static Loaded parse(Path file, ObjectNode j, int worldSize, PipelineType pipelineDefault, DpType dpTypeDefault) {
+        return parse(file, j, worldSize, pipelineDefault, dpTypeDefault, TargetRuntime.GALVATRON_V2);
+    }
+
+    public static Loaded parse(Path file, ObjectNode j, int worldSize, PipelineType pipelineDefault, DpType dpTypeDefault,
+                               TargetRuntime target) {
+        boolean v3 = target == TargetRuntime.GALVATRON_V3;
         List<RuleViolation> v = new ArrayList<>();
         int pp = intField(file, j, "pp_deg", true, 1, v);
         int bsz = intField(file, j, "global_bsz", true, 0, v);
@@ -49,6 +60,8 @@ public final class GalvatronConfig {
         List<Integer> cp;
         if (j.has("cp_sizes_enc")) {
             cp = listField(file, j, "cp_sizes_enc", null, false, v);
+        } else if (v3) {
+            cp = ones(n);
         } else {
             v.add(new RuleViolation(1, -1, "cp_sizes_enc is missing: the v2 runtime stops with KeyError: 'cp_sizes_enc' "
                     + "(export the plan again to add it)"));
@@ -93,6 +106,23 @@ public final class GalvatronConfig {
         int vtp = j.has("vtp") ? intField(file, j, "vtp", false, 1, v) : 1;
         int vsp = j.has("vsp") ? intField(file, j, "vsp", false, 0, v) : 0;
         int embedSdp = j.has("embed_sdp") ? intField(file, j, "embed_sdp", false, 0, v) : 0;
+        if (v3) {
+            if (j.has("vocab_sdp")) {
+                embedSdp = intField(file, j, "vocab_sdp", false, 0, v);
+            } else if (embedSdp == 1) {
+                v.add(new RuleViolation(15, -1, "embed_sdp 1 without vocab_sdp: the 3.0 runtime reads vocab_sdp and runs the vocabulary "
+                        + "without ZeRO-3 (Galvatron 3.0's search writes only embed_sdp); export the plan again to add vocab_sdp"));
+            }
+            int vcp = j.has("vcp") ? intField(file, j, "vcp", false, 1, v) : 1;
+            if (vcp != 1) v.add(new RuleViolation(11, -1, "vcp " + vcp + ": the studio costs the vocabulary without context parallelism"));
+            if (j.has("world_size")) {
+                int ws = intField(file, j, "world_size", false, worldSize, v);
+                if (ws != worldSize) {
+                    v.add(new RuleViolation(3, -1, "world_size " + ws + " in the file, but the cluster has " + worldSize
+                            + " GPUs: the 3.0 runtime ignores world_size and re-derives the data-parallel degrees"));
+                }
+            }
+        }
         if (pp < 1 || worldSize % pp != 0) {
             throw new InputFileException(file, "pp_deg", "expected a divisor of the " + worldSize + " GPUs, found " + pp);
         }

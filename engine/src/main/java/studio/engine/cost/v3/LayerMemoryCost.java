@@ -1,5 +1,6 @@
 package studio.engine.cost.v3;
 
+import studio.engine.cost.LayerMemory;
 import studio.engine.cost.ZeroRedundancy;
 import studio.engine.plan.DpType;
 import studio.engine.plan.PipelineType;
@@ -12,7 +13,7 @@ public final class LayerMemoryCost {
     public LayerMemoryCost(CostInputs in) { this.in = in; }
 
     /** {@code enc_total} of {@code s} on stage {@code stage} for a task of batch {@code batch} in {@code chunks} micro-batches. */
-    public double totalMb(HybridStrategy s, int batch, int chunks, int stage) {
+    public LayerMemory of(HybridStrategy s, int batch, int chunks, int stage) {
         CostSettings cs = in.settings();
         int localBatch = batch / chunks / s.dp();
         int inFlight;
@@ -31,11 +32,11 @@ public final class LayerMemoryCost {
         } else {
             activation = in.layerActivation(s.tensorOrSequenceDegree()) * microBatches;
         }
-        return modelStates + activation;
+        return new LayerMemory(inFlight, microBatches, parameters, modelStates, activation);
     }
 
-    /** What the knapsack weighs: {@code ceil(enc_total)}. */
+    /** What the knapsack weighs: {@code ceil(enc_total)}, with {@code enc_total = MS + ACT}. */
     public int weightMb(HybridStrategy s, int batch, int chunks, int stage) {
-        return (int) Math.ceil(totalMb(s, batch, chunks, stage));
+        return of(s, batch, chunks, stage).weightMb();
     }
 }

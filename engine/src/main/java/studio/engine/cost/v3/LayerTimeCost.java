@@ -1,5 +1,6 @@
 package studio.engine.cost.v3;
 
+import studio.engine.cost.LayerTime;
 import studio.engine.io.InputFileException;
 import studio.engine.plan.v3.HybridStrategy;
 import studio.engine.profile.ForwardTime;
@@ -60,6 +61,7 @@ public final class LayerTimeCost {
             p2pMs = p2pMb * in.p2pMsPerMb(s.pp());
         }
         double[] result = new double[2];
+        double scale = 0.001 * cs.debugCostmodelCoe();
         for (int sync = 1; sync >= 0; sync--) {
             double res;
             if (tps == 1 && s.dp() > 1) {
@@ -75,9 +77,11 @@ public final class LayerTimeCost {
             }
             if (s.zero3()) res = res + gatherMb * reduceMsPerMb;
             if (s.pp() > 1) res = res + p2pMs;
-            result[1 - sync] = (res * (0.001 * cs.debugCostmodelCoe())) / n;
+            result[1 - sync] = (res * scale) / n;
         }
-        return new LayerTime(result[0], result[1]);
+        // the parts per layer and micro-batch, in ms, scaled as the totals are (what the studio's charts split)
+        double perLayerMs = scale * 1000 / n;
+        return new LayerTime(forward * perLayerMs, backward * perLayerMs, tensorParallelMs * perLayerMs, p2pMs * perLayerMs, result[0], result[1]);
     }
 
     /** Galvatron's gradient-reduce overlap: (overlapped part, the rest). */

@@ -15,6 +15,14 @@ public final class PipelineCost {
      * @param vocabularyWithoutSync per stage, the vocabulary's without-sync time (s)
      */
     public static double iterationS(double[] withSync, double[] withoutSync, int[] stageLayers, double[] vocabularyWithoutSync, int chunks) {
+        return terms(withSync, withoutSync, stageLayers, vocabularyWithoutSync, chunks).iterationS();
+    }
+
+    /** The formula's terms: per stage the with-sync layer sum F and the without-sync sum with the vocabulary K. */
+    public record Terms(double[] fullS, double[] computeS, double iterationS) {
+    }
+
+    public static Terms terms(double[] withSync, double[] withoutSync, int[] stageLayers, double[] vocabularyWithoutSync, int chunks) {
         int pp = stageLayers.length;
         double[] full = new double[pp];
         double[] compute = new double[pp];
@@ -33,6 +41,6 @@ public final class PipelineCost {
         double t = Math.max(base1, base2);
         double tail = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < pp; i++) tail = Math.max(tail, full[i] - PairwiseSum.sum(compute, 0, i + 1));
-        return t + (tail > 0 ? tail : 0);
+        return new Terms(full, compute, t + (tail > 0 ? tail : 0));
     }
 }

@@ -41,6 +41,25 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
         return new Galvatron3CostModel(new CostInputs(profile, hardware, settings.cost()));
     }
 
+    /**
+     * The model as the rest of the engine describes it: one layer type (hidden, sequence length, layers), heads,
+     * query groups, FFN and vocabulary sizes where the model YAML or HF config gives them (0 when not).
+     */
+    public studio.engine.model.ModelDescription modelDescription() {
+        var cost = settings.cost();
+        int heads = orZero(model.integer("num_attention_heads"));
+        Integer groups = model.integer("num_query_groups");
+        return new studio.engine.model.ModelDescription(settings.modelName(), studio.engine.model.ModelFamily.LLAMA_HF,
+                List.of(new studio.engine.model.LayerType(cost.hiddenSize(), cost.seqLength(), cost.layerCount())), cost.hiddenSize(), heads,
+                groups != null ? groups : heads, orZero(model.integer("ffn_hidden_size")), orZero(model.integer("vocab_size")));
+    }
+
+    private static int orZero(Integer v) { return v == null ? 0 : v; }
+
+    public studio.engine.cost.v3.Galvatron3Evaluator evaluator() {
+        return new studio.engine.cost.v3.Galvatron3Evaluator(costModel(), modelDescription(), settings.memoryConstraintGb());
+    }
+
     /** True when {@code file} names a YAML config (what Galvatron 3.0's search_dist.py requires). */
     public static boolean isYaml(String file) {
         String f = file.toLowerCase(java.util.Locale.ROOT);

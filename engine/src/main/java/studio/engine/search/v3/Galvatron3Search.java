@@ -1,7 +1,7 @@
 package studio.engine.search.v3;
 
 import studio.engine.cost.v3.Galvatron3CostModel;
-import studio.engine.cost.v3.LayerTime;
+import studio.engine.cost.LayerTime;
 import studio.engine.cost.v3.PipelineCost;
 import studio.engine.cost.v3.TensorParallelMode;
 import studio.engine.cost.v3.VocabularyTime;
@@ -115,8 +115,8 @@ public final class Galvatron3Search {
         double[] withoutSync = new double[strategyCount];
         for (int s = 0; s < strategyCount; s++) {
             LayerTime t = costs.layerTime().of(layers.get(s), b, c);
-            withSync[s] = t.withSyncS();
-            withoutSync[s] = t.withoutSyncS();
+            withSync[s] = t.totalS();
+            withoutSync[s] = t.noCommS();
         }
         boolean gpipe = settings.cost().pipelineType() == PipelineType.GPIPE;
         int[][] weightByStage = new int[pp][strategyCount];
@@ -223,8 +223,8 @@ public final class Galvatron3Search {
             LayerTime t = costs.layerTime().of(s, b, c);
             double[] with = new double[n];
             double[] without = new double[n];
-            Arrays.fill(with, t.withSyncS());
-            Arrays.fill(without, t.withoutSyncS());
+            Arrays.fill(with, t.totalS());
+            Arrays.fill(without, t.noCommS());
             double cost = PipelineCost.iterationS(with, without, stageLayers, vocabularyWithout, c);
             if (bestTime > cost) {
                 bestTime = cost;

@@ -1,0 +1,144 @@
+package studio.engine.cost.v3;
+
+import studio.engine.cost.LayerMemory;
+import studio.engine.cost.LayerTime;
+import studio.engine.cost.PlanEstimate;
+import studio.engine.cost.StageMemory;
+import studio.engine.cost.StageTime;
+import studio.engine.model.ModelDescription;
+import studio.engine.plan.ParallelPlan;
+import studio.engine.plan.PipelineType;
+import studio.engine.plan.PlanException;
+import studio.engine.plan.RuleViolation;
+import studio.engine.plan.v3.HybridStrategy;
+import studio.engine.plan.v3.Plan3;
+import studio.engine.plan.v3.Runtime3Rules;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Costs a whole plan with Galvatron 3.0's model (v3 spec §4 - §5) as its search costs the plan it picks: per-stage
+ * memory (knapsack weights, vocabulary with context, the Megatron-SP buffer, the cache reserve), per-stage time and
+ * the closed-form iteration time, and the 3.0 runtime's rules. The task parameters the search would have had are
+ * taken from the plan: the TP/SP mode from its layers, the buffer's g as the largest TP-or-Ulysses degree.
+ */
+public final class Galvatron3Evaluator {
+    private final Galvatron3CostModel costs;
+    private final ModelDescription model;
+    private final int memoryConstraintGb;
+
+    public Galvatron3Evaluator(Galvatron3CostModel costs, ModelDescription model, int memoryConstraintGb) {
+        this.costs = costs;
+        this.model = model;
+        this.memoryConstraintGb = memoryConstraintGb;
+    }
+
+    public Galvatron3CostModel costModel() { return costs; }
+
+    public PlanEstimate evaluate(ParallelPlan plan, List<RuleViolation> fileViolations) {
+        CostSettings cs = costs.settings();
+        int n = cs.layerCount();
+        if (plan.layerCount() != n) {
+            throw new PlanException("tp_sizes_enc", "the plan has " + plan.layerCount() + " layers but the model has " + n
+                    + " (the 3.0 runtime stops: \"Layer_num in json config does not match layer_num in the model!\")");
+        }
+        int sumDiv = plan.pipelineDivision().stream().mapToInt(Integer::intValue).sum();
+        if (plan.pipelineDivision().size() != plan.pp() || sumDiv != n || plan.pipelineDivision().stream().anyMatch(x -> x < 1)) {
+            throw new PlanException("pp_division", "pp_division " + plan.pipelineDivision() + " does not split " + n + " layers into "
+                    + plan.pp() + " non-empty stages; the plan cannot be evaluated");
+        }
+        if (plan.chunks() < plan.pp()) {
+            throw new PlanException("chunks", "chunks " + plan.chunks() + " is below pp " + plan.pp() + "; Galvatron 3.0's cost model needs at least one micro-batch per stage");
+        }
+        if (plan.globalBatch() < plan.chunks()) {
+            throw new PlanException("global_bsz", "global batch " + plan.globalBatch() + " is smaller than chunks " + plan.chunks());
+        }
+        Plan3 p3 = Plan3.of(plan, cs.worldSize());
+        List<RuleViolation> violations = new ArrayList<>(fileViolations);
+        violations.addAll(Runtime3Rules.validate(plan, model, cs.worldSize(), cs.sequenceParallel()));
+        int b = plan.globalBatch();
+        int c = plan.chunks();
+        int pp = p3.pp();
+        for (HybridStrategy s : p3.layers()) {
+            if (b / c / s.dp() < 1) {
+                throw new PlanException("global_bsz", "global batch " + b + " in " + c + " micro-batches leaves no sample for the " + s.dp()
+                        + " data-parallel ranks of " + s.label());
+            }
+        }
+        boolean megatron = p3.layers().stream().anyMatch(s -> s.tp() > 1) || p3.vocabulary().tp() > 1;
+        boolean ulysses = p3.layers().stream().anyMatch(s -> s.sp() > 1) || p3.vocabulary().sp() > 1;
+        TensorParallelMode mode = megatron && ulysses ? TensorParallelMode.TP_WITH_SP : ulysses ? TensorParallelMode.SP_ONLY : TensorParallelMode.TP_ONLY;
+        int bufferTp = p3.vocabulary().tensorOrSequenceDegree();
+        int minTps = bufferTp;
+        for (HybridStrategy s : p3.layers()) {
+            bufferTp = Math.max(bufferTp, s.tensorOrSequenceDegree());
+            minTps = Math.min(minTps, s.tensorOrSequenceDegree());
+        }
+        int buffer = (int) costs.globalBuffer().mb(b, c, pp, bufferTp, mode);
+        int[] stageOf = plan.stageOfLayer();
+        boolean gpipe = cs.pipelineType() == PipelineType.GPIPE;
+        List<LayerMemory> memory = new ArrayList<>();
+        List<LayerTime> times = new ArrayList<>();
+        double[] with = new double[n];
+        double[] without = new double[n];
+        for (int l = 0; l < n; l++) {
+            HybridStrategy s = p3.layers().get(l);
+            memory.add(costs.layerMemory().of(s, b, c, gpipe ? 0 : stageOf[l]));
+            LayerTime t = costs.layerTime().of(s, b, c);
+            times.add(t);
+            with[l] = t.totalS();
+            without[l] = t.noCommS();
+        }
+        double[] vocabularyMb = costs.vocabularyMemory().perStageMb(p3.vocabulary(), b, c);
+        VocabularyTime vocabularyTime = costs.vocabularyTime().of(p3.vocabulary(), b, c);
+        int[] division = plan.pipelineDivision().stream().mapToInt(Integer::intValue).toArray();
+        PipelineCost.Terms terms = PipelineCost.terms(with, without, division, vocabularyTime.withoutSyncS(), c);
+        double iteration = terms.iterationS();
+        if (!Double.isFinite(iteration) || !(iteration > 0)) {
+            throw new PlanException("time", "the iteration time came out as " + iteration + " s: a time, bandwidth or overlap value in the profiles is zero or out of range");
+        }
+        int total = memoryConstraintGb * 1024;
+        int cache = total / 1024 > 20 ? (int) (total * 0.2) : 0;
+        List<StageMemory> stageMemory = new ArrayList<>();
+        List<StageTime> stageTime = new ArrayList<>();
+        for (int st = 0; st < pp; st++) {
+            double states = 0;
+            double activations = 0;
+            long weights = 0;
+            double compute = 0;
+            double tp = 0;
+            double p2p = 0;
+            double withoutSum = 0;
+            int count = 0;
+            for (int l = 0; l < n; l++) {
+                if (stageOf[l] != st) continue;
+                count++;
+                states += memory.get(l).modelStatesMb();
+                activations += memory.get(l).activationMb();
+                weights += memory.get(l).weightMb();
+                LayerTime t = times.get(l);
+                compute += (t.forwardMs() + t.backwardMs()) / 1000;
+                tp += t.tpMs() / 1000;
+                p2p += t.p2pMs() / 1000;
+                withoutSum += t.noCommS();
+            }
+            int other = (int) Math.ceil(vocabularyMb[st]) + buffer;
+            long totalMb = weights + other + cache;
+            if (totalMb > Integer.MAX_VALUE / 2) {
+                throw new PlanException("memory", "stage " + st + " would need over " + (Integer.MAX_VALUE / 2) + " MB per GPU: the memory "
+                        + "profile's values or the batch size are far beyond any GPU");
+            }
+            stageMemory.add(new StageMemory(st, count, states / 4, states / 4, states / 2, activations, (int) weights, other, cache, (int) totalMb, total));
+            double vocabularyS = vocabularyTime.withoutSyncS()[st];
+            double computeS = c * (compute + vocabularyS);
+            double tpS = c * tp;
+            double p2pS = c * p2p;
+            double gathers = Math.max(0, withoutSum - compute - tp - p2p);
+            double dpS = c * gathers + Math.max(0, terms.fullS()[st] - (terms.computeS()[st] - vocabularyS));
+            double bubble = Math.max(0, iteration - computeS - tpS - p2pS - dpS);
+            stageTime.add(new StageTime(st, computeS, tpS, dpS, p2pS, bubble));
+        }
+        return new PlanEstimate(stageMemory, stageTime, memory, times, minTps, bufferTp, b / c, c, iteration, b / iteration, violations);
+    }
+}
