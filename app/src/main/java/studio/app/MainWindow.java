@@ -276,7 +276,7 @@ public final class MainWindow {
                 searchView.table().getSelectionModel().select(0);
                 searchView.table().scrollTo(0);
             }
-            editorMessage(r.found() ? "Re-searched with " + pinnedCount + " layers pinned at batch " + editor.plan().globalBatch()
+            editorMessage(r ? "Re-searched with " + pinnedCount + " layers pinned at batch " + editor.plan().globalBatch()
                     + ": the result is the first row of the Search tab (Open puts it in the editor)"
                     : "Re-searched with " + pinnedCount + " layers pinned: nothing fits");
         });
@@ -388,6 +388,9 @@ public final class MainWindow {
         MenuItem saveAs = StandardAction.SAVE_PROJECT_AS.menuItem(this::saveAs);
         MenuItem imp = StandardAction.IMPORT_CONFIG.menuItem(() -> choose(false, "Galvatron config", "*.json").ifPresent(this::importConfig));
         MenuItem exp = StandardAction.EXPORT_CONFIG.menuItem(this::exportInteractive);
+        MenuItem yaml = StandardAction.OPEN_GALVATRON3_YAML.menuItem(() -> {
+            if (confirmDiscard("open a Galvatron 3.0 YAML")) choose(false, "Galvatron 3.0 search YAML", "*.yaml", "*.yml").ifPresent(this::openYaml);
+        });
         Menu recent = new Menu("Recent projects");
         recent.setOnShowing(e -> {
             recent.getItems().clear();
@@ -415,7 +418,7 @@ public final class MainWindow {
                 error("Chart export failed", ex.getMessage());
             }
         });
-        file.getItems().addAll(newProject, open, recent, close, save, saveAs, imp, exp, expCharts, new javafx.scene.control.SeparatorMenuItem(),
+        file.getItems().addAll(newProject, open, recent, close, save, saveAs, imp, yaml, exp, expCharts, new javafx.scene.control.SeparatorMenuItem(),
                 quit);
         Menu edit = new Menu("Edit");
         MenuItem undo = StandardAction.UNDO.menuItem(editor::undo);
@@ -582,8 +585,37 @@ public final class MainWindow {
 
     // ------------------------------------------------------------------------------------------ files
 
+    /**
+     * Opens a Galvatron 3.0 search YAML as a new document targeting 3.0: its model, profiles and settings, and the plan
+     * its own search chooses (Galvatron 3.0's, exactly).
+     */
+    public Task<?> openYaml(Path yaml) {
+        return background("Opening " + yaml.getFileName() + " and running Galvatron 3.0's search", () -> {
+            ClusterSettings s = loader.settingsForYaml(yaml);
+            PlanningContext ctx = loader.load(s);
+            var settings = ctx.yaml().settings();
+            var result = new studio.engine.search.v3.Galvatron3Search(ctx.costModel3(), settings).search(null);
+            ParallelPlan plan = PlanningContext.planOf(result, settings);
+            if (plan == null) {
+                throw new IllegalStateException("Galvatron 3.0's search finds nothing that fits " + settings.memoryConstraintGb() + " GB per GPU in "
+                        + result.tasks().size() + " sub-searches of " + yaml.getFileName());
+            }
+            return new Loaded(ctx, plan, String.format(java.util.Locale.ROOT, "%s: Galvatron 3.0's plan (%s, %.3f samples/s)",
+                    yaml.getFileName(), result.best().task(), result.best().throughput()));
+        }, l -> {
+            editor.open(l.context(), l.plan(), l.description());
+            projectFile.set(null);
+            markSaved();
+            toolbar.refresh();
+        });
+    }
+
     private void openAny(Path file) {
         String name = file.getFileName().toString();
+        if (studio.engine.inputs.v3.Galvatron3Inputs.isYaml(name)) {
+            if (confirmDiscard("open " + name)) openYaml(file);
+            return;
+        }
         if (name.startsWith("galvatron_config")) {
             importConfig(file);
             return;

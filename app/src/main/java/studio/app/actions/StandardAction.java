@@ -17,6 +17,7 @@ public enum StandardAction {
     SAVE_PROJECT("Save project", "Shortcut+S"),
     SAVE_PROJECT_AS("Save project as…", "Shortcut+Shift+S"),
     IMPORT_CONFIG("Import Galvatron config…", "Shortcut+I"),
+    OPEN_GALVATRON3_YAML("Open Galvatron 3.0 search YAML…", "Shortcut+Shift+O"),
     EXPORT_CONFIG("Export Galvatron config…", "Shortcut+E"),
     EXPORT_CHARTS("Export charts (PNG and SVG)…", "Shortcut+Shift+E"),
     QUIT("Quit", "Shortcut+Q"),

@@ -2,7 +2,6 @@ package studio.app.compare;
 
 import studio.app.project.PlanningContext;
 import studio.engine.cost.PlanEstimate;
-import studio.engine.cost.PlanEvaluator;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.search.SearchEngine;
 import studio.engine.search.SearchMode;
@@ -31,7 +30,7 @@ public record Comparison(List<NamedPlan> plans, List<PlanEstimate> estimates, Li
                 throw new IllegalArgumentException(p.name() + " has " + p.plan().layerCount() + " layers, " + plans.get(0).name() + " " + layers);
             }
         }
-        PlanEvaluator ev = ctx.evaluator();
+        studio.engine.cost.PlanCoster ev = ctx.evaluator();
         List<PlanEstimate> est = plans.stream().map(p -> ev.evaluate(p.plan())).toList();
         List<Row> rows = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
@@ -62,6 +61,12 @@ public record Comparison(List<NamedPlan> plans, List<PlanEstimate> estimates, Li
 
     /** A Megatron-style baseline: the best single strategy for every layer (Galvatron's coarse search), runnable. */
     public static NamedPlan uniformBaseline(PlanningContext ctx, int globalBatch) {
+        if (ctx.target() == studio.engine.plan.TargetRuntime.GALVATRON_V3) {
+            var s = ctx.searchSettings3(globalBatch, -1, false);
+            var p = PlanningContext.planOf(new studio.engine.search.v3.Galvatron3Search(ctx.costModel3(), s).search(null), s);
+            if (p == null) throw new IllegalStateException("no uniform plan fits " + ctx.settings().memoryGb() + " GB per GPU");
+            return new NamedPlan("uniform baseline, Galvatron 3.0 coarse (" + p.layers().get(0).form() + ")", p);
+        }
         SearchResult r = new SearchEngine(ctx.costModel(), SearchOptions.defaults().withSettle(globalBatch, -1).withFineGrained(false)
                 .withMode(SearchMode.STUDIO)).search();
         if (!r.found()) throw new IllegalStateException("no uniform plan fits " + ctx.settings().memoryGb() + " GB per GPU");

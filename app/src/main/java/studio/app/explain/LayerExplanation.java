@@ -4,7 +4,6 @@ import studio.app.project.PlanningContext;
 import studio.engine.cost.LayerMemory;
 import studio.engine.cost.LayerTime;
 import studio.engine.cost.PlanEstimate;
-import studio.engine.cost.PlanEvaluator;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.ParallelPlan;
 import studio.engine.plan.PlanValidator;
@@ -43,7 +42,7 @@ public record LayerExplanation(int layer, LayerStrategy strategy, LayerTime time
     }
 
     public static LayerExplanation of(PlanningContext ctx, ParallelPlan plan, int layer) {
-        PlanEvaluator ev = ctx.evaluator();
+        studio.engine.cost.PlanCoster ev = ctx.evaluator();
         PlanEstimate base = ev.evaluate(plan);
         LayerStrategy current = plan.layers().get(layer);
         List<LayerStrategy> space = StrategySpace.generate(ctx.settings().worldSize(), SearchOptions.defaults(), ctx.settings().spSpace())

@@ -7,8 +7,26 @@ import studio.engine.plan.LayerStrategy;
 import java.util.List;
 
 /** One row of the per-layer grid: the layer's strategy, its costs and what it breaks. */
-public record LayerRow(int layer, int stage, LayerStrategy strategy, LayerMemory memory, LayerTime time, List<String> problems) {
+public record LayerRow(int layer, int stage, LayerStrategy strategy, int cp, studio.engine.plan.DpType defaultDpType, LayerMemory memory,
+                       LayerTime time, List<String> problems) {
     public String dataParallel() {
         return strategy.dp() == 1 ? "-" : strategy.isZero3() ? "ZeRO-3" : "default";
+    }
+
+    /** The data-parallel degree once TP (or Ulysses) and cp are taken: the stage's GPUs / tp / cp. */
+    public int dataParallelDegree() {
+        return Math.max(1, strategy.dp() / cp);
+    }
+
+    /** Galvatron 3.0's dp type of the layer: DDP for a group of one, ZeRO-3, or the default type. */
+    public String dataParallelType() {
+        if (dataParallelDegree() * cp * (strategy.isUlysses() ? strategy.tp() : 1) == 1) return "DDP";
+        if (strategy.isZero3()) return "ZeRO-3";
+        return defaultDpType == studio.engine.plan.DpType.DDP ? "DDP" : "ZeRO-2";
+    }
+
+    /** The Ulysses degree (1 when the layer uses Megatron-TP or none). */
+    public int ulyssesDegree() {
+        return strategy.isUlysses() ? strategy.tp() : 1;
     }
 }

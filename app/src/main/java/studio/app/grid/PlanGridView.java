@@ -42,6 +42,7 @@ public final class PlanGridView {
     private final ComboBox<Integer> vtp = new ComboBox<>();
     private final CheckBox vsp = new CheckBox("Ulysses (vsp)");
     private final CheckBox embedSdp = new CheckBox("ZeRO-3 (embed_sdp)");
+    private final Label vocabStrategy = new Label();
     private boolean refreshing;
 
     public PlanGridView(PlanEditor editor) {
@@ -59,11 +60,20 @@ public final class PlanGridView {
         tp.setCellFactory(ComboBoxTableCell.forTableColumn(tpChoices));
         tp.setOnEditCommit(e -> editor.setTp(targets(e.getRowValue().row()), e.getNewValue()));
         table.getColumns().add(tp);
-        table.getColumns().add(text("DP", r -> String.valueOf(r.strategy().dp())));
+        table.getColumns().add(text("DP", r -> String.valueOf(r.dataParallelDegree())));
         table.getColumns().add(flag("ZeRO-3", "zero3Column", LayerRowModel.Flag.ZERO3, editor::setZero3));
         table.getColumns().add(flag("TP consecutive", "consecColumn", LayerRowModel.Flag.TP_CONSECUTIVE, editor::setTpConsecutive));
         table.getColumns().add(flag("Checkpoint", "ckptColumn", LayerRowModel.Flag.CHECKPOINT, editor::setCheckpoint));
         table.getColumns().add(flag("Ulysses", "ulyssesColumn", LayerRowModel.Flag.ULYSSES, editor::setUlysses));
+        // Galvatron 3.0's fields: after v2's, so the v2 columns keep their places
+        TableColumn<LayerRowModel, Integer> cp = new TableColumn<>("CP");
+        cp.setId("cpColumn");
+        cp.setCellValueFactory(c -> c.getValue().rowProperty().map(LayerRow::cp));
+        cp.setCellFactory(ComboBoxTableCell.forTableColumn(tpChoices));
+        cp.setOnEditCommit(e -> editor.setCp(targets(e.getRowValue().row()), e.getNewValue()));
+        table.getColumns().add(text("Ulysses degree", r -> String.valueOf(r.ulyssesDegree())));
+        table.getColumns().add(cp);
+        table.getColumns().add(text("DP type", LayerRow::dataParallelType));
         table.getColumns().add(text("Strategy", r -> r.strategy().form()));
         table.getColumns().add(text("Memory (MB)", r -> String.format(Locale.ROOT, "%.1f", r.memory().totalMb())));
         table.getColumns().add(text("Time (ms)", r -> String.format(Locale.ROOT, "%.3f", r.time().totalS() * 1000)));
@@ -104,7 +114,9 @@ public final class PlanGridView {
         vtp.valueProperty().addListener((o, a, b) -> vocabEdited());
         vsp.selectedProperty().addListener((o, a, b) -> vocabEdited());
         embedSdp.selectedProperty().addListener((o, a, b) -> vocabEdited());
-        HBox vocab = new HBox(10, new Label("Vocabulary (embedding + head):"), new Label("vtp"), vtp, vsp, embedSdp);
+        vocabStrategy.setId("vocabStrategyLabel");
+        vocabStrategy.setTooltip(new Tooltip("Galvatron 3.0's embedding / LM-head strategy: pp-tp*-dp, f = ZeRO-3, -sp = Ulysses"));
+        HBox vocab = new HBox(10, new Label("Vocabulary (embedding + head):"), new Label("vtp"), vtp, vsp, embedSdp, vocabStrategy);
         vocab.setAlignment(Pos.CENTER_LEFT);
         vocab.setPadding(new Insets(4, 8, 4, 8));
         // a TP degree for every selected row at once: clicking a cell to edit it would reset a multi-row selection
@@ -164,8 +176,8 @@ public final class PlanGridView {
             int[] stageOf = s.plan().stageOfLayer();
             List<LayerRow> list = new ArrayList<>();
             for (int i = 0; i < s.plan().layerCount(); i++) {
-                list.add(new LayerRow(i, stageOf[i], s.plan().layers().get(i), e.layerMemory().get(i), e.layerTime().get(i),
-                        problems.getOrDefault(i, List.of())));
+                list.add(new LayerRow(i, stageOf[i], s.plan().layers().get(i), s.plan().cpSizes().get(i), s.plan().defaultDpType(),
+                        e.layerMemory().get(i), e.layerTime().get(i), problems.getOrDefault(i, List.of())));
             }
             if (rows.size() != list.size()) {
                 List<LayerRowModel> models = list.stream().map(LayerRowModel::new).toList();
@@ -183,8 +195,19 @@ public final class PlanGridView {
             vtp.setValue(s.plan().vocabTp());
             vsp.setSelected(s.plan().vocabUlysses());
             embedSdp.setSelected(s.plan().embedSdp());
+            vocabStrategy.setText(vocabularyStrategy(s));
         } finally {
             refreshing = false;
+        }
+    }
+
+    /** The vocabulary as Galvatron 3.0's strategy object, e.g. {@code 3.0: 2-2*-2-sp (ZeRO-2)}. */
+    private static String vocabularyStrategy(EditorState s) {
+        try {
+            var e = studio.engine.plan.v3.Plan3.of(s.plan(), s.context().settings().worldSize()).vocabulary();
+            return "3.0 strategy " + e.simpleString() + " (" + (e.zero3() ? "ZeRO-3" : e.dpType() == studio.engine.plan.DpType.DDP ? "DDP" : "ZeRO-2") + ")";
+        } catch (IllegalArgumentException ex) {
+            return "";
         }
     }
 
@@ -194,7 +217,11 @@ public final class PlanGridView {
             java.util.Map.entry("Stage", "The pipeline stage (PP rank) the layer runs on"),
             java.util.Map.entry("TP / SP", "Tensor-parallel degree (with Megatron sequence parallelism), or the Ulysses degree when "
                     + "Ulysses is on: GPUs that split one layer"),
-            java.util.Map.entry("DP", "Data-parallel degree: the stage's GPUs divided by TP"),
+            java.util.Map.entry("DP", "Data-parallel degree: the stage's GPUs divided by TP (or Ulysses) and CP"),
+            java.util.Map.entry("CP", "Context-parallel degree (cp_sizes_enc): GPUs that split the sequence with ring attention; Galvatron 3.0's "
+                    + "cost model does not divide a layer by it (quirk Q-v3-4)"),
+            java.util.Map.entry("DP type", "Galvatron 3.0's data-parallel type: DDP (a group of one), ZeRO-2 or DDP by default, ZeRO-3 when sharded"),
+            java.util.Map.entry("Ulysses degree", "Galvatron 3.0's sp: the Ulysses sequence-parallel degree (1 when the layer uses Megatron-TP)"),
             java.util.Map.entry("ZeRO-3", "Sharded data parallelism (ZeRO-3 / FSDP): parameters, gradients and optimizer states split "
                     + "over the DP group; off means the default DP type (DDP or ZeRO-2)"),
             java.util.Map.entry("TP consecutive", "TP groups on consecutive GPUs (on: same node, fast links); off: DP groups are"),

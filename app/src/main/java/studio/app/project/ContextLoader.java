@@ -93,6 +93,7 @@ public final class ContextLoader {
     }
 
     private PlanningContext loadUncached(ClusterSettings s) {
+        if (s.modelIsYaml()) return loadYaml(s);
         ModelDescription model = new ModelCatalog(sampleRoot).resolve(s.model());
         if (s.seqLength() > 0 && s.seqLength() != model.maxSeqLength()) {
             // measured profiles hold the lengths they were measured at; at another length the model's layers are estimated
@@ -150,6 +151,31 @@ public final class ContextLoader {
         return new PlanningContext(s, model, locator.load(model, args), estimated, String.join("; ", measured));
     }
 
+    /**
+     * A Galvatron 3.0 search YAML: its model and profiles, with the toolbar's cluster, budget, precision, schedule,
+     * DP type, Megatron-SP and sequence length applied as Hydra overrides (so a change there reads the right files).
+     */
+    private static PlanningContext loadYaml(ClusterSettings s) {
+        List<String> o = new ArrayList<>(List.of("++search_engine.hardware_info.num_nodes=" + s.nodes(),
+                "++search_engine.hardware_info.num_gpus_per_node=" + s.gpusPerNode(), "++search_engine.hardware_info.memory_constraint=" + s.memoryGb(),
+                "++search_engine.parallelism_info.mixed_precision=" + s.mixedPrecision(),
+                "++search_engine.parallelism_info.pipeline_type=" + s.pipelineType().configName(),
+                "++search_engine.parallelism_info.default_dp_type=" + s.defaultDpType().configName(),
+                "++search_engine.common_train_info.sequence_parallel=" + s.sequenceParallel()));
+        if (s.seqLength() > 0) o.add("++search_engine.common_train_info.seq_length=" + s.seqLength());
+        studio.engine.inputs.v3.Galvatron3Inputs in = studio.engine.inputs.v3.Galvatron3Inputs.load(Path.of(s.model()), o, null);
+        return new PlanningContext(s, in.modelDescription(), in.profileBundle(), "", "", in);
+    }
+
+    /** The settings a Galvatron 3.0 search YAML describes: its model, cluster, budget and training flags, targeting 3.0. */
+    public ClusterSettings settingsForYaml(Path yaml) {
+        studio.engine.inputs.v3.Galvatron3Inputs in = studio.engine.inputs.v3.Galvatron3Inputs.load(yaml, List.of(), null);
+        var st = in.settings();
+        return new ClusterSettings(yaml.toAbsolutePath().normalize().toString(), st.numNodes(), st.gpusPerNode(), st.memoryConstraintGb(),
+                st.cost().precision().configName(), st.cost().pipelineType(), st.defaultDpType(), st.cost().sequenceParallel(), SpSpace.TP_SP,
+                ClusterSettings.MEASURED_GPU, st.cost().seqLength(), studio.engine.plan.TargetRuntime.GALVATRON_V3);
+    }
+
     private static boolean hasModelProfiles(Path dir, ClusterSettings s, String name) {
         return Files.isRegularFile(dir.resolve(ProfilePaths.computationFile(s.mixedPrecision(), name)))
                 && Files.isRegularFile(dir.resolve(ProfilePaths.memoryFile(s.mixedPrecision(), name)));
@@ -172,6 +198,12 @@ public final class ContextLoader {
     }
 
     private ParallelPlan searchUncached(PlanningContext ctx, int globalBatch) {
+        if (ctx.target() == studio.engine.plan.TargetRuntime.GALVATRON_V3) {
+            var s = ctx.searchSettings3(globalBatch, -1, true);
+            ParallelPlan p = PlanningContext.planOf(new studio.engine.search.v3.Galvatron3Search(ctx.costModel3(), s).search(null), s);
+            if (p == null) throw new IllegalStateException("no plan of " + ctx.model().name() + " fits " + ctx.settings().memoryGb() + " GB per GPU");
+            return p;
+        }
         SearchResult r = new SearchEngine(ctx.costModel(), SearchOptions.defaults().withSettle(globalBatch, -1)
                 .withMode(SearchMode.STUDIO)).search();
         if (!r.found()) {
@@ -217,13 +249,19 @@ public final class ContextLoader {
         if (n.nodes() != null && n.gpusPerNode() != null && n.nodes() > 0 && n.gpusPerNode() > 0) s = s.withCluster(n.nodes(), n.gpusPerNode());
         if (n.memoryGb() != null && n.memoryGb() > 0) s = s.withMemoryGb(n.memoryGb());
         if (n.precision() != null) s = s.withMixedPrecision(n.precision());
+        // Galvatron 3.0's search writes world_size, v2's never does
+        try {
+            if (studio.engine.io.JsonFiles.readObject(file).has("world_size")) s = s.withTarget(studio.engine.plan.TargetRuntime.GALVATRON_V3);
+        } catch (studio.engine.io.InputFileException e) {
+            // the import itself reports what is wrong with the file
+        }
         return s;
     }
 
     /** A Galvatron config, checked against the context's model. */
     public ParallelPlan importConfig(PlanningContext ctx, Path file) {
         ParallelPlan p = GalvatronConfig.read(file, ctx.settings().worldSize(), ctx.settings().pipelineType(),
-                ctx.settings().defaultDpType()).plan();
+                ctx.settings().defaultDpType(), ctx.target()).plan();
         if (p.layerCount() != ctx.model().totalLayers()) {
             throw new IllegalArgumentException(file + ": the plan has " + p.layerCount() + " layers but " + ctx.model().name()
                     + " has " + ctx.model().totalLayers());

@@ -169,6 +169,26 @@ public final class PlanEditor {
                 on ? "consecutive TP groups" : "strided TP groups");
     }
 
+    /**
+     * The context-parallel degree of layers (written as cp_sizes_enc). Galvatron 3.0's cost model does not divide
+     * the layer by cp (quirk Q-v3-4), so the cost shows what Galvatron would predict; the layer keeps its TP degree.
+     */
+    public boolean setCp(Collection<Integer> layers, int cp) {
+        ParallelPlan p = plan();
+        int s = stageGpus();
+        List<Integer> cps = new ArrayList<>(p.cpSizes());
+        for (int l : layers) {
+            int tp = p.layers().get(l).tp();
+            if (cp < 1 || Integer.bitCount(cp) != 1 || s % (tp * cp) != 0) {
+                message.set("Not applied: cp " + cp + " with tp " + tp + " does not divide the " + s + " GPUs of a stage");
+                return false;
+            }
+            cps.set(l, cp);
+        }
+        return apply(new EditorState(state.get().context(), new ParallelPlan(p.layers(), p.pipelineDivision(), p.globalBatch(), p.chunks(),
+                p.vocabTp(), p.vocabUlysses(), p.embedSdp(), p.pipelineType(), p.defaultDpType(), cps), "cp " + cp + " on " + describe(layers)));
+    }
+
     public boolean setVocab(int vtp, boolean vsp, boolean embedSdp) {
         ParallelPlan p = plan();
         return apply(new EditorState(state.get().context(), new ParallelPlan(p.layers(), p.pipelineDivision(), p.globalBatch(), p.chunks(),
@@ -227,7 +247,7 @@ public final class PlanEditor {
         ParallelPlan q = new ParallelPlan(p.layers(), p.pipelineDivision(), p.globalBatch(), p.chunks(), p.vocabTp(), p.vocabUlysses(),
                 p.embedSdp(), s.pipelineType(), s.defaultDpType(), p.cpSizes());
         return apply(new EditorState(state.get().context().with(s), q, "settings: " + s.memoryGb() + " GB, "
-                + s.pipelineType().configName() + ", " + s.defaultDpType().configName()));
+                + s.pipelineType().configName() + ", " + s.defaultDpType().configName() + ", " + s.target().label()));
     }
 
     /** A plan from elsewhere (an imported config, a search result) into the history. */

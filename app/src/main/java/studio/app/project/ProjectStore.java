@@ -86,6 +86,7 @@ public final class ProjectStore {
         st.put("sp_space", s.spSpace().cliName());
         st.put("gpu", s.gpu());
         if (s.seqLength() > 0) st.put("seq_length", s.seqLength());
+        st.put("target", s.target().configName());
         ArrayNode plans = root.putArray("plans");
         for (Project.NamedPlan np : p.plans()) {
             ObjectNode o = plans.addObject();
@@ -160,7 +161,8 @@ public final class ProjectStore {
                     PipelineType.parse(text(file, st, "pipeline_type")), DpType.parse(text(file, st, "default_dp_type")),
                     st.path("sequence_parallel").asBoolean(false), SpSpace.parse(st.path("sp_space").asText("tp")),
                     studio.engine.estimate.GpuCatalog.gpu(st.path("gpu").asText(ClusterSettings.MEASURED_GPU)).id(),
-                    st.has("seq_length") ? JsonFiles.integer(file, "settings.seq_length", st.get("seq_length"), 1, 1 << 24, "a sequence length") : 0);
+                    st.has("seq_length") ? JsonFiles.integer(file, "settings.seq_length", st.get("seq_length"), 1, 1 << 24, "a sequence length") : 0,
+                    st.has("target") ? studio.engine.plan.TargetRuntime.parse(text(file, st, "target")) : studio.engine.plan.TargetRuntime.GALVATRON_V2);
         } catch (IllegalArgumentException e) {
             throw new InputFileException(file, "settings", e.getMessage());
         }
@@ -346,8 +348,19 @@ public final class ProjectStore {
     }
 
     /** Exports a plan as Galvatron names it; returns the file written. */
+    /**
+     * Writes the plan as its target runtime reads it: v2's config (with cp_sizes_enc), or 3.0's with the keys its
+     * runtime reads and its search omits (cp_sizes_enc, vcp, vocab_sdp), named as each Galvatron names its configs.
+     */
     public static Path exportConfig(Path dir, PlanningContext ctx, studio.engine.plan.ParallelPlan plan) throws IOException {
         ClusterSettings s = ctx.settings();
+        if (s.target() == studio.engine.plan.TargetRuntime.GALVATRON_V3) {
+            String name = ctx.yaml() != null ? ctx.yaml().settings().modelName() : ctx.model().profileName();
+            Path file = dir.resolve(studio.engine.plan.v3.Galvatron3Config.fileName(name, s.nodes(), s.gpusPerNode(), s.memoryGb(),
+                    s.mixedPrecision(), plan.globalBatch(), false, false, false, false, false));
+            studio.engine.plan.v3.Galvatron3Config.write(file, studio.engine.plan.v3.Plan3.of(plan, s.worldSize()), true);
+            return file;
+        }
         Path file = dir.resolve(GalvatronConfig.fileName(ctx.model().profileName(), s.nodes(), s.gpusPerNode(), s.memoryGb(),
                 s.mixedPrecision(), plan.globalBatch(), List.of()));
         GalvatronConfig.write(file, plan);

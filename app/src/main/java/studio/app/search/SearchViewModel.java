@@ -87,9 +87,16 @@ public final class SearchViewModel {
                 .pinnedLayers(pinned).build();
     }
 
-    /** Starts a search in the background; {@code done} gets the result on the FX thread (not called when cancelled). */
-    public void run(PlanningContext ctx, Map<Integer, LayerStrategy> pinned, java.util.function.Consumer<SearchResult> done) {
+    /**
+     * Starts a search in the background; {@code done} gets whether a plan was found, on the FX thread (not called
+     * when cancelled). A project that targets Galvatron 3.0 runs 3.0's search with the panel's options.
+     */
+    public void run(PlanningContext ctx, Map<Integer, LayerStrategy> pinned, java.util.function.Consumer<Boolean> done) {
         if (running.get()) return;
+        if (ctx.target() == studio.engine.plan.TargetRuntime.GALVATRON_V3) {
+            run3(ctx, pinned, done);
+            return;
+        }
         SearchOptions o;
         SearchEngine engine;
         try {
@@ -127,7 +134,7 @@ public final class SearchViewModel {
                             ctx.sourceLabel())
                             : String.format(Locale.ROOT, "Nothing fits: --memory_constraint %d would fit the least memory-hungry plan",
                             r.minimumFeasibleGb()));
-                    done.accept(r);
+                    done.accept(r.found());
                 });
             } catch (CancellationException e) {
                 Platform.runLater(() -> {
@@ -142,6 +149,95 @@ public final class SearchViewModel {
                 });
             }
         });
+    }
+
+    /** Galvatron 3.0's search settings from the panel: batch sweep or settled batch, chunks, space, fine or coarse. */
+    public studio.engine.search.v3.SearchSettings settings3(PlanningContext ctx) {
+        var base = ctx.searchSettings3(64, -1, fineGrained.get());
+        var space = base.space();
+        var limits = new studio.engine.search.v3.SpaceLimits(disableDp.get(), disableTp.get(), space.disableSp(), disablePp.get(), disableCkpt.get(),
+                disableSdp.get(), space.disableCp(), space.disableVocabularyTp(), space.disableVocabularySp(), maxTpDeg.get(), maxPpDeg.get(),
+                space.maxSp(), space.maxCp());
+        var batch = new studio.engine.search.v3.BatchRange(minBsz.get(), maxBsz.get(), bszScale.get(), settleBsz.get(), settleChunk.get());
+        return new studio.engine.search.v3.SearchSettings(base.modelName(), base.numNodes(), base.gpusPerNode(), base.memoryConstraintGb(), batch,
+                limits, fineGrained.get(), base.defaultDpType(), base.cost());
+    }
+
+    private void run3(PlanningContext ctx, Map<Integer, LayerStrategy> pinned, java.util.function.Consumer<Boolean> done) {
+        if (!pinned.isEmpty()) {
+            status.set("Cannot search: pinning layers is a feature of the v2 search; set the target to Galvatron v2 to pin");
+            return;
+        }
+        studio.engine.search.v3.SearchSettings s;
+        studio.engine.search.v3.Galvatron3Search engine;
+        try {
+            s = settings3(ctx);
+            engine = new studio.engine.search.v3.Galvatron3Search(ctx.costModel3(), s);
+        } catch (IllegalArgumentException e) {
+            status.set("Cannot search: " + e.getMessage());
+            return;
+        }
+        AtomicBoolean flag = new AtomicBoolean();
+        cancel = flag;
+        running.set(true);
+        progress.set(-1);
+        status.set("Searching with Galvatron 3.0's search…");
+        executor.execute(() -> {
+            try {
+                var r = engine.search(flag::get);
+                List<SearchHit> hits = hits3(r, s);
+                Platform.runLater(() -> {
+                    running.set(false);
+                    progress.set(1);
+                    results.setAll(hits);
+                    status.set(r.found() ? String.format(Locale.ROOT, "Done in %d ms (Galvatron 3.0, %d sub-searches): best %.3f samples/s (%s)",
+                            r.elapsedMs(), r.tasks().size(), r.best().throughput(), ctx.sourceLabel())
+                            : "Nothing fits " + s.memoryConstraintGb() + " GB per GPU in any of the " + r.tasks().size() + " sub-searches");
+                    done.accept(r.found());
+                });
+            } catch (CancellationException e) {
+                Platform.runLater(() -> {
+                    running.set(false);
+                    progress.set(0);
+                    status.set("Search cancelled");
+                });
+            } catch (RuntimeException e) {
+                Platform.runLater(() -> {
+                    running.set(false);
+                    status.set("Search failed: " + e.getMessage());
+                });
+            }
+        });
+    }
+
+    /** Galvatron 3.0's results: best task per batch size, then up to two runners-up (distinct plans), fastest batch first. */
+    public static List<SearchHit> hits3(studio.engine.search.v3.Search3Result r, studio.engine.search.v3.SearchSettings s) {
+        Map<Integer, List<studio.engine.search.v3.TaskOutcome>> byBatch = new TreeMap<>();
+        for (var o : r.outcomes()) if (o.found()) byBatch.computeIfAbsent(o.task().batch(), b -> new ArrayList<>()).add(o);
+        List<List<SearchHit>> groups = new ArrayList<>();
+        for (var e : byBatch.entrySet()) {
+            List<studio.engine.search.v3.TaskOutcome> os = new ArrayList<>(e.getValue());
+            os.sort(Comparator.comparingDouble(studio.engine.search.v3.TaskOutcome::throughput).reversed());
+            List<SearchHit> g = new ArrayList<>();
+            List<ParallelPlan> seen = new ArrayList<>();
+            for (var o : os) {
+                ParallelPlan p = new studio.engine.plan.v3.Plan3(o.layers(), java.util.Arrays.stream(o.stageLayers()).boxed().toList(),
+                        o.task().batch(), o.task().chunks(), s.cost().pipelineType(), s.defaultDpType(), o.vocabulary()).toParallelPlan();
+                if (seen.contains(p)) continue;
+                seen.add(p);
+                int rank = g.size() + 1;
+                int minTps = o.layers().stream().mapToInt(studio.engine.plan.v3.HybridStrategy::tensorOrSequenceDegree).min().orElse(1);
+                g.add(new SearchHit((rank == 1 ? "best" : "runner-up " + (rank - 1)) + " at batch " + o.task().batch() + " (3.0, "
+                        + o.task().mode().configName() + ", g " + o.task().bufferTp() + ")", o.task().batch(), rank, p, o.throughput(),
+                        o.iterationTimeS(), java.util.Arrays.stream(o.memoryUsedMb()).max().orElse(0), minTps, o.task().bufferTp()));
+                if (g.size() == 3) break;
+            }
+            groups.add(g);
+        }
+        groups.sort(Comparator.comparingDouble((List<SearchHit> g) -> g.get(0).throughput()).reversed());
+        List<SearchHit> out = new ArrayList<>();
+        groups.forEach(out::addAll);
+        return out;
     }
 
     public void cancel() {

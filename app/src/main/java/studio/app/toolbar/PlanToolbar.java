@@ -39,6 +39,7 @@ public final class PlanToolbar {
     private final Spinner<Integer> microBatch = new Spinner<>(1, 1 << 16, 1);
     private final ComboBox<PipelineType> pipeline = new ComboBox<>();
     private final ComboBox<DpType> dpType = new ComboBox<>();
+    private final ComboBox<studio.engine.plan.TargetRuntime> target = new ComboBox<>();
     private final PlanEditor editor;
     private boolean refreshing;
     private final org.controlsfx.validation.ValidationSupport validation = new org.controlsfx.validation.ValidationSupport();
@@ -94,6 +95,10 @@ public final class PlanToolbar {
         gpu.setId("gpuChoice");
         precision.getItems().setAll("bf16", "fp16", "fp32");
         pipeline.getItems().setAll(PipelineType.values());
+        target.getItems().setAll(studio.engine.plan.TargetRuntime.values());
+        target.setId("targetChoice");
+        target.setTooltip(new javafx.scene.control.Tooltip("The Galvatron the plan is costed for and exported to: v2's cost model and config, "
+                + "or 3.0's (its cost model, its runtime's rules and keys). A 3.0 search YAML opens as 3.0."));
         dpType.getItems().setAll(DpType.DDP, DpType.ZERO2, DpType.ZERO3);
         pipeline.setConverter(new javafx.util.StringConverter<>() {
             @Override public String toString(PipelineType t) { return t == null ? "" : t.configName(); }
@@ -152,6 +157,11 @@ public final class PlanToolbar {
             if (!next.equals(s)) editor.setSettings(next);
         };
         memory.valueProperty().addListener((o, a, b) -> settingsAction.run());
+        target.valueProperty().addListener((o, a, b) -> {
+            if (refreshing || editor.state() == null || b == null) return;
+            ClusterSettings s = editor.state().context().settings();
+            if (s.target() != b && !editor.setSettings(s.withTarget(b))) refresh();
+        });
         pipeline.valueProperty().addListener((o, a, b) -> settingsAction.run());
         dpType.valueProperty().addListener((o, a, b) -> settingsAction.run());
         Runnable batchAction = () -> {
@@ -174,7 +184,7 @@ public final class PlanToolbar {
         });
         chunks.valueProperty().addListener((o, a, b) -> batchAction.run());
 
-        FlowPane controls = new FlowPane(8, 6, label("Model", model), label("GPU", gpu), label("Nodes", nodes), label("GPUs/node", gpus),
+        FlowPane controls = new FlowPane(8, 6, label("Target", target), label("Model", model), label("GPU", gpu), label("Nodes", nodes), label("GPUs/node", gpus),
                 label("Memory GB", memory), label("Precision", precision), new Separator(), label("Global batch", batch),
                 label("Chunks", chunks), label("Micro-batch", microBatch), label("Seq length", seqLength), label("Pipeline", pipeline),
                 label("Default DP", dpType));
@@ -298,6 +308,7 @@ public final class PlanToolbar {
             }
             if (s.pipelineType() != pipeline.getValue()) pipeline.setValue(s.pipelineType());
             if (s.defaultDpType() != dpType.getValue()) dpType.setValue(s.defaultDpType());
+            if (s.target() != target.getValue()) target.setValue(s.target());
         } finally {
             refreshing = false;
         }

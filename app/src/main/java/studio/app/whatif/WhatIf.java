@@ -34,9 +34,7 @@ public final class WhatIf {
         for (int gb : budgetsGb) {
             if (cancelled.getAsBoolean()) throw new CancellationException();
             PlanningContext c = ctx.with(ctx.settings().withMemoryGb(gb));
-            SearchResult r = new SearchEngine(c.costModel(), SearchOptions.defaults().withSettle(globalBatch, -1).withMode(SearchMode.STUDIO))
-                    .search(studio.engine.search.SearchListener.NONE, cancelled);
-            out.add(new Point(gb, r.found() ? r.throughput() : 0, ctx.isEstimated()));
+            out.add(new Point(gb, bestThroughput(c, globalBatch, cancelled), ctx.isEstimated()));
             done.accept(out.get(out.size() - 1));
         }
         return out;
@@ -54,11 +52,20 @@ public final class WhatIf {
         for (int n : nodes) {
             if (cancelled.getAsBoolean()) throw new CancellationException();
             PlanningContext c = loader.load(base.withCluster(n, base.gpusPerNode()));
-            SearchResult r = new SearchEngine(c.costModel(), SearchOptions.defaults().withSettle(batchPerNode * n, -1)
-                    .withMode(SearchMode.STUDIO)).search(studio.engine.search.SearchListener.NONE, cancelled);
-            out.add(new Point(n, r.found() ? r.throughput() / (n * base.gpusPerNode()) : 0, c.isEstimated()));
+            out.add(new Point(n, bestThroughput(c, batchPerNode * n, cancelled) / (n * base.gpusPerNode()), c.isEstimated()));
             done.accept(out.get(out.size() - 1));
         }
         return out;
+    }
+
+    /** The best throughput at one batch size with the context's target: the studio's search for v2, Galvatron 3.0's for 3.0. */
+    private static double bestThroughput(PlanningContext c, int globalBatch, BooleanSupplier cancelled) {
+        if (c.target() == studio.engine.plan.TargetRuntime.GALVATRON_V3) {
+            var r = c.search3(globalBatch, true, cancelled);
+            return r.found() ? r.best().throughput() : 0;
+        }
+        SearchResult r = new SearchEngine(c.costModel(), SearchOptions.defaults().withSettle(globalBatch, -1).withMode(SearchMode.STUDIO))
+                .search(studio.engine.search.SearchListener.NONE, cancelled);
+        return r.found() ? r.throughput() : 0;
     }
 }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Evaluates a whole plan: per-stage memory and time, iteration time and throughput, broken runtime rules. */
-public final class PlanEvaluator {
+public final class PlanEvaluator implements PlanCoster {
     private final CostModel base;
 
     public PlanEvaluator(CostModel costModel) {
@@ -23,6 +23,7 @@ public final class PlanEvaluator {
 
     public CostModel costModel() { return base; }
 
+    @Override
     public PlanEstimate evaluate(ParallelPlan plan) {
         return evaluate(plan, 0, 0, List.of());
     }

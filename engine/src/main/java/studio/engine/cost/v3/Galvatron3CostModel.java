@@ -23,6 +23,12 @@ public final class Galvatron3CostModel {
         this.globalBuffer = new GlobalBuffer(inputs.settings());
     }
 
+    /** 3.0's model over the profiles the v2 model is given (measured, cluster-measured or estimated), one layer type. */
+    public static Galvatron3CostModel of(studio.engine.profile.ProfileBundle profiles, CostSettings settings) {
+        return new Galvatron3CostModel(new CostInputs(studio.engine.profile.v3.ModelProfile.of(profiles, settings.sequenceParallel()),
+                studio.engine.profile.v3.HardwareTables.of(profiles.hardware()), settings));
+    }
+
     public CostInputs inputs() { return inputs; }
 
     public CostSettings settings() { return inputs.settings(); }

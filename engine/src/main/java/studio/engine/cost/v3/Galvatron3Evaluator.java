@@ -23,7 +23,7 @@ import java.util.List;
  * the closed-form iteration time, and the 3.0 runtime's rules. The task parameters the search would have had are
  * taken from the plan: the TP/SP mode from its layers, the buffer's g as the largest TP-or-Ulysses degree.
  */
-public final class Galvatron3Evaluator {
+public final class Galvatron3Evaluator implements studio.engine.cost.PlanCoster {
     private final Galvatron3CostModel costs;
     private final ModelDescription model;
     private final int memoryConstraintGb;
@@ -35,6 +35,11 @@ public final class Galvatron3Evaluator {
     }
 
     public Galvatron3CostModel costModel() { return costs; }
+
+    @Override
+    public PlanEstimate evaluate(ParallelPlan plan) {
+        return evaluate(plan, List.of());
+    }
 
     public PlanEstimate evaluate(ParallelPlan plan, List<RuleViolation> fileViolations) {
         CostSettings cs = costs.settings();

@@ -33,7 +33,8 @@ import java.util.Set;
  * @param ignoredKeys keys the YAML sets that the search does not read (Galvatron ignores them silently; we say so)
  */
 public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed, ModelInfo3 model, SearchSettings settings,
-                               ModelProfile profile, HardwareTables hardware, Path outputFolder, Path logFolder,
+                               ModelProfile profile, studio.engine.profile.HardwareProfile hardwareProfile, HardwareTables hardware,
+                               Path outputFolder, Path logFolder,
                                boolean parallelSearch, List<String> ignoredKeys) {
     private static final List<String> MODES = List.of("static", "batch", "sequence", "hybrid");
 
@@ -52,6 +53,13 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
         return new studio.engine.model.ModelDescription(settings.modelName(), studio.engine.model.ModelFamily.LLAMA_HF,
                 List.of(new studio.engine.model.LayerType(cost.hiddenSize(), cost.seqLength(), cost.layerCount())), cost.hiddenSize(), heads,
                 groups != null ? groups : heads, orZero(model.integer("ffn_hidden_size")), orZero(model.integer("vocab_size")));
+    }
+
+    /** The same profiles as the v2 model takes them (what the studio's other views cost with). */
+    public studio.engine.profile.ProfileBundle profileBundle() {
+        return new studio.engine.profile.ProfileBundle(modelDescription(), List.of(profile.layerForward()), profile.otherForward(),
+                List.of(new studio.engine.profile.LayerMemoryProfile(profile.parameterMb(), profile.activationMbByDegree(), profile.checkpointActivationMb())),
+                profile.noPipeline(), profile.firstStage(), profile.lastStage(), hardwareProfile, profile.memoryFile());
     }
 
     private static int orZero(Integer v) { return v == null ? 0 : v; }
@@ -178,14 +186,15 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
         }
         ModelProfile profile = ProfileReader.read(timeFile, TimeProfileMode.parse(timeMode), memoryFile, MemoryProfileMode.parse(memoryMode),
                 seq, sequenceParallel);
-        HardwareTables hardware = HardwareTables.of(studio.engine.profile.HardwareProfile.read(world, allreduce, p2p, overlap, spTime));
+        studio.engine.profile.HardwareProfile hardwareProfile = studio.engine.profile.HardwareProfile.read(world, allreduce, p2p, overlap, spTime);
+        HardwareTables hardware = HardwareTables.of(hardwareProfile);
 
         Path out = outputPath == null ? configs : ModelInfo3.resolvePath(cwd, outputPath);
         Path log = ModelInfo3.resolvePath(cwd, logDir);
         Set<String> galvatronKnown = Set.of("set_model_config_manually", "set_layernum_manually", "set_seqlen_manually", "is_moe_model");
         for (ArgGroup g : List.of(batch, hw, space, prof, options, debug)) ignored.addAll(g.unread(Set.of()));
         ignored.addAll(modelGroup.unread(galvatronKnown).stream().filter(k -> !isModelField(k)).toList());
-        return new Galvatron3Inputs(file, cwd, root, model, settings, profile, hardware, out, log, parallelSearch, ignored);
+        return new Galvatron3Inputs(file, cwd, root, model, settings, profile, hardwareProfile, hardware, out, log, parallelSearch, ignored);
     }
 
     private static boolean isModelField(String key) {
