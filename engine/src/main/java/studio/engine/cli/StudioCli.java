@@ -26,11 +26,20 @@ public final class StudioCli implements Runnable {
     }
 
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, null);
+    }
+
+    /**
+     * The command line; with {@code only} naming a subcommand, just that one is built. Picocli builds every option of
+     * every subcommand by reflection, which is most of a short run's start-up (its classes are Java 5 bytecode, which
+     * class-data sharing cannot archive).
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String only) {
         CommandLine cl = new CommandLine(new StudioCli(out));
-        cl.addSubcommand("evaluate", new EvaluateCommand(out, err));
-        cl.addSubcommand("search", new SearchCommand(out, err));
-        cl.addSubcommand("models", new ModelsCommand(out));
-        cl.addSubcommand("profiles", new ProfilesCommand());
+        if (only == null || only.equals("evaluate")) cl.addSubcommand("evaluate", new EvaluateCommand(out, err));
+        if (only == null || only.equals("search")) cl.addSubcommand("search", new SearchCommand(out, err));
+        if (only == null || only.equals("models")) cl.addSubcommand("models", new ModelsCommand(out));
+        if (only == null || only.equals("profiles")) cl.addSubcommand("profiles", new ProfilesCommand());
         cl.setOut(out);
         cl.setErr(err);
         // a usage error is one line and the way to help, with its own exit code (2 means "the plan does not fit")
@@ -65,9 +74,12 @@ public final class StudioCli implements Runnable {
         return cl;
     }
 
+    private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("evaluate", "search", "models", "profiles");
+
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         try {
-            return commandLine(out, err).execute(args);
+            String only = args.length > 0 && SUBCOMMANDS.contains(args[0]) ? args[0] : null;
+            return commandLine(out, err, only).execute(args);
         } catch (OutOfMemoryError e) {
             return outOfMemory(err);
         }
