@@ -78,7 +78,20 @@ final class Search3Run {
                 s.cost().precision().configName(), s.batch().settleBsz(), l.disableDp(), l.disableTp(), l.disablePp(), l.disableFsdp(), l.disableCheckpoint()));
         Galvatron3Config.write(config, plan, runtimeKeys);
         if (json) {
-            out.println(summary(r, best, plan, config, log).toPrettyString());
+            ObjectNode j = summary(r, best, plan, config, log);
+            // the same per-stage detail and runtime rules as the v2 summary, from 3.0's evaluator over the written plan
+            var estimate = in.evaluator().evaluate(plan.toParallelPlan());
+            ArrayNode detail = j.putArray("stages");
+            for (var m : estimate.memory()) {
+                ObjectNode st = detail.addObject();
+                st.put("stage", m.stage());
+                st.put("layers", m.layers());
+                st.put("total_mb", m.totalMb());
+                st.put("activations_mb", m.activationsMb());
+            }
+            ArrayNode rules = j.putArray("runtime_rules_broken");
+            studio.engine.plan.RuleViolation.summarize(estimate.violations()).forEach(rules::add);
+            out.println(j.toPrettyString());
         } else {
             HybridStrategy e = best.vocabulary();
             out.println(header);
