@@ -321,31 +321,22 @@ public final class CostModel {
                                   double oc, boolean fsdp, double agm, boolean pipelined, double p2p) {
         double r;
         if (t == 1 && d > 1) {
-            double[] o = overlap(dpm, bct, dc, dco, oc);
-            r = fct + o[0] + o[1];
+            GradientOverlap.Split o = GradientOverlap.of(dpm, bct, dc, dco, oc);
+            r = fct + o.overlappedMs() + o.restMs();
         } else if (d == 1 && t > 1) {
             r = fct + bct + tpt;
         } else if (d == 1) {
             r = fct + bct;
         } else if (t < t * d / 2) {
-            double[] o = overlap(dpm, bct, dc, dco, oc);
-            r = fct + o[0] + o[1] + tpt;
+            GradientOverlap.Split o = GradientOverlap.of(dpm, bct, dc, dco, oc);
+            r = fct + o.overlappedMs() + o.restMs() + tpt;
         } else {
-            double[] o = overlap(dpm, bct / 2, dc, dco, oc);
-            r = fct + bct / 2 + o[0] + o[1] + tpt;
+            GradientOverlap.Split o = GradientOverlap.of(dpm, bct / 2, dc, dco, oc);
+            r = fct + bct / 2 + o.overlappedMs() + o.restMs() + tpt;
         }
         if (fsdp) r += agm * dc * 1;
         if (pipelined) r += p2p;
         return r;
-    }
-
-    /** Overlap of a gradient reduce of {@code msg} MB with {@code bc} ms of backward: {overlapped, rest}. */
-    private static double[] overlap(double msg, double bc, double dc, double dco, double oc) {
-        double dOv = msg * dco;
-        double bOv = bc * oc;
-        if (dOv > bOv) return new double[] {bOv, (msg - bOv / dco) * dc};
-        if (dOv < bOv) return new double[] {dOv, bc - dOv / oc};
-        return new double[] {bOv, 0};
     }
 
     // ---------------------------------------------------------------- other time (§5.2)
@@ -473,10 +464,6 @@ public final class CostModel {
     }
 
     // ---------------------------------------------------------------- pipeline cost (§5.5)
-
-    /** Per-stage sums the pipeline model needs: {@code F_i} (with comm) and {@code K_i} (no comm, plus other time). */
-    public record PipelineTerms(double[] fullS, double[] computeS, int realChunks, double iterationS) {
-    }
 
     /**
      * Galvatron's pipeline cost model.

@@ -118,7 +118,7 @@ public final class PlanEvaluator implements PlanCoster {
         if (otherNoComm == null) {
             throw new PlanException("vtp", "vtp " + plan.vocabTp() + " has no embedding/head model states in the memory profile");
         }
-        CostModel.PipelineTerms terms = cm.pipelineCost(layers, plan.pipelineDivision(), chunks, plan.globalBatch(), minTp, otherNoComm);
+        PipelineTerms terms = cm.pipelineCost(layers, plan.pipelineDivision(), chunks, plan.globalBatch(), minTp, otherNoComm);
         double iteration = terms.iterationS();
 
         List<LayerTime> times = new ArrayList<>();
@@ -126,54 +126,13 @@ public final class PlanEvaluator implements PlanCoster {
         for (int l = 0; l < layers.size(); l++) {
             times.add(cm.layerTime(layers.get(l), cm.profiles().model().typeOfLayer(l), gb));
         }
-        List<StageMemory> stageMem = new ArrayList<>();
-        List<StageTime> stageTime = new ArrayList<>();
-        int cache = opts.cacheReserveMb();
-        int budget = opts.totalMemoryMb();
-        int cmChunks = terms.realChunks();
-        for (int st = 0; st < p; st++) {
-            double states = 0;
-            double act = 0;
-            long weights = 0;
-            double compute = 0;
-            double tp = 0;
-            double p2p = 0;
-            double noCommSum = 0;
-            int count = 0;
-            for (int l = 0; l < layers.size(); l++) {
-                if (stageOf[l] != st) continue;
-                count++;
-                states += mem.get(l).modelStatesMb();
-                act += mem.get(l).activationMb();
-                weights += mem.get(l).weightMb();
-                LayerTime lt = times.get(l);
-                compute += (lt.forwardMs() + lt.backwardMs()) / 1000;
-                tp += lt.tpMs() / 1000;
-                p2p += lt.p2pMs() / 1000;
-                noCommSum += lt.noCommS();
-            }
-            int otherInt = (int) Math.ceil(otherMb[st]) + buffer;
-            long totalMb = weights + otherInt + cache;
-            // a layer's weight saturates at Integer.MAX_VALUE, so one implausible layer already puts its stage over this
-            if (totalMb > Integer.MAX_VALUE / 2) {
-                throw new PlanException("memory", "stage " + st + " would need over " + (Integer.MAX_VALUE / 2) + " MB per GPU: the memory "
-                        + "profile's values or the batch size are far beyond any GPU");
-            }
-            stageMem.add(new StageMemory(st, count, states / 4, states / 4, states / 2, act, (int) weights, otherInt, cache,
-                    (int) totalMb, budget));
-            double computeS = cmChunks * (compute + otherNoComm[st]);
-            double tpS = cmChunks * tp;
-            double p2pS = cmChunks * p2p;
-            double gathers = Math.max(0, noCommSum - compute - tp - p2p);
-            double dpS = cmChunks * gathers + Math.max(0, terms.fullS()[st] - (terms.computeS()[st] - otherNoComm[st]));
-            double bubble = Math.max(0, iteration - computeS - tpS - p2pS - dpS);
-            stageTime.add(new StageTime(st, computeS, tpS, dpS, p2pS, bubble));
-        }
+        StageBreakdown.Stages stages = StageBreakdown.of(mem, times, stageOf, p, otherMb, buffer, opts.cacheReserveMb(), opts.totalMemoryMb(),
+                otherNoComm, terms);
         if (!Double.isFinite(iteration) || !(iteration > 0)) {
             throw new PlanException("time", "the iteration time came out as " + iteration + " s: a time, bandwidth or overlap value in the "
                     + "profiles is zero or out of range");
         }
-        return new PlanEstimate(stageMem, stageTime, mem, times, minTp, maxTp, mbsz, cmChunks, iteration,
+        return new PlanEstimate(stages.memory(), stages.time(), mem, times, minTp, maxTp, mbsz, terms.realChunks(), iteration,
                 plan.globalBatch() / iteration, violations);
     }
 

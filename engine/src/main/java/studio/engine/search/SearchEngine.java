@@ -494,7 +494,7 @@ public final class SearchEngine {
         if (realc != tb.chunks) {
             double[] ch = new double[tb.types];
             java.util.Arrays.fill(ch, tb.chunks);
-            CostModel.PipelineTerms terms = cm.pipelineCost(layers, div, ch, g.globalBatch(), g.minTp(), otherNoComm);
+            studio.engine.cost.PipelineTerms terms = cm.pipelineCost(layers, div, ch, g.globalBatch(), g.minTp(), otherNoComm);
             double c = terms.iterationS();
             return new double[] {c, studio ? Math.max(c, plainBound(terms.fullS(), terms.computeS(), terms.realChunks())) : c};
         }

@@ -3,8 +3,6 @@ package studio.engine.cost.v3;
 import studio.engine.cost.LayerMemory;
 import studio.engine.cost.LayerTime;
 import studio.engine.cost.PlanEstimate;
-import studio.engine.cost.StageMemory;
-import studio.engine.cost.StageTime;
 import studio.engine.model.ModelDescription;
 import studio.engine.plan.ParallelPlan;
 import studio.engine.plan.PipelineType;
@@ -98,52 +96,15 @@ public final class Galvatron3Evaluator implements studio.engine.cost.PlanCoster 
         double[] vocabularyMb = costs.vocabularyMemory().perStageMb(p3.vocabulary(), b, c);
         VocabularyTime vocabularyTime = costs.vocabularyTime().of(p3.vocabulary(), b, c);
         int[] division = plan.pipelineDivision().stream().mapToInt(Integer::intValue).toArray();
-        PipelineCost.Terms terms = PipelineCost.terms(with, without, division, vocabularyTime.withoutSyncS(), c);
+        studio.engine.cost.PipelineTerms terms = PipelineCost.terms(with, without, division, vocabularyTime.withoutSyncS(), c);
         double iteration = terms.iterationS();
         if (!Double.isFinite(iteration) || !(iteration > 0)) {
             throw new PlanException("time", "the iteration time came out as " + iteration + " s: a time, bandwidth or overlap value in the profiles is zero or out of range");
         }
         int total = memoryConstraintGb * 1024;
         int cache = total / 1024 > 20 ? (int) (total * 0.2) : 0;
-        List<StageMemory> stageMemory = new ArrayList<>();
-        List<StageTime> stageTime = new ArrayList<>();
-        for (int st = 0; st < pp; st++) {
-            double states = 0;
-            double activations = 0;
-            long weights = 0;
-            double compute = 0;
-            double tp = 0;
-            double p2p = 0;
-            double withoutSum = 0;
-            int count = 0;
-            for (int l = 0; l < n; l++) {
-                if (stageOf[l] != st) continue;
-                count++;
-                states += memory.get(l).modelStatesMb();
-                activations += memory.get(l).activationMb();
-                weights += memory.get(l).weightMb();
-                LayerTime t = times.get(l);
-                compute += (t.forwardMs() + t.backwardMs()) / 1000;
-                tp += t.tpMs() / 1000;
-                p2p += t.p2pMs() / 1000;
-                withoutSum += t.noCommS();
-            }
-            int other = (int) Math.ceil(vocabularyMb[st]) + buffer;
-            long totalMb = weights + other + cache;
-            if (totalMb > Integer.MAX_VALUE / 2) {
-                throw new PlanException("memory", "stage " + st + " would need over " + (Integer.MAX_VALUE / 2) + " MB per GPU: the memory "
-                        + "profile's values or the batch size are far beyond any GPU");
-            }
-            stageMemory.add(new StageMemory(st, count, states / 4, states / 4, states / 2, activations, (int) weights, other, cache, (int) totalMb, total));
-            double vocabularyS = vocabularyTime.withoutSyncS()[st];
-            double computeS = c * (compute + vocabularyS);
-            double tpS = c * tp;
-            double p2pS = c * p2p;
-            double gathers = Math.max(0, withoutSum - compute - tp - p2p);
-            double dpS = c * gathers + Math.max(0, terms.fullS()[st] - (terms.computeS()[st] - vocabularyS));
-            double bubble = Math.max(0, iteration - computeS - tpS - p2pS - dpS);
-            stageTime.add(new StageTime(st, computeS, tpS, dpS, p2pS, bubble));
-        }
-        return new PlanEstimate(stageMemory, stageTime, memory, times, minTps, bufferTp, b / c, c, iteration, b / iteration, violations);
+        var stages = studio.engine.cost.StageBreakdown.of(memory, times, stageOf, pp, vocabularyMb, buffer, cache, total,
+                vocabularyTime.withoutSyncS(), terms);
+        return new PlanEstimate(stages.memory(), stages.time(), memory, times, minTps, bufferTp, b / c, c, iteration, b / iteration, violations);
     }
 }

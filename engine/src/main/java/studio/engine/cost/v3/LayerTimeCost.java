@@ -1,5 +1,6 @@
 package studio.engine.cost.v3;
 
+import studio.engine.cost.GradientOverlap;
 import studio.engine.cost.LayerTime;
 import studio.engine.io.InputFileException;
 import studio.engine.plan.v3.HybridStrategy;
@@ -65,15 +66,15 @@ public final class LayerTimeCost {
         for (int sync = 1; sync >= 0; sync--) {
             double res;
             if (tps == 1 && s.dp() > 1) {
-                double[] or = overlap(gradientMb * sync, backward, reduceMsPerMb, reduceOverlappedMsPerMb, overlap);
-                res = ((forward + or[0]) + or[1]) + 0;
+                GradientOverlap.Split or = GradientOverlap.of(gradientMb * sync, backward, reduceMsPerMb, reduceOverlappedMsPerMb, overlap);
+                res = ((forward + or.overlappedMs()) + or.restMs()) + 0;
             } else if (s.dp() == 1 && tps > 1) {
                 res = (forward + backward) + tensorParallelMs;
             } else if (s.dp() == 1) {
                 res = forward + backward;
             } else {
-                double[] or = overlap(gradientMb * sync, backward, reduceMsPerMb, reduceOverlappedMsPerMb, overlap);
-                res = (((forward + or[0]) + or[1]) + tensorParallelMs) + 0;
+                GradientOverlap.Split or = GradientOverlap.of(gradientMb * sync, backward, reduceMsPerMb, reduceOverlappedMsPerMb, overlap);
+                res = (((forward + or.overlappedMs()) + or.restMs()) + tensorParallelMs) + 0;
             }
             if (s.zero3()) res = res + gatherMb * reduceMsPerMb;
             if (s.pp() > 1) res = res + p2pMs;
@@ -82,15 +83,6 @@ public final class LayerTimeCost {
         // the parts per layer and micro-batch, in ms, scaled as the totals are (what the studio's charts split)
         double perLayerMs = scale * 1000 / n;
         return new LayerTime(forward * perLayerMs, backward * perLayerMs, tensorParallelMs * perLayerMs, p2pMs * perLayerMs, result[0], result[1]);
-    }
-
-    /** Galvatron's gradient-reduce overlap: (overlapped part, the rest). */
-    private static double[] overlap(double messageMb, double backwardMs, double reduceMsPerMb, double reduceOverlappedMsPerMb, double overlap) {
-        double reduce = messageMb * reduceOverlappedMsPerMb;
-        double compute = backwardMs * overlap;
-        if (reduce > compute) return new double[] {compute, (messageMb - compute / reduceOverlappedMsPerMb) * reduceMsPerMb};
-        if (reduce < compute) return new double[] {reduce, backwardMs - reduce / overlap};
-        return new double[] {compute, 0};
     }
 
     /** Galvatron's initialize(): a TP degree must be in the all-reduce table, a Ulysses degree in the all-to-all one. */

@@ -1,5 +1,7 @@
 package studio.engine.cost.v3;
 
+import studio.engine.cost.PipelineTerms;
+
 /**
  * Galvatron's closed-form pipeline time per iteration (v3 spec §5.5, as v2 §5.5 with the requested chunks and numpy's
  * pairwise sums): warm-up and cool-down in thirds, the slowest of the two bounds, plus the exposed gradient-reduce tail.
@@ -19,10 +21,7 @@ public final class PipelineCost {
     }
 
     /** The formula's terms: per stage the with-sync layer sum F and the without-sync sum with the vocabulary K. */
-    public record Terms(double[] fullS, double[] computeS, double iterationS) {
-    }
-
-    public static Terms terms(double[] withSync, double[] withoutSync, int[] stageLayers, double[] vocabularyWithoutSync, int chunks) {
+    public static PipelineTerms terms(double[] withSync, double[] withoutSync, int[] stageLayers, double[] vocabularyWithoutSync, int chunks) {
         int pp = stageLayers.length;
         double[] full = new double[pp];
         double[] compute = new double[pp];
@@ -41,6 +40,6 @@ public final class PipelineCost {
         double t = Math.max(base1, base2);
         double tail = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < pp; i++) tail = Math.max(tail, full[i] - PairwiseSum.sum(compute, 0, i + 1));
-        return new Terms(full, compute, t + (tail > 0 ? tail : 0));
+        return new PipelineTerms(full, compute, chunks, t + (tail > 0 ? tail : 0));
     }
 }
