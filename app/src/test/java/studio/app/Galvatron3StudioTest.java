@@ -53,6 +53,16 @@ class Galvatron3StudioTest extends StudioWindow {
         var headers = table.getColumns().stream().map(c -> c.getGraphic() instanceof javafx.scene.control.Label l ? l.getText() : c.getText()).toList();
         assertTrue(headers.containsAll(java.util.List.of("CP", "DP type", "Ulysses degree")), headers.toString());
 
+        // the Search tab runs Galvatron 3.0's search for a 3.0 project: the same best plan
+        robot.clickOn("#searchTab");
+        robot.clickOn("#runSearch");
+        waitFor(() -> !window.searchModel().runningProperty().get() && !window.searchModel().results().isEmpty());
+        var hit = window.searchModel().results().get(0);
+        assertEquals(16.53314837203407, hit.throughput(), 16.53314837203407 * 1e-9, window.searchModel().statusProperty().get());
+        assertTrue(window.searchModel().statusProperty().get().contains("Galvatron 3.0"), window.searchModel().statusProperty().get());
+        assertEquals(editor.plan(), hit.plan());
+        robot.clickOn("#editorTab");
+
         // export: the 3.0 runtime's keys, and the file costs the same under the CLI's 3.0 evaluate
         MainWindow.Export e = WaitForAsyncUtils.asyncFx(() -> window.exportTo(out)).get(10, TimeUnit.SECONDS);
         assertEquals("galvatron_config_llama2-7b_1nodes_8gpus_per_node_36GB_bf16_bsz64.json", e.file().getFileName().toString());

@@ -107,34 +107,49 @@ public final class SearchViewModel {
             return;
         }
         AtomicBoolean flag = new AtomicBoolean();
+        AtomicBoolean scheduled = new AtomicBoolean();
+        inBackground(flag, 0, "Searching" + (pinned.isEmpty() ? "" : " with " + pinned.size() + " pinned layers") + "…", () -> {
+            SearchResult r = engine.search((d, t, best) -> {
+                if (scheduled.compareAndSet(false, true)) { // one UI update in flight at a time
+                    Platform.runLater(() -> {
+                        scheduled.set(false);
+                        if (!flag.get()) {
+                            progress.set((double) d / t);
+                            status.set(String.format(Locale.ROOT, "Searching: %d / %d sub-searches, best so far %.3f samples/s", d, t, best));
+                        }
+                    });
+                }
+            }, flag::get);
+            List<SearchHit> hits = hits(r, ctx.settings().pipelineType(), ctx.settings().defaultDpType());
+            return () -> {
+                results.setAll(hits);
+                status.set(r.found() ? String.format(Locale.ROOT, "Done in %d ms: best %.3f samples/s (%s)", r.elapsedMs(), r.throughput(),
+                        ctx.sourceLabel())
+                        : String.format(Locale.ROOT, "Nothing fits: --memory_constraint %d would fit the least memory-hungry plan",
+                        r.minimumFeasibleGb()));
+                done.accept(r.found());
+            };
+        });
+    }
+
+    /**
+     * Runs {@code work} off the FX thread with the running flag, progress and status set, and its returned step on the
+     * FX thread when it ends; a cancel or a failure is reported in the status (one copy for both searches).
+     *
+     * @param initialProgress 0, or -1 for an indeterminate bar
+     */
+    private void inBackground(AtomicBoolean flag, double initialProgress, String starting, java.util.concurrent.Callable<Runnable> work) {
         cancel = flag;
         running.set(true);
-        progress.set(0);
-        status.set("Searching" + (pinned.isEmpty() ? "" : " with " + pinned.size() + " pinned layers") + "…");
-        AtomicBoolean scheduled = new AtomicBoolean();
+        progress.set(initialProgress);
+        status.set(starting);
         executor.execute(() -> {
             try {
-                SearchResult r = engine.search((d, t, best) -> {
-                    if (scheduled.compareAndSet(false, true)) { // one UI update in flight at a time
-                        Platform.runLater(() -> {
-                            scheduled.set(false);
-                            if (!flag.get()) {
-                                progress.set((double) d / t);
-                                status.set(String.format(Locale.ROOT, "Searching: %d / %d sub-searches, best so far %.3f samples/s", d, t, best));
-                            }
-                        });
-                    }
-                }, flag::get);
-                List<SearchHit> hits = hits(r, ctx.settings().pipelineType(), ctx.settings().defaultDpType());
+                Runnable finish = work.call();
                 Platform.runLater(() -> {
                     running.set(false);
                     progress.set(1);
-                    results.setAll(hits);
-                    status.set(r.found() ? String.format(Locale.ROOT, "Done in %d ms: best %.3f samples/s (%s)", r.elapsedMs(), r.throughput(),
-                            ctx.sourceLabel())
-                            : String.format(Locale.ROOT, "Nothing fits: --memory_constraint %d would fit the least memory-hungry plan",
-                            r.minimumFeasibleGb()));
-                    done.accept(r.found());
+                    finish.run();
                 });
             } catch (CancellationException e) {
                 Platform.runLater(() -> {
@@ -142,7 +157,7 @@ public final class SearchViewModel {
                     progress.set(0);
                     status.set("Search cancelled");
                 });
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 Platform.runLater(() -> {
                     running.set(false);
                     status.set("Search failed: " + e.getMessage());
@@ -178,35 +193,16 @@ public final class SearchViewModel {
             return;
         }
         AtomicBoolean flag = new AtomicBoolean();
-        cancel = flag;
-        running.set(true);
-        progress.set(-1);
-        status.set("Searching with Galvatron 3.0's search…");
-        executor.execute(() -> {
-            try {
-                var r = engine.search(flag::get);
-                List<SearchHit> hits = hits3(r, s);
-                Platform.runLater(() -> {
-                    running.set(false);
-                    progress.set(1);
-                    results.setAll(hits);
-                    status.set(r.found() ? String.format(Locale.ROOT, "Done in %d ms (Galvatron 3.0, %d sub-searches): best %.3f samples/s (%s)",
-                            r.elapsedMs(), r.tasks().size(), r.best().throughput(), ctx.sourceLabel())
-                            : "Nothing fits " + s.memoryConstraintGb() + " GB per GPU in any of the " + r.tasks().size() + " sub-searches");
-                    done.accept(r.found());
-                });
-            } catch (CancellationException e) {
-                Platform.runLater(() -> {
-                    running.set(false);
-                    progress.set(0);
-                    status.set("Search cancelled");
-                });
-            } catch (RuntimeException e) {
-                Platform.runLater(() -> {
-                    running.set(false);
-                    status.set("Search failed: " + e.getMessage());
-                });
-            }
+        inBackground(flag, -1, "Searching with Galvatron 3.0's search…", () -> {
+            var r = engine.search(flag::get);
+            List<SearchHit> hits = hits3(r, s);
+            return () -> {
+                results.setAll(hits);
+                status.set(r.found() ? String.format(Locale.ROOT, "Done in %d ms (Galvatron 3.0, %d sub-searches): best %.3f samples/s (%s)",
+                        r.elapsedMs(), r.tasks().size(), r.best().throughput(), ctx.sourceLabel())
+                        : "Nothing fits " + s.memoryConstraintGb() + " GB per GPU in any of the " + r.tasks().size() + " sub-searches");
+                done.accept(r.found());
+            };
         });
     }
 

@@ -53,22 +53,14 @@ final class Search3Run {
                     ? "No valid configuration found: no task has a strategy to search (check max_tp_deg and the disable_* options). No config written. Log: " + log
                     : "No valid configuration found: nothing fits " + s.memoryConstraintGb() + " GB per GPU in any of the " + r.tasks().size()
                     + " tasks. No config written. Log: " + log;
-            if (json) {
-                ObjectNode j = JsonFiles.mapper().createObjectNode();
-                j.put("found", false);
-                j.put("mode", "galvatron-v3");
-                j.put("throughput_samples_per_s", r.throughput());
-                j.put("tasks", r.tasks().size());
-                j.put("memory_constraint_gb", s.memoryConstraintGb());
-                j.put("log", log.toString());
-                out.println(j.toPrettyString());
-            } else {
-                out.println(msg);
-            }
-            out.flush();
-            err.println("error: " + msg);
-            err.flush();
-            return 2;
+            ObjectNode j = JsonFiles.mapper().createObjectNode();
+            j.put("found", false);
+            j.put("mode", "galvatron-v3");
+            j.put("throughput_samples_per_s", r.throughput());
+            j.put("tasks", r.tasks().size());
+            j.put("memory_constraint_gb", s.memoryConstraintGb());
+            j.put("log", log.toString());
+            return SearchCommand.nothingFound(out, err, json, j, msg);
         }
         TaskOutcome best = r.best();
         Plan3 plan = planOf(best, s);

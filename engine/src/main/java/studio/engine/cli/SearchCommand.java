@@ -133,20 +133,12 @@ public final class SearchCommand implements Callable<Integer> {
                     : String.format(Locale.ROOT, "No valid configuration found" + est + ": nothing fits %d GB per GPU. The least memory-hungry "
                             + "candidate (%s) needs %d MB per GPU; --memory_constraint %d would fit it. No config written. Log: %s",
                     co.memoryConstraintGb(), r.leastMemoryCandidate(), r.leastMemoryMb() + co.cacheReserveMb(), r.minimumFeasibleGb(), logFile);
-            if (json) {
-                ObjectNode j = JsonFiles.mapper().createObjectNode();
-                j.put("found", false);
-                j.put("memory_constraint_gb", co.memoryConstraintGb());
-                j.put("minimum_feasible_gb", r.minimumFeasibleGb());
-                j.put("log", logFile.toString());
-                out.println(j.toPrettyString());
-            } else {
-                out.println(msg);
-            }
-            out.flush();
-            err.println("error: " + msg);
-            err.flush();
-            return 2;
+            ObjectNode j = JsonFiles.mapper().createObjectNode();
+            j.put("found", false);
+            j.put("memory_constraint_gb", co.memoryConstraintGb());
+            j.put("minimum_feasible_gb", r.minimumFeasibleGb());
+            j.put("log", logFile.toString());
+            return nothingFound(out, err, json, j, msg);
         }
         ParallelPlan plan = r.plan();
         Path dir = search.outputConfigPath != null ? search.outputConfigPath : Path.of(".");
@@ -191,6 +183,15 @@ public final class SearchCommand implements Callable<Integer> {
         if (search.outputConfigPath != null) UsageException.folder("--output_config_path", search.outputConfigPath);
         return new Search3Run(out, err).run(Path.of(first), yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder,
                 search.outputConfigPath, json, runtimeKeys);
+    }
+
+    /** A search that found no plan: the summary or the message on stdout, the message on stderr, exit code 2. */
+    static int nothingFound(PrintWriter out, PrintWriter err, boolean json, ObjectNode summary, String message) {
+        out.println(json ? summary.toPrettyString() : message);
+        out.flush();
+        err.println("error: " + message);
+        err.flush();
+        return 2;
     }
 
     /** Galvatron's output file name (search-engine spec §7.2). */
