@@ -78,6 +78,26 @@ class Galvatron3ConformanceTest {
         assertTrue(r.out().contains("\"mode\" : \"galvatron-v3\""), r.out());
     }
 
+    @Test
+    void disabledDimensionsNameTheConfigAndTheCostCoefficientScalesLayerTime() throws IOException {
+        List<String> o = new java.util.ArrayList<>(V3Cases.s01Overrides(tmp));
+        o.addAll(List.of("+search_engine.search_space_info.disable_fsdp=1", "+search_engine.search_space_info.disable_ckpt=1"));
+        CliRunner r = CliRunner.run(cli(V3Cases.shippedYaml(), o));
+        assertEquals(0, r.exitCode(), r.err());
+        Path config = tmp.resolve("galvatron_config_llama2-7b_1nodes_8gpus_per_node_36GB_bf16_[fsdp_ckpt_off].json");
+        assertTrue(Files.isRegularFile(config), r.out());
+        String text = Files.readString(config);
+        String dpTypes = text.replaceAll("(?s).*\"dp_types_enc\": \"([^\"]*)\".*", "$1");
+        String checkpoint = text.replaceAll("(?s).*\"checkpoint\": \"([^\"]*)\".*", "$1");
+        assertTrue(!dpTypes.contains("1") && !checkpoint.contains("1"), "no ZeRO-3, no checkpointing: " + text);
+        Search3Result base = search(V3Cases.shippedYaml(), V3Cases.s01Overrides(tmp));
+        List<String> slow = new java.util.ArrayList<>(V3Cases.s01Overrides(tmp));
+        slow.add("+search_engine.debug_info.debug_costmodel_coe=2.0");
+        Search3Result doubled = search(V3Cases.shippedYaml(), slow);
+        assertTrue(doubled.best().throughput() < base.best().throughput() * 0.6, "layer time doubled, vocabulary time not");
+        assertTrue(doubled.best().throughput() > base.best().throughput() * 0.45);
+    }
+
     private static String[] cli(Path yaml, List<String> overrides, String... options) {
         List<String> a = new java.util.ArrayList<>(List.of("search"));
         a.addAll(List.of(options));
