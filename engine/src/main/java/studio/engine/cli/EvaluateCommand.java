@@ -97,7 +97,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new studio.engine.io.InputFileException(configPath, ex.key(), ex.getMessage(), ex);
         }
         if (json) {
-            ObjectNode j = toJson(model, loaded.plan(), e, costOptions.worldSize());
+            ObjectNode j = toJson(model, loaded.plan(), e, costOptions.worldSize(), studio.engine.model.ArchitectureReader.of(model));
             if (!args.estimated.isEmpty()) j.put("profiles", "estimated: " + args.estimated);
             out.println(j.toPrettyString());
         } else {
@@ -163,7 +163,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         ModelDescription model = in.modelDescription();
         if (json) {
-            ObjectNode j = toJson(model, loaded.plan(), e, s.worldSize());
+            studio.engine.model.Architecture arch;
+            try {
+                arch = studio.engine.model.ArchitectureReader.fromGalvatron3(in.yaml(), s.modelName(), in.model().values());
+            } catch (studio.engine.io.InputFileException ex) {
+                arch = null; // the model's fields do not say enough to count parameters (no vocabulary size, say)
+            }
+            ObjectNode j = toJson(model, loaded.plan(), e, s.worldSize(), arch);
             j.put("target", studio.engine.plan.TargetRuntime.GALVATRON_V3.configName());
             out.println(j.toPrettyString());
         } else {
@@ -238,7 +244,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         out.println(sb);
     }
 
-    static ObjectNode toJson(ModelDescription model, ParallelPlan plan, PlanEstimate e, int world) {
+    /** @param architecture the model's parameter layout, or null when it is not a decoder the studio counts */
+    static ObjectNode toJson(ModelDescription model, ParallelPlan plan, PlanEstimate e, int world, studio.engine.model.Architecture architecture) {
         ObjectNode root = JsonFiles.mapper().createObjectNode();
         root.put("model", model.name());
         root.put("profiles", "measured");
@@ -254,6 +261,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         root.put("iteration_time_s", e.iterationS());
         root.put("throughput_samples_per_s", e.throughput());
         root.put("fits_memory", e.fitsMemory());
+        double[] perGpu = null;
+        if (architecture != null) {
+            var count = new studio.engine.model.ParameterCount(architecture);
+            root.put("total_parameters", count.total());
+            root.put("active_parameters_per_token", count.activePerToken());
+            perGpu = studio.engine.cost.ParameterPlacement.perStage(plan, architecture, world);
+        }
         ArrayNode stages = root.putArray("stages");
         for (int i = 0; i < e.memory().size(); i++) {
             StageMemory m = e.memory().get(i);
@@ -261,6 +275,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             ObjectNode s = stages.addObject();
             s.put("stage", i);
             s.put("layers", m.layers());
+            if (perGpu != null) s.put("parameters_per_gpu", Math.round(perGpu[i]));
             ObjectNode mm = s.putObject("memory_mb");
             mm.put("parameters", m.parametersMb());
             mm.put("gradients", m.gradientsMb());
