@@ -113,7 +113,9 @@ public final class SearchCommand implements Callable<Integer> {
         GalvatronArgs.Resolved in = args.resolve(err);
         ModelDescription model = in.model();
         CostModelOptions co = args.costOptions();
-        int workers = search.parallelSearch ? (search.worker != null ? search.worker : 2 * Runtime.getRuntime().availableProcessors()) : 1;
+        // sub-searches always run on every core: the result is combined in Galvatron's order and does not depend on it
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int workers = search.worker != null ? search.worker : search.parallelSearch ? 2 * cpus : cpus;
         SearchOptions so = new SearchOptions(SearchSpace.parse(search.searchSpace), search.disableDp == 1, search.disableTp == 1, search.disablePp == 1,
                 search.disableSdp == 1, search.disableCkpt == 1, search.disableTpConsec == 1, search.maxTpDeg, search.maxPpDeg, search.minBsz, search.maxBsz, search.bszScale, search.settleBsz,
                 search.settleChunk, search.recommendMinBsz == 1, search.fineGrainedMode == 1, workers, SearchMode.parse(mode), Map.of());

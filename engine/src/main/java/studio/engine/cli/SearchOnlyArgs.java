@@ -25,8 +25,8 @@ public class SearchOnlyArgs {
     @Option(names = "--settle_chunk", defaultValue = "-1", paramLabel = "C") int settleChunk;
     @Option(names = "--recommend_min_bsz", defaultValue = "0", paramLabel = "0|1") int recommendMinBsz;
     @Option(names = "--fine_grained_mode", defaultValue = "1", paramLabel = "0|1") int fineGrainedMode;
-    @Option(names = "--parallel_search", description = "Run sub-searches on a thread pool.") boolean parallelSearch;
-    @Option(names = "--worker", paramLabel = "N", description = "Threads for --parallel_search (default: 2 x CPUs).") Integer worker;
+    @Option(names = "--parallel_search", description = "Galvatron's flag: sub-searches run on every core anyway (the result does not depend on it); with it, 2 x CPUs threads as Galvatron uses.") boolean parallelSearch;
+    @Option(names = "--worker", paramLabel = "N", description = "Threads for the sub-searches (default: the CPUs; 2 x CPUs with --parallel_search).") Integer worker;
     @Option(names = "--log_dir", defaultValue = "logs", paramLabel = "DIR") Path logDir;
     @Option(names = "--output_config_path", paramLabel = "DIR", description = "Where to write the config (default: current folder).")
     Path outputConfigPath;
