@@ -135,9 +135,10 @@ class MainWindowTest {
 
         // a recovery file follows the edits (this instance's own, in the recovery folder)
         WaitForAsyncUtils.asyncFx(() -> editor.replacePlan(searched, "back to the searched plan, as an edit")).get(10, TimeUnit.SECONDS);
-        Thread.sleep(800);
-        WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(Files.exists(new ProjectStore(appDir).recoveryFile(null)), "recovery written");
+        // the autosave runs a moment after an edit: wait for it rather than for a fixed time
+        Path recovery = new ProjectStore(appDir).recoveryFile(null);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> Files.exists(recovery));
+        assertTrue(Files.exists(recovery), "recovery written");
     }
 
     @Test
