@@ -28,23 +28,29 @@ import java.util.Locale;
 final class Search3Run {
     private final PrintWriter out;
     private final PrintWriter err;
+    private final boolean studioMode;
+    private final String mode;
 
-    Search3Run(PrintWriter out, PrintWriter err) {
+    /** @param studio the studio's mode: lenient inputs (departures said), and the best plan the 3.0 runtime's rules accept */
+    Search3Run(PrintWriter out, PrintWriter err, boolean studio) {
         this.out = out;
         this.err = err;
+        this.studioMode = studio;
+        this.mode = studio ? "studio" : "galvatron-v3";
     }
 
     int run(Path yaml, List<String> overrides, Path modelFolder, Path outputOverride, boolean json, boolean runtimeKeys) throws IOException {
-        Galvatron3Inputs in = Galvatron3Inputs.load(yaml, overrides, modelFolder);
+        Galvatron3Inputs in = Galvatron3Inputs.load(yaml, overrides, modelFolder, studioMode);
         for (String k : in.ignoredKeys()) err.println("note: ignored (not read by Galvatron 3.0's search): " + k);
+        for (String d : in.departures()) err.println("note: studio mode departs from Galvatron 3.0: " + d);
         err.flush();
         SearchSettings s = in.settings();
         Galvatron3Search search = new Galvatron3Search(in.costModel(), s);
         Search3Result r = search.search(null);
         String name = s.modelName() + "_" + s.numNodes() + "nodes_" + s.gpusPerNode() + "gpus_" + s.memoryConstraintGb() + "GB";
-        Path log = in.logFolder().resolve(name).resolve("search_galvatron-v3.log");
+        Path log = in.logFolder().resolve(name).resolve("search_" + mode + ".log");
         JsonFiles.writeAtomically(log, render(in, r));
-        String header = String.format(Locale.ROOT, "Galvatron Studio search (--mode galvatron-v3) for %s on %d node(s) x %d GPUs, %d GB, %s",
+        String header = String.format(Locale.ROOT, "Galvatron Studio search (--mode " + mode + ") for %s on %d node(s) x %d GPUs, %d GB, %s",
                 s.modelName(), s.numNodes(), s.gpusPerNode(), s.memoryConstraintGb(), s.cost().precision().configName());
         if (!r.found()) {
             String msg = r.tasks().isEmpty()
@@ -55,14 +61,22 @@ final class Search3Run {
                     + " tasks. No config written. Log: " + log;
             ObjectNode j = JsonFiles.mapper().createObjectNode();
             j.put("found", false);
-            j.put("mode", "galvatron-v3");
+            j.put("mode", mode);
             j.put("throughput_samples_per_s", r.throughput());
             j.put("tasks", r.tasks().size());
             j.put("memory_constraint_gb", s.memoryConstraintGb());
             j.put("log", log.toString());
             return SearchCommand.nothingFound(out, err, json, j, msg);
         }
-        TaskOutcome best = r.best();
+        TaskOutcome best = studioMode ? bestRunnable(in, r, s) : r.best();
+        if (best == null) {
+            String msg = "No runnable configuration found: every plan that fits breaks a rule of the 3.0 runtime (see the log). No config written. Log: " + log;
+            ObjectNode j = JsonFiles.mapper().createObjectNode();
+            j.put("found", false);
+            j.put("mode", mode);
+            j.put("log", log.toString());
+            return SearchCommand.nothingFound(out, err, json, j, msg);
+        }
         Plan3 plan = planOf(best, s);
         SpaceLimits l = s.space();
         Path dir = outputOverride != null ? outputOverride : in.outputFolder();
@@ -70,7 +84,9 @@ final class Search3Run {
                 s.cost().precision().configName(), s.batch().settleBsz(), l.disableDp(), l.disableTp(), l.disablePp(), l.disableFsdp(), l.disableCheckpoint()));
         Galvatron3Config.write(config, plan, runtimeKeys);
         if (json) {
-            ObjectNode j = summary(r, best, plan, config, log);
+            ObjectNode j = summary(r, best, plan, config, log, mode);
+            ArrayNode departures = j.putArray("departures");
+            in.departures().forEach(departures::add);
             // the same per-stage detail and runtime rules as the v2 summary, from 3.0's evaluator over the written plan
             var estimate = in.evaluator().evaluate(plan.toParallelPlan());
             ArrayNode detail = j.putArray("stages");
@@ -114,10 +130,24 @@ final class Search3Run {
                 best.vocabulary());
     }
 
-    private static ObjectNode summary(Search3Result r, TaskOutcome best, Plan3 plan, Path config, Path log) {
+    /**
+     * The studio's choice: the fastest task whose plan the 3.0 runtime's rules accept (Galvatron's own winner when it
+     * does), in Galvatron's task order among equals.
+     */
+    private static TaskOutcome bestRunnable(Galvatron3Inputs in, Search3Result r, SearchSettings s) {
+        List<TaskOutcome> found = new ArrayList<>(r.outcomes().stream().filter(TaskOutcome::found).toList());
+        found.sort(java.util.Comparator.comparingDouble(TaskOutcome::throughput).reversed());
+        var evaluator = in.evaluator();
+        for (TaskOutcome o : found) {
+            if (evaluator.evaluate(planOf(o, s).toParallelPlan()).violations().isEmpty()) return o;
+        }
+        return null;
+    }
+
+    private static ObjectNode summary(Search3Result r, TaskOutcome best, Plan3 plan, Path config, Path log, String mode) {
         ObjectNode j = JsonFiles.mapper().createObjectNode();
         j.put("found", true);
-        j.put("mode", "galvatron-v3");
+        j.put("mode", mode);
         j.put("profiles", "measured");
         j.put("throughput_samples_per_s", best.throughput());
         j.put("iteration_time_s", best.iterationTimeS());

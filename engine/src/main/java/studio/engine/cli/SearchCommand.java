@@ -179,11 +179,12 @@ public final class SearchCommand implements Callable<Integer> {
                     + "write them as overrides, e.g. search_engine.hardware_info.num_nodes=2");
         }
         String m = mode == null ? "galvatron-v3" : mode;
-        if (!m.equals("galvatron-v3")) {
-            throw new UsageException("--mode " + m + " with a 3.0 YAML: only galvatron-v3 searches a 3.0 YAML so far");
+        if (!m.equals("galvatron-v3") && !m.equals("studio")) {
+            throw new UsageException("--mode " + m + " with a 3.0 YAML: expected galvatron-v3 (Galvatron 3.0's search exactly) or studio "
+                    + "(the same search where 3.0 would die on its inputs, runnable plans only)");
         }
         if (search.outputConfigPath != null) UsageException.folder("--output_config_path", search.outputConfigPath);
-        return new Search3Run(out, err).run(Path.of(first), yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder,
+        return new Search3Run(out, err, m.equals("studio")).run(Path.of(first), yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder,
                 search.outputConfigPath, json, runtimeKeys);
     }
 

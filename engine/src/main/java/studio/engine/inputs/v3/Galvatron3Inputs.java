@@ -31,11 +31,12 @@ import java.util.Set;
  * from the model folder, the one holding {@code scripts/} and {@code configs/}), read, and the search settings.
  *
  * @param ignoredKeys keys the YAML sets that the search does not read (Galvatron ignores them silently; we say so)
+ * @param departures  in studio mode, where the inputs were read otherwise than Galvatron 3.0 reads them, and why
  */
 public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed, ModelInfo3 model, SearchSettings settings,
                                ModelProfile profile, studio.engine.profile.HardwareProfile hardwareProfile, HardwareTables hardware,
                                Path outputFolder, Path logFolder,
-                               boolean parallelSearch, List<String> ignoredKeys) {
+                               boolean parallelSearch, List<String> ignoredKeys, List<String> departures) {
     private static final List<String> MODES = List.of("static", "batch", "sequence", "hybrid");
 
     public Galvatron3CostModel costModel() {
@@ -85,6 +86,16 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
     }
 
     public static Galvatron3Inputs load(Path yaml, List<String> overrides, Path modelFolder) {
+        return load(yaml, overrides, modelFolder, false);
+    }
+
+    /**
+     * @param lenient (the studio's mode) where Galvatron 3.0 dies on inputs that still allow a search, read them the way that works and say
+     *               so in {@link #departures()}: a one-length profile in sequence time mode is timed as static, a
+     *               missing sequence length in static memory mode is scaled (sequence mode), a profile with only the
+     *               other kind of Megatron-SP entries is read as it is, hybrid / batch modes fall back to static
+     */
+    public static Galvatron3Inputs load(Path yaml, List<String> overrides, Path modelFolder, boolean lenient) {
         Path file = yaml.toAbsolutePath().normalize();
         Path cwd = modelFolder != null ? modelFolder.toAbsolutePath().normalize() : modelFolderOf(file);
         ObjectNode root = HydraConfig.compose(file, overrides);
@@ -159,9 +170,15 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
         }
         if (worker != 0) ignored.add("search_engine.options_info.worker (Galvatron 3.0 ignores it, quirk Q-v3-21)");
 
-        CostSettings cost = new CostSettings(world, layers, hidden, seq, precision, async, sequenceParallel, buffer, pipeline, coe);
-        SearchSettings settings = new SearchSettings(modelName, nodes, gpus, memoryGb, range, limits, fineGrained, dpType, cost);
-
+        List<String> departures = new java.util.ArrayList<>();
+        if (lenient && timeMode.equals("hybrid")) {
+            departures.add("time_profile_mode hybrid loads nothing in Galvatron 3.0 (it dies in set_cost_models): timed with static");
+            timeMode = "static";
+        }
+        if (lenient && (memoryMode.equals("batch") || memoryMode.equals("hybrid"))) {
+            departures.add("memory_profile_mode " + memoryMode + " loads nothing in Galvatron 3.0: read with static");
+            memoryMode = "static";
+        }
         if (timeMode.equals("hybrid")) {
             throw new InputFileException(file, "search_engine.profiling_info.time_profile_mode", "hybrid is accepted by Galvatron 3.0 but loads nothing (it dies in set_cost_models); use static, batch or sequence");
         }
@@ -184,6 +201,55 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
                         + "' on " + nodes + "x" + gpus + "; profile it, or point search_engine.profiling_info.*_path at its folder)");
             }
         }
+        if (lenient) {
+            ObjectNode time = studio.engine.io.JsonFiles.readObject(timeFile);
+            if (timeMode.equals("sequence")) {
+                long lengths = java.util.stream.StreamSupport.stream(((Iterable<String>) time::fieldNames).spliterator(), false)
+                        .filter(k -> k.startsWith("layertype_0_") && k.contains("_bsz1_")).count();
+                if (lengths < 3) {
+                    departures.add("time_profile_mode sequence needs 3 sequence lengths at batch size 1 and " + timeFile.getFileName() + " has "
+                            + lengths + " (Galvatron 3.0 dies in curve_fit): timed with static, its first profiled entry");
+                    timeMode = "static";
+                }
+            }
+            if (timeMode.equals("static")) {
+                String seqTag = "_seq" + seq;
+                boolean measuredAtSeq = java.util.stream.StreamSupport.stream(((Iterable<String>) time::fieldNames).spliterator(), false)
+                        .anyMatch(k -> k.startsWith("layertype_0_") && (k.endsWith(seqTag) || k.contains(seqTag + "_")));
+                if (!measuredAtSeq) {
+                    departures.add("no layer time in " + timeFile.getFileName() + " was measured at sequence length " + seq
+                            + ": static time mode uses its first entry unchanged, as Galvatron 3.0 does (quirk Q-v3-5), so compute time is not scaled "
+                            + "to this length; profile at " + seq + " for a faithful number");
+                }
+            }
+            ObjectNode memory = studio.engine.io.JsonFiles.readObject(memoryFile);
+            String group = "layertype_0" + (sequenceParallel ? "_sp" : "");
+            String other = "layertype_0" + (sequenceParallel ? "" : "_sp");
+            if (!memory.has(group) && memory.has(other)) {
+                departures.add(memoryFile.getFileName() + " has only " + other + " entries (Galvatron 3.0 stops with KeyError '" + group
+                        + "'): costed with common_train_info.sequence_parallel=" + !sequenceParallel);
+                sequenceParallel = !sequenceParallel;
+                group = other;
+            }
+            if (memoryMode.equals("static") && memory.path(group).isObject() && !memory.get(group).has(Integer.toString(seq)) && sequenceParallel) {
+                departures.add(memoryFile.getFileName() + " has no entry at sequence length " + seq + " (Galvatron 3.0 stops with KeyError " + seq
+                        + "): memory scaled from the profiled lengths (memory_profile_mode sequence)");
+                memoryMode = "sequence";
+            }
+            if (!sequenceParallel && !limits.disableVocabularyTp()) {
+                departures.add("sequence_parallel false with a Megatron-TP vocabulary: Galvatron 3.0 asserts; the vocabulary is searched without "
+                        + "Megatron-TP (disable_embedding_lmhead_tp)");
+                limits = new SpaceLimits(limits.disableDp(), limits.disableTp(), limits.disableSp(), limits.disablePp(), limits.disableCheckpoint(),
+                        limits.disableFsdp(), limits.disableCp(), true, limits.disableVocabularySp(), limits.maxTp(), limits.maxPp(), limits.maxSp(),
+                        limits.maxCp());
+            }
+            if (!fineGrained && memoryGb <= 20) {
+                departures.add("fine_grained_mode 0 at " + memoryGb + " GB: Galvatron 3.0's coarse search dies without its cache reserve "
+                        + "(AttributeError 'mem_sub_cache'); searched with no reserve, as the budget says");
+            }
+        }
+        CostSettings cost = new CostSettings(world, layers, hidden, seq, precision, async, sequenceParallel, buffer, pipeline, coe);
+        SearchSettings settings = new SearchSettings(modelName, nodes, gpus, memoryGb, range, limits, fineGrained, dpType, cost, lenient);
         ModelProfile profile = ProfileReader.read(timeFile, TimeProfileMode.parse(timeMode), memoryFile, MemoryProfileMode.parse(memoryMode),
                 seq, sequenceParallel);
         studio.engine.profile.HardwareProfile hardwareProfile = studio.engine.profile.HardwareProfile.read(world, allreduce, p2p, overlap, spTime);
@@ -194,7 +260,8 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
         Set<String> galvatronKnown = Set.of("set_model_config_manually", "set_layernum_manually", "set_seqlen_manually", "is_moe_model");
         for (ArgGroup g : List.of(batch, hw, space, prof, options, debug)) ignored.addAll(g.unread(Set.of()));
         ignored.addAll(modelGroup.unread(galvatronKnown).stream().filter(k -> !isModelField(k)).toList());
-        return new Galvatron3Inputs(file, cwd, root, model, settings, profile, hardwareProfile, hardware, out, log, parallelSearch, ignored);
+        return new Galvatron3Inputs(file, cwd, root, model, settings, profile, hardwareProfile, hardware, out, log, parallelSearch, ignored,
+                departures);
     }
 
     private static boolean isModelField(String key) {

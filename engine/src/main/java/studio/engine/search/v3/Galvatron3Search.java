@@ -49,7 +49,7 @@ public final class Galvatron3Search {
                     + "raise max_bsz to at least " + Math.max(settings.batch().minBsz(), settings.batch().bszScale()) + " or set settle_bsz");
         }
         List<SearchTask> tasks = TaskGrid.of(settings, strategies);
-        if (!settings.fineGrained() && settings.cacheReserveMb() == 0 && !tasks.isEmpty()) {
+        if (!settings.fineGrained() && settings.cacheReserveMb() == 0 && !tasks.isEmpty() && !settings.studio()) {
             throw new IllegalArgumentException("options_info.fine_grained_mode 0 with memory_constraint " + settings.memoryConstraintGb()
                     + " GB: Galvatron 3.0's coarse search needs the cache reserve, which exists only above 20 GB (it dies with "
                     + "AttributeError 'mem_sub_cache'); use fine_grained_mode 1, or memory_constraint 21 or more");
