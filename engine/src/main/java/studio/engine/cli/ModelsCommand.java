@@ -84,7 +84,7 @@ public final class ModelsCommand implements Callable<Integer> {
             Path yaml = Path.of(model);
             var tree = studio.engine.io.HydraConfig.read(yaml);
             java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> fields = new java.util.LinkedHashMap<>();
-            tree.fields().forEachRemaining(e -> fields.put(e.getKey(), e.getValue()));
+            tree.properties().forEach(e -> fields.put(e.getKey(), e.getValue()));
             String name = tree.path("model_size").asText(yaml.getFileName().toString());
             return studio.engine.model.ArchitectureReader.fromGalvatron3(yaml, name, fields);
         }

@@ -70,7 +70,7 @@ class ParameterCountTest {
         Path yaml = SampleConfigs.root().resolve("galvatron3/models/model_configs/mixtral-8x7b-e8k2.yaml");
         ObjectNode y = studio.engine.io.HydraConfig.read(yaml);
         java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> f = new java.util.LinkedHashMap<>();
-        y.fields().forEachRemaining(e -> f.put(e.getKey(), e.getValue()));
+        y.properties().forEach(e -> f.put(e.getKey(), e.getValue()));
         assertEquals(46_702_792_704L, new ParameterCount(ArchitectureReader.fromGalvatron3(yaml, "mixtral-8x7b-e8k2", f)).total());
     }
 

@@ -38,7 +38,7 @@ public record ModelInfo3(Map<String, JsonNode> values, Map<String, String> sourc
     static ModelInfo3 resolve(Path searchYaml, ObjectNode inline, Path workingDir) {
         Map<String, JsonNode> values = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
-        inline.fields().forEachRemaining(e -> {
+        inline.properties().forEach(e -> {
             if (!e.getValue().isNull()) {
                 values.put(e.getKey(), e.getValue());
                 sources.put(e.getKey(), searchYaml.toString());
