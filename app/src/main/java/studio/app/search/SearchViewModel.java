@@ -18,7 +18,6 @@ import javafx.collections.ObservableList;
 import studio.app.project.PlanningContext;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.ParallelPlan;
-import studio.engine.search.PpCandidate;
 import studio.engine.search.SearchEngine;
 import studio.engine.search.SearchMode;
 import studio.engine.search.SearchOptions;
@@ -208,32 +207,13 @@ public final class SearchViewModel {
 
     /** Galvatron 3.0's results: best task per batch size, then up to two runners-up (distinct plans), fastest batch first. */
     public static List<SearchHit> hits3(studio.engine.search.v3.Search3Result r, studio.engine.search.v3.SearchSettings s) {
-        Map<Integer, List<studio.engine.search.v3.TaskOutcome>> byBatch = new TreeMap<>();
-        for (var o : r.outcomes()) if (o.found()) byBatch.computeIfAbsent(o.task().batch(), b -> new ArrayList<>()).add(o);
-        List<List<SearchHit>> groups = new ArrayList<>();
-        for (var e : byBatch.entrySet()) {
-            List<studio.engine.search.v3.TaskOutcome> os = new ArrayList<>(e.getValue());
-            os.sort(Comparator.comparingDouble(studio.engine.search.v3.TaskOutcome::throughput).reversed());
-            List<SearchHit> g = new ArrayList<>();
-            List<ParallelPlan> seen = new ArrayList<>();
-            for (var o : os) {
-                ParallelPlan p = new studio.engine.plan.v3.Plan3(o.layers(), java.util.Arrays.stream(o.stageLayers()).boxed().toList(),
-                        o.task().batch(), o.task().chunks(), s.cost().pipelineType(), s.defaultDpType(), o.vocabulary()).toParallelPlan();
-                if (seen.contains(p)) continue;
-                seen.add(p);
-                int rank = g.size() + 1;
-                int minTps = o.layers().stream().mapToInt(studio.engine.plan.v3.HybridStrategy::tensorOrSequenceDegree).min().orElse(1);
-                g.add(new SearchHit((rank == 1 ? "best" : "runner-up " + (rank - 1)) + " at batch " + o.task().batch() + " (3.0, "
-                        + o.task().mode().configName() + ", g " + o.task().bufferTp() + ")", o.task().batch(), rank, p, o.throughput(),
-                        o.iterationTimeS(), java.util.Arrays.stream(o.memoryUsedMb()).max().orElse(0), minTps, o.task().bufferTp()));
-                if (g.size() == 3) break;
-            }
-            groups.add(g);
-        }
-        groups.sort(Comparator.comparingDouble((List<SearchHit> g) -> g.get(0).throughput()).reversed());
-        List<SearchHit> out = new ArrayList<>();
-        groups.forEach(out::addAll);
-        return out;
+        return ranked(r.outcomes().stream().filter(studio.engine.search.v3.TaskOutcome::found).toList(), o -> o.task().batch(),
+                studio.engine.search.v3.TaskOutcome::throughput,
+                o -> new studio.engine.plan.v3.Plan3(o.layers(), java.util.Arrays.stream(o.stageLayers()).boxed().toList(), o.task().batch(),
+                        o.task().chunks(), s.cost().pipelineType(), s.defaultDpType(), o.vocabulary()).toParallelPlan(),
+                (o, p, rank) -> new SearchHit(label(rank, o.task().batch()) + " (3.0, " + o.task().mode().configName() + ", g " + o.task().bufferTp() + ")",
+                        o.task().batch(), rank, p, o.throughput(), o.iterationTimeS(), java.util.Arrays.stream(o.memoryUsedMb()).max().orElse(0),
+                        o.layers().stream().mapToInt(studio.engine.plan.v3.HybridStrategy::tensorOrSequenceDegree).min().orElse(1), o.task().bufferTp()));
     }
 
     public void cancel() {
@@ -242,24 +222,38 @@ public final class SearchViewModel {
 
     /** Best plan per batch size, then up to two runners-up (distinct plans), fastest batch size first. */
     public static List<SearchHit> hits(SearchResult r, studio.engine.plan.PipelineType pipeline, studio.engine.plan.DpType dpType) {
-        Map<Integer, List<TaskResult>> byBatch = new TreeMap<>();
-        for (TaskResult t : r.tasks()) {
-            if (t.best().feasible()) byBatch.computeIfAbsent(t.globalBatch(), b -> new ArrayList<>()).add(t);
-        }
+        return ranked(r.tasks().stream().filter(t -> t.best().feasible()).toList(), TaskResult::globalBatch, TaskResult::throughput,
+                t -> t.plan(t.best(), pipeline, dpType),
+                (t, p, rank) -> new SearchHit(label(rank, t.globalBatch()), t.globalBatch(), rank, p, t.throughput(), t.best().costS(),
+                        t.best().memoryCostMb().stream().mapToInt(Integer::intValue).max().orElse(0), t.minTp(), t.maxTp()));
+    }
+
+    private static String label(int rank, int batch) {
+        return (rank == 1 ? "best" : "runner-up " + (rank - 1)) + " at batch " + batch;
+    }
+
+    /** One search result as a list row, given its plan and its rank within its batch size. */
+    private interface HitMaker<T> {
+        SearchHit make(T result, ParallelPlan plan, int rank);
+    }
+
+    /** Per batch size the three fastest distinct plans, the batch sizes by their best throughput (one copy for both searches). */
+    private static <T> List<SearchHit> ranked(List<T> feasible, java.util.function.ToIntFunction<T> batch,
+                                              java.util.function.ToDoubleFunction<T> throughput,
+                                              java.util.function.Function<T, ParallelPlan> plan, HitMaker<T> hit) {
+        Map<Integer, List<T>> byBatch = new TreeMap<>();
+        for (T t : feasible) byBatch.computeIfAbsent(batch.applyAsInt(t), b -> new ArrayList<>()).add(t);
         List<List<SearchHit>> groups = new ArrayList<>();
-        for (var e : byBatch.entrySet()) {
-            List<TaskResult> ts = new ArrayList<>(e.getValue());
-            ts.sort(Comparator.comparingDouble(TaskResult::throughput).reversed());
+        for (List<T> ts : byBatch.values()) {
+            List<T> sorted = new ArrayList<>(ts);
+            sorted.sort(Comparator.comparingDouble(throughput).reversed());
             List<SearchHit> g = new ArrayList<>();
             List<ParallelPlan> seen = new ArrayList<>();
-            for (TaskResult t : ts) {
-                PpCandidate c = t.best();
-                ParallelPlan p = t.plan(c, pipeline, dpType);
+            for (T t : sorted) {
+                ParallelPlan p = plan.apply(t);
                 if (seen.contains(p)) continue;
                 seen.add(p);
-                int rank = g.size() + 1;
-                g.add(new SearchHit((rank == 1 ? "best" : "runner-up " + (rank - 1)) + " at batch " + t.globalBatch(), t.globalBatch(), rank,
-                        p, t.throughput(), c.costS(), c.memoryCostMb().stream().mapToInt(Integer::intValue).max().orElse(0), t.minTp(), t.maxTp()));
+                g.add(hit.make(t, p, g.size() + 1));
                 if (g.size() == 3) break;
             }
             groups.add(g);
