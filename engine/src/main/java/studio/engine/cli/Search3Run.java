@@ -82,7 +82,7 @@ final class Search3Run {
         Path dir = outputOverride != null ? outputOverride : in.outputFolder();
         Path config = dir.resolve(Galvatron3Config.fileName(s.modelName(), s.numNodes(), s.gpusPerNode(), s.memoryConstraintGb(),
                 s.cost().precision().configName(), s.batch().settleBsz(), l.disableDp(), l.disableTp(), l.disablePp(), l.disableFsdp(), l.disableCheckpoint()));
-        Galvatron3Config.write(config, plan, runtimeKeys);
+        Galvatron3Config.write(config, plan, runtimeKeys || studioMode); // the studio's plans are for the runtime: its keys too
         if (json) {
             ObjectNode j = summary(r, best, plan, config, log, mode);
             ArrayNode departures = j.putArray("departures");

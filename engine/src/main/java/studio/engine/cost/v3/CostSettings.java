@@ -10,10 +10,25 @@ import studio.engine.plan.PipelineType;
  * @param worldSize          N, GPUs in all
  * @param layerCount         n, transformer layers (one layer type)
  * @param debugCostmodelCoe  multiplies every layer time (not the vocabulary's)
+ * @param ring               null: context parallelism as Galvatron 3.0 costs it (not at all, quirk Q-v3-4); else the
+ *                           studio's ring-attention model with this attention shape ({@link RingAttention})
  */
 public record CostSettings(int worldSize, int layerCount, int hiddenSize, int seqLength, Precision precision,
                            boolean asyncGradReduce, boolean sequenceParallel, boolean globalMemoryBuffer,
-                           PipelineType pipelineType, double debugCostmodelCoe) {
+                           PipelineType pipelineType, double debugCostmodelCoe, RingAttention.Shape ring) {
+    /** Galvatron 3.0's own settings: context parallelism costed as 3.0 does. */
+    public CostSettings(int worldSize, int layerCount, int hiddenSize, int seqLength, Precision precision, boolean asyncGradReduce,
+                        boolean sequenceParallel, boolean globalMemoryBuffer, PipelineType pipelineType, double debugCostmodelCoe) {
+        this(worldSize, layerCount, hiddenSize, seqLength, precision, asyncGradReduce, sequenceParallel, globalMemoryBuffer, pipelineType,
+                debugCostmodelCoe, null);
+    }
+
+    /** The same with context parallelism costed as ring attention of {@code shape}. */
+    public CostSettings withRing(RingAttention.Shape shape) {
+        return new CostSettings(worldSize, layerCount, hiddenSize, seqLength, precision, asyncGradReduce, sequenceParallel, globalMemoryBuffer,
+                pipelineType, debugCostmodelCoe, shape);
+    }
+
     public boolean mixed() { return precision.mixed(); }
 
     /** Bytes of one element of an activation message: 2 in mixed precision, 4 in fp32. */

@@ -9,8 +9,12 @@ import studio.engine.plan.v3.HybridStrategy;
 /** One transformer layer's memory on one GPU, MB (v3 spec §4.1 - §4.2: {@code MemoryCostModelBase}). */
 public final class LayerMemoryCost {
     private final CostInputs in;
+    private final RingAttention ring;
 
-    public LayerMemoryCost(CostInputs in) { this.in = in; }
+    public LayerMemoryCost(CostInputs in) {
+        this.in = in;
+        this.ring = new RingAttention(in);
+    }
 
     /** {@code enc_total} of {@code s} on stage {@code stage} for a task of batch {@code batch} in {@code chunks} micro-batches. */
     public LayerMemory of(HybridStrategy s, int batch, int chunks, int stage) {
@@ -32,6 +36,8 @@ public final class LayerMemoryCost {
         } else {
             activation = in.layerActivation(s.tensorOrSequenceDegree()) * microBatches;
         }
+        int split = ring.split(s); // under the ring model a GPU keeps the activations of S / cp tokens
+        if (split > 1) activation = activation / split;
         return new LayerMemory(inFlight, microBatches, parameters, modelStates, activation);
     }
 

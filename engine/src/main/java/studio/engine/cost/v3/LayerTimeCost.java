@@ -14,8 +14,12 @@ import studio.engine.profile.v3.LatencyTable;
  */
 public final class LayerTimeCost {
     private final CostInputs in;
+    private final RingAttention ring;
 
-    public LayerTimeCost(CostInputs in) { this.in = in; }
+    public LayerTimeCost(CostInputs in) {
+        this.in = in;
+        this.ring = new RingAttention(in);
+    }
 
     public LayerTime of(HybridStrategy s, int batch, int chunks) {
         CostSettings cs = in.settings();
@@ -29,6 +33,8 @@ public final class LayerTimeCost {
         double forward = ft.batchFit()
                 ? (ft.slopeMs() * ((double) localBatch / tps) + ft.interceptMs()) * n
                 : (ft.perSampleMs() * localBatch / tps) * n;
+        int split = ring.split(s); // 1 unless the ring model costs cp: each GPU then holds S / cp tokens
+        if (split > 1) forward = forward / split;
         double backward = forward * 2;
         if (s.checkpoint()) backward = backward + forward;
         double gradientMb = ((2 * (sdp - 1)) * (parameters / sdp)) * n;
@@ -53,7 +59,14 @@ public final class LayerTimeCost {
                 table = in.allGather(s.tp());
             }
             double messageMb = (double) ((long) localBatch * cs.seqLength() * cs.hiddenSize() * cs.activationBytes()) / 1024 / 1024;
+            if (split > 1) messageMb = messageMb / split;
             tensorParallelMs = table.msFor(messageMb) * count;
+        }
+        if (split > 1) {
+            // the ring's exposed K/V exchange, per layer, and again for a checkpointed layer's recomputed forward
+            double exposed = ring.exposedMs(s, localBatch, forward / n) * n;
+            if (s.checkpoint()) exposed += ring.exposedMs(s, localBatch, forward / n) * n / 3;
+            tensorParallelMs += exposed;
         }
         double p2pMs = 0;
         if (s.pp() > 1) {

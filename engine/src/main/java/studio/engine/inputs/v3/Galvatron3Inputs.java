@@ -249,6 +249,18 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
             }
         }
         CostSettings cost = new CostSettings(world, layers, hidden, seq, precision, async, sequenceParallel, buffer, pipeline, coe);
+        if (lenient && !limits.disableCp()) {
+            studio.engine.model.Architecture arch;
+            try {
+                arch = studio.engine.model.ArchitectureReader.fromGalvatron3(file, modelName, model.values());
+            } catch (InputFileException e) {
+                throw new InputFileException(file, "search_engine.model_info", "context parallelism in studio mode is costed as ring attention, which "
+                        + "needs the model's heads, query groups, FFN and vocabulary sizes (" + e.getMessage() + ")");
+            }
+            cost = cost.withRing(studio.engine.cost.v3.RingAttention.Shape.of(arch, seq));
+            departures.add("context parallelism costed as ring attention (compute, activations and messages split over cp, K/V exchanges "
+                    + "overlapped with block attention; Galvatron 3.0 does not cost cp, quirk Q-v3-4); cp_sizes_enc written");
+        }
         SearchSettings settings = new SearchSettings(modelName, nodes, gpus, memoryGb, range, limits, fineGrained, dpType, cost, lenient);
         ModelProfile profile = ProfileReader.read(timeFile, TimeProfileMode.parse(timeMode), memoryFile, MemoryProfileMode.parse(memoryMode),
                 seq, sequenceParallel);
