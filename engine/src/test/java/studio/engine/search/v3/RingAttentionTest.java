@@ -54,11 +54,11 @@ class RingAttentionTest {
         CliRunner three = CliRunner.run("search", "--json", yaml.toString(), "+search_engine.search_space_info.disable_cp=0");
         assertEquals(0, three.exitCode(), three.err());
         assertTrue(!three.out().contains("[cp"), "Galvatron 3.0's model never picks cp: " + three.out());
-        CliRunner studio = CliRunner.run("search", "--mode", "studio", "--json", yaml.toString(), "+search_engine.search_space_info.disable_cp=0");
-        assertEquals(0, studio.exitCode(), studio.err());
-        assertTrue(studio.out().contains("[cp2]") || studio.out().contains("[cp4]"), studio.out());
-        assertTrue(studio.out().contains("ring attention"), "the departure is said: " + studio.out());
-        var j = studio.engine.io.JsonFiles.mapper().readTree(studio.out());
+        CliRunner studioRun = CliRunner.run("search", "--mode", "studio", "--json", yaml.toString(), "+search_engine.search_space_info.disable_cp=0");
+        assertEquals(0, studioRun.exitCode(), studioRun.err());
+        assertTrue(studioRun.out().contains("[cp2]") || studioRun.out().contains("[cp4]"), studioRun.out());
+        assertTrue(studioRun.out().contains("ring attention"), "the departure is said: " + studioRun.out());
+        var j = studio.engine.io.JsonFiles.mapper().readTree(studioRun.out());
         String config = Files.readString(Path.of(j.get("config").asText()));
         assertTrue(config.matches("(?s).*\"cp_sizes_enc\": \"[0-9,]*[24][0-9,]*\".*"), config);
         double withoutCp = studio.engine.io.JsonFiles.mapper().readTree(CliRunner.run("search", "--mode", "studio", "--json", yaml.toString()).out())
