@@ -93,7 +93,8 @@ public final class PlanToolbar {
         gpus.getItems().setAll(1, 2, 4, 8, 16);
         gpu.getItems().setAll(studio.engine.estimate.GpuCatalog.ids());
         gpu.setId("gpuChoice");
-        precision.getItems().setAll("bf16", "fp16", "fp32");
+        precision.getItems().setAll(java.util.Arrays.stream(studio.engine.model.Precision.values()).map(studio.engine.model.Precision::configName)
+                .sorted(java.util.Comparator.reverseOrder()).toList());
         pipeline.getItems().setAll(PipelineType.values());
         target.getItems().setAll(studio.engine.plan.TargetRuntime.values());
         target.setId("targetChoice");
@@ -262,7 +263,7 @@ public final class PlanToolbar {
         int gpus = ctx.settings().worldSize();
         double flops = studio.engine.estimate.ModelShapes.trainingFlopsPerSample(ctx.model()) * e.throughput() / gpus;
         var gpu = studio.engine.estimate.GpuCatalog.gpu(ctx.settings().gpu());
-        double peak = (ctx.settings().mixedPrecision().equals("fp32") ? gpu.denseFp32Tflops() : gpu.denseBf16Tflops()) * 1e12;
+        double peak = gpu.denseTflops(studio.engine.model.Precision.parse(ctx.settings().mixedPrecision())) * 1e12;
         return String.format(Locale.ROOT, "MFU %.1f %% · %.0f TFLOP/s · %,.0f tokens/s per GPU", 100 * flops / peak, flops / 1e12,
                 e.throughput() * ctx.model().maxSeqLength() / gpus);
     }

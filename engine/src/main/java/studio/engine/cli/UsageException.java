@@ -19,7 +19,7 @@ final class UsageException extends IllegalArgumentException {
 
     /** Galvatron's precisions; anything else would end up in a file name (a/b writes into a subfolder). */
     static void precision(String option, String value) {
-        check(java.util.List.of("fp32", "fp16", "bf16").contains(value), option, value, "fp32, fp16 or bf16");
+        check(studio.engine.model.Precision.isConfigName(value), option, value, "fp32, fp16 or bf16");
     }
 
     /** An output folder: absent (it is created) or a folder, never a file. */

@@ -22,9 +22,7 @@ public record CostModelOptions(int worldSize, int memoryConstraintGb, String mix
                                boolean sequenceParallel, SpSpace spSpace, PipelineType pipelineType, DpType defaultDpType,
                                boolean disableVtp, boolean globalMemoryBuffer, double costmodelCoe) {
     public CostModelOptions {
-        if (!mixedPrecision.equals("fp32") && !mixedPrecision.equals("fp16") && !mixedPrecision.equals("bf16")) {
-            throw new IllegalArgumentException("--mixed_precision: expected fp32, fp16 or bf16, got '" + mixedPrecision + "'");
-        }
+        if (!studio.engine.model.Precision.isConfigName(mixedPrecision)) throw new IllegalArgumentException("--mixed_precision: expected fp32, fp16 or bf16, got '" + mixedPrecision + "'");
         if (worldSize < 1) throw new IllegalArgumentException("world size must be positive");
         if (memoryConstraintGb < 1) throw new IllegalArgumentException("--memory_constraint must be a positive number of GB");
     }
@@ -35,7 +33,10 @@ public record CostModelOptions(int worldSize, int memoryConstraintGb, String mix
                 false, true, 1.0);
     }
 
-    public boolean mixed() { return !mixedPrecision.equals("fp32"); }
+    public studio.engine.model.Precision precision() { return studio.engine.model.Precision.parse(mixedPrecision); }
+
+    /** Everything but fp32 trains in mixed precision (compared without parsing: the cost model asks per layer). */
+    public boolean mixed() { return !studio.engine.model.Precision.FP32.configName().equals(mixedPrecision); }
 
     public boolean useZero2() { return defaultDpType == DpType.ZERO2; }
 

@@ -13,4 +13,8 @@ package studio.engine.estimate;
  */
 public record GpuSpec(String id, int memoryGb, double denseBf16Tflops, double denseFp32Tflops, double intraBusGBps,
                       double intraP2pGBps, String source) {
+    /** The dense peak a training precision runs at, TFLOP/s: fp32's for fp32, the bf16 tensor cores' for fp16 and bf16. */
+    public double denseTflops(studio.engine.model.Precision precision) {
+        return precision.mixed() ? denseBf16Tflops : denseFp32Tflops;
+    }
 }

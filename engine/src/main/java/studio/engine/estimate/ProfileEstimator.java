@@ -45,12 +45,12 @@ public final class ProfileEstimator {
     /** Forward ms per sample of layer type {@code i}. */
     public double layerMs(ModelDescription m, int i, GpuSpec gpu, String precision) {
         LayerType t = m.layerTypes().get(i);
-        double peak = (precision.equals("fp32") ? gpu.denseFp32Tflops() : gpu.denseBf16Tflops()) * 1e12;
+        double peak = gpu.denseTflops(studio.engine.model.Precision.parse(precision)) * 1e12;
         return ModelShapes.layerFlops(m, t) / (peak * calibration.layerEfficiency(m, t.hiddenSize())) * 1e3;
     }
 
     public double vocabMs(ModelDescription m, GpuSpec gpu, String precision) {
-        double peak = (precision.equals("fp32") ? gpu.denseFp32Tflops() : gpu.denseBf16Tflops()) * 1e12;
+        double peak = gpu.denseTflops(studio.engine.model.Precision.parse(precision)) * 1e12;
         return ModelShapes.vocabFlops(m) / (peak * calibration.vocabEfficiency(m)) * 1e3;
     }
 

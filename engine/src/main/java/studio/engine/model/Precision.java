@@ -15,6 +15,12 @@ public enum Precision {
     /** fp16 and bf16 train in mixed precision (half-size activations, messages and gradients). */
     public boolean mixed() { return this != FP32; }
 
+    /** Whether {@code s} is one of the names exactly as Galvatron writes them (they go into file names). */
+    public static boolean isConfigName(String s) {
+        for (Precision p : values()) if (p.configName.equals(s)) return true;
+        return false;
+    }
+
     public static Precision parse(String s) {
         String v = s == null ? "" : s.toLowerCase(Locale.ROOT);
         for (Precision p : values()) if (p.configName.equals(v)) return p;

@@ -61,7 +61,7 @@ public final class ModelProfiler {
 
         public Request {
             seqList = List.copyOf(seqList);
-            if (!List.of("fp32", "fp16", "bf16").contains(precision)) {
+            if (!studio.engine.model.Precision.isConfigName(precision)) {
                 throw new IllegalArgumentException("--mixed-precision: expected fp32, fp16 or bf16, got '" + precision + "'");
             }
             if (layernumMax <= layernumMin || layernumMin < 1) {
@@ -139,7 +139,7 @@ public final class ModelProfiler {
         List<Integer> pendingMemory = memSeqs.stream().filter(q -> !memory.has(String.valueOf(q))).toList();
         int total = configs.size() * 2 + memSeqs.size();
         Recorder rec = new Recorder(progressFile, progress, out, total, total - pendingTimes.size() - pendingMemory.size());
-        int actBytes = r.precision().equals("fp32") ? 4 : 2;
+        int actBytes = studio.engine.model.Precision.parse(r.precision()).mixed() ? 2 : 4;
         if (which.equals("torch")) {
             int code = measureWithTorch(r, model, pendingTimes, pendingMemory, actBytes, rec, out);
             if (code != 0) return code;
