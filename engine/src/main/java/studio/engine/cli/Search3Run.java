@@ -58,13 +58,15 @@ final class Search3Run {
                     : r.throughput() < 0
                     ? "No valid configuration found: no task has a strategy to search (check max_tp_deg and the disable_* options). No config written. Log: " + log
                     : "No valid configuration found: nothing fits " + s.memoryConstraintGb() + " GB per GPU in any of the " + r.tasks().size()
-                    + " tasks. No config written. Log: " + log;
+                    + " tasks" + (r.minimumFeasibleGb() > 0 ? "; memory_constraint " + r.minimumFeasibleGb()
+                    + " would fit the least memory-hungry plan (every layer at its lightest strategy)" : "") + ". No config written. Log: " + log;
             ObjectNode j = JsonFiles.mapper().createObjectNode();
             j.put("found", false);
             j.put("mode", mode);
             j.put("throughput_samples_per_s", r.throughput());
             j.put("tasks", r.tasks().size());
             j.put("memory_constraint_gb", s.memoryConstraintGb());
+            j.put("minimum_feasible_gb", r.minimumFeasibleGb());
             j.put("log", log.toString());
             return SearchCommand.nothingFound(out, err, json, j, msg);
         }

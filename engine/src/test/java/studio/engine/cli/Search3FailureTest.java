@@ -73,6 +73,12 @@ class Search3FailureTest {
         assertEquals(2, small.exitCode(), small.err());
         assertTrue(small.out().contains("nothing fits 4 GB per GPU in any of the 122 tasks"), small.out());
         assertTrue(listConfigs().isEmpty());
+        // the budget it names is the exact threshold: one GB less still fits nothing
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("memory_constraint (\\d+) would fit").matcher(small.out());
+        assertTrue(m.find(), small.out());
+        int gb = Integer.parseInt(m.group(1));
+        assertEquals(0, run("SEQ_LENGTH=2048", "search_engine.profiling_info.time_profile_mode=static", "MEMORY_CONSTRAINT=" + gb).exitCode());
+        assertEquals(2, run("SEQ_LENGTH=2048", "search_engine.profiling_info.time_profile_mode=static", "MEMORY_CONSTRAINT=" + (gb - 1)).exitCode());
     }
 
     @Test

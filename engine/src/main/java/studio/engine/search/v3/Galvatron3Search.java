@@ -191,10 +191,21 @@ public final class Galvatron3Search {
                 bestTime = cost;
                 int[] used = new int[pp];
                 for (int i = 0; i < pp; i++) used[i] = budget - remain[i] + settings.cacheReserveMb();
-                best = new TaskOutcome(task, 0, cost, used, remain, vocabulary.get(v), plan, stageLayers);
+                best = new TaskOutcome(task, 0, cost, used, remain, vocabulary.get(v), plan, stageLayers, Integer.MAX_VALUE);
             }
         }
-        return finish(task, best, stageLayers);
+        // the lightest plan: every layer at its lightest strategy on its stage, under the vocabulary that suits it best
+        long least = Long.MAX_VALUE;
+        for (int v = 0; v < e; v++) {
+            long worst = 0;
+            for (int i = 0; i < pp; i++) {
+                int lightest = Integer.MAX_VALUE;
+                for (int s = 0; s < strategyCount; s++) lightest = Math.min(lightest, weightByStage[i][s]);
+                worst = Math.max(worst, (long) stageLayers[i] * lightest + vocabularyMb[v][i] + buffer);
+            }
+            least = Math.min(least, worst);
+        }
+        return finish(task, best, stageLayers).withLeastNeed(least);
     }
 
     private TaskOutcome coarse(SearchTask task, List<HybridStrategy> layers, int[] stageLayers) {
@@ -206,19 +217,20 @@ public final class Galvatron3Search {
         double bestTime = Double.POSITIVE_INFINITY;
         TaskOutcome best = null;
         int n = settings.cost().layerCount();
+        long least = Long.MAX_VALUE;
         for (HybridStrategy s : layers) {
             HybridStrategy e = s.toVocabulary();
             double[] vocabularyWithout = costs.vocabularyTime().of(e, b, c).withoutSyncS();
             double[] vocabularyMb = costs.vocabularyMemory().perStageMb(e, b, c);
             int[] used = new int[pp];
             boolean fits = true;
+            long worst = 0;
             for (int i = 0; i < pp; i++) {
                 used[i] = buffer + (int) Math.ceil(vocabularyMb[i]) + stageLayers[i] * costs.layerMemory().weightMb(s, b, c, i);
-                if (used[i] > budget) {
-                    fits = false;
-                    break;
-                }
+                worst = Math.max(worst, used[i]);
+                if (used[i] > budget) fits = false;
             }
+            least = Math.min(least, worst);
             if (!fits) continue;
             LayerTime t = costs.layerTime().of(s, b, c);
             double[] with = new double[n];
@@ -234,16 +246,16 @@ public final class Galvatron3Search {
                     memoryUsed[i] = used[i] + settings.cacheReserveMb();
                     remain[i] = budget - used[i];
                 }
-                best = new TaskOutcome(task, 0, cost, memoryUsed, remain, e, java.util.Collections.nCopies(n, s), stageLayers);
+                best = new TaskOutcome(task, 0, cost, memoryUsed, remain, e, java.util.Collections.nCopies(n, s), stageLayers, Integer.MAX_VALUE);
             }
         }
-        return finish(task, best, stageLayers);
+        return finish(task, best, stageLayers).withLeastNeed(least);
     }
 
     private static TaskOutcome finish(SearchTask task, TaskOutcome best, int[] stageLayers) {
         if (best == null) return TaskOutcome.empty(task, 0.0, stageLayers);
         double throughput = Double.isInfinite(best.iterationTimeS()) ? 0.0 : task.batch() / best.iterationTimeS();
         return new TaskOutcome(task, throughput, best.iterationTimeS(), best.memoryUsedMb(), best.memoryRemainMb(), best.vocabulary(),
-                best.layers(), stageLayers);
+                best.layers(), stageLayers, Integer.MAX_VALUE);
     }
 }
