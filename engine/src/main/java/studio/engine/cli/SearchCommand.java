@@ -126,7 +126,11 @@ public final class SearchCommand implements Callable<Integer> {
                 so.mode().cliName(), model.name(), args.nodes(), args.gpusPerNode(), co.memoryConstraintGb(), co.mixedPrecision());
         Path logFile = search.logDir.resolve(model.profileName() + "_" + args.nodes() + "nodes_" + args.gpusPerNode() + "gpus_"
                 + co.memoryConstraintGb() + "GB").resolve("search_" + so.mode().cliName() + ".log");
-        JsonFiles.writeAtomically(logFile, SearchLog.render(header, engine, r));
+        JsonFiles.writeAtomically(logFile, stream -> {
+            java.io.Writer w = new java.io.OutputStreamWriter(stream, java.nio.charset.StandardCharsets.UTF_8);
+            SearchLog.render(w, header, engine, r);
+            w.flush();
+        });
         if (!r.found()) {
             String est = args.estimated.isEmpty() ? "" : " (profiles estimated)";
             String msg = r.leastMemoryCandidate() == null

@@ -187,6 +187,17 @@ public final class JsonFiles {
     }
 
     public static void writeAtomically(Path target, byte[] content) throws IOException {
+        writeAtomically(target, out -> out.write(content));
+    }
+
+    /** What writes a file's content into a stream (the file is then fsynced and moved into place). */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /** The same, streaming: {@code content} writes as much as it likes without the whole file in memory. */
+    public static void writeAtomically(Path target, Content content) throws IOException {
         Path abs = target.toAbsolutePath();
         // through a link: replace what it points at, in that file's folder (a rename there keeps the link intact)
         if (Files.isSymbolicLink(abs)) {
@@ -207,8 +218,10 @@ public final class JsonFiles {
         try {
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
                     java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) ch.write(buf);
+                java.io.OutputStream raw = java.nio.channels.Channels.newOutputStream(ch);
+                java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(raw, 1 << 16);
+                content.writeTo(out);
+                out.flush();
                 ch.force(true);
             }
             if (permissions != null) Files.setPosixFilePermissions(tmp, permissions);

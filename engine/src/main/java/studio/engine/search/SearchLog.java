@@ -13,9 +13,19 @@ public final class SearchLog {
 
     public static String render(String header, SearchEngine engine, SearchResult r) {
         StringBuilder sb = new StringBuilder();
+        try {
+            render(sb, header, engine, r);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringBuilder does not fail
+        }
+        return sb.toString();
+    }
+
+    /** Streams the log: a default batch sweep has half a million sub-searches, hundreds of MB of text. */
+    public static void render(Appendable sb, String header, SearchEngine engine, SearchResult r) throws java.io.IOException {
         sb.append(header).append('\n');
         List<LayerStrategy> s = engine.space().strategies();
-        sb.append("Searching ").append(s.size()).append(" strategies: ")
+        sb.append("Searching ").append(String.valueOf(s.size())).append(" strategies: ")
                 .append(s.stream().map(LayerStrategy::form).collect(Collectors.joining(", "))).append('\n');
         sb.append(String.format(Locale.ROOT, "Search took %d ms over %d sub-searches%n%n", r.elapsedMs(), r.tasks().size()));
         for (TaskResult t : r.tasks()) {
@@ -50,7 +60,6 @@ public final class SearchLog {
         } else {
             sb.append("No valid configuration found.\n");
         }
-        return sb.toString();
     }
 
     /** Stages with runs of one strategy collapsed: {@code 2-2-2* x16 || 2-2-2*-c x4, 2-2-2* x12}. */
