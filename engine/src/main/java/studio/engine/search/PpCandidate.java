@@ -24,4 +24,9 @@ public record PpCandidate(int pp, List<Integer> division, double costS, List<Int
     }
 
     public boolean feasible() { return layers != null && costS < Double.POSITIVE_INFINITY; }
+
+    /** The candidate's costs and memories without its per-layer plan (what a search log lists of the runners-up). */
+    public PpCandidate summary() {
+        return layers == null ? this : new PpCandidate(pp, division, costS, remainingMb, memoryCostMb, vocabTp, null, rankS);
+    }
 }

@@ -292,7 +292,11 @@ public final class SearchEngine {
         }
         if (best == null) best = new PpCandidate(-1, List.of(), INF, List.of(-1), List.of(-1), -1, null);
         double throughput = best.costS() < INF ? b / best.costS() : 0.0;
-        return new TaskResult(b, c, tau, g.maxTp(), vsp, es, spSearch, best, candidates, throughput);
+        // the other candidates are kept for the log only (their costs and memories): without their per-layer plans, a
+        // sweep of half a million sub-searches keeps a fifth of the memory
+        List<PpCandidate> kept = new ArrayList<>(candidates.size());
+        for (PpCandidate cand : candidates) kept.add(cand == best ? cand : cand.summary());
+        return new TaskResult(b, c, tau, g.maxTp(), vsp, es, spSearch, best, kept, throughput);
     }
 
     private PpCandidate infeasible(int p, List<Integer> division) {
