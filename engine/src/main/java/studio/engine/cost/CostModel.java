@@ -422,7 +422,7 @@ public final class CostModel {
     public double[][] transitionCost(List<LayerStrategy> strategies, int type, int mbsz, int minTp) {
         int ns = strategies.size();
         int seq = profiles.model().layerTypes().get(type).seqLength();
-        double sample = (double) seq * profiles.model().hiddenSize() * (options.precision() == studio.engine.model.Precision.FP32 ? 4 : 2);
+        double sample = (double) seq * profiles.model().hiddenSize() * (options.mixed() ? 2 : 4);
         double[][] x = new double[ns][ns];
         for (int i = 0; i < ns; i++) {
             LayerStrategy a = strategies.get(i);

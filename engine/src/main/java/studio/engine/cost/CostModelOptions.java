@@ -33,8 +33,6 @@ public record CostModelOptions(int worldSize, int memoryConstraintGb, String mix
                 false, true, 1.0);
     }
 
-    public studio.engine.model.Precision precision() { return studio.engine.model.Precision.parse(mixedPrecision); }
-
     /** Everything but fp32 trains in mixed precision (compared without parsing: the cost model asks per layer). */
     public boolean mixed() { return !studio.engine.model.Precision.FP32.configName().equals(mixedPrecision); }
 

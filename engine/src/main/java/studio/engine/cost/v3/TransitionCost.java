@@ -32,7 +32,7 @@ public final class TransitionCost {
             int q = Math.max(a.tensorOrSequenceDegree(), b.tensorOrSequenceDegree());
             int groups = cs.worldSize() / pp / q;
             double microBatch = ((double) batch / chunks) / groups;
-            long sampleBytes = (long) cs.seqLength() * cs.hiddenSize() * (cs.precision() == studio.engine.model.Precision.FP32 ? 4 : 2);
+            long sampleBytes = (long) cs.seqLength() * cs.hiddenSize() * cs.activationBytes();
             double volume = (((q - 1) / (double) q) * microBatch) * sampleBytes;
             double coefficient;
             if (q == 1 || groups == 1) {
