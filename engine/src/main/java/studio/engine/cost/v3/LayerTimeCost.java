@@ -65,8 +65,8 @@ public final class LayerTimeCost {
         if (split > 1) {
             // the ring's exposed K/V exchange, per layer, and again for a checkpointed layer's recomputed forward
             double exposed = ring.exposedMs(s, localBatch, forward / n) * n;
-            if (s.checkpoint()) exposed += ring.exposedMs(s, localBatch, forward / n) * n / 3;
-            tensorParallelMs += exposed;
+            // exposedMs is forward + backward, the backward twice the forward: a recompute adds a third
+            tensorParallelMs += s.checkpoint() ? exposed * 4 / 3 : exposed;
         }
         double p2pMs = 0;
         if (s.pp() > 1) {
