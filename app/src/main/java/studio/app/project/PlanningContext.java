@@ -11,7 +11,6 @@ import studio.engine.model.ModelDescription;
 import studio.engine.model.Precision;
 import studio.engine.plan.ParallelPlan;
 import studio.engine.plan.TargetRuntime;
-import studio.engine.plan.v3.Plan3;
 import studio.engine.profile.ProfileBundle;
 import studio.engine.search.v3.BatchRange;
 import studio.engine.search.v3.Galvatron3Search;
@@ -105,11 +104,7 @@ public record PlanningContext(ClusterSettings settings, ModelDescription model, 
 
     /** The best plan of a 3.0 search in the studio's plan encoding, or null when nothing fits. */
     public static ParallelPlan planOf(Search3Result r, SearchSettings s) {
-        if (!r.found()) return null;
-        var best = r.best();
-        java.util.List<Integer> division = java.util.Arrays.stream(best.stageLayers()).boxed().toList();
-        return new Plan3(best.layers(), division, best.task().batch(), best.task().chunks(), s.cost().pipelineType(), s.defaultDpType(),
-                best.vocabulary()).toParallelPlan();
+        return r.found() ? r.best().plan(s).toParallelPlan() : null;
     }
 
     /** Same profiles, other settings that need no new profile (budget, pipeline type, DP type, target). */

@@ -209,8 +209,7 @@ public final class SearchViewModel {
     public static List<SearchHit> hits3(studio.engine.search.v3.Search3Result r, studio.engine.search.v3.SearchSettings s) {
         return ranked(r.outcomes().stream().filter(studio.engine.search.v3.TaskOutcome::found).toList(), o -> o.task().batch(),
                 studio.engine.search.v3.TaskOutcome::throughput,
-                o -> new studio.engine.plan.v3.Plan3(o.layers(), java.util.Arrays.stream(o.stageLayers()).boxed().toList(), o.task().batch(),
-                        o.task().chunks(), s.cost().pipelineType(), s.defaultDpType(), o.vocabulary()).toParallelPlan(),
+                o -> o.plan(s).toParallelPlan(),
                 (o, p, rank) -> new SearchHit(label(rank, o.task().batch()) + " (3.0, " + o.task().mode().configName() + ", g " + o.task().bufferTp() + ")",
                         o.task().batch(), rank, p, o.throughput(), o.iterationTimeS(), java.util.Arrays.stream(o.memoryUsedMb()).max().orElse(0),
                         o.layers().stream().mapToInt(studio.engine.plan.v3.HybridStrategy::tensorOrSequenceDegree).min().orElse(1), o.task().bufferTp()));

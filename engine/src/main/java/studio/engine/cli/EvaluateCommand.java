@@ -75,14 +75,14 @@ public final class EvaluateCommand implements Callable<Integer> {
             err.println("note: search options not used by evaluate: " + String.join(", ", unused));
             err.flush();
         }
+        if (java.nio.file.Files.isDirectory(configPath)) {
+            throw new studio.engine.io.InputFileException(configPath, "--galvatron_config_path", "is a folder; expected a galvatron_config_*.json file");
+        }
         if (!yamlAndOverrides.isEmpty()) return evaluateV3();
         searchOnly.applyProfileMode(args);
         args.validate();
         UsageException.check(minTp >= 0 && minTp <= 1024, "--min_tp", minTp, "0 (from the plan) to 1024");
         UsageException.check(maxTp >= 0 && maxTp <= 1024, "--max_tp", maxTp, "0 (from the plan) to 1024");
-        if (java.nio.file.Files.isDirectory(configPath)) {
-            throw new studio.engine.io.InputFileException(configPath, "--galvatron_config_path", "is a folder; expected a galvatron_config_*.json file");
-        }
         inferClusterFromFileName();
         GalvatronConfig.Loaded loaded = GalvatronConfig.read(configPath, args.nodes() * args.gpusPerNode(),
                 PipelineType.parse(args.pipelineType), args.dpType());
@@ -137,22 +137,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** {@code gstudio evaluate --galvatron_config_path X.json search_dist.yaml [overrides]}: the 3.0 model and runtime rules. */
     private int evaluateV3() {
-        String first = yamlAndOverrides.get(0);
-        if (!studio.engine.inputs.v3.Galvatron3Inputs.isYaml(first)) {
-            throw new UsageException("'" + first + "': expected a Galvatron 3.0 search YAML (*.yaml or *.yml) before the overrides");
-        }
-        java.util.Set<String> allowed = java.util.Set.of("--galvatron_config_path", "--json", "--model-folder");
-        List<String> v2Options = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
-                .filter(o -> !allowed.contains(o)).distinct().toList();
-        if (!v2Options.isEmpty()) {
-            throw new UsageException(String.join(", ", v2Options) + " with a 3.0 YAML: the settings come from the YAML; write them as "
-                    + "overrides, e.g. search_engine.hardware_info.memory_constraint=40");
-        }
-        var in = studio.engine.inputs.v3.Galvatron3Inputs.load(Path.of(first), yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder);
+        Path yaml = Search3Run.yamlOf(spec, yamlAndOverrides, java.util.Set.of("--galvatron_config_path", "--json", "--model-folder"));
+        var in = studio.engine.inputs.v3.Galvatron3Inputs.load(yaml, yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder);
         var s = in.settings();
-        if (java.nio.file.Files.isDirectory(configPath)) {
-            throw new studio.engine.io.InputFileException(configPath, "--galvatron_config_path", "is a folder; expected a galvatron_config_*.json file");
-        }
         GalvatronConfig.Loaded loaded = GalvatronConfig.read(configPath, s.worldSize(), s.cost().pipelineType(), s.defaultDpType(),
                 studio.engine.plan.TargetRuntime.GALVATRON_V3);
         PlanEstimate e;

@@ -39,6 +39,25 @@ final class Search3Run {
         this.mode = studio ? "studio" : "galvatron-v3";
     }
 
+    /**
+     * The YAML of a {@code gstudio search|evaluate <yaml> [overrides]} command line, refusing Galvatron v2's options
+     * beside it (3.0 takes its settings from the YAML) and a first argument that is not a YAML.
+     */
+    static Path yamlOf(picocli.CommandLine.Model.CommandSpec spec, List<String> yamlAndOverrides, java.util.Set<String> allowed) {
+        String first = yamlAndOverrides.get(0);
+        if (!Galvatron3Inputs.isYaml(first)) {
+            throw new UsageException("'" + first + "': expected a Galvatron 3.0 search YAML (*.yaml or *.yml) before the overrides, "
+                    + "or Galvatron v2's --options only");
+        }
+        List<String> v2Options = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
+                .filter(o -> !allowed.contains(o)).distinct().toList();
+        if (!v2Options.isEmpty()) {
+            throw new UsageException(String.join(", ", v2Options) + " with a 3.0 YAML: Galvatron 3.0 takes its settings from the YAML; "
+                    + "write them as overrides, e.g. search_engine.hardware_info.num_nodes=2 or search_engine.hardware_info.memory_constraint=40");
+        }
+        return Path.of(first);
+    }
+
     int run(Path yaml, List<String> overrides, Path modelFolder, Path outputOverride, boolean json, boolean runtimeKeys) throws IOException {
         Galvatron3Inputs in = Galvatron3Inputs.load(yaml, overrides, modelFolder, studioMode);
         for (String k : in.ignoredKeys()) err.println("note: ignored (not read by Galvatron 3.0's search): " + k);
@@ -79,7 +98,7 @@ final class Search3Run {
             j.put("log", log.toString());
             return SearchCommand.nothingFound(out, err, json, j, msg);
         }
-        Plan3 plan = planOf(best, s);
+        Plan3 plan = best.plan(s);
         SpaceLimits l = s.space();
         Path dir = outputOverride != null ? outputOverride : in.outputFolder();
         Path config = dir.resolve(Galvatron3Config.fileName(s.modelName(), s.numNodes(), s.gpusPerNode(), s.memoryConstraintGb(),
@@ -125,12 +144,6 @@ final class Search3Run {
         return 0;
     }
 
-    static Plan3 planOf(TaskOutcome best, SearchSettings s) {
-        List<Integer> division = new ArrayList<>();
-        for (int n : best.stageLayers()) division.add(n);
-        return new Plan3(best.layers(), division, best.task().batch(), best.task().chunks(), s.cost().pipelineType(), s.defaultDpType(),
-                best.vocabulary());
-    }
 
     /**
      * The studio's choice: the fastest task whose plan the 3.0 runtime's rules accept (Galvatron's own winner when it
@@ -141,7 +154,7 @@ final class Search3Run {
         found.sort(java.util.Comparator.comparingDouble(TaskOutcome::throughput).reversed());
         var evaluator = in.evaluator();
         for (TaskOutcome o : found) {
-            if (evaluator.evaluate(planOf(o, s).toParallelPlan()).violations().isEmpty()) return o;
+            if (evaluator.evaluate(o.plan(s).toParallelPlan()).violations().isEmpty()) return o;
         }
         return null;
     }

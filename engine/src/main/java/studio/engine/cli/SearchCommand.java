@@ -171,24 +171,15 @@ public final class SearchCommand implements Callable<Integer> {
     }
 
     private int searchYaml() throws IOException {
-        String first = yamlAndOverrides.get(0);
-        if (!Galvatron3Inputs.isYaml(first)) {
-            throw new UsageException("'" + first + "': expected a Galvatron 3.0 search YAML (*.yaml or *.yml) before the overrides, "
-                    + "or Galvatron v2's --options only");
-        }
-        List<String> v2Options = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
-                .filter(o -> !List.of("--mode", "--model-folder", "--runtime-keys", "--json", "--output_config_path", "--log_dir").contains(o)).toList();
-        if (!v2Options.isEmpty()) {
-            throw new UsageException(String.join(", ", v2Options) + " with a 3.0 YAML: Galvatron 3.0 takes its settings from the YAML; "
-                    + "write them as overrides, e.g. search_engine.hardware_info.num_nodes=2");
-        }
+        Path yaml = Search3Run.yamlOf(spec, yamlAndOverrides,
+                java.util.Set.of("--mode", "--model-folder", "--runtime-keys", "--json", "--output_config_path", "--log_dir"));
         String m = mode == null ? "galvatron-v3" : mode;
         if (!m.equals("galvatron-v3") && !m.equals("studio")) {
             throw new UsageException("--mode " + m + " with a 3.0 YAML: expected galvatron-v3 (Galvatron 3.0's search exactly) or studio "
                     + "(the same search where 3.0 would die on its inputs, runnable plans only)");
         }
         if (search.outputConfigPath != null) UsageException.folder("--output_config_path", search.outputConfigPath);
-        return new Search3Run(out, err, m.equals("studio")).run(Path.of(first), yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder,
+        return new Search3Run(out, err, m.equals("studio")).run(yaml, yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder,
                 search.outputConfigPath, json, runtimeKeys);
     }
 

@@ -79,7 +79,7 @@ public final class Galvatron3Search {
         List<HybridStrategy> layers = keep(strategies.layers(), task, maxDp);
         List<HybridStrategy> vocabulary = keep(strategies.vocabulary(), task, maxDp);
         int[] stageLayers = evenDivision(n, pp);
-        if (layers.isEmpty() || vocabulary.isEmpty()) return TaskOutcome.empty(task, -1, stageLayers);
+        if (layers.isEmpty() || vocabulary.isEmpty()) return TaskOutcome.empty(task, -1, stageLayers, Integer.MAX_VALUE);
         return settings.fineGrained()
                 ? fineGrained(task, layers, vocabulary, stageLayers, cancelled)
                 : coarse(task, layers, stageLayers);
@@ -118,10 +118,16 @@ public final class Galvatron3Search {
             withSync[s] = t.totalS();
             withoutSync[s] = t.noCommS();
         }
+        // GPipe keeps every micro-batch's activations on every stage: one row of weights serves all stages
         boolean gpipe = settings.cost().pipelineType() == PipelineType.GPIPE;
-        int[][] weightByStage = new int[pp][strategyCount];
+        int[][] weightByStage = new int[pp][];
         for (int j = 0; j < pp; j++) {
-            for (int s = 0; s < strategyCount; s++) weightByStage[j][s] = costs.layerMemory().weightMb(layers.get(s), b, c, gpipe ? 0 : j);
+            if (gpipe && j > 0) {
+                weightByStage[j] = weightByStage[0];
+                continue;
+            }
+            weightByStage[j] = new int[strategyCount];
+            for (int s = 0; s < strategyCount; s++) weightByStage[j][s] = costs.layerMemory().weightMb(layers.get(s), b, c, j);
         }
         double[][] transition = costs.transition().matrix(layers, b, c, pp);
         double[][] noTransition = new double[strategyCount][strategyCount];
@@ -195,17 +201,15 @@ public final class Galvatron3Search {
             }
         }
         // the lightest plan: every layer at its lightest strategy on its stage, under the vocabulary that suits it best
+        long[] lightestLayers = new long[pp];
+        for (int i = 0; i < pp; i++) lightestLayers[i] = (long) stageLayers[i] * Arrays.stream(weightByStage[i]).min().orElseThrow();
         long least = Long.MAX_VALUE;
         for (int v = 0; v < e; v++) {
             long worst = 0;
-            for (int i = 0; i < pp; i++) {
-                int lightest = Integer.MAX_VALUE;
-                for (int s = 0; s < strategyCount; s++) lightest = Math.min(lightest, weightByStage[i][s]);
-                worst = Math.max(worst, (long) stageLayers[i] * lightest + vocabularyMb[v][i] + buffer);
-            }
+            for (int i = 0; i < pp; i++) worst = Math.max(worst, lightestLayers[i] + vocabularyMb[v][i] + buffer);
             least = Math.min(least, worst);
         }
-        return finish(task, best, stageLayers).withLeastNeed(least);
+        return finish(task, best, stageLayers, least);
     }
 
     private TaskOutcome coarse(SearchTask task, List<HybridStrategy> layers, int[] stageLayers) {
@@ -249,13 +253,14 @@ public final class Galvatron3Search {
                 best = new TaskOutcome(task, 0, cost, memoryUsed, remain, e, java.util.Collections.nCopies(n, s), stageLayers, Integer.MAX_VALUE);
             }
         }
-        return finish(task, best, stageLayers).withLeastNeed(least);
+        return finish(task, best, stageLayers, least);
     }
 
-    private static TaskOutcome finish(SearchTask task, TaskOutcome best, int[] stageLayers) {
-        if (best == null) return TaskOutcome.empty(task, 0.0, stageLayers);
+    /** The task's outcome from its best candidate (null: nothing fits), with the least memory any of its plans needs. */
+    private static TaskOutcome finish(SearchTask task, TaskOutcome best, int[] stageLayers, long leastNeedMb) {
+        if (best == null) return TaskOutcome.empty(task, 0.0, stageLayers, leastNeedMb);
         double throughput = Double.isInfinite(best.iterationTimeS()) ? 0.0 : task.batch() / best.iterationTimeS();
         return new TaskOutcome(task, throughput, best.iterationTimeS(), best.memoryUsedMb(), best.memoryRemainMb(), best.vocabulary(),
-                best.layers(), stageLayers, Integer.MAX_VALUE);
+                best.layers(), stageLayers, leastNeedMb);
     }
 }

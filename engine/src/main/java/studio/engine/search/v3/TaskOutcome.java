@@ -1,6 +1,7 @@
 package studio.engine.search.v3;
 
 import studio.engine.plan.v3.HybridStrategy;
+import studio.engine.plan.v3.Plan3;
 
 import java.util.List;
 
@@ -19,15 +20,18 @@ public record TaskOutcome(SearchTask task, double throughput, double iterationTi
         layers = List.copyOf(layers);
     }
 
-    TaskOutcome withLeastNeed(long mb) {
-        return new TaskOutcome(task, throughput, iterationTimeS, memoryUsedMb, memoryRemainMb, vocabulary, layers, stageLayers, mb);
-    }
-
     public boolean found() { return throughput > 0; }
 
-    static TaskOutcome empty(SearchTask task, double throughput, int[] stageLayers) {
+    /** The optimum as a plan: its layers over its division, the task's batch and chunks, the settings' schedule. */
+    public Plan3 plan(SearchSettings settings) {
+        if (!found()) throw new IllegalStateException("task " + task + " has no plan");
+        return new Plan3(layers, java.util.Arrays.stream(stageLayers).boxed().toList(), task.batch(), task.chunks(),
+                settings.cost().pipelineType(), settings.defaultDpType(), vocabulary);
+    }
+
+    static TaskOutcome empty(SearchTask task, double throughput, int[] stageLayers, long leastNeedMb) {
         int[] none = new int[task.pp()];
         java.util.Arrays.fill(none, -1);
-        return new TaskOutcome(task, throughput, Double.POSITIVE_INFINITY, none, none.clone(), null, List.of(), stageLayers, Integer.MAX_VALUE);
+        return new TaskOutcome(task, throughput, Double.POSITIVE_INFINITY, none, none.clone(), null, List.of(), stageLayers, leastNeedMb);
     }
 }
