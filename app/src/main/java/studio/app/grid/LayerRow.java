@@ -13,20 +13,17 @@ public record LayerRow(int layer, int stage, LayerStrategy strategy, int cp, stu
         return strategy.dp() == 1 ? "-" : strategy.isZero3() ? "ZeRO-3" : "default";
     }
 
-    /** The data-parallel degree once TP (or Ulysses) and cp are taken: the stage's GPUs / tp / cp. */
-    public int dataParallelDegree() {
-        return Math.max(1, strategy.dp() / cp);
+    /** The layer as Galvatron 3.0's strategy object (the one mapping, {@link studio.engine.plan.v3.Plan3#layerOf}). */
+    private studio.engine.plan.v3.HybridStrategy hybrid() {
+        return studio.engine.plan.v3.Plan3.layerOf(strategy, cp, defaultDpType);
     }
+
+    /** The data-parallel degree once TP (or Ulysses) and cp are taken: the stage's GPUs / tp / cp. */
+    public int dataParallelDegree() { return hybrid().dp(); }
 
     /** Galvatron 3.0's dp type of the layer: DDP for a group of one, ZeRO-3, or the default type. */
-    public String dataParallelType() {
-        if (dataParallelDegree() * cp * (strategy.isUlysses() ? strategy.tp() : 1) == 1) return "DDP";
-        if (strategy.isZero3()) return "ZeRO-3";
-        return defaultDpType == studio.engine.plan.DpType.DDP ? "DDP" : "ZeRO-2";
-    }
+    public String dataParallelType() { return hybrid().dpType().label(); }
 
     /** The Ulysses degree (1 when the layer uses Megatron-TP or none). */
-    public int ulyssesDegree() {
-        return strategy.isUlysses() ? strategy.tp() : 1;
-    }
+    public int ulyssesDegree() { return hybrid().sp(); }
 }

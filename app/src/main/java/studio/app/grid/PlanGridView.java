@@ -205,7 +205,7 @@ public final class PlanGridView {
     private static String vocabularyStrategy(EditorState s) {
         try {
             var e = studio.engine.plan.v3.Plan3.of(s.plan(), s.context().settings().worldSize()).vocabulary();
-            return "3.0 strategy " + e.simpleString() + " (" + (e.zero3() ? "ZeRO-3" : e.dpType() == studio.engine.plan.DpType.DDP ? "DDP" : "ZeRO-2") + ")";
+            return "3.0 strategy " + e.simpleString() + " (" + e.dpType().label() + ")";
         } catch (IllegalArgumentException ex) {
             return "";
         }

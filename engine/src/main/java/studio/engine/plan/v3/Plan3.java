@@ -35,7 +35,7 @@ public record Plan3(List<HybridStrategy> layers, List<Integer> pipelineDivision,
     public static Plan3 of(ParallelPlan plan, int worldSize) {
         int pp = plan.pp();
         int stage = worldSize / pp;
-        DpType plain = plan.defaultDpType() == DpType.DDP ? DpType.DDP : DpType.ZERO2;
+        DpType plain = plainType(plan.defaultDpType());
         List<HybridStrategy> out = new ArrayList<>();
         for (int i = 0; i < plan.layerCount(); i++) {
             LayerStrategy l = plan.layers().get(i);
@@ -44,14 +44,32 @@ public record Plan3(List<HybridStrategy> layers, List<Integer> pipelineDivision,
             if (tps * cp > stage || stage % (tps * cp) != 0) {
                 throw new PlanException("cp_sizes_enc", "layer " + i + ": tp " + tps + " x cp " + cp + " does not divide the " + stage + " GPUs of a stage");
             }
-            out.add(new HybridStrategy(pp, l.isUlysses() ? 1 : tps, l.isUlysses() ? tps : 1, cp, stage / tps / cp,
-                    l.isZero3() ? DpType.ZERO3 : plain, l.checkpoint()));
+            out.add(layer(l, cp, stage, plain));
         }
         int vtp = plan.vocabTp();
         if (vtp < 1 || stage % vtp != 0) throw new PlanException("vtp", "vtp " + vtp + " does not divide the " + stage + " GPUs of a stage");
         HybridStrategy vocabulary = new HybridStrategy(pp, plan.vocabUlysses() ? 1 : vtp, plan.vocabUlysses() ? vtp : 1, 1, stage / vtp,
                 plan.embedSdp() ? DpType.ZERO3 : plain, false);
         return new Plan3(out, plan.pipelineDivision(), plan.globalBatch(), plan.chunks(), plan.pipelineType(), plan.defaultDpType(), vocabulary);
+    }
+
+    /**
+     * One layer of the studio's encoding as a 3.0 strategy: its TP degree is its Ulysses degree when {@code use_sp},
+     * and dp = the stage's GPUs (its v2 tp x dp) / (tp or sp) / cp.
+     */
+    public static HybridStrategy layerOf(LayerStrategy l, int cp, DpType defaultDpType) {
+        return layer(l, cp, l.tp() * l.dp(), plainType(defaultDpType));
+    }
+
+    private static HybridStrategy layer(LayerStrategy l, int cp, int stageGpus, DpType plain) {
+        int tps = l.tp();
+        return new HybridStrategy(l.pp(), l.isUlysses() ? 1 : tps, l.isUlysses() ? tps : 1, cp, Math.max(1, stageGpus / tps / cp),
+                l.isZero3() ? DpType.ZERO3 : plain, l.checkpoint());
+    }
+
+    /** What dp_types_enc 0 is costed as: DDP for ddp, ZeRO-2 for zero2 and zero3 (quirk Q-v3-7). */
+    private static DpType plainType(DpType defaultDpType) {
+        return defaultDpType == DpType.DDP ? DpType.DDP : DpType.ZERO2;
     }
 
     /** The same plan in the studio's encoding (what the grid edits and the v2 writer writes). */
