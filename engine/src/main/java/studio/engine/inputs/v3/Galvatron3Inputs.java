@@ -201,41 +201,12 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
                         + "' on " + nodes + "x" + gpus + "; profile it, or point search_engine.profiling_info.*_path at its folder)");
             }
         }
+        ModelProfile profile;
         if (lenient) {
-            ObjectNode time = studio.engine.io.JsonFiles.readObject(timeFile);
-            if (timeMode.equals("sequence")) {
-                long lengths = java.util.stream.StreamSupport.stream(((Iterable<String>) time::fieldNames).spliterator(), false)
-                        .filter(k -> k.startsWith("layertype_0_") && k.contains("_bsz1_")).count();
-                if (lengths < 3) {
-                    departures.add("time_profile_mode sequence needs 3 sequence lengths at batch size 1 and " + timeFile.getFileName() + " has "
-                            + lengths + " (Galvatron 3.0 dies in curve_fit): timed with static, its first profiled entry");
-                    timeMode = "static";
-                }
-            }
-            if (timeMode.equals("static")) {
-                String seqTag = "_seq" + seq;
-                boolean measuredAtSeq = java.util.stream.StreamSupport.stream(((Iterable<String>) time::fieldNames).spliterator(), false)
-                        .anyMatch(k -> k.startsWith("layertype_0_") && (k.endsWith(seqTag) || k.contains(seqTag + "_")));
-                if (!measuredAtSeq) {
-                    departures.add("no layer time in " + timeFile.getFileName() + " was measured at sequence length " + seq
-                            + ": static time mode uses its first entry unchanged, as Galvatron 3.0 does (quirk Q-v3-5), so compute time is not scaled "
-                            + "to this length; profile at " + seq + " for a faithful number");
-                }
-            }
-            ObjectNode memory = studio.engine.io.JsonFiles.readObject(memoryFile);
-            String group = "layertype_0" + (sequenceParallel ? "_sp" : "");
-            String other = "layertype_0" + (sequenceParallel ? "" : "_sp");
-            if (!memory.has(group) && memory.has(other)) {
-                departures.add(memoryFile.getFileName() + " has only " + other + " entries (Galvatron 3.0 stops with KeyError '" + group
-                        + "'): costed with common_train_info.sequence_parallel=" + !sequenceParallel);
-                sequenceParallel = !sequenceParallel;
-                group = other;
-            }
-            if (memoryMode.equals("static") && memory.path(group).isObject() && !memory.get(group).has(Integer.toString(seq)) && sequenceParallel) {
-                departures.add(memoryFile.getFileName() + " has no entry at sequence length " + seq + " (Galvatron 3.0 stops with KeyError " + seq
-                        + "): memory scaled from the profiled lengths (memory_profile_mode sequence)");
-                memoryMode = "sequence";
-            }
+            ProfileReader.Lenient read = ProfileReader.readLenient(timeFile, TimeProfileMode.parse(timeMode), memoryFile,
+                    MemoryProfileMode.parse(memoryMode), seq, sequenceParallel, departures);
+            profile = read.profile();
+            sequenceParallel = read.sequenceParallel();
             if (!sequenceParallel && !limits.disableVocabularyTp()) {
                 departures.add("sequence_parallel false with a Megatron-TP vocabulary: Galvatron 3.0 asserts; the vocabulary is searched without "
                         + "Megatron-TP (disable_embedding_lmhead_tp)");
@@ -247,6 +218,9 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
                 departures.add("fine_grained_mode 0 at " + memoryGb + " GB: Galvatron 3.0's coarse search dies without its cache reserve "
                         + "(AttributeError 'mem_sub_cache'); searched with no reserve, as the budget says");
             }
+        } else {
+            profile = ProfileReader.read(timeFile, TimeProfileMode.parse(timeMode), memoryFile, MemoryProfileMode.parse(memoryMode), seq,
+                    sequenceParallel);
         }
         CostSettings cost = new CostSettings(world, layers, hidden, seq, precision, async, sequenceParallel, buffer, pipeline, coe);
         if (lenient && !limits.disableCp()) {
@@ -262,8 +236,6 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
                     + "overlapped with block attention; Galvatron 3.0 does not cost cp, quirk Q-v3-4); cp_sizes_enc written");
         }
         SearchSettings settings = new SearchSettings(modelName, nodes, gpus, memoryGb, range, limits, fineGrained, dpType, cost, lenient);
-        ModelProfile profile = ProfileReader.read(timeFile, TimeProfileMode.parse(timeMode), memoryFile, MemoryProfileMode.parse(memoryMode),
-                seq, sequenceParallel);
         studio.engine.profile.HardwareProfile hardwareProfile = studio.engine.profile.HardwareProfile.read(world, allreduce, p2p, overlap, spTime);
         HardwareTables hardware = HardwareTables.of(hardwareProfile);
 

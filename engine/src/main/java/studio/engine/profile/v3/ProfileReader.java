@@ -35,11 +35,64 @@ public final class ProfileReader {
 
     public static ModelProfile read(Path computationFile, TimeProfileMode timeMode, Path memoryFile,
                                     MemoryProfileMode memoryMode, int seqLength, boolean sequenceParallel) {
-        ObjectNode time = JsonFiles.readObject(computationFile);
+        return read(computationFile, JsonFiles.readObject(computationFile), timeMode, memoryFile, JsonFiles.readObject(memoryFile), memoryMode,
+                seqLength, sequenceParallel);
+    }
+
+    private static ModelProfile read(Path computationFile, ObjectNode time, TimeProfileMode timeMode, Path memoryFile, ObjectNode memory,
+                                     MemoryProfileMode memoryMode, int seqLength, boolean sequenceParallel) {
         ForwardTime layer = computeTime(computationFile, time, LAYER, timeMode, seqLength, true);
         ForwardTime other = computeTime(computationFile, time, OTHER, timeMode, seqLength, false);
-        ObjectNode memory = JsonFiles.readObject(memoryFile);
         return memory(memoryFile, memory, memoryMode, seqLength, sequenceParallel, computationFile, layer, other);
+    }
+
+    /** What {@link #readLenient} read, and the Megatron-SP setting the memory profile was read with. */
+    public record Lenient(ModelProfile profile, boolean sequenceParallel) {
+    }
+
+    /**
+     * The studio's reading where Galvatron 3.0 dies on profiles that still allow a search, each departure added to
+     * {@code departures}: sequence time with too few lengths is read as static; a static time measured at another
+     * length is said to be unscaled; a memory profile with only the other kind of Megatron-SP entries is read with
+     * those; static memory missing the length is scaled from the profiled ones (sequence mode).
+     */
+    public static Lenient readLenient(Path computationFile, TimeProfileMode timeMode, Path memoryFile, MemoryProfileMode memoryMode,
+                                      int seqLength, boolean sequenceParallel, List<String> departures) {
+        ObjectNode time = JsonFiles.readObject(computationFile);
+        if (timeMode == TimeProfileMode.SEQUENCE) {
+            long lengths = keys(time).filter(k -> k.startsWith(LAYER) && k.contains("_bsz1_")).count();
+            if (lengths < 3) {
+                departures.add("time_profile_mode sequence needs 3 sequence lengths at batch size 1 and " + computationFile.getFileName() + " has "
+                        + lengths + " (Galvatron 3.0 dies in curve_fit): timed with static, its first profiled entry");
+                timeMode = TimeProfileMode.STATIC;
+            }
+        }
+        String seqTag = "_seq" + seqLength;
+        if (timeMode == TimeProfileMode.STATIC && keys(time).noneMatch(k -> k.startsWith(LAYER) && (k.endsWith(seqTag) || k.contains(seqTag + "_")))) {
+            departures.add("no layer time in " + computationFile.getFileName() + " was measured at sequence length " + seqLength
+                    + ": static time mode uses its first entry unchanged, as Galvatron 3.0 does (quirk Q-v3-5), so compute time is not scaled "
+                    + "to this length; profile at " + seqLength + " for a faithful number");
+        }
+        ObjectNode memory = JsonFiles.readObject(memoryFile);
+        String group = "layertype_0" + (sequenceParallel ? "_sp" : "");
+        String other = "layertype_0" + (sequenceParallel ? "" : "_sp");
+        if (!memory.has(group) && memory.has(other)) {
+            departures.add(memoryFile.getFileName() + " has only " + other + " entries (Galvatron 3.0 stops with KeyError '" + group
+                    + "'): costed with common_train_info.sequence_parallel=" + !sequenceParallel);
+            sequenceParallel = !sequenceParallel;
+            group = other;
+        }
+        if (memoryMode == MemoryProfileMode.STATIC && memory.path(group).isObject() && !memory.get(group).has(Integer.toString(seqLength))
+                && sequenceParallel) {
+            departures.add(memoryFile.getFileName() + " has no entry at sequence length " + seqLength + " (Galvatron 3.0 stops with KeyError "
+                    + seqLength + "): memory scaled from the profiled lengths (memory_profile_mode sequence)");
+            memoryMode = MemoryProfileMode.SEQUENCE;
+        }
+        return new Lenient(read(computationFile, time, timeMode, memoryFile, memory, memoryMode, seqLength, sequenceParallel), sequenceParallel);
+    }
+
+    private static java.util.stream.Stream<String> keys(ObjectNode root) {
+        return java.util.stream.StreamSupport.stream(((Iterable<String>) root::fieldNames).spliterator(), false);
     }
 
     private static ForwardTime computeTime(Path file, ObjectNode root, String prefix, TimeProfileMode mode, int seq, boolean layer) {
