@@ -29,7 +29,11 @@ public final class ComputationProfile {
     }
 
     public static ComputationProfile read(Path file) {
-        ObjectNode json = JsonFiles.readObject(file);
+        return of(file, JsonFiles.readObject(file));
+    }
+
+    /** The profile held in {@code json}, read from {@code file} (named in errors). */
+    public static ComputationProfile of(Path file, ObjectNode json) {
         Map<String, Double> values = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : JsonFiles.fields(json)) {
             // the embedding/head time is a difference of two measurements: on a small model it can come out as 0
@@ -163,8 +167,9 @@ public final class ComputationProfile {
             }
         }
         if (pts.size() < degree + 1) {
-            throw new InputFileException(file, keyPattern, "sequence mode needs at least " + (degree + 1)
-                    + " sequence lengths at batch size 1, found " + pts.size());
+            throw new InputFileException(file, keyPattern, "time_profile_mode sequence fits a " + (degree == 2 ? "quadratic" : "line")
+                    + " over sequence lengths and needs at least " + (degree + 1) + " of them at batch size 1, found " + pts.size()
+                    + " (Galvatron dies in curve_fit here); use time_profile_mode static or batch, or profile more sequence lengths");
         }
         double[] x = pts.stream().mapToDouble(p -> p[0]).toArray();
         double[] y = pts.stream().mapToDouble(p -> p[1]).toArray();

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.InputFileException;
 import studio.engine.io.JsonFiles;
 import studio.engine.profile.ForwardTime;
-import studio.engine.profile.LeastSquares;
 import studio.engine.profile.OtherMemoryProfile;
 import studio.engine.profile.MemoryProfileMode;
 import studio.engine.profile.TimeProfileMode;
@@ -26,7 +25,6 @@ import java.util.TreeSet;
  */
 public final class ProfileReader {
     private static final String LAYER = "layertype_0_";
-    private static final String OTHER = "layertype_other_";
 
     private ProfileReader() {
     }
@@ -41,9 +39,10 @@ public final class ProfileReader {
 
     private static ModelProfile read(Path computationFile, ObjectNode time, TimeProfileMode timeMode, Path memoryFile, ObjectNode memory,
                                      MemoryProfileMode memoryMode, int seqLength, boolean sequenceParallel) {
-        ForwardTime layer = computeTime(computationFile, time, LAYER, timeMode, seqLength, true);
-        ForwardTime other = computeTime(computationFile, time, OTHER, timeMode, seqLength, false);
-        return memory(memoryFile, memory, memoryMode, seqLength, sequenceParallel, computationFile, layer, other);
+        // the time loaders are v2's for layer type 0 (v3 spec §2.3: identical); only the length matters to them
+        studio.engine.profile.ComputationProfile.Resolved t = studio.engine.profile.ComputationProfile.of(computationFile, time)
+                .resolve(timeMode, List.of(new studio.engine.model.LayerType(1, seqLength, 1)));
+        return memory(memoryFile, memory, memoryMode, seqLength, sequenceParallel, computationFile, t.layerTimes().get(0), t.otherTime());
     }
 
     /** What {@link #readLenient} read, and the Megatron-SP setting the memory profile was read with. */
@@ -93,81 +92,6 @@ public final class ProfileReader {
 
     private static java.util.stream.Stream<String> keys(ObjectNode root) {
         return java.util.stream.StreamSupport.stream(((Iterable<String>) root::fieldNames).spliterator(), false);
-    }
-
-    private static ForwardTime computeTime(Path file, ObjectNode root, String prefix, TimeProfileMode mode, int seq, boolean layer) {
-        switch (mode) {
-            case STATIC -> {
-                for (Map.Entry<String, JsonNode> e : JsonFiles.fields(root)) {
-                    if (e.getKey().startsWith(prefix)) {
-                        return ForwardTime.perSample(JsonFiles.positive(file, e.getKey(), e.getValue(), "a forward time in ms"));
-                    }
-                }
-                throw new InputFileException(file, prefix + "bsz{b}_seq{s}", "missing; time_profile_mode static needs one "
-                        + prefix + "... entry (profile the model first)");
-            }
-            case BATCH -> {
-                List<double[]> points = new ArrayList<>();
-                String seqTag = "_seq" + seq;
-                for (Map.Entry<String, JsonNode> e : JsonFiles.fields(root)) {
-                    String key = e.getKey();
-                    if (!key.startsWith(prefix) || !key.contains(seqTag)) continue;
-                    String[] parts = key.split("_");
-                    String bszPart = parts.length >= 2 ? parts[parts.length - 2] : "";
-                    int bsz = parseInt(file, key, bszPart.length() > 3 ? bszPart.substring(3) : "", "a batch size in the key (..._bsz{b}_seq{s})");
-                    double ms = JsonFiles.positive(file, key, e.getValue(), "a forward time in ms");
-                    points.add(new double[] {bsz, ms * bsz});
-                }
-                if (points.size() < 8) {
-                    throw new InputFileException(file, prefix + "bsz{b}" + seqTag, "time_profile_mode batch needs at least 8 batch sizes at sequence length "
-                            + seq + ", found " + points.size() + " (Galvatron 3.0: \"Different bsz in computation profile of "
-                            + (layer ? "layertype_0" : "layertype_other") + " should not be lower than 8\"); profile more batch sizes or use static");
-                }
-                double[] fit = fit(points, 1);
-                return ForwardTime.linear(fit[1], fit[0]);
-            }
-            case SEQUENCE -> {
-                List<double[]> points = new ArrayList<>();
-                for (Map.Entry<String, JsonNode> e : JsonFiles.fields(root)) {
-                    String key = e.getKey();
-                    if (!key.startsWith(prefix) || !key.contains("_bsz1_")) continue;
-                    String[] bySeq = key.split("seq", -1);
-                    int s = parseInt(file, key, bySeq[bySeq.length - 1], "a sequence length at the end of the key (..._bsz1_seq{s})");
-                    points.add(new double[] {s, JsonFiles.positive(file, key, e.getValue(), "a forward time in ms")});
-                }
-                int degree = layer ? 2 : 1;
-                if (points.size() < degree + 1) {
-                    long lengths = points.stream().mapToDouble(p -> p[0]).distinct().count();
-                    throw new InputFileException(file, prefix + "bsz1_seq{s}", "time_profile_mode sequence fits a "
-                            + (layer ? "quadratic" : "line") + " over sequence lengths and needs at least " + (degree + 1)
-                            + " of them at batch size 1, found " + lengths + " (Galvatron 3.0 dies in curve_fit here); "
-                            + "use time_profile_mode static or batch, or profile more sequence lengths");
-                }
-                double[] c = fit(points, degree);
-                // numpy evaluates a*S*S + b*S + c left to right
-                double value = layer ? c[2] * seq * seq + c[1] * seq + c[0] : c[1] * seq + c[0];
-                return ForwardTime.perSample(value);
-            }
-            default -> throw new IllegalStateException(mode.toString());
-        }
-    }
-
-    private static double[] fit(List<double[]> points, int degree) {
-        double[] x = new double[points.size()];
-        double[] y = new double[points.size()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = points.get(i)[0];
-            y[i] = points.get(i)[1];
-        }
-        return LeastSquares.polyfit(x, y, degree);
-    }
-
-    private static int parseInt(Path file, String key, String text, String what) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new InputFileException(file, key, "expected " + what + ", found '" + text + "'");
-        }
     }
 
     // ---------------------------------------------------------------- memory (§2.4)
