@@ -211,6 +211,9 @@ final class Search3Run {
         sb.append("model folder: ").append(in.modelFolder()).append('\n');
         sb.append("model: ").append(s.modelName()).append(", hidden ").append(s.cost().hiddenSize()).append(", layers ")
                 .append(s.cost().layerCount()).append(", seq ").append(s.cost().seqLength()).append('\n');
+        sb.append("model fields from: hidden_size ").append(in.model().sources().get("hidden_size")).append(", num_layers ")
+                .append(in.model().sources().get("num_layers")).append(" (quirk Q-v3-2: the profiles follow model_size, ")
+                .append(in.model().sources().get("model_size")).append(")\n");
         sb.append("profiles: ").append(in.profile().computationFile()).append(", ").append(in.profile().memoryFile()).append('\n');
         sb.append("forward time: layer ").append(in.profile().layerForward()).append(" ms, other ").append(in.profile().otherForward()).append(" ms\n");
         sb.append("budget: ").append(s.totalMemoryMb()).append(" MB, cache ").append(s.cacheReserveMb()).append(", knapsack ").append(s.budgetMb()).append('\n');

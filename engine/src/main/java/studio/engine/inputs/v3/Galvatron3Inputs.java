@@ -33,10 +33,9 @@ import java.util.Set;
  * @param ignoredKeys keys the YAML sets that the search does not read (Galvatron ignores them silently; we say so)
  * @param departures  in studio mode, where the inputs were read otherwise than Galvatron 3.0 reads them, and why
  */
-public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed, ModelInfo3 model, SearchSettings settings,
+public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, SearchSettings settings,
                                ModelProfile profile, studio.engine.profile.HardwareProfile hardwareProfile, HardwareTables hardware,
-                               Path outputFolder, Path logFolder,
-                               boolean parallelSearch, List<String> ignoredKeys, List<String> departures) {
+                               Path outputFolder, Path logFolder, List<String> ignoredKeys, List<String> departures) {
     private static final List<String> MODES = List.of("static", "batch", "sequence", "hybrid");
 
     public Galvatron3CostModel costModel() {
@@ -137,7 +136,7 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
         String timeMode = prof.choice("time_profile_mode", "static", MODES);
         String memoryMode = prof.choice("memory_profile_mode", "static", MODES);
         boolean fineGrained = options.integer("fine_grained_mode", 1) != 0;
-        boolean parallelSearch = options.bool("parallel_search", false);
+        options.bool("parallel_search", false); // accepted and checked: our sub-searches always run on every core
         int worker = options.integer("worker", 0);
         if (worker < 0) throw new InputFileException(file, "search_engine.options_info.worker", "expected an integer of at least 0, found " + worker);
         String logDir = options.text("log_dir", "logs");
@@ -244,8 +243,7 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ObjectNode composed,
         Set<String> galvatronKnown = Set.of("set_model_config_manually", "set_layernum_manually", "set_seqlen_manually", "is_moe_model");
         for (ArgGroup g : List.of(batch, hw, space, prof, options, debug)) ignored.addAll(g.unread(Set.of()));
         ignored.addAll(modelGroup.unread(galvatronKnown).stream().filter(k -> !isModelField(k)).toList());
-        return new Galvatron3Inputs(file, cwd, root, model, settings, profile, hardwareProfile, hardware, out, log, parallelSearch, ignored,
-                departures);
+        return new Galvatron3Inputs(file, cwd, model, settings, profile, hardwareProfile, hardware, out, log, ignored, departures);
     }
 
     private static boolean isModelField(String key) {
