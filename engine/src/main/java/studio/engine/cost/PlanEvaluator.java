@@ -47,12 +47,7 @@ public final class PlanEvaluator implements PlanCoster {
             throw new PlanException("tp_sizes_enc", "the plan has " + plan.layerCount() + " layers but the model "
                     + cm.profiles().model().name() + " has " + total + "; check --model_size or --num_hidden_layers");
         }
-        int sumDiv = plan.pipelineDivision().stream().mapToInt(Integer::intValue).sum();
-        if (plan.pipelineDivision().size() != plan.pp() || sumDiv != total
-                || plan.pipelineDivision().stream().anyMatch(x -> x < 1)) {
-            throw new PlanException("pp_division", "pp_division " + plan.pipelineDivision() + " does not split " + total
-                    + " layers into " + plan.pp() + " non-empty stages; the plan cannot be evaluated");
-        }
+        plan.requireDivisionOf(total);
         List<LayerStrategy> layers = layersForCost(plan);
         int p = plan.pp();
         int minTp = Integer.MAX_VALUE;

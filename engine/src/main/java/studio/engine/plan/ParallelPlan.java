@@ -37,6 +37,15 @@ public record ParallelPlan(List<LayerStrategy> layers, List<Integer> pipelineDiv
 
     public int layerCount() { return layers.size(); }
 
+    /** Refuses a pp_division that does not split {@code total} layers into pp non-empty stages (no cost can be given). */
+    public void requireDivisionOf(int total) {
+        int sum = pipelineDivision.stream().mapToInt(Integer::intValue).sum();
+        if (pipelineDivision.size() != pp() || sum != total || pipelineDivision.stream().anyMatch(x -> x < 1)) {
+            throw new PlanException("pp_division", "pp_division " + pipelineDivision + " does not split " + total + " layers into " + pp()
+                    + " non-empty stages; the plan cannot be evaluated");
+        }
+    }
+
     /** Galvatron's even division: the remainder goes to the last stage. */
     public static List<Integer> evenDivision(int layers, int pp) {
         List<Integer> d = new ArrayList<>();

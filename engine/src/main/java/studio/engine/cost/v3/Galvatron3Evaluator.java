@@ -46,11 +46,7 @@ public final class Galvatron3Evaluator implements studio.engine.cost.PlanCoster 
             throw new PlanException("tp_sizes_enc", "the plan has " + plan.layerCount() + " layers but the model has " + n
                     + " (the 3.0 runtime stops: \"Layer_num in json config does not match layer_num in the model!\")");
         }
-        int sumDiv = plan.pipelineDivision().stream().mapToInt(Integer::intValue).sum();
-        if (plan.pipelineDivision().size() != plan.pp() || sumDiv != n || plan.pipelineDivision().stream().anyMatch(x -> x < 1)) {
-            throw new PlanException("pp_division", "pp_division " + plan.pipelineDivision() + " does not split " + n + " layers into "
-                    + plan.pp() + " non-empty stages; the plan cannot be evaluated");
-        }
+        plan.requireDivisionOf(n);
         if (plan.chunks() < plan.pp()) {
             throw new PlanException("chunks", "chunks " + plan.chunks() + " is below pp " + plan.pp() + "; Galvatron 3.0's cost model needs at least one micro-batch per stage");
         }
