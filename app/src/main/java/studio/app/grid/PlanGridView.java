@@ -119,6 +119,10 @@ public final class PlanGridView {
         HBox vocab = new HBox(10, new Label("Vocabulary (embedding + head):"), new Label("vtp"), vtp, vsp, embedSdp, vocabStrategy);
         vocab.setAlignment(Pos.CENTER_LEFT);
         vocab.setPadding(new Insets(4, 8, 4, 8));
+        // the controls keep their width in a narrow pane; only the 3.0 strategy's description gives way (elided)
+        for (javafx.scene.Node n : vocab.getChildren()) {
+            if (n != vocabStrategy && n instanceof javafx.scene.layout.Region r) r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        }
         // a TP degree for every selected row at once: clicking a cell to edit it would reset a multi-row selection
         ComboBox<Integer> bulkTp = new ComboBox<>(tpChoices);
         bulkTp.setId("bulkTpChoice");
