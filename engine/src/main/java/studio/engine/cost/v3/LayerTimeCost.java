@@ -47,17 +47,11 @@ public final class LayerTimeCost {
         if (tps == 1) {
             tensorParallelMs = 0;
         } else {
-            double count;
-            LatencyTable table;
-            if (s.tp() == 1) {
-                count = 4 * n;
-                if (s.checkpoint()) count = count * 1.5;
-                table = in.allToAll(s.sp());
-            } else {
-                count = 6 * n;
-                if (s.checkpoint()) count = count * 1.5;
-                table = in.allGather(s.tp());
-            }
+            // Ulysses: 4 all-to-alls per layer; Megatron-TP: 6 all-gathers / reduce-scatters; a recompute adds half
+            boolean ulysses = s.tp() == 1;
+            double count = (ulysses ? 4 : 6) * n;
+            if (s.checkpoint()) count = count * 1.5;
+            LatencyTable table = ulysses ? in.allToAll(s.sp()) : in.allGather(s.tp());
             double messageMb = (double) ((long) localBatch * cs.seqLength() * cs.hiddenSize() * cs.activationBytes()) / 1024 / 1024;
             if (split > 1) messageMb = messageMb / split;
             tensorParallelMs = table.msFor(messageMb) * count;
