@@ -216,28 +216,28 @@ public final class PlanGridView {
     }
 
     /** What each column means, with its unit, on the header (hover it). */
-    static final java.util.Map<String, String> HEADER_HELP = java.util.Map.ofEntries(
-            java.util.Map.entry("Layer", "The layer's index in the model, 0 first"),
-            java.util.Map.entry("Stage", "The pipeline stage (PP rank) the layer runs on"),
-            java.util.Map.entry("TP / SP", "Tensor-parallel degree (with Megatron sequence parallelism), or the Ulysses degree when "
+    static final Map<String, String> HEADER_HELP = Map.ofEntries(
+            Map.entry("Layer", "The layer's index in the model, 0 first"),
+            Map.entry("Stage", "The pipeline stage (PP rank) the layer runs on"),
+            Map.entry("TP / SP", "Tensor-parallel degree (with Megatron sequence parallelism), or the Ulysses degree when "
                     + "Ulysses is on: GPUs that split one layer"),
-            java.util.Map.entry("DP", "Data-parallel degree: the stage's GPUs divided by TP (or Ulysses) and CP"),
-            java.util.Map.entry("CP", "Context-parallel degree (cp_sizes_enc): GPUs that split the sequence with ring attention; Galvatron 3.0's "
+            Map.entry("DP", "Data-parallel degree: the stage's GPUs divided by TP (or Ulysses) and CP"),
+            Map.entry("CP", "Context-parallel degree (cp_sizes_enc): GPUs that split the sequence with ring attention; Galvatron 3.0's "
                     + "cost model does not divide a layer by it (quirk Q-v3-4)"),
-            java.util.Map.entry("DP type", "Galvatron 3.0's data-parallel type: DDP (a group of one), ZeRO-2 or DDP by default, ZeRO-3 when sharded"),
-            java.util.Map.entry("Ulysses degree", "Galvatron 3.0's sp: the Ulysses sequence-parallel degree (1 when the layer uses Megatron-TP)"),
-            java.util.Map.entry("ZeRO-3", "Sharded data parallelism (ZeRO-3 / FSDP): parameters, gradients and optimizer states split "
+            Map.entry("DP type", "Galvatron 3.0's data-parallel type: DDP (a group of one), ZeRO-2 or DDP by default, ZeRO-3 when sharded"),
+            Map.entry("Ulysses degree", "Galvatron 3.0's sp: the Ulysses sequence-parallel degree (1 when the layer uses Megatron-TP)"),
+            Map.entry("ZeRO-3", "Sharded data parallelism (ZeRO-3 / FSDP): parameters, gradients and optimizer states split "
                     + "over the DP group; off means the default DP type (DDP or ZeRO-2)"),
-            java.util.Map.entry("TP consecutive", "TP groups on consecutive GPUs (on: same node, fast links); off: DP groups are"),
-            java.util.Map.entry("Checkpoint", "Activation checkpointing: recompute the layer in the backward pass instead of keeping "
+            Map.entry("TP consecutive", "TP groups on consecutive GPUs (on: same node, fast links); off: DP groups are"),
+            Map.entry("Checkpoint", "Activation checkpointing: recompute the layer in the backward pass instead of keeping "
                     + "its activations"),
-            java.util.Map.entry("Ulysses", "DeepSpeed-Ulysses sequence parallelism in place of Megatron TP (all-to-all of the sequence)"),
-            java.util.Map.entry("Strategy", "Galvatron's code: pp-tp-dp; * after tp = consecutive TP groups, * after dp = not "
+            Map.entry("Ulysses", "DeepSpeed-Ulysses sequence parallelism in place of Megatron TP (all-to-all of the sequence)"),
+            Map.entry("Strategy", "Galvatron's code: pp-tp-dp; * after tp = consecutive TP groups, * after dp = not "
                     + "consecutive; f = ZeRO-3; -c = checkpointing; -sp = Ulysses. 1-2*-4f-c: pp 1, tp 2 (consecutive), dp 4, "
                     + "ZeRO-3, checkpointed"),
-            java.util.Map.entry("Memory (MB)", "The layer's memory per GPU in MB: model states after ZeRO sharding and the activations "
+            Map.entry("Memory (MB)", "The layer's memory per GPU in MB: model states after ZeRO sharding and the activations "
                     + "alive at the peak"),
-            java.util.Map.entry("Time (ms)", "The layer's time per micro-batch in ms: forward, backward, TP/SP and exposed DP "
+            Map.entry("Time (ms)", "The layer's time per micro-batch in ms: forward, backward, TP/SP and exposed DP "
                     + "communication"));
 
     private void explainHeaders() {
