@@ -7,7 +7,8 @@ import studio.engine.plan.ParallelPlan;
 
 /**
  * How many parameters one GPU of each pipeline stage holds under a plan (docs/PARAMETERS.md): its layers with their
- * Megatron-TP split (Ulysses splits none) and ZeRO-3 sharding over the stage's other GPUs, the embedding on the first
+ * Megatron-TP split (Ulysses splits none) and ZeRO-3 sharding over the stage's other GPUs (an MoE layer's experts
+ * split by its expert placement and sharded over their expert-data-parallel group), the embedding on the first
  * stage and the final norm and head on the last (a tied head keeps a copy there when pipelined, as Megatron does),
  * split by the vocabulary TP and, with embed_sdp, sharded.
  */
@@ -25,7 +26,9 @@ public final class ParameterPlacement {
             LayerStrategy s = plan.layers().get(l);
             int megatronTp = s.isUlysses() ? 1 : s.tp();
             int shard = s.isZero3() ? Math.max(1, stageGpus / megatronTp) : 1;
-            out[stageOf[l]] += count.layerPerGpu(l, megatronTp, 1, 1, shard);
+            var e = plan.experts().get(l);
+            int expertShard = s.isZero3() ? Math.max(1, stageGpus / (e.ep() * e.expertTp())) : 1;
+            out[stageOf[l]] += count.layerPerGpu(l, megatronTp, shard, e.ep(), e.expertTp(), expertShard);
         }
         int vtp = plan.vocabUlysses() ? 1 : plan.vocabTp();
         int vocabShard = plan.embedSdp() ? Math.max(1, stageGpus / vtp) : 1;

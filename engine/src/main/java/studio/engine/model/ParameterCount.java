@@ -96,20 +96,22 @@ public final class ParameterCount {
 
     /**
      * The parameters one GPU holds of layer {@code layer} under Megatron-TP {@code tp} (linear weights split, norms,
-     * the router and QK norms replicated; Ulysses splits nothing, so pass 1), expert parallelism {@code ep} with expert
-     * TP {@code tpOfEp} (experts split over ep, each over its TP), and ZeRO-3 over {@code zero3Group} (1 when not
-     * sharded).
+     * the router and QK norms replicated; Ulysses splits nothing, so pass 1) and ZeRO-3 over {@code zero3Group} (1
+     * when not sharded), and of its routed experts under expert parallelism {@code ep} with expert TP {@code tpOfEp}
+     * (experts split over ep, each over its TP) and ZeRO-3 over their own group {@code expertZero3Group}: the 3.0
+     * runtime shards them over its expert-data-parallel group ({@code dp_of_ep}), not the layer's.
      */
-    public double layerPerGpu(int layer, int tp, int ep, int tpOfEp, int zero3Group) {
+    public double layerPerGpu(int layer, int tp, int zero3Group, int ep, int tpOfEp, int expertZero3Group) {
         double replicated = 2 * norm() + (a.qkNorm() && a.mla() == null ? 2.0 * a.headDim() : 0);
         double p = (attention() - (a.qkNorm() && a.mla() == null ? 2.0 * a.headDim() : 0)) / tp + replicated;
+        double experts = 0;
         if (a.isMoeLayer(layer)) {
             Architecture.Moe m = a.moe();
             p += (double) a.hiddenSize() * m.experts() + (m.sharedExpertFfn() > 0 ? (double) mlp(m.sharedExpertFfn()) / tp : 0);
-            p += (double) m.experts() / ep * expert() / tpOfEp;
+            experts = (double) m.experts() / ep * expert() / tpOfEp;
         } else {
             p += (double) mlp(a.ffnHiddenSize()) / tp;
         }
-        return p / zero3Group;
+        return p / zero3Group + experts / expertZero3Group;
     }
 }

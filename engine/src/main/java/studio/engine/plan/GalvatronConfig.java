@@ -141,7 +141,27 @@ public final class GalvatronConfig {
                     t > 1 ? (useSp.get(i) == 1 ? 1 : 0) : -1,
                     ckpt.get(i) == 1));
         }
-        ParallelPlan plan = new ParallelPlan(layers, division, bsz, chunks, vtp, vsp == 1, embedSdp == 1, pt, dt, cp.subList(0, n));
+        List<ExpertPlacement> experts = null;
+        if (v3 && (j.has("ep_sizes_enc") || j.has("tp_of_ep_sizes_enc"))) {
+            // the 3.0 runtime's MoE layout, each list optional (all 1 when absent), one entry per layer
+            List<Integer> ep = j.has("ep_sizes_enc") ? listField(file, j, "ep_sizes_enc", null, false, v) : ones(n);
+            List<Integer> etp = j.has("tp_of_ep_sizes_enc") ? listField(file, j, "tp_of_ep_sizes_enc", null, false, v) : ones(n);
+            experts = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String key = i < ep.size() ? "tp_of_ep_sizes_enc" : "ep_sizes_enc";
+                if (i >= ep.size() || i >= etp.size()) {
+                    throw new InputFileException(file, key, "has fewer entries than layers; expected one per layer (" + n + ", as in tp_sizes_enc)");
+                }
+                int e = ep.get(i);
+                int t = etp.get(i);
+                if (e < 1 || t < 1 || stageGpus % ((long) e * t) != 0) {
+                    throw new InputFileException(file, "ep_sizes_enc", "layer " + i + " has ep " + e + " x tp_of_ep " + t
+                            + "; expected powers of two whose product divides the " + stageGpus + " GPUs of a stage");
+                }
+                experts.add(new ExpertPlacement(e, t));
+            }
+        }
+        ParallelPlan plan = new ParallelPlan(layers, division, bsz, chunks, vtp, vsp == 1, embedSdp == 1, pt, dt, cp.subList(0, n), experts);
         // Keep raw flag values for validation of out-of-range entries.
         for (int i = 0; i < n; i++) {
             if (consec.get(i) != 0 && consec.get(i) != 1) v.add(new RuleViolation(9, i, "tp_consecutive_flags is " + consec.get(i) + "; the runtime stops with 'Wrong tp_consec!'"));

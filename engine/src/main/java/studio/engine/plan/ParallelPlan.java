@@ -17,15 +17,26 @@ import java.util.List;
  * @param pipelineType      the pipeline schedule
  * @param defaultDpType     what dp_type 0 means
  * @param cpSizes           per-layer context-parallel degree (Galvatron v2's search always writes 1)
+ * @param experts           per-layer expert placement of an MoE model (3.0 runtime only; all {@link ExpertPlacement#NONE} otherwise)
  */
 public record ParallelPlan(List<LayerStrategy> layers, List<Integer> pipelineDivision, int globalBatch, int chunks,
                            int vocabTp, boolean vocabUlysses, boolean embedSdp, PipelineType pipelineType,
-                           DpType defaultDpType, List<Integer> cpSizes) {
+                           DpType defaultDpType, List<Integer> cpSizes, List<ExpertPlacement> experts) {
     public ParallelPlan {
         layers = List.copyOf(layers);
         pipelineDivision = List.copyOf(pipelineDivision);
         cpSizes = cpSizes == null ? List.copyOf(nCopies(layers.size(), 1)) : List.copyOf(cpSizes);
+        experts = experts == null ? java.util.Collections.nCopies(layers.size(), ExpertPlacement.NONE) : List.copyOf(experts);
     }
+
+    /** A plan with no experts placed. */
+    public ParallelPlan(List<LayerStrategy> layers, List<Integer> pipelineDivision, int globalBatch, int chunks, int vocabTp,
+                        boolean vocabUlysses, boolean embedSdp, PipelineType pipelineType, DpType defaultDpType, List<Integer> cpSizes) {
+        this(layers, pipelineDivision, globalBatch, chunks, vocabTp, vocabUlysses, embedSdp, pipelineType, defaultDpType, cpSizes, null);
+    }
+
+    /** Whether any layer's experts are split (what makes a config carry ep_sizes_enc). */
+    public boolean placesExperts() { return experts.stream().anyMatch(ExpertPlacement::placed); }
 
     private static List<Integer> nCopies(int n, int v) {
         List<Integer> l = new ArrayList<>(n);
@@ -68,11 +79,11 @@ public record ParallelPlan(List<LayerStrategy> layers, List<Integer> pipelineDiv
 
     public ParallelPlan withLayers(List<LayerStrategy> newLayers) {
         return new ParallelPlan(newLayers, pipelineDivision, globalBatch, chunks, vocabTp, vocabUlysses, embedSdp,
-                pipelineType, defaultDpType, cpSizes);
+                pipelineType, defaultDpType, cpSizes, newLayers.size() == layers.size() ? experts : null);
     }
 
     public ParallelPlan withPipelineDivision(List<Integer> division) {
         return new ParallelPlan(layers, division, globalBatch, chunks, vocabTp, vocabUlysses, embedSdp,
-                pipelineType, defaultDpType, cpSizes);
+                pipelineType, defaultDpType, cpSizes, experts);
     }
 }

@@ -3,7 +3,7 @@ package studio.engine.plan;
 /**
  * A broken runtime rule (profiler-runtime spec §4.3 numbering).
  *
- * @param rule    the rule number, 1-22
+ * @param rule    the rule number, 1-22 (23: the MoE layout rules of the 3.0 runtime, {@code Runtime3Rules.experts})
  * @param layer   the layer it concerns, or -1 for the whole plan
  * @param message what is wrong and what the runtime would do
  */

@@ -77,13 +77,13 @@ class ParameterCountTest {
     @Test
     void perGpuShareFollowsTensorExpertAndShardedParallelism() {
         ParameterCount p = hf("Mixtral-8x7B-v0.1");
-        double full = p.layerPerGpu(0, 1, 1, 1, 1);
+        double full = p.layerPerGpu(0, 1, 1, 1, 1, 1);
         assertEquals(p.layer(0), full, 0.5);
-        double tp2 = p.layerPerGpu(0, 2, 1, 2, 1);
+        double tp2 = p.layerPerGpu(0, 2, 1, 1, 2, 1);
         assertTrue(tp2 < full / 2 + 100_000 && tp2 > full / 2, "TP and expert TP 2 halve every matrix, norms and router stay: " + tp2);
-        assertEquals(full - p.attention() / 2.0, p.layerPerGpu(0, 2, 1, 1, 1), 0.5, "experts follow expert TP, not the layer's TP");
-        double ep8 = p.layerPerGpu(0, 1, 8, 1, 1);
+        assertEquals(full - p.attention() / 2.0, p.layerPerGpu(0, 2, 1, 1, 1, 1), 0.5, "experts follow expert TP, not the layer's TP");
+        double ep8 = p.layerPerGpu(0, 1, 1, 8, 1, 1);
         assertEquals(p.layer(0) - 7 * p.expert(), ep8, 0.5, "ep 8: one expert each");
-        assertEquals(ep8 / 4, p.layerPerGpu(0, 1, 8, 1, 4), 0.5, "ZeRO-3 over 4");
+        assertEquals(ep8 / 4, p.layerPerGpu(0, 1, 4, 8, 1, 4), 0.5, "ZeRO-3 over 4");
     }
 }

@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 /**
  * The {@code galvatron_config_*.json} Galvatron 3.0's search writes (v3 spec §7.1, §7.2), byte for byte. With
  * {@code runtimeKeys}, also what its runtime reads but its search never writes (quirks Q-v3-4 and Q-v3-9):
- * {@code cp_sizes_enc}, {@code vcp} and {@code vocab_sdp}, so a cp or ZeRO-3 vocabulary choice is not lost.
+ * {@code cp_sizes_enc}, {@code vcp} and {@code vocab_sdp}, so a cp or ZeRO-3 vocabulary choice is not lost. A plan
+ * that places experts (the studio's MoE search) also has {@code ep_sizes_enc} and {@code tp_of_ep_sizes_enc}.
  */
 public final class Galvatron3Config {
     private Galvatron3Config() {
@@ -42,6 +43,11 @@ public final class Galvatron3Config {
             kv.add(new String[] {"cp_sizes_enc", encode(ls, HybridStrategy::cp)});
             kv.add(new String[] {"vcp", String.valueOf(e.cp())});
             kv.add(new String[] {"vocab_sdp", e.zero3() ? "1" : "0"});
+        }
+        if (ls.stream().anyMatch(HybridStrategy::placesExperts)) {
+            // the experts' layout, which the runtime reads (hybrid_parallel_config.py) and Galvatron's search never sets
+            kv.add(new String[] {"ep_sizes_enc", encode(ls, HybridStrategy::ep)});
+            kv.add(new String[] {"tp_of_ep_sizes_enc", encode(ls, HybridStrategy::expertTp)});
         }
         return GalvatronConfig.pythonJson(kv);
     }

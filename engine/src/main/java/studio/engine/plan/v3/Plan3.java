@@ -44,7 +44,8 @@ public record Plan3(List<HybridStrategy> layers, List<Integer> pipelineDivision,
             if (tps * cp > stage || stage % (tps * cp) != 0) {
                 throw new PlanException("cp_sizes_enc", "layer " + i + ": tp " + tps + " x cp " + cp + " does not divide the " + stage + " GPUs of a stage");
             }
-            out.add(layer(l, cp, stage, plain));
+            studio.engine.plan.ExpertPlacement e = plan.experts().get(i);
+            out.add(layer(l, cp, stage, plain).withExpertsOf(e));
         }
         int vtp = plan.vocabTp();
         if (vtp < 1 || stage % vtp != 0) throw new PlanException("vtp", "vtp " + vtp + " does not divide the " + stage + " GPUs of a stage");
@@ -77,13 +78,15 @@ public record Plan3(List<HybridStrategy> layers, List<Integer> pipelineDivision,
         int stage = worldSize() / pp();
         List<LayerStrategy> out = new ArrayList<>();
         List<Integer> cps = new ArrayList<>();
+        List<studio.engine.plan.ExpertPlacement> experts = new ArrayList<>();
         for (HybridStrategy s : layers) {
             int tps = s.tensorOrSequenceDegree();
             out.add(LayerStrategy.of(s.pp(), tps, stage / tps, true, s.zero3(), s.sp() > 1, s.checkpoint()));
             cps.add(s.cp());
+            experts.add(new studio.engine.plan.ExpertPlacement(s.ep(), s.expertTp()));
         }
         return new ParallelPlan(out, pipelineDivision, globalBatch, chunks, vocabulary.tensorOrSequenceDegree(), vocabulary.sp() > 1,
-                vocabulary.zero3(), pipelineType, defaultDpType, cps);
+                vocabulary.zero3(), pipelineType, defaultDpType, cps, experts);
     }
 
     public int worldSize() { return layers.get(0).worldSize(); }

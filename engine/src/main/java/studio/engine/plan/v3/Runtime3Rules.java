@@ -70,4 +70,27 @@ public final class Runtime3Rules {
         }
         return v;
     }
+
+    /**
+     * The MoE layer's rules ({@code moe_modules.py}: {@code num_moe_experts % ep == 0}; the expert TP splits each
+     * expert's width): a plan that places experts on a model without them, or whose ep does not divide the experts.
+     *
+     * @param experts   routed experts per layer, 0 for a dense model
+     * @param expertFfn one expert's width
+     */
+    public static List<RuleViolation> experts(ParallelPlan plan, int experts, int expertFfn) {
+        List<RuleViolation> v = new ArrayList<>();
+        for (int i = 0; i < plan.layerCount(); i++) {
+            var e = plan.experts().get(i);
+            if (!e.placed()) continue;
+            if (experts == 0) {
+                v.add(new RuleViolation(23, i, "ep " + e.ep() + " x tp_of_ep " + e.expertTp() + " on a dense model: there are no experts to place"));
+            } else if (experts % e.ep() != 0) {
+                v.add(new RuleViolation(23, i, "ep " + e.ep() + " does not divide the " + experts + " experts (moe_modules.py asserts num_moe_experts % ep == 0)"));
+            } else if (expertFfn % e.expertTp() != 0) {
+                v.add(new RuleViolation(23, i, "tp_of_ep " + e.expertTp() + " does not divide the expert width " + expertFfn));
+            }
+        }
+        return v;
+    }
 }
