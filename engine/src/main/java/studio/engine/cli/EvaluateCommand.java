@@ -58,6 +58,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model-folder", paramLabel = "DIR", description = "With a 3.0 YAML: the folder Galvatron's search_dist.py runs from.")
     Path modelFolder;
 
+    @Option(names = "--mode", paramLabel = "galvatron-v3|studio", defaultValue = "galvatron-v3",
+            description = "With a 3.0 YAML: galvatron-v3 costs as Galvatron 3.0 does; studio also costs ring attention and MoE experts "
+                    + "(estimated MoE profiles), as `search --mode studio` does.")
+    String mode;
+
     private final PrintWriter out;
     private final PrintWriter err;
 
@@ -137,8 +142,12 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** {@code gstudio evaluate --galvatron_config_path X.json search_dist.yaml [overrides]}: the 3.0 model and runtime rules. */
     private int evaluateV3() {
-        Path yaml = Search3Run.yamlOf(spec, yamlAndOverrides, java.util.Set.of("--galvatron_config_path", "--json", "--model-folder"));
-        var in = studio.engine.inputs.v3.Galvatron3Inputs.load(yaml, yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder);
+        Path yaml = Search3Run.yamlOf(spec, yamlAndOverrides, java.util.Set.of("--galvatron_config_path", "--json", "--model-folder", "--mode"));
+        if (!mode.equals("galvatron-v3") && !mode.equals("studio")) {
+            throw new UsageException("--mode " + mode + ": with a Galvatron 3.0 YAML expected galvatron-v3 or studio");
+        }
+        var in = studio.engine.inputs.v3.Galvatron3Inputs.load(yaml, yamlAndOverrides.subList(1, yamlAndOverrides.size()), modelFolder,
+                mode.equals("studio"));
         var s = in.settings();
         GalvatronConfig.Loaded loaded = GalvatronConfig.read(configPath, s.worldSize(), s.cost().pipelineType(), s.defaultDpType(),
                 studio.engine.plan.TargetRuntime.GALVATRON_V3);
@@ -160,7 +169,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             j.put("target", studio.engine.plan.TargetRuntime.GALVATRON_V3.configName());
             out.println(j.toPrettyString());
         } else {
-            out.println("Cost model: Galvatron 3.0 (" + in.yaml() + ")");
+            out.println("Cost model: " + (mode.equals("studio") ? "the studio's (Galvatron 3.0's, with ring attention and MoE experts)" : "Galvatron 3.0")
+                    + " (" + in.yaml() + ")");
+            in.departures().forEach(d -> out.println("  departs from Galvatron 3.0: " + d));
             print(model, loaded.plan(), e, s.numNodes(), s.gpusPerNode(), s.memoryConstraintGb(), s.cost().precision().configName());
         }
         out.flush();

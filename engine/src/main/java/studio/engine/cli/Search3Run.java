@@ -133,10 +133,10 @@ final class Search3Run {
             out.printf(Locale.ROOT, "Throughput: %.6f samples/s%n", best.throughput());
             out.printf(Locale.ROOT, "Memory per stage (MB): %s of %d%n", Arrays.toString(best.memoryUsedMb()), s.totalMemoryMb());
             out.printf(Locale.ROOT, "Config: %s%nLog: %s%n", config, log);
-            if (best.layers().stream().anyMatch(x -> x.cp() > 1) && !runtimeKeys) {
+            if (best.layers().stream().anyMatch(x -> x.cp() > 1) && !runtimeKeys && !studioMode) {
                 out.println("Note: the plan uses context parallelism, which Galvatron 3.0 does not write (quirk Q-v3-4); --runtime-keys writes cp_sizes_enc");
             }
-            if (e.zero3() && !runtimeKeys) {
+            if (e.zero3() && !runtimeKeys && !studioMode) {
                 out.println("Note: the vocabulary is ZeRO-3 (embed_sdp 1), which Galvatron 3.0's runtime reads as vocab_sdp (quirk Q-v3-9); --runtime-keys writes it");
             }
         }
@@ -207,14 +207,16 @@ final class Search3Run {
     private static String render(Galvatron3Inputs in, Search3Result r) {
         StringBuilder sb = new StringBuilder();
         SearchSettings s = in.settings();
-        sb.append("Galvatron 3.0 search (galvatron-v3) from ").append(in.yaml()).append('\n');
+        sb.append("Galvatron 3.0 search (").append(s.studio() ? "studio" : "galvatron-v3").append(") from ").append(in.yaml()).append('\n');
+        for (String d : in.departures()) sb.append("departs from Galvatron 3.0: ").append(d).append('\n');
         sb.append("model folder: ").append(in.modelFolder()).append('\n');
         sb.append("model: ").append(s.modelName()).append(", hidden ").append(s.cost().hiddenSize()).append(", layers ")
                 .append(s.cost().layerCount()).append(", seq ").append(s.cost().seqLength()).append('\n');
         sb.append("model fields from: hidden_size ").append(in.model().sources().get("hidden_size")).append(", num_layers ")
                 .append(in.model().sources().get("num_layers")).append(" (quirk Q-v3-2: the profiles follow model_size, ")
                 .append(in.model().sources().get("model_size")).append(")\n");
-        sb.append("profiles: ").append(in.profile().computationFile()).append(", ").append(in.profile().memoryFile()).append('\n');
+        sb.append("profiles: ").append(in.profile().computationFile() == null ? "ESTIMATED (see the departures)" : in.profile().computationFile() + ", "
+                + in.profile().memoryFile()).append('\n');
         sb.append("forward time: layer ").append(in.profile().layerForward()).append(" ms, other ").append(in.profile().otherForward()).append(" ms\n");
         sb.append("budget: ").append(s.totalMemoryMb()).append(" MB, cache ").append(s.cacheReserveMb()).append(", knapsack ").append(s.budgetMb()).append('\n');
         sb.append("layer strategies (").append(r.strategies().layers().size()).append("): ")

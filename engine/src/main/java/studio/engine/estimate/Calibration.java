@@ -23,8 +23,13 @@ public record Calibration(double layerEfficiencyLlama, double layerEfficiencyOth
     }
 
     public double layerEfficiency(ModelDescription m, int hidden) {
+        return layerEfficiency(ModelShapes.swiglu(m), hidden);
+    }
+
+    /** The same for a layer of SwiGLU ({@code gated}, the llama fit) or two-matrix MLPs. */
+    public double layerEfficiency(boolean gated, int hidden) {
         double x = (hidden / H0) * (hidden / H0);
-        return (ModelShapes.swiglu(m) ? layerEfficiencyLlama : layerEfficiencyOther) * x / (1 + x);
+        return (gated ? layerEfficiencyLlama : layerEfficiencyOther) * x / (1 + x);
     }
 
     public double vocabEfficiency(ModelDescription m) {
@@ -33,12 +38,20 @@ public record Calibration(double layerEfficiencyLlama, double layerEfficiencyOth
 
     /** Bytes per (seq x hidden) element a checkpointed layer keeps: its bf16 input, more for gpt under Megatron-SP. */
     public double checkpointBytes(ModelDescription m, boolean sequenceParallel) {
-        return sequenceParallel && !ModelShapes.swiglu(m) ? checkpointSpBytesOther : 2.0;
+        return checkpointBytes(ModelShapes.swiglu(m), sequenceParallel);
+    }
+
+    public double checkpointBytes(boolean gated, boolean sequenceParallel) {
+        return sequenceParallel && !gated ? checkpointSpBytesOther : 2.0;
     }
 
     /** Activation bytes per sample per (seq x hidden) element at TP degree t. */
     public double activationFactor(ModelDescription m, int t, boolean sequenceParallel) {
-        boolean llama = ModelShapes.swiglu(m);
+        return activationFactor(ModelShapes.swiglu(m), t, sequenceParallel);
+    }
+
+    /** The same for the llama fit ({@code gated}) or the others'. */
+    public double activationFactor(boolean llama, int t, boolean sequenceParallel) {
         if (sequenceParallel) return (llama ? activationGammaLlama : activationGammaOther) / t;
         return llama ? activationAlphaLlama + activationBetaLlama / t : activationAlphaOther + activationBetaOther / t;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.JsonFiles;
 import studio.engine.model.LayerType;
 import studio.engine.model.ModelDescription;
+import studio.engine.profile.OtherMemoryProfile;
 import studio.engine.profile.ProfilePaths;
 
 import java.io.IOException;
@@ -89,10 +90,7 @@ public final class ProfileEstimator {
         check(m);
         ObjectNode o = JsonFiles.mapper().createObjectNode();
         String key = seqKey(m);
-        double s = m.maxSeqLength();
-        double h = m.hiddenSize();
-        double logitsMb = 12.0 * s * ModelShapes.vocabRows(m) / MB;
-        double embedActMb = 10.0 * s * h / MB;
+        OtherTables other = otherMemory(m, maxTp);
         for (boolean sp : new boolean[] {false, true}) {
             String sfx = sp ? "_sp" : "";
             for (int i = 0; i < m.layerTypes().size(); i++) {
@@ -106,22 +104,46 @@ public final class ProfileEstimator {
                 entry.set(String.valueOf(m.layerTypes().get(i).seqLength()), atSeq);
                 o.set("layertype_" + i + sfx, entry);
             }
-            o.set("other_memory_pp_off" + sfx, other(key, maxTp, k -> vocabStatesMb(m, k)[0] + vocabStatesMb(m, k)[1],
-                    k -> (logitsMb + embedActMb) / k));
-            o.set("other_memory_pp_on_first" + sfx, other(key, maxTp, k -> vocabStatesMb(m, k)[0], k -> embedActMb / k));
-            o.set("other_memory_pp_on_last" + sfx, other(key, maxTp, k -> vocabStatesMb(m, k)[1], k -> logitsMb / k));
+            o.set("other_memory_pp_off" + sfx, json(key, other.noPipeline()));
+            o.set("other_memory_pp_on_first" + sfx, json(key, other.firstStage()));
+            o.set("other_memory_pp_on_last" + sfx, json(key, other.lastStage()));
         }
         return o;
     }
 
-    private static ObjectNode other(String key, int maxTp, java.util.function.IntToDoubleFunction states,
-                                    java.util.function.IntToDoubleFunction act) {
+    /** The embedding's and the head's memory on an unpipelined, a first and a last stage, per vocabulary TP degree. */
+    public record OtherTables(OtherMemoryProfile noPipeline, OtherMemoryProfile firstStage, OtherMemoryProfile lastStage) {
+    }
+
+    /**
+     * Model states of the embedding and the head ({@link #vocabStatesMb}); activations: the logits {@code 12 S V}
+     * bytes on the last stage, the embedding's {@code 10 S h} on the first, both without a pipeline; all over the
+     * vocabulary TP degree k.
+     */
+    public OtherTables otherMemory(ModelDescription m, int maxTp) {
+        double s = m.maxSeqLength();
+        double logitsMb = 12.0 * s * ModelShapes.vocabRows(m) / MB;
+        double embedActMb = 10.0 * s * m.hiddenSize() / MB;
+        return new OtherTables(table(maxTp, k -> vocabStatesMb(m, k)[0] + vocabStatesMb(m, k)[1], k -> (logitsMb + embedActMb) / k),
+                table(maxTp, k -> vocabStatesMb(m, k)[0], k -> embedActMb / k),
+                table(maxTp, k -> vocabStatesMb(m, k)[1], k -> logitsMb / k));
+    }
+
+    private static OtherMemoryProfile table(int maxTp, java.util.function.IntToDoubleFunction states, java.util.function.IntToDoubleFunction act) {
+        java.util.Map<Integer, Double> ms = new java.util.TreeMap<>();
+        java.util.Map<Integer, Double> a = new java.util.TreeMap<>();
+        for (int k = 1; k <= maxTp; k *= 2) {
+            ms.put(k, states.applyAsDouble(k));
+            a.put(k, act.applyAsDouble(k));
+        }
+        return new OtherMemoryProfile(ms, a);
+    }
+
+    private static ObjectNode json(String key, OtherMemoryProfile table) {
         ObjectNode ms = JsonFiles.mapper().createObjectNode();
         ObjectNode a = JsonFiles.mapper().createObjectNode();
-        for (int k = 1; k <= maxTp; k *= 2) {
-            ms.put(String.valueOf(k), states.applyAsDouble(k));
-            a.put(String.valueOf(k), act.applyAsDouble(k));
-        }
+        table.modelStatesMb().forEach((k, v) -> ms.put(String.valueOf(k), v));
+        table.activationMb().forEach((k, v) -> a.put(String.valueOf(k), v));
         ObjectNode atSeq = JsonFiles.mapper().createObjectNode();
         atSeq.set("model_states", ms);
         atSeq.set("activation", a);

@@ -52,7 +52,7 @@ class EngineLayeringTest {
             .whereLayer("estimate").mayOnlyBeAccessedByLayers("inputs", "cli")
             .whereLayer("search").mayOnlyBeAccessedByLayers("inputs", "cli")
             .whereLayer("schedule").mayOnlyBeAccessedByLayers("search", "cli")
-            .whereLayer("cost").mayOnlyBeAccessedByLayers("schedule", "search", "inputs", "cli")
+            .whereLayer("cost").mayOnlyBeAccessedByLayers("schedule", "search", "estimate", "inputs", "cli")
             .whereLayer("plan").mayOnlyBeAccessedByLayers("cost", "schedule", "search", "estimate", "inputs", "cli")
             .whereLayer("profile").mayOnlyBeAccessedByLayers("cost", "schedule", "search", "estimate", "inputs", "cli")
             .whereLayer("model").mayOnlyBeAccessedByLayers("profile", "plan", "cost", "schedule", "search", "estimate", "inputs", "cli");

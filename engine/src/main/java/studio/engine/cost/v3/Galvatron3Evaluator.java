@@ -56,6 +56,8 @@ public final class Galvatron3Evaluator implements studio.engine.cost.PlanCoster 
         Plan3 p3 = Plan3.of(plan, cs.worldSize());
         List<RuleViolation> violations = new ArrayList<>(fileViolations);
         violations.addAll(Runtime3Rules.validate(plan, model, cs.worldSize(), cs.sequenceParallel()));
+        violations.addAll(Runtime3Rules.experts(plan, cs.experts() == null ? 0 : cs.experts().experts(),
+                cs.experts() == null ? 0 : cs.experts().expertFfn()));
         int b = plan.globalBatch();
         int c = plan.chunks();
         int pp = p3.pp();

@@ -10,10 +10,12 @@ import studio.engine.plan.v3.HybridStrategy;
 public final class LayerMemoryCost {
     private final CostInputs in;
     private final RingAttention ring;
+    private final ExpertLayer experts;
 
     public LayerMemoryCost(CostInputs in) {
         this.in = in;
         this.ring = new RingAttention(in);
+        this.experts = new ExpertLayer(in);
     }
 
     /** {@code enc_total} of {@code s} on stage {@code stage} for a task of batch {@code batch} in {@code chunks} micro-batches. */
@@ -38,6 +40,13 @@ public final class LayerMemoryCost {
         }
         int split = ring.split(s); // under the ring model a GPU keeps the activations of S / cp tokens
         if (split > 1) activation = activation / split;
+        if (experts.active()) {
+            // the routed experts beside the profiled dense part (attention, norms, router)
+            ExpertLayer.Memory e = experts.memory(s, chunks);
+            parameters += e.parameterMb();
+            modelStates += e.modelStatesMb();
+            activation += e.activationPerSampleMb() * microBatches;
+        }
         return new LayerMemory(inFlight, microBatches, parameters, modelStates, activation);
     }
 

@@ -15,10 +15,12 @@ import studio.engine.profile.v3.LatencyTable;
 public final class LayerTimeCost {
     private final CostInputs in;
     private final RingAttention ring;
+    private final ExpertLayer experts;
 
     public LayerTimeCost(CostInputs in) {
         this.in = in;
         this.ring = new RingAttention(in);
+        this.experts = new ExpertLayer(in);
     }
 
     public LayerTime of(HybridStrategy s, int batch, int chunks) {
@@ -68,6 +70,8 @@ public final class LayerTimeCost {
             if (cs.mixed()) p2pMb = p2pMb / 2;
             p2pMs = p2pMb * in.p2pMsPerMb(s.pp());
         }
+        // the routed experts, per layer, beside the profiled dense part
+        ExpertLayer.Time expert = experts.active() ? experts.time(s, localBatch) : null;
         double[] result = new double[2];
         double scale = 0.001 * cs.debugCostmodelCoe();
         for (int sync = 1; sync >= 0; sync--) {
@@ -85,10 +89,16 @@ public final class LayerTimeCost {
             }
             if (s.zero3()) res = res + gatherMb * reduceMsPerMb;
             if (s.pp() > 1) res = res + p2pMs;
+            if (expert != null) res = res + expert.totalMs(sync == 1, overlap) * n;
             result[1 - sync] = (res * scale) / n;
         }
         // the parts per layer and micro-batch, in ms, scaled as the totals are (what the studio's charts split)
         double perLayerMs = scale * 1000 / n;
+        if (expert != null) {
+            double scaleMs = scale * 1000;
+            return new LayerTime(forward * perLayerMs + expert.forwardMs() * scaleMs, backward * perLayerMs + expert.backwardMs() * scaleMs,
+                    tensorParallelMs * perLayerMs + (expert.allToAllMs() + expert.expertTpMs()) * scaleMs, p2pMs * perLayerMs, result[0], result[1]);
+        }
         return new LayerTime(forward * perLayerMs, backward * perLayerMs, tensorParallelMs * perLayerMs, p2pMs * perLayerMs, result[0], result[1]);
     }
 

@@ -16,6 +16,7 @@ import studio.engine.profile.v3.HardwareTables;
 import studio.engine.profile.v3.ModelProfile;
 import studio.engine.profile.v3.ProfileReader;
 import studio.engine.search.v3.BatchRange;
+import studio.engine.search.v3.ExpertSpace;
 import studio.engine.search.v3.SearchSettings;
 import studio.engine.search.v3.SpaceLimits;
 
@@ -164,7 +165,7 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
         if (layers == null || layers < 1) throw new InputFileException(file, "search_engine.model_info.num_layers", "not resolved; set it, or model_config_path / hf_model_name_or_path");
         String modelName = modelName(model);
         JsonNode moe = modelGroup.node().get("is_moe_model");
-        if (moe != null && moe.asBoolean(false)) {
+        if (moe != null && moe.asBoolean(false) && !(lenient && model.integer("num_moe_experts") != null)) {
             ignored.add("search_engine.model_info.is_moe_model (Galvatron 3.0's search does not model experts, quirk Q-v3-20; the layer is costed from its profile)");
         }
         if (worker != 0) ignored.add("search_engine.options_info.worker (Galvatron 3.0 ignores it, quirk Q-v3-21)");
@@ -194,14 +195,51 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
         Path p2p = dir(prof, "p2p_bandwidth_config_path", cwd, hardwareDir).resolve("p2p_bandwidth_" + cluster);
         Path overlap = dir(prof, "overlap_coe_path", cwd, hardwareDir).resolve("overlap_coefficient.json");
         Path spTime = dir(prof, "sp_time_path", cwd, hardwareDir).resolve("sp_time_" + cluster);
-        for (Path p : List.of(timeFile, memoryFile, allreduce, p2p, overlap, spTime)) {
+        // MoE in the studio's mode: Galvatron's profiler measures no MoE layer, so the model's profiles are estimated
+        // from its shape, and hardware files the cluster lacks are estimated beside the measured ones
+        studio.engine.model.Architecture arch = null;
+        if (lenient && (!limits.disableCp() || model.integer("num_moe_experts") != null)) arch = architecture(file, modelName, model);
+        boolean experts = arch != null && arch.isMoe();
+        if (experts) {
+            List<Path> missing = new ArrayList<>();
+            for (Path p : List.of(allreduce, p2p, overlap, spTime)) if (!Files.isRegularFile(p)) missing.add(p);
+            if (!missing.isEmpty()) {
+                Path estimatedDir = estimatedHardware(nodes, gpus, allreduce.getParent());
+                allreduce = present(allreduce, estimatedDir);
+                p2p = present(p2p, estimatedDir);
+                overlap = present(overlap, estimatedDir);
+                spTime = present(spTime, estimatedDir);
+                departures.add("ESTIMATED hardware: " + missing.stream().map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.joining(", "))
+                        + " not found; estimated for A100-80GB-SXM (Galvatron's measured GPU) beside the measured files");
+            }
+        }
+        for (Path p : experts ? List.of(allreduce, p2p, overlap, spTime) : List.of(timeFile, memoryFile, allreduce, p2p, overlap, spTime)) {
             if (!Files.isRegularFile(p)) {
                 throw new InputFileException(p, null, "file not found (Galvatron 3.0 reads it for model_size '" + model.text("model_size")
                         + "' on " + nodes + "x" + gpus + "; profile it, or point search_engine.profiling_info.*_path at its folder)");
             }
         }
         ModelProfile profile;
-        if (lenient) {
+        studio.engine.cost.v3.ExpertLayer.Shape expertShape = null;
+        if (experts) {
+            if (!arch.runnableByGalvatron() || arch.moe().sharedExpertFfn() > 0 || arch.moe().firstDenseLayers() > 0) {
+                throw new InputFileException(file, "search_engine.model_info", arch.name() + ": "
+                        + (!arch.runnableByGalvatron() ? "multi-head latent attention" : arch.moe().sharedExpertFfn() > 0 ? "shared experts" : "leading dense layers")
+                        + " are not built by Galvatron 3.0's runtime (moe_modules.py), so no config for it can run; plan it as a what-if in the studio");
+            }
+            Double imbalance = modelGroup.has("moe_load_imbalance") ? modelGroup.number("moe_load_imbalance", 1) : null;
+            if (imbalance != null && !(imbalance >= 1)) {
+                throw new InputFileException(file, "search_engine.model_info.moe_load_imbalance", "expected the busiest expert rank's load over the mean, at least 1, found " + imbalance);
+            }
+            Double capacity = modelGroup.has("moe_expert_capacity_factor") ? modelGroup.number("moe_expert_capacity_factor", 1) : null;
+            DpType plain = dpType == DpType.DDP ? DpType.DDP : DpType.ZERO2;
+            studio.engine.estimate.ExpertEstimator.Estimate estimate = new studio.engine.estimate.ExpertEstimator(studio.engine.estimate.Calibration.a100())
+                    .estimate(arch, seq, precision, studio.engine.estimate.GpuCatalog.gpu("A100-80GB-SXM"), Math.min(64, world), sequenceParallel,
+                            plain, gpus, imbalance, capacity);
+            profile = estimate.dense();
+            expertShape = estimate.experts();
+            departures.add(estimate.description());
+        } else if (lenient) {
             ProfileReader.Lenient read = ProfileReader.readLenient(timeFile, TimeProfileMode.parse(timeMode), memoryFile,
                     MemoryProfileMode.parse(memoryMode), seq, sequenceParallel, departures);
             profile = read.profile();
@@ -222,19 +260,23 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
                     sequenceParallel);
         }
         CostSettings cost = new CostSettings(world, layers, hidden, seq, precision, async, sequenceParallel, buffer, pipeline, coe);
+        ExpertSpace expertSpace = null;
+        if (experts) {
+            cost = cost.withExperts(expertShape);
+            int stageMax = world;
+            expertSpace = new ExpertSpace(arch.moe().experts(), arch.moe().expertFfn(),
+                    space.flag("disable_ep", false) ? 1 : space.atLeast("max_ep_deg", Math.min(arch.moe().experts(), stageMax), 1),
+                    space.flag("disable_tp_of_ep", false) ? 1 : space.atLeast("max_tp_of_ep_deg", Math.min(limits.maxTp(), gpus), 1));
+            departures.add("routed experts costed per layer (expert parallelism ep up to " + expertSpace.maxEp() + ", expert TP up to "
+                    + expertSpace.maxExpertTp() + ", four all-to-alls a layer, expert gradients over the expert-data-parallel group; Galvatron 3.0 "
+                    + "does not cost experts); ep_sizes_enc and tp_of_ep_sizes_enc written");
+        }
         if (lenient && !limits.disableCp()) {
-            studio.engine.model.Architecture arch;
-            try {
-                arch = studio.engine.model.ArchitectureReader.fromGalvatron3(file, modelName, model.values());
-            } catch (InputFileException e) {
-                throw new InputFileException(file, "search_engine.model_info", "context parallelism in studio mode is costed as ring attention, which "
-                        + "needs the model's heads, query groups, FFN and vocabulary sizes (" + e.getMessage() + ")");
-            }
             cost = cost.withRing(studio.engine.cost.v3.RingAttention.Shape.of(arch, seq));
             departures.add("context parallelism costed as ring attention (compute, activations and messages split over cp, K/V exchanges "
                     + "overlapped with block attention; Galvatron 3.0 does not cost cp, quirk Q-v3-4); cp_sizes_enc written");
         }
-        SearchSettings settings = new SearchSettings(modelName, nodes, gpus, memoryGb, range, limits, fineGrained, dpType, cost, lenient);
+        SearchSettings settings = new SearchSettings(modelName, nodes, gpus, memoryGb, range, limits, fineGrained, dpType, cost, lenient, expertSpace);
         studio.engine.profile.HardwareProfile hardwareProfile = studio.engine.profile.HardwareProfile.read(world, allreduce, p2p, overlap, spTime);
         HardwareTables hardware = HardwareTables.of(hardwareProfile);
 
@@ -244,6 +286,30 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
         for (ArgGroup g : List.of(batch, hw, space, prof, options, debug)) ignored.addAll(g.unread(Set.of()));
         ignored.addAll(modelGroup.unread(galvatronKnown).stream().filter(k -> !isModelField(k)).toList());
         return new Galvatron3Inputs(file, cwd, model, settings, profile, hardwareProfile, hardware, out, log, ignored, departures);
+    }
+
+    private static studio.engine.model.Architecture architecture(Path file, String modelName, ModelInfo3 model) {
+        try {
+            return studio.engine.model.ArchitectureReader.fromGalvatron3(file, modelName, model.values());
+        } catch (InputFileException e) {
+            throw new InputFileException(file, "search_engine.model_info", "the studio's mode costs context parallelism as ring attention and "
+                    + "experts per layer, which needs the model's heads, query groups, FFN and vocabulary sizes (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The hardware files of a cluster, estimated into a fresh folder, Galvatron's measured ones copied where they exist. */
+    private static Path estimatedHardware(int nodes, int gpus, Path measuredDir) {
+        try {
+            Path dir = studio.engine.estimate.EstimatedInputs.folder("A100-80GB-SXM", nodes, gpus);
+            studio.engine.estimate.HardwareEstimator.write("A100-80GB-SXM", nodes, gpus, dir, measuredDir);
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write estimated hardware files: " + e.getMessage(), e);
+        }
+    }
+
+    private static Path present(Path file, Path estimatedDir) {
+        return Files.isRegularFile(file) ? file : estimatedDir.resolve(file.getFileName().toString());
     }
 
     private static boolean isModelField(String key) {

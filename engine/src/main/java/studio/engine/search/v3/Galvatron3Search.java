@@ -32,7 +32,8 @@ public final class Galvatron3Search {
     public Galvatron3Search(Galvatron3CostModel costs, SearchSettings settings) {
         this.costs = costs;
         this.settings = settings;
-        this.strategies = StrategyEnumeration.of(settings.worldSize(), settings.cost().layerCount(), settings.defaultDpType(), settings.space());
+        this.strategies = StrategyEnumeration.of(settings.worldSize(), settings.cost().layerCount(), settings.defaultDpType(), settings.space(),
+                settings.experts());
     }
 
     public StrategyEnumeration strategies() { return strategies; }
@@ -80,6 +81,7 @@ public final class Galvatron3Search {
         List<HybridStrategy> vocabulary = keep(strategies.vocabulary(), task, maxDp);
         int[] stageLayers = evenDivision(n, pp);
         if (layers.isEmpty() || vocabulary.isEmpty()) return TaskOutcome.empty(task, -1, stageLayers, Integer.MAX_VALUE);
+        if (settings.experts() != null && settings.fineGrained()) layers = withoutDominatedExpertLayouts(layers, task, stageLayers);
         return settings.fineGrained()
                 ? fineGrained(task, layers, vocabulary, stageLayers, cancelled)
                 : coarse(task, layers, stageLayers);
@@ -94,6 +96,64 @@ public final class Galvatron3Search {
             out.add(x);
         }
         return out;
+    }
+
+    /**
+     * Drops what cannot change the optimum, so the knapsack over the many expert layouts stays small:
+     * <ul>
+     * <li>a strategy too heavy for every stage even beside that stage's lightest strategy on all its other layers
+     *     (no feasible stage plan holds it), unless it is a stage's lightest (the least memory need reads those);</li>
+     * <li>an expert layout another layout of the same dense strategy beats on every count the knapsack and the
+     *     pipeline cost read: memory on every stage and time with and without the gradient sync. Transitions depend
+     *     on the dense strategy alone, so the dropped layout never wins.</li>
+     * </ul>
+     */
+    private List<HybridStrategy> withoutDominatedExpertLayouts(List<HybridStrategy> layers, SearchTask task, int[] stageLayers) {
+        int pp = task.pp();
+        int k = layers.size();
+        double[][] figures = new double[k][pp + 2];
+        double[] lightest = new double[pp];
+        Arrays.fill(lightest, Double.POSITIVE_INFINITY);
+        for (int i = 0; i < k; i++) {
+            HybridStrategy s = layers.get(i);
+            for (int j = 0; j < pp; j++) {
+                figures[i][j] = costs.layerMemory().weightMb(s, task.batch(), task.chunks(), j);
+                lightest[j] = Math.min(lightest[j], figures[i][j]);
+            }
+            LayerTime t = costs.layerTime().of(s, task.batch(), task.chunks());
+            figures[i][pp] = t.totalS();
+            figures[i][pp + 1] = t.noCommS();
+        }
+        List<HybridStrategy> out = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            boolean keep = false; // fits some stage, or is a stage's lightest (what the least memory need reads)
+            for (int j = 0; j < pp && !keep; j++) {
+                keep = figures[i][j] + (stageLayers[j] - 1) * lightest[j] <= settings.budgetMb() || figures[i][j] == lightest[j];
+            }
+            if (!keep) continue;
+            boolean dominated = false;
+            for (int j = 0; j < k && !dominated; j++) {
+                if (j == i || !sameDenseStrategy(layers.get(i), layers.get(j))) continue;
+                dominated = dominates(figures[j], figures[i], j < i);
+            }
+            if (!dominated) out.add(layers.get(i));
+        }
+        return out;
+    }
+
+    private static boolean sameDenseStrategy(HybridStrategy a, HybridStrategy b) {
+        return a.pp() == b.pp() && a.tp() == b.tp() && a.sp() == b.sp() && a.cp() == b.cp() && a.dp() == b.dp()
+                && a.dpType() == b.dpType() && a.checkpoint() == b.checkpoint();
+    }
+
+    /** {@code a} no worse than {@code b} anywhere, and better somewhere (or equal and first, so one of equals stays). */
+    private static boolean dominates(double[] a, double[] b, boolean aFirst) {
+        boolean better = false;
+        for (int x = 0; x < a.length; x++) {
+            if (a[x] > b[x]) return false;
+            if (a[x] < b[x]) better = true;
+        }
+        return better || aFirst;
     }
 
     /** {@code pp_division_even}: n // pp layers per stage, the remainder on the last (quirk Q-v3-17). */

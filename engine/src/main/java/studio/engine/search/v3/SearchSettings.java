@@ -11,12 +11,19 @@ import studio.engine.plan.DpType;
  * @param fineGrained        layer-wise DP ({@code fine_grained_mode != 0}); false: one strategy for all layers
  * @param defaultDpType      as given; {@code zero3} enumerates like {@code zero2} (quirk Q-v3-7)
  * @param studio             the studio's mode: where Galvatron 3.0 would die but the inputs allow a search, search
+ * @param experts            the expert layouts searched per MoE layer (studio mode), or null
  */
 public record SearchSettings(String modelName, int numNodes, int gpusPerNode, int memoryConstraintGb, BatchRange batch,
-                             SpaceLimits space, boolean fineGrained, DpType defaultDpType, CostSettings cost, boolean studio) {
+                             SpaceLimits space, boolean fineGrained, DpType defaultDpType, CostSettings cost, boolean studio,
+                             ExpertSpace experts) {
     public SearchSettings(String modelName, int numNodes, int gpusPerNode, int memoryConstraintGb, BatchRange batch, SpaceLimits space,
                           boolean fineGrained, DpType defaultDpType, CostSettings cost) {
-        this(modelName, numNodes, gpusPerNode, memoryConstraintGb, batch, space, fineGrained, defaultDpType, cost, false);
+        this(modelName, numNodes, gpusPerNode, memoryConstraintGb, batch, space, fineGrained, defaultDpType, cost, false, null);
+    }
+
+    public SearchSettings(String modelName, int numNodes, int gpusPerNode, int memoryConstraintGb, BatchRange batch, SpaceLimits space,
+                          boolean fineGrained, DpType defaultDpType, CostSettings cost, boolean studio) {
+        this(modelName, numNodes, gpusPerNode, memoryConstraintGb, batch, space, fineGrained, defaultDpType, cost, studio, null);
     }
 
     public int worldSize() { return numNodes * gpusPerNode; }

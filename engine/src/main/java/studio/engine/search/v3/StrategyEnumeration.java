@@ -11,7 +11,8 @@ import java.util.function.Predicate;
 /**
  * Galvatron 3.0's strategy lists (v3 spec §3.2 - §3.3): every (pp, Megatron-TP or Ulysses degree, cp, dp type,
  * checkpoint) over powers of two, de-duplicated and sorted, then filtered; the vocabulary list is the layer list
- * without checkpointing.
+ * without checkpointing. For an MoE model (the studio's mode) each layer strategy is then placed over every expert
+ * layout of {@link ExpertSpace} (the experts shard with the layer's data-parallel type over their own group).
  */
 public record StrategyEnumeration(List<HybridStrategy> layers, List<HybridStrategy> vocabulary) {
     public StrategyEnumeration {
@@ -20,6 +21,10 @@ public record StrategyEnumeration(List<HybridStrategy> layers, List<HybridStrate
     }
 
     public static StrategyEnumeration of(int worldSize, int layerCount, DpType defaultDpType, SpaceLimits limits) {
+        return of(worldSize, layerCount, defaultDpType, limits, null);
+    }
+
+    public static StrategyEnumeration of(int worldSize, int layerCount, DpType defaultDpType, SpaceLimits limits, ExpertSpace experts) {
         List<Integer> degrees = new ArrayList<>();
         for (int d = 1; d <= worldSize; d *= 2) degrees.add(d);
         TreeSet<HybridStrategy> generated = new TreeSet<>();
@@ -54,9 +59,24 @@ public record StrategyEnumeration(List<HybridStrategy> layers, List<HybridStrate
                 && !(limits.disableFsdp() && s.zero3());
         List<HybridStrategy> layerList = generated.stream().filter(keep)
                 .filter(s -> !(limits.disableCheckpoint() && s.checkpoint())).toList();
+        if (experts != null) layerList = placeExperts(layerList, experts);
         List<HybridStrategy> vocabularyList = vocabulary.stream().filter(keep)
                 .filter(s -> !(limits.disableVocabularyTp() && s.tp() != 1))
                 .filter(s -> !(limits.disableVocabularySp() && s.sp() != 1)).toList();
         return new StrategyEnumeration(layerList, vocabularyList);
+    }
+
+    private static List<HybridStrategy> placeExperts(List<HybridStrategy> dense, ExpertSpace experts) {
+        TreeSet<HybridStrategy> out = new TreeSet<>();
+        for (HybridStrategy s : dense) {
+            int stage = s.stageGpus();
+            for (int ep = 1; ep <= stage; ep *= 2) {
+                for (int etp = 1; ep * etp <= stage; etp *= 2) {
+                    if (!experts.allows(ep, etp, stage)) continue;
+                    out.add(s.withExperts(ep, etp));
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 }
