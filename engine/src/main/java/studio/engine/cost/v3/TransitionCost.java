@@ -12,6 +12,9 @@ import java.util.List;
 public final class TransitionCost {
     private final CostInputs in;
 
+    /** The largest transition between two strategies of one TP-or-Ulysses degree (the tie-breakers below), seconds. */
+    public static final double MAX_WITHIN_DEGREE_S = 3e-9;
+
     public TransitionCost(CostInputs in) { this.in = in; }
 
     /** {@code X[a][b]} over a task's strategy list, seconds. */

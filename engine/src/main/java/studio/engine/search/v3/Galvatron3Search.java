@@ -4,6 +4,7 @@ import studio.engine.cost.v3.Galvatron3CostModel;
 import studio.engine.cost.LayerTime;
 import studio.engine.cost.v3.PipelineCost;
 import studio.engine.cost.v3.TensorParallelMode;
+import studio.engine.cost.v3.TransitionCost;
 import studio.engine.cost.v3.VocabularyTime;
 import studio.engine.plan.PipelineType;
 import studio.engine.plan.v3.HybridStrategy;
@@ -105,7 +106,11 @@ public final class Galvatron3Search {
      *     (no feasible stage plan holds it), unless it is a stage's lightest (the least memory need reads those);</li>
      * <li>an expert layout another layout of the same dense strategy beats on every count the knapsack and the
      *     pipeline cost read: memory on every stage and time with and without the gradient sync. Transitions depend
-     *     on the dense strategy alone, so the dropped layout never wins.</li>
+     *     on the dense strategy alone, so the dropped layout never wins;</li>
+     * <li>a strategy another of the same TP-or-Ulysses degree beats on memory everywhere and on time by more than
+     *     the transitions can take back: their transitions to and from strategies of other degrees are equal, and
+     *     within the degree at most {@link TransitionCost#MAX_WITHIN_DEGREE_S} each way, so swapping every use of
+     *     the loser for the winner never makes a stage plan slower or heavier.</li>
      * </ul>
      */
     private List<HybridStrategy> withoutDominatedExpertLayouts(List<HybridStrategy> layers, SearchTask task, int[] stageLayers) {
@@ -133,8 +138,12 @@ public final class Galvatron3Search {
             if (!keep) continue;
             boolean dominated = false;
             for (int j = 0; j < k && !dominated; j++) {
-                if (j == i || !sameDenseStrategy(layers.get(i), layers.get(j))) continue;
-                dominated = dominates(figures[j], figures[i], j < i);
+                if (j == i) continue;
+                if (sameDenseStrategy(layers.get(i), layers.get(j))) {
+                    dominated = dominates(figures[j], figures[i], j < i);
+                } else if (layers.get(i).tensorOrSequenceDegree() == layers.get(j).tensorOrSequenceDegree()) {
+                    dominated = dominatesBeyondTransitions(figures[j], figures[i], pp);
+                }
             }
             if (!dominated) out.add(layers.get(i));
         }
@@ -144,6 +153,12 @@ public final class Galvatron3Search {
     private static boolean sameDenseStrategy(HybridStrategy a, HybridStrategy b) {
         return a.pp() == b.pp() && a.tp() == b.tp() && a.sp() == b.sp() && a.cp() == b.cp() && a.dp() == b.dp()
                 && a.dpType() == b.dpType() && a.checkpoint() == b.checkpoint();
+    }
+
+    /** {@code a} no heavier anywhere, no slower without sync, and faster with it by more than two transitions. */
+    private static boolean dominatesBeyondTransitions(double[] a, double[] b, int pp) {
+        for (int x = 0; x < pp; x++) if (a[x] > b[x]) return false;
+        return a[pp + 1] <= b[pp + 1] && a[pp] + 2 * TransitionCost.MAX_WITHIN_DEGREE_S < b[pp];
     }
 
     /** {@code a} no worse than {@code b} anywhere, and better somewhere (or equal and first, so one of equals stays). */
