@@ -107,10 +107,11 @@ public final class Galvatron3Search {
      * <li>an expert layout another layout of the same dense strategy beats on every count the knapsack and the
      *     pipeline cost read: memory on every stage and time with and without the gradient sync. Transitions depend
      *     on the dense strategy alone, so the dropped layout never wins;</li>
-     * <li>a strategy another of the same TP-or-Ulysses degree beats on memory everywhere and on time by more than
-     *     the transitions can take back: their transitions to and from strategies of other degrees are equal, and
-     *     within the degree at most {@link TransitionCost#MAX_WITHIN_DEGREE_S} each way, so swapping every use of
-     *     the loser for the winner never makes a stage plan slower or heavier.</li>
+     * <li>a strategy another beats on memory everywhere and on time by more than the transitions can take back
+     *     (twice the largest transition: one in, one out), so swapping every use of the loser for the winner never
+     *     makes a stage plan slower or heavier. A transition depends only on the two TP-or-Ulysses degrees when they
+     *     differ (so two strategies of one degree have the same transitions to every other degree), and is at most
+     *     {@link TransitionCost#MAX_WITHIN_DEGREE_S} when they do not; the largest is read off one strategy per degree.</li>
      * </ul>
      */
     private List<HybridStrategy> withoutDominatedExpertLayouts(List<HybridStrategy> layers, SearchTask task, int[] stageLayers) {
@@ -129,6 +130,7 @@ public final class Galvatron3Search {
             figures[i][pp] = t.totalS();
             figures[i][pp + 1] = t.noCommS();
         }
+        double margin = 2 * largestTransitionS(layers, task);
         List<HybridStrategy> out = new ArrayList<>();
         for (int i = 0; i < k; i++) {
             boolean keep = false; // fits some stage, or is a stage's lightest (what the least memory need reads)
@@ -141,8 +143,9 @@ public final class Galvatron3Search {
                 if (j == i) continue;
                 if (sameDenseStrategy(layers.get(i), layers.get(j))) {
                     dominated = dominates(figures[j], figures[i], j < i);
-                } else if (layers.get(i).tensorOrSequenceDegree() == layers.get(j).tensorOrSequenceDegree()) {
-                    dominated = dominatesBeyondTransitions(figures[j], figures[i], pp);
+                } else {
+                    boolean sameDegree = layers.get(i).tensorOrSequenceDegree() == layers.get(j).tensorOrSequenceDegree();
+                    dominated = dominatesBeyond(figures[j], figures[i], pp, sameDegree ? 2 * TransitionCost.MAX_WITHIN_DEGREE_S : margin);
                 }
             }
             if (!dominated) out.add(layers.get(i));
@@ -155,10 +158,21 @@ public final class Galvatron3Search {
                 && a.dpType() == b.dpType() && a.checkpoint() == b.checkpoint();
     }
 
-    /** {@code a} no heavier anywhere, no slower without sync, and faster with it by more than two transitions. */
-    private static boolean dominatesBeyondTransitions(double[] a, double[] b, int pp) {
+    /** {@code a} no heavier anywhere, no slower without sync, and faster with it by more than {@code marginS}. */
+    private static boolean dominatesBeyond(double[] a, double[] b, int pp, double marginS) {
         for (int x = 0; x < pp; x++) if (a[x] > b[x]) return false;
-        return a[pp + 1] <= b[pp + 1] && a[pp] + 2 * TransitionCost.MAX_WITHIN_DEGREE_S < b[pp];
+        return a[pp + 1] <= b[pp + 1] && a[pp] + marginS < b[pp];
+    }
+
+    /** The largest transition between any two of {@code layers}: between degrees from one strategy each, else the tie-breakers. */
+    private double largestTransitionS(List<HybridStrategy> layers, SearchTask task) {
+        java.util.Map<Integer, HybridStrategy> oneOfEachDegree = new java.util.TreeMap<>();
+        for (HybridStrategy s : layers) oneOfEachDegree.putIfAbsent(s.tensorOrSequenceDegree(), s);
+        double largest = TransitionCost.MAX_WITHIN_DEGREE_S;
+        for (double[] row : costs.transition().matrix(new ArrayList<>(oneOfEachDegree.values()), task.batch(), task.chunks(), task.pp())) {
+            for (double x : row) largest = Math.max(largest, x);
+        }
+        return largest;
     }
 
     /** {@code a} no worse than {@code b} anywhere, and better somewhere (or equal and first, so one of equals stays). */
