@@ -3,6 +3,7 @@ package studio.app.grid;
 import studio.engine.cost.LayerMemory;
 import studio.engine.cost.LayerTime;
 import studio.engine.plan.DpType;
+import studio.engine.plan.ExpertPlacement;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.v3.HybridStrategy;
 import studio.engine.plan.v3.Plan3;
@@ -10,8 +11,8 @@ import studio.engine.plan.v3.Plan3;
 import java.util.List;
 
 /** One row of the per-layer grid: the layer's strategy, its costs and what it breaks. */
-public record LayerRow(int layer, int stage, LayerStrategy strategy, int cp, DpType defaultDpType, LayerMemory memory,
-                       LayerTime time, List<String> problems) {
+public record LayerRow(int layer, int stage, LayerStrategy strategy, int cp, DpType defaultDpType, ExpertPlacement experts,
+                       LayerMemory memory, LayerTime time, List<String> problems) {
     public String dataParallel() {
         return strategy.dp() == 1 ? "-" : strategy.isZero3() ? "ZeRO-3" : "default";
     }

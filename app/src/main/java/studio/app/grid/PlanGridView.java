@@ -39,6 +39,9 @@ public final class PlanGridView {
     private final ObservableList<LayerRowModel> rows = FXCollections.observableArrayList();
     private final TableView<LayerRowModel> table = new TableView<>(rows);
     private final ObservableList<Integer> tpChoices = FXCollections.observableArrayList();
+    private final ObservableList<Integer> epChoices = FXCollections.observableArrayList();
+    /** Whether the model has experts (the EP columns show only then). */
+    private final javafx.beans.property.BooleanProperty experts = new javafx.beans.property.SimpleBooleanProperty(false);
     private final ComboBox<Integer> vtp = new ComboBox<>();
     private final CheckBox vsp = new CheckBox("Ulysses (vsp)");
     private final CheckBox embedSdp = new CheckBox("ZeRO-3 (embed_sdp)");
@@ -74,6 +77,21 @@ public final class PlanGridView {
         table.getColumns().add(text("Ulysses degree", r -> String.valueOf(r.ulyssesDegree())));
         table.getColumns().add(cp);
         table.getColumns().add(text("DP type", LayerRow::dataParallelType));
+        // an MoE model's expert placement (ep_sizes_enc, tp_of_ep_sizes_enc): shown only where there are experts
+        TableColumn<LayerRowModel, Integer> ep = new TableColumn<>("EP");
+        ep.setId("epColumn");
+        ep.setCellValueFactory(c -> c.getValue().rowProperty().map(r -> r.experts().ep()));
+        ep.setCellFactory(ComboBoxTableCell.forTableColumn(epChoices));
+        ep.setOnEditCommit(e -> editor.setExperts(targets(e.getRowValue().row()), e.getNewValue(), null));
+        ep.visibleProperty().bind(experts);
+        TableColumn<LayerRowModel, Integer> expertTp = new TableColumn<>("Expert TP");
+        expertTp.setId("expertTpColumn");
+        expertTp.setCellValueFactory(c -> c.getValue().rowProperty().map(r -> r.experts().expertTp()));
+        expertTp.setCellFactory(ComboBoxTableCell.forTableColumn(tpChoices));
+        expertTp.setOnEditCommit(e -> editor.setExperts(targets(e.getRowValue().row()), null, e.getNewValue()));
+        expertTp.visibleProperty().bind(experts);
+        table.getColumns().add(ep);
+        table.getColumns().add(expertTp);
         table.getColumns().add(text("Strategy", r -> r.strategy().form()));
         table.getColumns().add(text("Memory (MB)", r -> String.format(Locale.ROOT, "%.1f", r.memory().totalMb())));
         table.getColumns().add(text("Time (ms)", r -> String.format(Locale.ROOT, "%.3f", r.time().totalS() * 1000)));
@@ -181,7 +199,7 @@ public final class PlanGridView {
             List<LayerRow> list = new ArrayList<>();
             for (int i = 0; i < s.plan().layerCount(); i++) {
                 list.add(new LayerRow(i, stageOf[i], s.plan().layers().get(i), s.plan().cpSizes().get(i), s.plan().defaultDpType(),
-                        e.layerMemory().get(i), e.layerTime().get(i), problems.getOrDefault(i, List.of())));
+                        s.plan().experts().get(i), e.layerMemory().get(i), e.layerTime().get(i), problems.getOrDefault(i, List.of())));
             }
             if (rows.size() != list.size()) {
                 List<LayerRowModel> models = list.stream().map(LayerRowModel::new).toList();
@@ -195,6 +213,9 @@ public final class PlanGridView {
             }
             List<Integer> legal = editor.legalTp();
             if (!tpChoices.equals(legal)) tpChoices.setAll(legal);
+            experts.set(editor.hasExperts());
+            List<Integer> legalEp = editor.legalEp();
+            if (!epChoices.equals(legalEp)) epChoices.setAll(legalEp);
             if (!vtp.getItems().equals(legal)) vtp.getItems().setAll(legal);
             vtp.setValue(s.plan().vocabTp());
             vsp.setSelected(s.plan().vocabUlysses());
@@ -225,6 +246,10 @@ public final class PlanGridView {
             Map.entry("CP", "Context-parallel degree (cp_sizes_enc): GPUs that split the sequence with ring attention; Galvatron 3.0's "
                     + "cost model does not divide a layer by it (quirk Q-v3-4)"),
             Map.entry("DP type", "Galvatron 3.0's data-parallel type: DDP (a group of one), ZeRO-2 or DDP by default, ZeRO-3 when sharded"),
+            Map.entry("EP", "Expert-parallel degree (ep_sizes_enc): GPUs the layer's experts are split over; the tokens reach them by "
+                    + "four all-to-alls a layer (docs/EXPERT_PARALLEL.md)"),
+            Map.entry("Expert TP", "Expert tensor parallelism (tp_of_ep_sizes_enc): GPUs each expert's width is split over; the experts' "
+                    + "states shard over the rest of the stage (stage / (ep x expert TP))"),
             Map.entry("Ulysses degree", "Galvatron 3.0's sp: the Ulysses sequence-parallel degree (1 when the layer uses Megatron-TP)"),
             Map.entry("ZeRO-3", "Sharded data parallelism (ZeRO-3 / FSDP): parameters, gradients and optimizer states split "
                     + "over the DP group; off means the default DP type (DDP or ZeRO-2)"),

@@ -163,13 +163,23 @@ public final class ContextLoader {
                 "++search_engine.parallelism_info.default_dp_type=" + s.defaultDpType().configName(),
                 "++search_engine.common_train_info.sequence_parallel=" + s.sequenceParallel()));
         if (s.seqLength() > 0) o.add("++search_engine.common_train_info.seq_length=" + s.seqLength());
-        studio.engine.inputs.v3.Galvatron3Inputs in = studio.engine.inputs.v3.Galvatron3Inputs.load(Path.of(s.model()), o, null);
-        return new PlanningContext(s, in.modelDescription(), in.profileBundle(), "", "", in);
+        studio.engine.inputs.v3.Galvatron3Inputs in = load3(Path.of(s.model()), o);
+        return new PlanningContext(s, in.modelDescription(), in.profileBundle(), in.settings().experts() != null ? String.join("; ", in.departures()) : "",
+                "", in);
+    }
+
+    /**
+     * A 3.0 YAML as Galvatron 3.0 reads it, but an MoE model in the studio's mode: Galvatron profiles no MoE layer
+     * and costs no experts, so its layers are estimated (and said so) and its experts costed and searched.
+     */
+    private static studio.engine.inputs.v3.Galvatron3Inputs load3(Path yaml, List<String> overrides) {
+        boolean experts = studio.engine.inputs.v3.Galvatron3Inputs.hasExperts(yaml, overrides, null);
+        return studio.engine.inputs.v3.Galvatron3Inputs.load(yaml, overrides, null, experts);
     }
 
     /** The settings a Galvatron 3.0 search YAML describes: its model, cluster, budget and training flags, targeting 3.0. */
     public ClusterSettings settingsForYaml(Path yaml) {
-        studio.engine.inputs.v3.Galvatron3Inputs in = studio.engine.inputs.v3.Galvatron3Inputs.load(yaml, List.of(), null);
+        studio.engine.inputs.v3.Galvatron3Inputs in = load3(yaml, List.of());
         var st = in.settings();
         return new ClusterSettings(yaml.toAbsolutePath().normalize().toString(), st.numNodes(), st.gpusPerNode(), st.memoryConstraintGb(),
                 st.cost().precision().configName(), st.cost().pipelineType(), st.defaultDpType(), st.cost().sequenceParallel(), SpSpace.TP_SP,

@@ -185,14 +185,52 @@ public final class PlanEditor {
             }
             cps.set(l, cp);
         }
-        return apply(new EditorState(state.get().context(), new ParallelPlan(p.layers(), p.pipelineDivision(), p.globalBatch(), p.chunks(),
-                p.vocabTp(), p.vocabUlysses(), p.embedSdp(), p.pipelineType(), p.defaultDpType(), cps), "cp " + cp + " on " + describe(layers)));
+        return apply(new EditorState(state.get().context(), p.withCpSizes(cps), "cp " + cp + " on " + describe(layers)));
+    }
+
+    /** Whether the model has routed experts to place (an MoE model, read in the studio's mode). */
+    public boolean hasExperts() {
+        return state.get() != null && state.get().context().experts() != null;
+    }
+
+    /** Expert-parallel degrees an MoE layer may take: powers of two dividing the experts and the stage. */
+    public List<Integer> legalEp() {
+        var space = state.get() == null ? null : state.get().context().experts();
+        List<Integer> out = new ArrayList<>();
+        for (int e = 1; e <= stageGpus(); e *= 2) if (space == null ? e == 1 : space.allows(e, 1, stageGpus())) out.add(e);
+        return out;
+    }
+
+    /**
+     * Where an MoE layer's experts live: {@code ep} expert-parallel ranks, each expert over {@code expertTp} (null:
+     * keep the layer's). Refused on a dense model, or where the runtime could not build the groups.
+     */
+    public boolean setExperts(Collection<Integer> layers, Integer ep, Integer expertTp) {
+        ParallelPlan p = plan();
+        var space = state.get().context().experts();
+        if (space == null) {
+            message.set("Not applied: the model has no experts to place");
+            return false;
+        }
+        List<studio.engine.plan.ExpertPlacement> placements = new ArrayList<>(p.experts());
+        for (int l : layers) {
+            var old = placements.get(l);
+            int e = ep != null ? ep : old.ep();
+            int t = expertTp != null ? expertTp : old.expertTp();
+            if (!space.allows(e, t, stageGpus())) {
+                message.set("Not applied: ep " + e + " x expert TP " + t + " must be powers of two dividing the " + space.experts() + " experts, the expert width "
+                        + space.expertFfn() + " and the " + stageGpus() + " GPUs of a stage (up to ep " + space.maxEp() + ", expert TP " + space.maxExpertTp() + ")");
+                return false;
+            }
+            placements.set(l, new studio.engine.plan.ExpertPlacement(e, t));
+        }
+        return apply(new EditorState(state.get().context(), p.withExperts(placements), "experts ep " + (ep != null ? ep : "=") + ", expert TP "
+                + (expertTp != null ? expertTp : "=") + " on " + describe(layers)));
     }
 
     public boolean setVocab(int vtp, boolean vsp, boolean embedSdp) {
         ParallelPlan p = plan();
-        return apply(new EditorState(state.get().context(), new ParallelPlan(p.layers(), p.pipelineDivision(), p.globalBatch(), p.chunks(),
-                vtp, vsp, embedSdp, p.pipelineType(), p.defaultDpType(), p.cpSizes()), "vocabulary: vtp " + vtp + (vsp ? " (Ulysses)" : "")
+        return apply(new EditorState(state.get().context(), p.withVocabulary(vtp, vsp, embedSdp), "vocabulary: vtp " + vtp + (vsp ? " (Ulysses)" : "")
                 + (embedSdp ? ", ZeRO-3" : "")));
     }
 
@@ -225,8 +263,11 @@ public final class PlanEditor {
             ls.add(l.onStage(pp, Math.min(l.tp(), s), s));
         }
         int vtp = Math.min(p.vocabTp(), s);
+        // experts keep their placement where the new stage still holds ep x expert TP GPUs
+        List<studio.engine.plan.ExpertPlacement> experts = p.experts().stream()
+                .map(e -> s % (e.ep() * e.expertTp()) == 0 ? e : studio.engine.plan.ExpertPlacement.NONE).toList();
         return apply(new EditorState(state.get().context(), new ParallelPlan(ls, ParallelPlan.evenDivision(p.layerCount(), pp),
-                p.globalBatch(), p.chunks(), vtp, p.vocabUlysses(), p.embedSdp(), p.pipelineType(), p.defaultDpType(), p.cpSizes()),
+                p.globalBatch(), p.chunks(), vtp, p.vocabUlysses(), p.embedSdp(), p.pipelineType(), p.defaultDpType(), p.cpSizes(), experts),
                 "pp " + pp));
     }
 
@@ -236,16 +277,13 @@ public final class PlanEditor {
             message.set("Not applied: global batch and chunks must be positive");
             return false;
         }
-        return apply(new EditorState(state.get().context(), new ParallelPlan(p.layers(), p.pipelineDivision(), globalBatch, chunks,
-                p.vocabTp(), p.vocabUlysses(), p.embedSdp(), p.pipelineType(), p.defaultDpType(), p.cpSizes()),
-                "global batch " + globalBatch + ", chunks " + chunks));
+        return apply(new EditorState(state.get().context(), p.withBatch(globalBatch, chunks), "global batch " + globalBatch + ", chunks " + chunks));
     }
 
     /** Budget, pipeline type and default DP type: settings that need no new profiles. */
     public boolean setSettings(ClusterSettings s) {
         ParallelPlan p = plan();
-        ParallelPlan q = new ParallelPlan(p.layers(), p.pipelineDivision(), p.globalBatch(), p.chunks(), p.vocabTp(), p.vocabUlysses(),
-                p.embedSdp(), s.pipelineType(), s.defaultDpType(), p.cpSizes());
+        ParallelPlan q = p.withSchedule(s.pipelineType(), s.defaultDpType());
         return apply(new EditorState(state.get().context().with(s), q, "settings: " + s.memoryGb() + " GB, "
                 + s.pipelineType().configName() + ", " + s.defaultDpType().configName() + ", " + s.target().label()));
     }

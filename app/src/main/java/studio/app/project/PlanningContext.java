@@ -80,9 +80,18 @@ public record PlanningContext(ClusterSettings settings, ModelDescription model, 
      */
     public CostSettings costSettings3() {
         CostSettings base = yaml == null ? null : yaml.settings().cost();
-        return new CostSettings(settings.worldSize(), model.totalLayers(), model.hiddenSize(), model.maxSeqLength(),
+        CostSettings out = new CostSettings(settings.worldSize(), model.totalLayers(), model.hiddenSize(), model.maxSeqLength(),
                 Precision.parse(settings.mixedPrecision()), base == null || base.asyncGradReduce(), settings.sequenceParallel(),
                 base == null || base.globalMemoryBuffer(), settings.pipelineType(), base == null ? 1.0 : base.debugCostmodelCoe());
+        // an MoE YAML is read in the studio's mode: its experts (and ring attention, where cp is on) are costed
+        if (base != null && base.ring() != null) out = out.withRing(base.ring());
+        if (base != null && base.experts() != null) out = out.withExperts(base.experts());
+        return out;
+    }
+
+    /** The expert layouts an MoE model's layers may take (null for a dense model). */
+    public studio.engine.search.v3.ExpertSpace experts() {
+        return yaml == null ? null : yaml.settings().experts();
     }
 
     public Galvatron3CostModel costModel3() {
@@ -94,7 +103,7 @@ public record PlanningContext(ClusterSettings settings, ModelDescription model, 
         SpaceLimits space = yaml == null ? SpaceLimits.defaults() : yaml.settings().space();
         return new SearchSettings(yaml == null ? model.name() : yaml.settings().modelName(), settings.nodes(), settings.gpusPerNode(),
                 settings.memoryGb(), new BatchRange(globalBatch, globalBatch, Math.max(1, globalBatch), globalBatch, settleChunk), space,
-                fineGrained, settings.defaultDpType(), costSettings3());
+                fineGrained, settings.defaultDpType(), costSettings3(), yaml != null && yaml.settings().studio(), experts());
     }
 
     /** Galvatron 3.0's search at one batch size, on this context's profiles. */

@@ -142,7 +142,7 @@ public final class GalvatronConfig {
                     ckpt.get(i) == 1));
         }
         List<ExpertPlacement> experts = null;
-        if (v3 && (j.has("ep_sizes_enc") || j.has("tp_of_ep_sizes_enc"))) {
+        if (j.has("ep_sizes_enc") || j.has("tp_of_ep_sizes_enc")) {
             // the 3.0 runtime's MoE layout, each list optional (all 1 when absent), one entry per layer
             List<Integer> ep = j.has("ep_sizes_enc") ? listField(file, j, "ep_sizes_enc", null, false, v) : ones(n);
             List<Integer> etp = j.has("tp_of_ep_sizes_enc") ? listField(file, j, "tp_of_ep_sizes_enc", null, false, v) : ones(n);
@@ -276,6 +276,11 @@ public final class GalvatronConfig {
         kv.add(new String[] {"vtp", String.valueOf(plan.vocabTp())});
         kv.add(new String[] {"vsp", plan.vocabUlysses() ? "1" : "0"});
         kv.add(new String[] {"embed_sdp", plan.embedSdp() ? "1" : "0"});
+        if (plan.placesExperts()) {
+            // an MoE plan's expert layout (the 3.0 runtime's keys; kept so a saved project does not lose it)
+            kv.add(new String[] {"ep_sizes_enc", quote(join(plan.experts().stream().map(ExpertPlacement::ep).collect(Collectors.toList())))});
+            kv.add(new String[] {"tp_of_ep_sizes_enc", quote(join(plan.experts().stream().map(ExpertPlacement::expertTp).collect(Collectors.toList())))});
+        }
         return pythonJson(kv);
     }
 

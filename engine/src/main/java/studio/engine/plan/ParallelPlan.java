@@ -82,6 +82,28 @@ public record ParallelPlan(List<LayerStrategy> layers, List<Integer> pipelineDiv
                 pipelineType, defaultDpType, cpSizes, newLayers.size() == layers.size() ? experts : null);
     }
 
+    public ParallelPlan withCpSizes(List<Integer> cps) {
+        return new ParallelPlan(layers, pipelineDivision, globalBatch, chunks, vocabTp, vocabUlysses, embedSdp, pipelineType, defaultDpType, cps, experts);
+    }
+
+    public ParallelPlan withExperts(List<ExpertPlacement> placements) {
+        return new ParallelPlan(layers, pipelineDivision, globalBatch, chunks, vocabTp, vocabUlysses, embedSdp, pipelineType, defaultDpType, cpSizes,
+                placements);
+    }
+
+    public ParallelPlan withVocabulary(int tp, boolean ulysses, boolean zero3) {
+        return new ParallelPlan(layers, pipelineDivision, globalBatch, chunks, tp, ulysses, zero3, pipelineType, defaultDpType, cpSizes, experts);
+    }
+
+    public ParallelPlan withBatch(int batch, int microBatches) {
+        return new ParallelPlan(layers, pipelineDivision, batch, microBatches, vocabTp, vocabUlysses, embedSdp, pipelineType, defaultDpType, cpSizes,
+                experts);
+    }
+
+    public ParallelPlan withSchedule(PipelineType type, DpType dpType) {
+        return new ParallelPlan(layers, pipelineDivision, globalBatch, chunks, vocabTp, vocabUlysses, embedSdp, type, dpType, cpSizes, experts);
+    }
+
     public ParallelPlan withPipelineDivision(List<Integer> division) {
         return new ParallelPlan(layers, division, globalBatch, chunks, vocabTp, vocabUlysses, embedSdp,
                 pipelineType, defaultDpType, cpSizes, experts);

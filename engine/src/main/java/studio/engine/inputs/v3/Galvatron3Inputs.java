@@ -85,6 +85,17 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
         return dir;
     }
 
+    /**
+     * Whether the YAML's model has routed experts ({@code num_moe_experts}, from the YAML, its model YAML or HF
+     * config): such a model is searched and costed only in the studio's mode, Galvatron 3.0 profiling no MoE layer.
+     */
+    public static boolean hasExperts(Path yaml, List<String> overrides, Path modelFolder) {
+        Path file = yaml.toAbsolutePath().normalize();
+        Path cwd = modelFolder != null ? modelFolder.toAbsolutePath().normalize() : modelFolderOf(file);
+        JsonNode info = HydraConfig.compose(file, overrides).path("search_engine").path("model_info");
+        return info.isObject() && ModelInfo3.resolve(file, (ObjectNode) info, cwd).integer("num_moe_experts") != null;
+    }
+
     public static Galvatron3Inputs load(Path yaml, List<String> overrides, Path modelFolder) {
         return load(yaml, overrides, modelFolder, false);
     }
