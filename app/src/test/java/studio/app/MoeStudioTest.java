@@ -91,6 +91,19 @@ class MoeStudioTest extends StudioWindow {
                 editor.messageProperty().get());
         assertTrue(editor.plan().experts().stream().allMatch(target::equals));
 
+        // the charts split the experts' states and exchange out; the explain view offers the other placements
+        var memory = window.charts().data().memory();
+        assertTrue(memory.getRowKeys().contains(studio.app.charts.ChartData.EXPERT_STATES), memory.getRowKeys().toString());
+        assertTrue(memory.getValue(studio.app.charts.ChartData.EXPERT_STATES, "stage 0").doubleValue() > 0);
+        var time = window.charts().data().time();
+        assertTrue(time.getRowKeys().contains(studio.app.charts.ChartData.EXPERT_EXCHANGE), "ep 8 or 2 exchanges tokens: " + time.getRowKeys());
+        var explanation = studio.app.explain.LayerExplanation.of(editor.state().context(), editor.plan(), 0);
+        assertTrue(explanation.alternatives().stream().anyMatch(a -> !a.experts().equals(target) && a.strategy().equals(editor.plan().layers().get(0))),
+                "other expert placements of the same strategy are compared");
+        // the what-if curve against ep: one point per ep the experts allow, this plan's at its own ep
+        var curve = studio.app.whatif.WhatIf.throughputByExpertParallel(editor.state().context(), editor.plan());
+        assertEquals(List.of(1.0, 2.0, 4.0, 8.0), curve.stream().map(studio.app.whatif.WhatIf.Point::x).toList());
+
         // the project and the export keep it
         Path project = tmp.resolve("moe.gsp.json");
         assertTrue(WaitForAsyncUtils.asyncFx(() -> window.saveProject(project)).get(10, TimeUnit.SECONDS));

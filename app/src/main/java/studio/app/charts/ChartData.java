@@ -16,6 +16,11 @@ public final class ChartData {
     public static final String[] MEMORY_SERIES = {"parameters", "gradients", "optimizer states", "activations", "other",
         "cache reserve (20% of budget)"};
     public static final String[] TIME_SERIES = {"compute", "tp/sp", "dp", "p2p", "bubble"};
+    /** Shown only for a plan with experts: their model states (out of the three above) and their exchange (out of tp/sp). */
+    public static final String EXPERT_STATES = "expert states";
+    public static final String EXPERT_EXCHANGE = "all-to-all (experts)";
+    /** Shown only for a plan with ring attention: its exposed K/V exchange (out of tp/sp). */
+    public static final String RING_EXCHANGE = "ring exchange (cp)";
     private final DefaultCategoryDataset memory = new DefaultCategoryDataset();
     private final DefaultCategoryDataset time = new DefaultCategoryDataset();
     private final XYSeries layerMemory = new XYSeries("memory (MB)");
@@ -40,20 +45,28 @@ public final class ChartData {
         try {
             memory.clear();
             time.clear();
+            boolean experts = e.memory().stream().anyMatch(m -> m.expertStatesMb() > 0);
             for (StageMemory m : e.memory()) {
                 String stage = "stage " + m.stage();
-                memory.addValue(m.parametersMb(), MEMORY_SERIES[0], stage);
-                memory.addValue(m.gradientsMb(), MEMORY_SERIES[1], stage);
-                memory.addValue(m.optimizerStatesMb(), MEMORY_SERIES[2], stage);
+                // with experts, the 4:4:8 split is of the dense states, and the experts' states are their own bar
+                double dense = experts ? m.denseStatesMb() / (m.parametersMb() + m.gradientsMb() + m.optimizerStatesMb()) : 1;
+                memory.addValue(m.parametersMb() * dense, MEMORY_SERIES[0], stage);
+                memory.addValue(m.gradientsMb() * dense, MEMORY_SERIES[1], stage);
+                memory.addValue(m.optimizerStatesMb() * dense, MEMORY_SERIES[2], stage);
+                if (experts) memory.addValue(m.expertStatesMb(), EXPERT_STATES, stage);
                 memory.addValue(m.activationsMb(), MEMORY_SERIES[3], stage);
                 memory.addValue(m.otherMb(), MEMORY_SERIES[4], stage);
                 memory.addValue(m.reservedMb(), MEMORY_SERIES[5], stage);
                 budgetMb = m.budgetMb();
             }
+            boolean exchange = e.time().stream().anyMatch(t -> t.expertExchangeS() > 0);
+            boolean ring = e.time().stream().anyMatch(t -> t.ringS() > 0);
             for (StageTime t : e.time()) {
                 String stage = "stage " + t.stage();
                 time.addValue(t.computeS(), TIME_SERIES[0], stage);
-                time.addValue(t.tpS(), TIME_SERIES[1], stage);
+                time.addValue(exchange || ring ? t.tensorParallelOnlyS() : t.tpS(), TIME_SERIES[1], stage);
+                if (exchange) time.addValue(t.expertExchangeS(), EXPERT_EXCHANGE, stage);
+                if (ring) time.addValue(t.ringS(), RING_EXCHANGE, stage);
                 time.addValue(t.dpS(), TIME_SERIES[2], stage);
                 time.addValue(t.p2pS(), TIME_SERIES[3], stage);
                 time.addValue(t.bubbleS(), TIME_SERIES[4], stage);

@@ -29,7 +29,7 @@ public final class ExplainView {
         heading.setStyle("-fx-font-weight: bold;");
         breakdown.setId("explainBreakdown");
         table.setId("explainAlternatives");
-        table.getColumns().add(col("Alternative", a -> a.strategy().form()));
+        table.getColumns().add(col("Alternative", LayerExplanation.Alternative::label));
         table.getColumns().add(col("Iteration", a -> String.format(Locale.ROOT, "%.4f s", a.iterationS())));
         table.getColumns().add(col("Change", a -> String.format(Locale.ROOT, "%+.4f s (%+.2f %%)", a.deltaS(),
                 a.deltaPercent(current == null ? 1 : current.iterationS()))));
@@ -40,7 +40,8 @@ public final class ExplainView {
         apply.setId("applyAlternative");
         apply.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
         apply.setOnAction(e -> {
-            if (current != null) editor.setLayerStrategy(current.layer(), table.getSelectionModel().getSelectedItem().strategy());
+            if (current != null) editor.setLayer(current.layer(), table.getSelectionModel().getSelectedItem().strategy(),
+                    table.getSelectionModel().getSelectedItem().experts());
         });
         coverage.setId("explainCoverage");
         coverage.setWrapText(true);

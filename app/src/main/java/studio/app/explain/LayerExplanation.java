@@ -4,6 +4,7 @@ import studio.app.project.PlanningContext;
 import studio.engine.cost.LayerMemory;
 import studio.engine.cost.LayerTime;
 import studio.engine.cost.PlanEstimate;
+import studio.engine.plan.ExpertPlacement;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.ParallelPlan;
 import studio.engine.plan.PlanValidator;
@@ -27,8 +28,14 @@ public record LayerExplanation(int layer, LayerStrategy strategy, LayerTime time
      * Another strategy for the layer and the iteration time it would give (negative delta: faster); {@code brokenRules}
      * names the runtime rules it would break for this layer (empty: runnable).
      */
-    public record Alternative(LayerStrategy strategy, double iterationS, double deltaS, int peakMemoryMb, List<String> brokenRules) {
+    public record Alternative(LayerStrategy strategy, ExpertPlacement experts, double iterationS, double deltaS, int peakMemoryMb,
+                              List<String> brokenRules) {
         public double deltaPercent(double base) { return deltaS / base * 100; }
+
+        /** The strategy's form, with the experts' placement for an MoE layer. */
+        public String label() {
+            return experts.placed() ? strategy.form() + " [ep " + experts.ep() + ", expert TP " + experts.expertTp() + "]" : strategy.form();
+        }
 
         public boolean runnable() { return brokenRules.isEmpty(); }
     }
@@ -51,12 +58,28 @@ public record LayerExplanation(int layer, LayerStrategy strategy, LayerTime time
         int considered = 0;
         int overBudget = 0;
         int notCostable = 0;
+        ExpertPlacement placed = plan.experts().get(layer);
+        List<ParallelPlan> variants = new ArrayList<>();
         for (LayerStrategy s : space) {
             if (s.pp() != plan.pp() || s.equals(current)) continue;
-            considered++;
             List<LayerStrategy> ls = new ArrayList<>(plan.layers());
             ls.set(layer, s);
-            ParallelPlan variant = plan.withLayers(ls);
+            variants.add(plan.withLayers(ls));
+        }
+        // an MoE layer: each other placement of its experts, its strategy kept
+        var experts = ctx.experts();
+        int stage = ctx.stageGpus(plan.pp());
+        for (int ep = 1; experts != null && ep <= stage; ep *= 2) {
+            for (int etp = 1; ep * etp <= stage; etp *= 2) {
+                ExpertPlacement e = new ExpertPlacement(ep, etp);
+                if (e.equals(placed) || !experts.allows(ep, etp, stage)) continue;
+                List<ExpertPlacement> es = new ArrayList<>(plan.experts());
+                es.set(layer, e);
+                variants.add(plan.withExperts(es));
+            }
+        }
+        for (ParallelPlan variant : variants) {
+            considered++;
             PlanEstimate e;
             try {
                 e = ev.evaluate(variant);
@@ -70,7 +93,8 @@ public record LayerExplanation(int layer, LayerStrategy strategy, LayerTime time
             }
             List<String> broken = PlanValidator.validate(variant, ctx.model(), ctx.settings().worldSize(), ctx.settings().sequenceParallel())
                     .stream().filter(v -> v.layer() == layer).map(v -> "rule " + v.rule() + ": " + v.message()).distinct().toList();
-            alts.add(new Alternative(s, e.iterationS(), e.iterationS() - base.iterationS(), e.peakMemoryMb(), broken));
+            alts.add(new Alternative(variant.layers().get(layer), variant.experts().get(layer), e.iterationS(), e.iterationS() - base.iterationS(),
+                    e.peakMemoryMb(), broken));
         }
         alts.sort(Comparator.comparingDouble(Alternative::deltaS));
         return new LayerExplanation(layer, current, base.layerTime().get(layer), base.layerMemory().get(layer), base.iterationS(), alts,

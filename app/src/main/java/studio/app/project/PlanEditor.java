@@ -150,6 +150,22 @@ public final class PlanEditor {
         return editLayers(List.of(layer), l -> s, s.form());
     }
 
+    /** One layer takes a strategy and an expert placement, in one edit (the explain view's "apply"). */
+    public boolean setLayer(int layer, LayerStrategy s, studio.engine.plan.ExpertPlacement experts) {
+        ParallelPlan p = plan();
+        if (experts.equals(p.experts().get(layer))) return setLayerStrategy(layer, s);
+        if (s.pp() != p.pp()) {
+            message.set("Not applied: " + s.form() + " has pp " + s.pp() + ", the plan " + p.pp());
+            return false;
+        }
+        List<LayerStrategy> ls = new ArrayList<>(p.layers());
+        ls.set(layer, s);
+        List<studio.engine.plan.ExpertPlacement> es = new ArrayList<>(p.experts());
+        es.set(layer, experts);
+        return apply(new EditorState(state.get().context(), p.withLayers(ls).withExperts(es), s.form() + ", experts ep " + experts.ep()
+                + " x expert TP " + experts.expertTp() + " on layer " + layer));
+    }
+
     public boolean setZero3(Collection<Integer> layers, boolean on) {
         return editLayers(layers, l -> LayerStrategy.of(l.pp(), l.tp(), l.dp(), l.tpGroupsConsecutive(), on, l.isUlysses(), l.checkpoint()),
                 on ? "ZeRO-3" : "default DP");

@@ -58,6 +58,52 @@ public final class WhatIf {
         return out;
     }
 
+    /**
+     * Best tokens per second against the sequence length, the tokens of a global batch held (where context
+     * parallelism starts to pay): each point a search at that length.
+     *
+     * @param tokensPerBatch global batch x sequence length of the open plan
+     */
+    public static List<Point> tokensBySequence(ContextLoader loader, ClusterSettings base, long tokensPerBatch, int[] seqs,
+                                               BooleanSupplier cancelled, java.util.function.Consumer<Point> done) {
+        List<Point> out = new ArrayList<>();
+        for (int seq : seqs) {
+            if (cancelled.getAsBoolean()) throw new CancellationException();
+            PlanningContext c = loader.load(base.withSeqLength(seq));
+            int batch = (int) Math.max(1, tokensPerBatch / seq);
+            out.add(new Point(seq, bestThroughput(c, batch, cancelled) * seq, c.isEstimated()));
+            done.accept(out.get(out.size() - 1));
+        }
+        return out;
+    }
+
+    /**
+     * This plan's throughput with every MoE layer's experts over each expert-parallel degree (expert TP kept where
+     * the layout allows it, else 1); 0 where it does not fit. Evaluations, not searches: instant.
+     */
+    public static List<Point> throughputByExpertParallel(PlanningContext ctx, studio.engine.plan.ParallelPlan plan) {
+        List<Point> out = new ArrayList<>();
+        var space = ctx.experts();
+        if (space == null) return out;
+        int stage = ctx.stageGpus(plan.pp());
+        var evaluator = ctx.evaluator();
+        for (int ep = 1; ep <= stage; ep *= 2) {
+            if (!space.allows(ep, 1, stage)) continue;
+            int e = ep;
+            List<studio.engine.plan.ExpertPlacement> placed = plan.experts().stream()
+                    .map(x -> new studio.engine.plan.ExpertPlacement(e, space.allows(e, x.expertTp(), stage) ? x.expertTp() : 1)).toList();
+            double throughput;
+            try {
+                var estimate = evaluator.evaluate(plan.withExperts(placed));
+                throughput = estimate.fitsMemory() ? estimate.throughput() : 0;
+            } catch (IllegalArgumentException ex) {
+                throughput = 0;
+            }
+            out.add(new Point(ep, throughput, ctx.isEstimated()));
+        }
+        return out;
+    }
+
     /** The best throughput at one batch size with the context's target: the studio's search for v2, Galvatron 3.0's for 3.0. */
     private static double bestThroughput(PlanningContext c, int globalBatch, BooleanSupplier cancelled) {
         if (c.target() == studio.engine.plan.TargetRuntime.GALVATRON_V3) {

@@ -23,10 +23,19 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Best throughput against the memory budget, and throughput per GPU against the cluster size. */
+/**
+ * Best throughput against the memory budget, throughput per GPU against the cluster size, best tokens per second
+ * against the sequence length (where context parallelism pays) and, for an MoE model, this plan against the
+ * expert-parallel degree.
+ */
 public final class WhatIfView {
     static final int[] BUDGETS = {16, 24, 32, 40, 48, 64, 80};
     static final int[] NODES = {1, 2, 4, 8, 16};
+    static final int[] SEQUENCES = {2048, 4096, 8192, 16384, 32768, 65536};
+    private final XYSeries bySequence = new XYSeries("best tokens/s");
+    private final XYSeries byExperts = new XYSeries("this plan, every MoE layer at ep");
+    private final JFreeChart sequenceChart;
+    private final JFreeChart expertChart;
     private final BorderPane root = new BorderPane();
     private final XYSeries budget = new XYSeries("best throughput");
     private final XYSeries scale = new XYSeries("throughput per GPU");
@@ -45,6 +54,15 @@ public final class WhatIfView {
                 budgetData, PlotOrientation.VERTICAL, true, true, false);
         scaleChart = ChartFactory.createXYLineChart("Throughput per GPU vs nodes", "nodes", "samples/s per GPU",
                 scaleData, PlotOrientation.VERTICAL, true, true, false);
+        sequenceChart = ChartFactory.createXYLineChart("Best tokens/s vs sequence length", "tokens per sequence", "tokens/s",
+                new XYSeriesCollection(bySequence), PlotOrientation.VERTICAL, true, true, false);
+        expertChart = ChartFactory.createXYLineChart("This plan vs expert parallelism (MoE)", "ep", "samples/s",
+                new XYSeriesCollection(byExperts), PlotOrientation.VERTICAL, true, true, false);
+        for (JFreeChart c : List.of(sequenceChart, expertChart)) {
+            ((org.jfree.chart.renderer.xy.XYLineAndShapeRenderer) c.getXYPlot().getRenderer()).setSeriesShapesVisible(0, true);
+            ((org.jfree.chart.axis.NumberAxis) c.getXYPlot().getDomainAxis()).setAutoRangeIncludesZero(false);
+        }
+        studio.app.theme.ChartStyle.follow(sequenceChart, expertChart);
         for (JFreeChart c : List.of(budgetChart, scaleChart)) {
             var r = (org.jfree.chart.renderer.xy.XYLineAndShapeRenderer) c.getXYPlot().getRenderer();
             r.setSeriesShapesVisible(0, true);
@@ -58,8 +76,15 @@ public final class WhatIfView {
         Button byNodes = new Button("Compute: scaling curve");
         byNodes.setId("whatIfNodes");
         Button stop = new Button("Cancel");
+        Button bySeq = new Button("Compute: sequence curve");
+        bySeq.setId("whatIfSequence");
+        Button byEp = new Button("Compute: expert-parallel curve");
+        byEp.setId("whatIfExperts");
         byBudget.disableProperty().bind(running);
         byNodes.disableProperty().bind(running);
+        bySeq.disableProperty().bind(running);
+        byEp.disableProperty().bind(running.or(javafx.beans.binding.Bindings.createBooleanBinding(
+                () -> editor.state() == null || !editor.hasExperts(), editor.stateProperty())));
         stop.disableProperty().bind(running.not());
         stop.setOnAction(e -> cancel.set(true));
         status.setId("whatIfStatus");
@@ -99,6 +124,29 @@ public final class WhatIfView {
                 });
             });
         });
+        bySeq.setOnAction(e -> {
+            if (editor.state() == null) return;
+            var settings = editor.state().context().settings();
+            long tokens = (long) editor.plan().globalBatch() * Math.max(1, editor.state().context().model().maxSeqLength());
+            bySequence.clear();
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            start("Searching at " + SEQUENCES.length + " sequence lengths, " + tokens + " tokens a batch…", executor, flag -> {
+                WhatIf.tokensBySequence(loader, settings, tokens, SEQUENCES, flag::get, p -> Platform.runLater(() -> {
+                    bySequence.add(p.x(), p.throughput());
+                    progress.set((double) n.incrementAndGet() / SEQUENCES.length);
+                }));
+            });
+        });
+        byEp.setOnAction(e -> {
+            if (editor.state() == null) return;
+            var ctx = editor.state().context();
+            var plan = editor.plan();
+            byExperts.clear();
+            start("Costing this plan at every ep…", executor, flag -> {
+                List<WhatIf.Point> pts = WhatIf.throughputByExpertParallel(ctx, plan);
+                Platform.runLater(() -> pts.forEach(p -> byExperts.add(p.x(), p.throughput())));
+            });
+        });
         GridPane charts = new GridPane();
         ChartViewer a = new ChartViewer(budgetChart);
         progress.set(0);
@@ -109,6 +157,14 @@ public final class WhatIfView {
         GridPane.setHgrow(b, Priority.ALWAYS);
         charts.add(a, 0, 0);
         charts.add(b, 1, 0);
+        ChartViewer c = new ChartViewer(sequenceChart);
+        ChartViewer d = new ChartViewer(expertChart);
+        c.setPrefSize(480, 360);
+        d.setPrefSize(480, 360);
+        charts.add(c, 0, 1);
+        charts.add(d, 1, 1);
+        studio.app.charts.ChartReadout.attach(c, readout, "tokens per sequence", "tokens/s");
+        studio.app.charts.ChartReadout.attach(d, readout, "ep", "samples/s");
         javafx.scene.control.ProgressBar bar0 = new javafx.scene.control.ProgressBar();
         bar0.setId("whatIfProgress");
         bar0.progressProperty().bind(progress);
@@ -116,7 +172,7 @@ public final class WhatIfView {
         readout.setId("whatIfReadout");
         studio.app.charts.ChartReadout.attach(a, readout, "GB per GPU", "samples/s");
         studio.app.charts.ChartReadout.attach(b, readout, "nodes", "samples/s per GPU");
-        HBox bar = new HBox(8, byBudget, byNodes, stop, bar0, status, readout);
+        HBox bar = new HBox(8, byBudget, byNodes, bySeq, byEp, stop, bar0, status, readout);
         bar.setPadding(new Insets(6));
         root.setTop(bar);
         root.setCenter(charts);
@@ -161,4 +217,8 @@ public final class WhatIfView {
     public JFreeChart budgetChart() { return budgetChart; }
 
     public JFreeChart scaleChart() { return scaleChart; }
+
+    public XYSeries sequenceSeries() { return bySequence; }
+
+    public XYSeries expertSeries() { return byExperts; }
 }

@@ -197,6 +197,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         row("parameters", mem, StageMemory::parametersMb);
         row("gradients", mem, StageMemory::gradientsMb);
         row("optimizer states", mem, StageMemory::optimizerStatesMb);
+        if (mem.stream().anyMatch(m -> m.expertStatesMb() > 0)) row("  of which experts' states", mem, StageMemory::expertStatesMb);
         row("activations", mem, StageMemory::activationsMb);
         row("other (vocab, context, SP)", mem, s -> (double) s.otherMb());
         row("cache reserve", mem, s -> (double) s.reservedMb());
@@ -209,6 +210,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         out.println(th);
         trow("compute", time, StageTime::computeS);
         trow("tp / sp communication", time, StageTime::tpS);
+        if (time.stream().anyMatch(t -> t.expertExchangeS() > 0)) trow("  of which experts' all-to-all", time, StageTime::expertExchangeS);
+        if (time.stream().anyMatch(t -> t.ringS() > 0)) trow("  of which ring exchange (cp)", time, StageTime::ringS);
         trow("dp communication", time, StageTime::dpS);
         trow("p2p", time, StageTime::p2pS);
         trow("bubble", time, StageTime::bubbleS);
@@ -278,6 +281,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             mm.put("parameters", m.parametersMb());
             mm.put("gradients", m.gradientsMb());
             mm.put("optimizer_states", m.optimizerStatesMb());
+            mm.put("expert_states", m.expertStatesMb());
             mm.put("activations", m.activationsMb());
             mm.put("other", m.otherMb());
             mm.put("cache_reserve", m.reservedMb());
@@ -286,6 +290,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             ObjectNode tt = s.putObject("time_s");
             tt.put("compute", t.computeS());
             tt.put("tp", t.tpS());
+            tt.put("expert_exchange", t.expertExchangeS());
+            tt.put("ring_exchange", t.ringS());
             tt.put("dp", t.dpS());
             tt.put("p2p", t.p2pS());
             tt.put("bubble", t.bubbleS());

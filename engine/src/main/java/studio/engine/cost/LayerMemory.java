@@ -8,9 +8,15 @@ package studio.engine.cost;
  * @param parameterMb       fp32-equivalent parameter MB held before ZeRO sharding
  * @param modelStatesMb     parameters, gradients and optimizer states after ZeRO sharding
  * @param activationMb      activations at the peak
+ * @param expertStatesMb    of the model states, an MoE layer's routed experts' (0 for a dense layer)
  */
 public record LayerMemory(int realChunks, double activationSamples, double parameterMb, double modelStatesMb,
-                          double activationMb) {
+                          double activationMb, double expertStatesMb) {
+    /** A dense layer's memory. */
+    public LayerMemory(int realChunks, double activationSamples, double parameterMb, double modelStatesMb, double activationMb) {
+        this(realChunks, activationSamples, parameterMb, modelStatesMb, activationMb, 0);
+    }
+
     public double totalMb() { return modelStatesMb + activationMb; }
 
     /** What the knapsack uses: the total rounded up to whole MB. */

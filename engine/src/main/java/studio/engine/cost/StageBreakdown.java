@@ -36,18 +36,24 @@ public final class StageBreakdown {
             double compute = 0;
             double tp = 0;
             double p2p = 0;
+            double expertStates = 0;
+            double exchange = 0;
+            double ring = 0;
             double withoutSum = 0;
             int count = 0;
             for (int l = 0; l < memory.size(); l++) {
                 if (stageOf[l] != st) continue;
                 count++;
                 states += memory.get(l).modelStatesMb();
+                expertStates += memory.get(l).expertStatesMb();
                 activations += memory.get(l).activationMb();
                 weights += memory.get(l).weightMb();
                 LayerTime t = times.get(l);
                 compute += (t.forwardMs() + t.backwardMs()) / 1000;
                 tp += t.tpMs() / 1000;
                 p2p += t.p2pMs() / 1000;
+                exchange += t.expertExchangeMs() / 1000;
+                ring += t.ringMs() / 1000;
                 withoutSum += t.noCommS();
             }
             int other = (int) Math.ceil(otherMb[st]) + bufferMb;
@@ -58,14 +64,14 @@ public final class StageBreakdown {
                         + "profile's values or the batch size are far beyond any GPU");
             }
             stageMemory.add(new StageMemory(st, count, states / 4, states / 4, states / 2, activations, (int) weights, other, cacheMb,
-                    (int) totalMb, budgetMb));
+                    (int) totalMb, budgetMb, expertStates));
             double computeS = chunks * (compute + vocabularyWithoutSync[st]);
             double tpS = chunks * tp;
             double p2pS = chunks * p2p;
             double gathers = Math.max(0, withoutSum - compute - tp - p2p);
             double dpS = chunks * gathers + Math.max(0, terms.fullS()[st] - (terms.computeS()[st] - vocabularyWithoutSync[st]));
             double bubble = Math.max(0, iteration - computeS - tpS - p2pS - dpS);
-            stageTime.add(new StageTime(st, computeS, tpS, dpS, p2pS, bubble));
+            stageTime.add(new StageTime(st, computeS, tpS, dpS, p2pS, bubble, chunks * exchange, chunks * ring));
         }
         return new Stages(stageMemory, stageTime);
     }

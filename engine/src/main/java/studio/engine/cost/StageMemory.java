@@ -10,9 +10,19 @@ package studio.engine.cost;
  * @param reservedMb      Galvatron's 20 % cache reserve (0 at 20 GB and below)
  * @param totalMb         Galvatron's "memory cost": layers + other + reserve
  * @param budgetMb        the memory constraint
+ * @param expertStatesMb  of parameters, gradients and optimizer states, the routed experts' (0 without experts)
  */
 public record StageMemory(int stage, int layers, double parametersMb, double gradientsMb, double optimizerStatesMb,
-                          double activationsMb, int layerWeightsMb, int otherMb, int reservedMb, int totalMb, int budgetMb) {
+                          double activationsMb, int layerWeightsMb, int otherMb, int reservedMb, int totalMb, int budgetMb,
+                          double expertStatesMb) {
+    public StageMemory(int stage, int layers, double parametersMb, double gradientsMb, double optimizerStatesMb, double activationsMb,
+                       int layerWeightsMb, int otherMb, int reservedMb, int totalMb, int budgetMb) {
+        this(stage, layers, parametersMb, gradientsMb, optimizerStatesMb, activationsMb, layerWeightsMb, otherMb, reservedMb, totalMb, budgetMb, 0);
+    }
+
+    /** The model states that are not the experts' (parameters + gradients + optimizer states - expert states). */
+    public double denseStatesMb() { return parametersMb + gradientsMb + optimizerStatesMb - expertStatesMb; }
+
     public boolean fits() { return totalMb <= budgetMb; }
 
     public int remainingMb() { return budgetMb - totalMb; }

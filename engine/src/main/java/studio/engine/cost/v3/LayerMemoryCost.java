@@ -40,14 +40,16 @@ public final class LayerMemoryCost {
         }
         int split = ring.split(s); // under the ring model a GPU keeps the activations of S / cp tokens
         if (split > 1) activation = activation / split;
+        double expertStates = 0;
         if (experts.active()) {
             // the routed experts beside the profiled dense part (attention, norms, router)
             ExpertLayer.Memory e = experts.memory(s, chunks);
             parameters += e.parameterMb();
             modelStates += e.modelStatesMb();
+            expertStates = e.modelStatesMb();
             activation += e.activationPerSampleMb() * microBatches;
         }
-        return new LayerMemory(inFlight, microBatches, parameters, modelStates, activation);
+        return new LayerMemory(inFlight, microBatches, parameters, modelStates, activation, expertStates);
     }
 
     /** What the knapsack weighs: {@code ceil(enc_total)}, with {@code enc_total = MS + ACT}. */

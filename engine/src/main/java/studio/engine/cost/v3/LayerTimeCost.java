@@ -58,11 +58,13 @@ public final class LayerTimeCost {
             if (split > 1) messageMb = messageMb / split;
             tensorParallelMs = table.msFor(messageMb) * count;
         }
+        double ringMs = 0;
         if (split > 1) {
             // the ring's exposed K/V exchange, per layer, and again for a checkpointed layer's recomputed forward
             double exposed = ring.exposedMs(s, localBatch, forward / n) * n;
             // exposedMs is forward + backward, the backward twice the forward: a recompute adds a third
-            tensorParallelMs += s.checkpoint() ? exposed * 4 / 3 : exposed;
+            ringMs = s.checkpoint() ? exposed * 4 / 3 : exposed;
+            tensorParallelMs += ringMs;
         }
         double p2pMs = 0;
         if (s.pp() > 1) {
@@ -96,10 +98,12 @@ public final class LayerTimeCost {
         double perLayerMs = scale * 1000 / n;
         if (expert != null) {
             double scaleMs = scale * 1000;
+            double exchangeMs = (expert.allToAllMs() + expert.expertTpMs()) * scaleMs;
             return new LayerTime(forward * perLayerMs + expert.forwardMs() * scaleMs, backward * perLayerMs + expert.backwardMs() * scaleMs,
-                    tensorParallelMs * perLayerMs + (expert.allToAllMs() + expert.expertTpMs()) * scaleMs, p2pMs * perLayerMs, result[0], result[1]);
+                    tensorParallelMs * perLayerMs + exchangeMs, p2pMs * perLayerMs, result[0], result[1], exchangeMs, ringMs * perLayerMs);
         }
-        return new LayerTime(forward * perLayerMs, backward * perLayerMs, tensorParallelMs * perLayerMs, p2pMs * perLayerMs, result[0], result[1]);
+        return new LayerTime(forward * perLayerMs, backward * perLayerMs, tensorParallelMs * perLayerMs, p2pMs * perLayerMs, result[0], result[1],
+                0, ringMs * perLayerMs);
     }
 
     /** Galvatron's initialize(): a TP degree must be in the all-reduce table, a Ulysses degree in the all-to-all one. */

@@ -133,6 +133,9 @@ class ExpertParallelTest {
         var estimate = in.evaluator().evaluate(loaded.plan());
         assertEquals(j.get("throughput_samples_per_s").asDouble(), estimate.throughput(), 1e-9);
         assertTrue(estimate.violations().isEmpty(), estimate.violations().toString());
+        var stage = estimate.memory().get(0);
+        assertTrue(stage.expertStatesMb() > 0 && stage.expertStatesMb() < stage.parametersMb() + stage.gradientsMb() + stage.optimizerStatesMb(),
+                "the experts' share of the model states is reported: " + stage);
     }
 
     @Test
