@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
         description = "Galvatron Studio's agent on GPU nodes: node environment, training through Galvatron's runtime, run control.",
         subcommands = {RemoteRunner.Env.class, RemoteRunner.Train.class, RemoteRunner.Status.class, RemoteRunner.Follow.class,
                 RemoteRunner.Stop.class, RemoteRunner.ListRuns.class, RemoteRunner.ProfileHardware.class,
-                RemoteRunner.ProfileModel.class})
+                RemoteRunner.ProfileModel.class, RemoteRunner.PipelineBenchCommand.class})
 public final class RemoteRunner implements Runnable {
     static PrintWriter out = new PrintWriter(System.out, true);
 
@@ -225,6 +225,43 @@ public final class RemoteRunner implements Runnable {
                     minBatch, maxBatch, batchStep, seqList, minSeq, maxSeq, seqStep, maxTp, precision, layernumMin, layernumMax, warmup, iters,
                     device, engine, python, !fresh);
             return ModelProfiler.run(r, RemoteRunner::emit);
+        }
+    }
+
+    @Command(name = "pipeline-bench", mixinStandardHelpOptions = true,
+            description = "Run a real pipelined model on CPU processes (torch.distributed, Gloo), one a stage, and set its measured iteration "
+                    + "against the studio's schedule simulator and Galvatron's closed form on the same stage times.")
+    static final class PipelineBenchCommand implements Callable<Integer> {
+        @Option(names = "--layers", required = true, split = ",", paramLabel = "N,N,...", description = "Blocks per stage (one process each).")
+        List<Integer> layers;
+        @Option(names = "--schedule", defaultValue = "pipedream_flush", description = "gpipe or pipedream_flush (1F1B).") String schedule;
+        @Option(names = "--micro-batches", defaultValue = "8") int microBatches;
+        @Option(names = "--recompute", description = "Checkpoint every stage (its forward runs again in the backward).") boolean recompute;
+        @Option(names = "--hidden", defaultValue = "384") int hidden;
+        @Option(names = "--rows", defaultValue = "64", description = "Tokens of one micro-batch.") int rows;
+        @Option(names = "--iters", defaultValue = "3") int iters;
+        @Option(names = "--python", defaultValue = "python3") String python;
+        @Option(names = "--master-port", defaultValue = "29531") int masterPort;
+        @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the program is unpacked (default: a temporary folder).") Path workDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = workDir != null ? workDir : java.nio.file.Files.createTempDirectory("pipeline-bench-");
+            var m = studio.runner.profile.PipelineBench.run(new studio.runner.profile.PipelineBench.Request(layers, microBatches,
+                    studio.engine.plan.PipelineType.parse(schedule), recompute, hidden, rows, iters, python, masterPort, dir));
+            var c = studio.runner.profile.PipelineBench.compare(m);
+            Event e = Event.of(RunnerEvent.PIPELINE_BENCH).put("schedule", schedule).put("micro_batches", microBatches).put("recompute", recompute)
+                    .put("measured_ms", m.iterationMs()).put("simulated_ms", c.simulatedMs())
+                    .put("closed_form_ms", c.closedFormMs()).put("simulator_error", c.simulatorError()).put("closed_form_error", c.closedFormError());
+            double[] forward = m.meanForwardMs();
+            double[] backward = m.meanBackwardMs();
+            var stages = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            for (int s = 0; s < m.stages(); s++) {
+                stages.addObject().put("layers", layers.get(s)).put("forward_ms", forward[s]).put("backward_ms", backward[s]);
+            }
+            e.set("stages", stages);
+            emit(e);
+            return 0;
         }
     }
 

@@ -18,6 +18,8 @@ public enum RunnerEvent {
     RUNNING, STARTING, FINISHED, FAILED, STOPPED, CORRUPT, STATUS, RUN,
     // profiling
     PHASE, PROFILE_STARTED, PROFILE_RESUMED, PROFILE_PROGRESS, PROFILE_FINISHED,
+    /** A pipelined CPU run's measured stage and iteration times beside the simulator's prediction. */
+    PIPELINE_BENCH,
     // anything
     WARNING, ERROR,
     /** A line that is not one of the runner's events (a tool's own output). */

@@ -48,22 +48,11 @@ public final class HardwareProfiler {
         if (!r.resume()) Files.deleteIfExists(measured);
         int world = r.nnodes() * r.nprocPerNode();
         out.accept(Event.of(RunnerEvent.PROFILE_STARTED).put("what", "hardware").put("world", world).put("node_rank", r.nodeRank()));
-        List<Process> procs = new ArrayList<>();
-        for (int i = 0; i < r.nprocPerNode(); i++) {
-            ProcessBuilder pb = new ProcessBuilder(r.python(), script.toString(), "--out", measured.toString(), "--size-mb",
-                    String.valueOf(r.sizeMb()), "--sp-sizes-mb", r.spSizesMb(), "--iters", String.valueOf(r.iters()));
-            if (r.resume()) pb.command().add("--resume");
-            var env = pb.environment();
-            env.put("RANK", String.valueOf(r.nodeRank() * r.nprocPerNode() + i));
-            env.put("LOCAL_RANK", String.valueOf(i));
-            env.put("WORLD_SIZE", String.valueOf(world));
-            env.put("LOCAL_WORLD_SIZE", String.valueOf(r.nprocPerNode()));
-            env.put("MASTER_ADDR", r.masterAddr());
-            env.put("MASTER_PORT", String.valueOf(r.masterPort()));
-            env.putIfAbsent("OMP_NUM_THREADS", "1");
-            pb.redirectErrorStream(true);
-            procs.add(pb.start());
-        }
+        List<String> args = new ArrayList<>(List.of("--out", measured.toString(), "--size-mb", String.valueOf(r.sizeMb()), "--sp-sizes-mb",
+                r.spSizesMb(), "--iters", String.valueOf(r.iters())));
+        if (r.resume()) args.add("--resume");
+        List<Process> procs = TorchRanks.start(r.python(), script, args, r.nodeRank() * r.nprocPerNode(), r.nprocPerNode(), world, r.masterAddr(),
+                r.masterPort());
         Thread reaper = ChildProcesses.stopOnExit(procs);
         List<Thread> readers = new ArrayList<>();
         StringBuilder tail = new StringBuilder();

@@ -1,0 +1,185 @@
+package studio.runner.profile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import studio.engine.cost.v3.PipelineCost;
+import studio.engine.io.JsonFiles;
+import studio.engine.plan.PipelineType;
+import studio.engine.schedule.PipelineSchedule;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the shipped {@code pipeline_bench.py}: a real pipelined model, one CPU process a stage (torch.distributed,
+ * Gloo), under GPipe or 1F1B, with or without recompute; reads back each stage's forward and backward times, the p2p
+ * time between stages and the iteration times, and sets them against the studio's schedule simulator and Galvatron's
+ * closed form given the same measured stage times (issue 15, item 3).
+ */
+public final class PipelineBench {
+    /**
+     * @param layersPerStage blocks on each stage (one process each)
+     * @param rows           tokens of one micro-batch
+     */
+    public record Request(List<Integer> layersPerStage, int microBatches, PipelineType schedule, boolean recompute, int hidden, int rows,
+                          int iters, String python, int masterPort, Path workDir) {
+        public Request {
+            layersPerStage = List.copyOf(layersPerStage);
+            if (layersPerStage.isEmpty() || layersPerStage.stream().anyMatch(x -> x < 1) || microBatches < 1 || hidden < 1 || rows < 1 || iters < 1) {
+                throw new IllegalArgumentException("--layers needs at least one block per stage, and micro-batches, hidden, rows and iterations must be positive");
+            }
+        }
+    }
+
+    /** One iteration: its time and each stage's mean forward and backward of a micro-batch in it. */
+    public record Iteration(double iterationMs, double[] forwardMs, double[] backwardMs) {
+    }
+
+    /** What one run measured: its iterations, and per boundary the p2p time of an activation. */
+    public record Measured(PipelineType schedule, int microBatches, boolean recompute, List<Iteration> iterations, double[] p2pMs) {
+        public Measured {
+            iterations = List.copyOf(iterations);
+            if (iterations.isEmpty()) throw new IllegalArgumentException("a run with no iteration");
+        }
+
+        public int stages() { return iterations.get(0).forwardMs().length; }
+
+        /** The median iteration time. */
+        public double iterationMs() { return median(iterations.stream().mapToDouble(Iteration::iterationMs).toArray()); }
+
+        /** Per stage, the forward (or backward) over all iterations' means. */
+        public double[] meanForwardMs() { return mean(Iteration::forwardMs); }
+
+        public double[] meanBackwardMs() { return mean(Iteration::backwardMs); }
+
+        private double[] mean(java.util.function.Function<Iteration, double[]> f) {
+            double[] out = new double[stages()];
+            for (Iteration it : iterations) for (int s = 0; s < out.length; s++) out[s] += f.apply(it)[s] / iterations.size();
+            return out;
+        }
+    }
+
+    /**
+     * Each iteration predicted from its own stage times, by the simulator and by the closed form: the medians of the
+     * predictions and of their relative errors (an iteration's stage times and its duration share whatever else the
+     * machine was doing then).
+     */
+    public record Comparison(Measured measured, double simulatedMs, double closedFormMs, double simulatorError, double closedFormError) {
+    }
+
+    static double median(double[] values) {
+        double[] x = values.clone();
+        Arrays.sort(x);
+        return x.length % 2 == 1 ? x[x.length / 2] : (x[x.length / 2 - 1] + x[x.length / 2]) / 2;
+    }
+
+    private PipelineBench() {
+    }
+
+    public static Measured run(Request r) throws IOException, InterruptedException {
+        Files.createDirectories(r.workDir());
+        Path script = ShippedScripts.extract("pipeline_bench.py", r.workDir());
+        Path out = r.workDir().resolve("pipeline-bench-" + ProcessHandle.current().pid() + "-" + r.masterPort() + ".json");
+        Files.deleteIfExists(out);
+        int world = r.layersPerStage().size();
+        List<String> args = new ArrayList<>(List.of("--layers", String.join(",", r.layersPerStage().stream().map(String::valueOf).toList()),
+                "--micro-batches", String.valueOf(r.microBatches()), "--schedule", r.schedule() == PipelineType.GPIPE ? "gpipe" : "1f1b",
+                "--hidden", String.valueOf(r.hidden()), "--rows", String.valueOf(r.rows()), "--iters", String.valueOf(r.iters()), "--out",
+                out.toString()));
+        if (r.recompute()) args.add("--recompute");
+        List<Process> procs = TorchRanks.start(r.python(), script, args, 0, world, world, "127.0.0.1", r.masterPort());
+        Thread reaper = ChildProcesses.stopOnExit(procs);
+        StringBuilder tail = new StringBuilder();
+        List<Thread> readers = new ArrayList<>();
+        for (Process p : procs) {
+            Thread t = new Thread(() -> {
+                try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = br.readLine()) != null; ) {
+                        synchronized (tail) {
+                            tail.append(line).append('\n');
+                            if (tail.length() > 4000) tail.delete(0, tail.length() - 4000);
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            readers.add(t);
+        }
+        int code = 0;
+        try {
+            for (Process p : procs) {
+                if (!p.waitFor(600, TimeUnit.SECONDS)) {
+                    procs.forEach(Process::destroyForcibly);
+                    throw new IOException("pipeline_bench.py did not finish within 10 minutes");
+                }
+                code = Math.max(code, p.exitValue());
+            }
+        } finally {
+            ChildProcesses.done(reaper);
+        }
+        for (Thread t : readers) t.join(2000);
+        if (code != 0 || !Files.isRegularFile(out)) {
+            throw new IOException("pipeline_bench.py exited with " + code + ": " + tail.toString().strip());
+        }
+        Measured m = read(JsonFiles.readObject(out), r.schedule());
+        Files.deleteIfExists(out);
+        return m;
+    }
+
+    static Measured read(ObjectNode j, PipelineType schedule) {
+        List<Iteration> iterations = new ArrayList<>();
+        for (JsonNode it : j.path("iterations")) {
+            iterations.add(new Iteration(it.path("iteration_ms").asDouble(), doubles(it.path("forward_ms")), doubles(it.path("backward_ms"))));
+        }
+        int p = iterations.isEmpty() ? 1 : iterations.get(0).forwardMs().length;
+        double[] p2p = new double[Math.max(1, p - 1)];
+        for (int s = 0; s < p - 1; s++) p2p[s] = j.path("p2p_ms").get(s).asDouble();
+        return new Measured(schedule, j.path("micro_batches").asInt(), j.path("recompute").asBoolean(), iterations, p2p);
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] out = new double[array.size()];
+        for (int i = 0; i < out.length; i++) out[i] = array.get(i).asDouble();
+        return out;
+    }
+
+    /**
+     * The simulator ({@link PipelineSchedule}) and Galvatron's closed form ({@link PipelineCost}: each stage as one
+     * layer of its forward plus backward, no gradient sync) on each iteration's measured stage times.
+     */
+    public static Comparison compare(Measured m) {
+        int n = m.iterations().size();
+        double[] simulated = new double[n];
+        double[] closed = new double[n];
+        double[] simulatedError = new double[n];
+        double[] closedError = new double[n];
+        for (int k = 0; k < n; k++) {
+            Iteration it = m.iterations().get(k);
+            simulated[k] = PipelineSchedule.simulate(m.schedule(), m.microBatches(), it.forwardMs(), it.backwardMs(), m.p2pMs()).makespanMs();
+            closed[k] = closedFormMs(it, m.microBatches());
+            simulatedError[k] = simulated[k] / it.iterationMs() - 1;
+            closedError[k] = closed[k] / it.iterationMs() - 1;
+        }
+        return new Comparison(m, median(simulated), median(closed), median(simulatedError), median(closedError));
+    }
+
+    private static double closedFormMs(Iteration it, int microBatches) {
+        int p = it.forwardMs().length;
+        double[] perStageS = new double[p];
+        for (int s = 0; s < p; s++) perStageS[s] = (it.forwardMs()[s] + it.backwardMs()[s]) / 1000;
+        int[] oneEach = new int[p];
+        Arrays.fill(oneEach, 1);
+        return PipelineCost.iterationS(perStageS, perStageS, oneEach, new double[p], microBatches) * 1000;
+    }
+}

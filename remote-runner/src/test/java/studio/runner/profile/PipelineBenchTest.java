@@ -1,0 +1,61 @@
+package studio.runner.profile;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import studio.engine.plan.PipelineType;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The schedule simulator against real execution (issue 15, item 3): a pipelined model on CPU processes (Gloo), 2 and 4
+ * stages, GPipe and 1F1B, even and uneven stages, with and without recompute. Given each stage's measured forward and
+ * backward times and the p2p time, the simulator predicts the measured iteration within 5 %; Galvatron's closed form
+ * on the same numbers is reported beside it.
+ */
+class PipelineBenchTest {
+    @TempDir Path tmp;
+
+    private record Case(List<Integer> layers, PipelineType schedule, int microBatches, boolean recompute) {
+        String label() {
+            return layers.size() + " stages " + layers + ", " + schedule.configName() + ", " + microBatches + " micro-batches" + (recompute ? ", recompute" : "");
+        }
+    }
+
+    @Test
+    void theSimulatorPredictsRealPipelinedRunsWithinFivePercent() throws Exception {
+        String python = HardwareProfilerTest.pythonWithTorch();
+        assumeTrue(python != null, "no Python with torch on this machine (.ci/run installs python3-torch)");
+        List<Case> cases = List.of(
+                new Case(List.of(2, 2), PipelineType.GPIPE, 6, false),
+                new Case(List.of(2, 2), PipelineType.PIPEDREAM_FLUSH, 6, false),
+                new Case(List.of(1, 1, 1, 1), PipelineType.GPIPE, 6, false),
+                new Case(List.of(1, 1, 1, 1), PipelineType.PIPEDREAM_FLUSH, 6, false),
+                new Case(List.of(3, 1), PipelineType.PIPEDREAM_FLUSH, 6, false),
+                new Case(List.of(1, 2, 1, 2), PipelineType.GPIPE, 6, false),
+                new Case(List.of(2, 2), PipelineType.PIPEDREAM_FLUSH, 6, true),
+                new Case(List.of(1, 2, 2, 1), PipelineType.PIPEDREAM_FLUSH, 6, true));
+        StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "%-62s %9s %9s %7s %11s %7s%n", "case", "measured",
+                "simulated", "error", "closed form", "error"));
+        List<String> misses = new ArrayList<>();
+        int port = 29600 + (int) (ProcessHandle.current().pid() % 200) * 2;
+        for (Case c : cases) {
+            PipelineBench.Measured m = PipelineBench.run(new PipelineBench.Request(c.layers(), c.microBatches(), c.schedule(), c.recompute(), 256, 64, 5,
+                    python, port++, tmp));
+            assertEquals(c.layers().size(), m.stages());
+            assertTrue(m.iterationMs() > 0 && m.meanForwardMs()[0] > 0 && m.meanBackwardMs()[0] > 0, c.label());
+            PipelineBench.Comparison cmp = PipelineBench.compare(m);
+            report.append(String.format(Locale.ROOT, "%-62s %9.1f %9.1f %+6.1f%% %11.1f %+6.1f%%%n", c.label(), m.iterationMs(),
+                    cmp.simulatedMs(), cmp.simulatorError() * 100, cmp.closedFormMs(), cmp.closedFormError() * 100));
+            if (Math.abs(cmp.simulatorError()) > 0.05) misses.add(c.label() + ": " + String.format(Locale.ROOT, "%+.1f%%", cmp.simulatorError() * 100));
+        }
+        System.out.println("Schedule simulator vs real CPU pipelines (Gloo):\n" + report);
+        assertTrue(misses.isEmpty(), "the simulator is off by more than 5 % in: " + misses + "\n" + report);
+    }
+}
