@@ -196,6 +196,13 @@ public final class RemoteViewModel {
 
     public ObservableList<ClusterHost> hosts() { return hosts; }
 
+    /** The model name of a project that targets Galvatron 3.0 (its YAML's model_size), else null. */
+    public String galvatron3ModelSize() {
+        if (editor.state() == null || editor.state().context().target() != studio.engine.plan.TargetRuntime.GALVATRON_V3) return null;
+        var yaml = editor.state().context().yaml();
+        return yaml != null ? yaml.settings().modelName() : editor.state().context().model().name();
+    }
+
     /** The plan's cluster settings (null before a plan is open). */
     public studio.app.project.ClusterSettings editorSettings() {
         return editor.state() == null ? null : editor.state().context().settings();
@@ -282,7 +289,10 @@ public final class RemoteViewModel {
         if (!planAndHosts()) return;
         List<ClusterHost> hs = List.copyOf(hosts);
         PlanEstimate estimate = editor.estimate();
-        String json = GalvatronConfig.toJson(editor.plan());
+        // the config as the run's runtime reads it: 3.0's with the keys its runtime needs (cp, ep, vocab_sdp), or v2's
+        String json = request.galvatron3()
+                ? studio.engine.plan.v3.Galvatron3Config.toJson(studio.engine.plan.v3.Plan3.of(editor.plan(), editor.state().context().settings().worldSize()), true)
+                : GalvatronConfig.toJson(editor.plan());
         boolean withConfig = request.engine().equals("galvatron");
         loss.clear();
         iterationTime.clear();

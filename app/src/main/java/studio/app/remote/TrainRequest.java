@@ -13,7 +13,23 @@ import java.util.List;
 public record TrainRequest(String engine, String modelDir, String modelSize, Integer numLayers, Integer seqLength, int gpusPerNode,
                            int masterPort, String mixedPrecision, boolean flashAttn, boolean sequenceParallel, int trainIters, double lr,
                            String dataPath, String tokenizerModel, String save, int saveInterval, String hfCheckpoint, String exportHf,
-                           Integer globalBatch) {
+                           Integer globalBatch, String runtime) {
+    /** A run on Galvatron v2's runtime. */
+    public TrainRequest(String engine, String modelDir, String modelSize, Integer numLayers, Integer seqLength, int gpusPerNode, int masterPort,
+                        String mixedPrecision, boolean flashAttn, boolean sequenceParallel, int trainIters, double lr, String dataPath,
+                        String tokenizerModel, String save, int saveInterval, String hfCheckpoint, String exportHf, Integer globalBatch) {
+        this(engine, modelDir, modelSize, numLayers, seqLength, gpusPerNode, masterPort, mixedPrecision, flashAttn, sequenceParallel, trainIters, lr,
+                dataPath, tokenizerModel, save, saveInterval, hfCheckpoint, exportHf, globalBatch, "galvatron-v2");
+    }
+
+    /** The same run on Galvatron 3.0's runtime ({@code galvatron-v3}: its Hydra launch) for model {@code size}. */
+    public TrainRequest onGalvatron3(String size) {
+        return new TrainRequest(engine, modelDir, size, numLayers, seqLength, gpusPerNode, masterPort, mixedPrecision, flashAttn, sequenceParallel,
+                trainIters, lr, dataPath, tokenizerModel, save, saveInterval, hfCheckpoint, exportHf, globalBatch, "galvatron-v3");
+    }
+
+    public boolean galvatron3() { return "galvatron-v3".equals(runtime); }
+
     public static TrainRequest djlSmoke(int iterations, int globalBatch, int seqLength) {
         return new TrainRequest("djl", null, "llama-7b", null, seqLength, 1, 29500, "bf16", false, false, iterations, 0.5, null, null,
                 null, 100, null, null, globalBatch);
@@ -26,6 +42,7 @@ public record TrainRequest(String engine, String modelDir, String modelSize, Int
                 "--master-port", String.valueOf(masterPort), "--mixed-precision", mixedPrecision, "--train-iters", String.valueOf(trainIters),
                 "--lr", String.valueOf(lr)));
         if (modelDir != null) a.addAll(List.of("--model-dir", modelDir));
+        if (galvatron3()) a.addAll(List.of("--runtime", runtime));
         if (numLayers != null) a.addAll(List.of("--num-layers", String.valueOf(numLayers)));
         if (seqLength != null) a.addAll(List.of("--seq-length", String.valueOf(seqLength)));
         if (flashAttn) a.add("--flash-attn");

@@ -103,12 +103,14 @@ public final class DjlTrainer implements Callable<Integer> {
                     }
                     lossValue = loss.getFloat();
                     for (NDArray p : params) gradNorm += p.getGradient().square().sum().getFloat();
-                    // clip the global gradient norm to 1, as Galvatron's --clip-grad 1.0 does
+                    // clip the global gradient norm to 1, as Galvatron's --clip-grad 1.0 does; a step whose gradients
+                    // overflowed is skipped (as mixed-precision trainers skip one), so one bad batch cannot poison the weights
+                    boolean finite = Double.isFinite(gradNorm);
                     float factor = (float) Math.min(1.0, 1.0 / Math.max(1e-12, Math.sqrt(gradNorm)));
                     for (NDArray p : params) {
                         NDArray g = p.getGradient();
-                        p.subi(g.mul(lr * factor));
-                        g.subi(g);
+                        if (finite) p.subi(g.mul(lr * factor));
+                        g.set(new float[(int) g.size()]);
                     }
                 }
                 double ms = (System.nanoTime() - t0) / 1e6;

@@ -39,6 +39,7 @@ public final class GalvatronLaunch {
     }
 
     public static List<String> command(TrainOptions o, Path load) {
+        if (o.v3()) return command3(o, load);
         List<String> c = new ArrayList<>(List.of(o.torchrun, "--nnodes", String.valueOf(o.nnodes), "--nproc_per_node",
                 String.valueOf(o.nprocPerNode), "--node_rank", String.valueOf(o.nodeRank), "--master_addr", o.masterAddr, "--master_port",
                 String.valueOf(o.masterPort), o.dataPath == null ? "train_dist_random.py" : "train_dist.py", "--model_size", o.modelSize));
@@ -65,6 +66,44 @@ public final class GalvatronLaunch {
         if (o.resumeIteration != null) c.addAll(List.of("--distributed_checkpoint", "--load_iteration", String.valueOf(o.resumeIteration)));
         if (o.save != null) c.addAll(List.of("--save", o.save.toString(), "--save-interval", String.valueOf(o.saveInterval)));
         return c;
+    }
+
+    /**
+     * Galvatron 3.0's launch ({@code models/gpt/scripts/train_yaml.sh}, {@code models/moe/...}): {@code train_dist.py} with its
+     * {@code scripts/train_dist.yaml} and Hydra overrides for the plan, the model, the training and the data (random tokens
+     * without a dataset, {@code runtime.data.use_random_dataset}); an MoE model folder's YAML sets {@code is_moe_model}.
+     */
+    static List<String> command3(TrainOptions o, Path load) {
+        List<String> c = new ArrayList<>(List.of(o.torchrun, "--nnodes", String.valueOf(o.nnodes), "--nproc_per_node", String.valueOf(o.nprocPerNode),
+                "--node_rank", String.valueOf(o.nodeRank), "--master_addr", o.masterAddr, "--master_port", String.valueOf(o.masterPort),
+                "train_dist.py", "scripts/train_dist.yaml", "runtime.model.model_size=" + o.modelSize));
+        Path modelYaml = modelYaml(o);
+        if (modelYaml != null) c.add("runtime.model.model_config_path=" + modelYaml.toAbsolutePath());
+        if (o.numLayers != null) c.addAll(List.of("runtime.model.set_layernum_manually=1", "runtime.model.num_layers=" + o.numLayers));
+        if (o.seqLength != null) c.addAll(List.of("runtime.model.set_seqlen_manually=1", "runtime.train.seq_length=" + o.seqLength));
+        if (o.config != null) c.add("runtime.parallel.galvatron_config_path=" + o.config.toAbsolutePath());
+        else if (o.globalBatch != null) c.add("runtime.train.global_batch_size=" + o.globalBatch);
+        c.addAll(List.of("runtime.parallel.mixed_precision=" + o.mixedPrecision, "runtime.train.use_flash_attn=" + o.flashAttn,
+                "runtime.train.sequence_parallel=" + o.sequenceParallel, "runtime.parallel.async_grad_reduce=" + !o.noAsyncGradReduce,
+                "runtime.train.train_iters=" + o.trainIters, "runtime.train.lr=" + o.lr, "runtime.train.min_lr=" + o.minLr));
+        if (o.dataPath == null) {
+            c.add("runtime.data.use_random_dataset=true");
+        } else {
+            c.addAll(List.of("runtime.data.data_path=[" + o.dataPath + "]", "runtime.data.tokenizer_type=" + o.tokenizerType));
+            if (o.tokenizerModel != null) c.add("runtime.data.tokenizer_model=" + o.tokenizerModel.toAbsolutePath());
+        }
+        c.addAll(List.of("runtime.profile.profile=1", "runtime.profile.exit_after_profiling=0"));
+        if (load != null) c.add("runtime.ckpt.load=" + load);
+        if (o.resumeIteration != null) c.addAll(List.of("runtime.ckpt.distributed_checkpoint=true", "runtime.ckpt.load_iteration=" + o.resumeIteration));
+        if (o.save != null) c.addAll(List.of("runtime.ckpt.save=" + o.save, "runtime.ckpt.save_interval=" + o.saveInterval));
+        return c;
+    }
+
+    /** The model's 3.0 YAML beside the model folders ({@code models/model_configs/<model-size>.yaml}), or null. */
+    static Path modelYaml(TrainOptions o) {
+        if (o.modelDir == null) return null;
+        Path p = o.modelDir.resolve("../model_configs/" + o.modelSize + ".yaml").normalize();
+        return java.nio.file.Files.isRegularFile(p) ? p : null;
     }
 
     /** POSIX shell quoting for the command file. */

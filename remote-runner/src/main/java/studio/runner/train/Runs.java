@@ -35,6 +35,53 @@ public final class Runs {
         this.root = root;
     }
 
+    /**
+     * Galvatron 3.0's run: its model folder ({@code train_dist.py} and {@code scripts/train_dist.yaml}), the dataset,
+     * and the config as the 3.0 runtime reads it, with the MoE layout's rules when the model YAML names experts.
+     */
+    private static List<String> preflight3(TrainOptions o, List<String> problems) {
+        if (o.modelDir == null) {
+            problems.add("--model-dir is required with --runtime galvatron-v3 (Galvatron 3.0's galvatron/models/gpt, or models/moe, on this node)");
+        } else {
+            for (String f : List.of("train_dist.py", "scripts/train_dist.yaml")) {
+                if (!Files.isRegularFile(o.modelDir.resolve(f))) problems.add(o.modelDir + ": no " + f + " (not a Galvatron 3.0 model folder)");
+            }
+        }
+        if (o.dataPath != null && (!Files.isRegularFile(Path.of(o.dataPath + ".bin")) || !Files.isRegularFile(Path.of(o.dataPath + ".idx")))) {
+            problems.add("--data-path " + o.dataPath + ": " + o.dataPath + ".bin / .idx not found on this node");
+        }
+        if (o.config == null) return problems;
+        if (!Files.isRegularFile(o.config)) {
+            problems.add("--config " + o.config + ": not found");
+            return problems;
+        }
+        try {
+            int world = o.nnodes * o.nprocPerNode;
+            GalvatronConfig.Loaded l = GalvatronConfig.read(o.config, world, PipelineType.GPIPE, DpType.DDP, studio.engine.plan.TargetRuntime.GALVATRON_V3);
+            List<RuleViolation> v = new ArrayList<>(l.fileViolations());
+            Path modelYaml = GalvatronLaunch.modelYaml(o);
+            if (modelYaml != null) {
+                var fields = new java.util.LinkedHashMap<String, com.fasterxml.jackson.databind.JsonNode>();
+                studio.engine.io.HydraConfig.read(modelYaml).properties().forEach(e -> fields.put(e.getKey(), e.getValue()));
+                if (o.numLayers != null) fields.put("num_layers", com.fasterxml.jackson.databind.node.IntNode.valueOf(o.numLayers));
+                var arch = studio.engine.model.ArchitectureReader.fromGalvatron3(modelYaml, o.modelSize, fields);
+                v.addAll(studio.engine.plan.v3.Runtime3Rules.experts(l.plan(), arch.isMoe() ? arch.moe().experts() : 0,
+                        arch.isMoe() ? arch.moe().expertFfn() : 0));
+                if (l.plan().layerCount() != arch.layers()) {
+                    problems.add(o.config.getFileName() + ": " + l.plan().layerCount() + " layers, the model " + arch.layers()
+                            + " (the 3.0 runtime stops: \"Layer_num in json config does not match layer_num in the model!\")");
+                }
+            } else if (l.plan().placesExperts()) {
+                problems.add(o.config.getFileName() + ": the plan places experts (ep_sizes_enc) but " + o.modelDir
+                        + "/../model_configs/" + o.modelSize + ".yaml is not there to say the model has them");
+            }
+            for (String s : RuleViolation.summarize(v)) problems.add(o.config.getFileName() + ": " + s);
+        } catch (RuntimeException e) {
+            problems.add(e.getMessage());
+        }
+        return problems;
+    }
+
     /** Why a run must not start: broken runtime rules, missing files. Empty when it may. */
     public static List<String> preflight(TrainOptions o) {
         List<String> problems = new ArrayList<>();
@@ -43,6 +90,11 @@ public final class Runs {
             problems.add("--engine: expected galvatron or djl, got '" + o.engine + "'");
             return problems;
         }
+        if (!o.runtime.equals("galvatron-v2") && !o.v3()) {
+            problems.add("--runtime: expected galvatron-v2 or galvatron-v3, got '" + o.runtime + "'");
+            return problems;
+        }
+        if (o.v3()) return preflight3(o, problems);
         if (o.modelDir == null) {
             problems.add("--model-dir is required with the galvatron engine (Galvatron's galvatron/models/llama_hf on this node)");
         } else if (!Files.isRegularFile(o.modelDir.resolve(o.dataPath == null ? "train_dist_random.py" : "train_dist.py"))) {

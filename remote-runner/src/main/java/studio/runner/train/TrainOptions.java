@@ -6,10 +6,17 @@ import java.nio.file.Path;
 
 /** What a training run needs on one node (Galvatron's training arguments, profiler-runtime spec §3.2). */
 public final class TrainOptions {
+    /** Whether the node runs Galvatron 3.0's runtime (Hydra YAML launch). */
+    public boolean v3() { return "galvatron-v3".equals(runtime); }
+
     @Option(names = "--engine", defaultValue = "galvatron", description = "galvatron (torchrun + train_dist.py) or djl (built-in smoke trainer).")
     public String engine;
-    @Option(names = "--model-dir", paramLabel = "DIR", description = "Galvatron's model folder on the node, e.g. .../galvatron/models/llama_hf.")
+    @Option(names = "--model-dir", paramLabel = "DIR", description = "Galvatron's model folder on the node, e.g. .../galvatron/models/llama_hf "
+            + "(3.0: .../galvatron/models/gpt, or models/moe for an MoE model).")
     public Path modelDir;
+    @Option(names = "--runtime", defaultValue = "galvatron-v2",
+            description = "galvatron-v2 (train_dist.py with its options) or galvatron-v3 (train_dist.py scripts/train_dist.yaml with Hydra overrides).")
+    public String runtime;
     @Option(names = "--config", paramLabel = "FILE", description = "galvatron_config_*.json (JSON mode).")
     public Path config;
     @Option(names = "--model-size", defaultValue = "llama-7b") public String modelSize;

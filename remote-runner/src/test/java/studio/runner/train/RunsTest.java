@@ -84,6 +84,39 @@ class RunsTest {
     }
 
     @Test
+    void aThreeZeroMoePlanLaunchesTheMoeModelWithItsYamlAndIsCheckedAgainstItsExperts(@TempDir Path runs, @TempDir Path galvatron) throws Exception {
+        // Galvatron 3.0's tree: models/moe/{train_dist.py, scripts/train_dist.yaml} and models/model_configs/<model>.yaml
+        Path moe = galvatron.resolve("models/moe");
+        Files.createDirectories(moe.resolve("scripts"));
+        Files.createDirectories(galvatron.resolve("models/model_configs"));
+        Files.writeString(moe.resolve("train_dist.py"), "# Galvatron 3.0's MoE entry point stands here\n");
+        Files.writeString(moe.resolve("scripts/train_dist.yaml"), "runtime:\n  model:\n    is_moe_model: true\n");
+        Path samples = studio.engine.inputs.InputLocator.defaultSampleRoot().resolve("galvatron3/models");
+        Files.copy(samples.resolve("model_configs/mixtral-8x7b-e8k2.yaml"), galvatron.resolve("models/model_configs/mixtral-8x7b-e8k2.yaml"));
+        Path config = samples.resolve("moe/configs/galvatron_config_mixtral-8x7b-e8k2_2nodes_8gpus_per_node_80GB_bf16.json");
+        RunnerCli dry = RunnerCli.run("train", "--runtime", "galvatron-v3", "--model-dir", moe.toString(), "--model-size", "mixtral-8x7b-e8k2",
+                "--config", config.toString(), "--nnodes", "2", "--node-rank", "0", "--seq-length", "32768", "--flash-attn", "--sequence-parallel",
+                "--dry-run", "--runs-dir", runs.toString());
+        assertEquals(0, dry.exitCode(), dry.raw());
+        String cmd = dry.named("dry_run").get(0).get("command").asText();
+        assertTrue(cmd.startsWith("torchrun --nnodes 2 --nproc_per_node 8 --node_rank 0 --master_addr 127.0.0.1 --master_port 29500 "
+                + "train_dist.py scripts/train_dist.yaml runtime.model.model_size=mixtral-8x7b-e8k2 runtime.model.model_config_path="), cmd);
+        assertTrue(cmd.contains("runtime.parallel.galvatron_config_path=" + config.toAbsolutePath()) && cmd.contains("runtime.train.seq_length=32768")
+                && cmd.contains("runtime.data.use_random_dataset=true") && cmd.contains("runtime.train.use_flash_attn=true"), cmd);
+
+        // a layout the runtime asserts on: ep 16 over 8 experts
+        String text = Files.readString(config).replaceAll("\"ep_sizes_enc\": \"[0-9,]*\"", "\"ep_sizes_enc\": \"" + "16,".repeat(31) + "16\"")
+                .replaceAll("\"tp_of_ep_sizes_enc\": \"[0-9,]*\"", "\"tp_of_ep_sizes_enc\": \"" + "1,".repeat(31) + "1\"");
+        Path broken = runs.resolve("broken.json");
+        Files.writeString(broken, text);
+        RunnerCli refused = RunnerCli.run("train", "--runtime", "galvatron-v3", "--model-dir", moe.toString(), "--model-size", "mixtral-8x7b-e8k2",
+                "--config", broken.toString(), "--nnodes", "2", "--runs-dir", runs.toString());
+        assertEquals(2, refused.exitCode(), refused.raw());
+        String problems = refused.named("refused").get(0).get("problems").toString();
+        assertTrue(problems.contains("ep 16 does not divide the 8 experts"), problems);
+    }
+
+    @Test
     void envReportsWhatIsMissingWithoutFailing(@TempDir Path runs) {
         RunnerCli r = RunnerCli.run("env", "--runs-dir", runs.toString());
         assertEquals(0, r.exitCode());
