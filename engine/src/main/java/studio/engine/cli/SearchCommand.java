@@ -121,16 +121,33 @@ public final class SearchCommand implements Callable<Integer> {
                 search.settleChunk, search.recommendMinBsz == 1, search.fineGrainedMode == 1, workers, SearchMode.parse(mode), Map.of());
         CostModel cm = args.costModel(in);
         SearchEngine engine = new SearchEngine(cm, so);
-        SearchResult r = engine.search();
         String header = String.format(Locale.ROOT, "Galvatron Studio search (--mode %s) for %s on %d node(s) x %d GPUs, %d GB, %s",
                 so.mode().cliName(), model.name(), args.nodes(), args.gpusPerNode(), co.memoryConstraintGb(), co.mixedPrecision());
         Path logFile = search.logDir.resolve(model.profileName() + "_" + args.nodes() + "nodes_" + args.gpusPerNode() + "gpus_"
                 + co.memoryConstraintGb() + "GB").resolve("search_" + so.mode().cliName() + ".log");
-        JsonFiles.writeAtomically(logFile, stream -> {
-            java.io.Writer w = new java.io.OutputStreamWriter(stream, java.nio.charset.StandardCharsets.UTF_8);
-            SearchLog.render(w, header, engine, r);
-            w.flush();
-        });
+        SearchResult[] result = new SearchResult[1];
+        try {
+            // each sub-search goes to the log as it is found and is not kept: a default sweep's half a million fit in a small heap
+            JsonFiles.writeAtomically(logFile, stream -> {
+                java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(stream, java.nio.charset.StandardCharsets.UTF_8));
+                SearchLog.header(w, header, engine);
+                result[0] = engine.search(studio.engine.search.SearchListener.NONE, () -> false, t -> {
+                    try {
+                        SearchLog.task(w, t);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                SearchLog.footer(w, result[0]);
+                w.flush();
+            });
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException("the search needs more memory than this JVM may use (" + Runtime.getRuntime().maxMemory() / 1048576
+                    + " MB): narrow the sweep (--max_bsz, --settle_bsz) or give it more (GSTUDIO_JAVA_OPTS=-Xmx4g)");
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        SearchResult r = result[0];
         if (!r.found()) {
             String est = args.estimated.isEmpty() ? "" : " (profiles estimated)";
             String msg = r.leastMemoryCandidate() == null
@@ -156,7 +173,7 @@ public final class SearchCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "%s%n", header);
             if (!args.estimated.isEmpty()) out.printf(Locale.ROOT, "Profiles: ESTIMATED — %s%n", args.estimated);
-            out.printf(Locale.ROOT, "Searched %d sub-searches in %d ms%n", r.tasks().size(), r.elapsedMs());
+            out.printf(Locale.ROOT, "Searched %d sub-searches in %d ms%n", r.taskCount(), r.elapsedMs());
             out.printf(Locale.ROOT, "Best plan: pp %d, division %s, global batch %d, chunks %d, vtp %d, vsp %d, embed_sdp %d%n",
                     plan.pp(), plan.pipelineDivision(), plan.globalBatch(), plan.chunks(), plan.vocabTp(), plan.vocabUlysses() ? 1 : 0,
                     plan.embedSdp() ? 1 : 0);

@@ -165,34 +165,71 @@ public final class SearchEngine {
      * @throws CancellationException when {@code cancelled} turns true
      */
     public SearchResult search(SearchListener listener, BooleanSupplier cancelled) {
+        List<TaskResult> all = new ArrayList<>();
+        return search(listener, cancelled, all::add, all);
+    }
+
+    /**
+     * The same, handing each sub-search to {@code stream} in Galvatron's order as soon as it and every one before it
+     * are done, and keeping none of them: a default batch sweep (half a million sub-searches) then needs the memory of
+     * the few groups in flight, not of all of them. The result's task list is empty.
+     */
+    public SearchResult search(SearchListener listener, BooleanSupplier cancelled, java.util.function.Consumer<TaskResult> stream) {
+        return search(listener, cancelled, stream, List.of());
+    }
+
+    private SearchResult search(SearchListener listener, BooleanSupplier cancelled, java.util.function.Consumer<TaskResult> stream,
+                                List<TaskResult> kept) {
         long t0 = System.nanoTime();
         List<Group> groups = groups();
         int perGroup = vspList().size() * embedSdpList().size();
         int total = groups.size() * perGroup;
         AtomicInteger done = new AtomicInteger();
         AtomicLong bestBits = new AtomicLong(Double.doubleToLongBits(0));
-        List<List<TaskResult>> results = new ArrayList<>();
         MemoryNeed need = new MemoryNeed();
+        // the first strictly fastest in Galvatron's order, as its selection loop keeps it
+        TaskResult[] best = new TaskResult[1];
+        double[] bestThroughput = {0};
+        int[] count = {0};
+        java.util.function.Consumer<List<TaskResult>> deliver = rs -> {
+            for (TaskResult r : rs) {
+                count[0]++;
+                double th = r.best().rankS() < INF ? r.globalBatch() / r.best().rankS() : 0.0;
+                if (th > bestThroughput[0]) {
+                    bestThroughput[0] = th;
+                    best[0] = r;
+                }
+                stream.accept(r);
+            }
+        };
         int workers = Math.max(1, so.workers());
         if (workers == 1 || groups.size() == 1) {
             for (Group g : groups) {
                 if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
-                results.add(runGroup(g, cancelled, need, listener, done, total, bestBits));
+                deliver.accept(runGroup(g, cancelled, need, listener, done, total, bestBits));
             }
         } else {
-            ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, groups.size()), r -> {
+            int threads = Math.min(workers, groups.size());
+            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
                 Thread t = new Thread(r, "galvatron-search");
                 t.setDaemon(true);
                 return t;
             });
             try {
-                List<Future<List<TaskResult>>> fs = new ArrayList<>();
-                for (Group g : groups) fs.add(pool.submit(() -> runGroup(g, cancelled, need, listener, done, total, bestBits)));
-                for (Future<List<TaskResult>> f : fs) {
+                // a bounded window of groups ahead of the one delivered next: finished groups wait for their turn
+                java.util.ArrayDeque<Future<List<TaskResult>>> window = new java.util.ArrayDeque<>();
+                int next = 0;
+                int ahead = 4 * threads;
+                while (next < groups.size() || !window.isEmpty()) {
+                    while (next < groups.size() && window.size() < ahead) {
+                        Group g = groups.get(next++);
+                        window.add(pool.submit(() -> runGroup(g, cancelled, need, listener, done, total, bestBits)));
+                    }
                     try {
-                        results.add(f.get());
+                        deliver.accept(window.poll().get());
                     } catch (ExecutionException e) {
                         if (e.getCause() instanceof RuntimeException re) throw re;
+                        if (e.getCause() instanceof Error err) throw err;
                         throw new IllegalStateException(e.getCause());
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -203,23 +240,13 @@ public final class SearchEngine {
                 pool.shutdownNow();
             }
         }
-        List<TaskResult> all = new ArrayList<>();
-        results.forEach(all::addAll);
-        TaskResult best = null;
-        double bestThroughput = 0;
-        for (TaskResult r : all) {
-            double th = r.best().rankS() < INF ? r.globalBatch() / r.best().rankS() : 0.0;
-            if (th > bestThroughput) {
-                bestThroughput = th;
-                best = r;
-            }
-        }
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        if (best == null || !best.best().feasible()) {
-            return new SearchResult(null, null, all, need.minimumGb(co), need.mb(), need.describe(), ms);
+        TaskResult winner = best[0];
+        if (winner == null || !winner.best().feasible()) {
+            return new SearchResult(null, null, kept, need.minimumGb(co), need.mb(), need.describe(), ms, count[0]);
         }
-        ParallelPlan plan = best.plan(co.pipelineType(), co.defaultDpType());
-        return new SearchResult(plan, best, all, 0, 0, null, ms);
+        ParallelPlan plan = winner.plan(co.pipelineType(), co.defaultDpType());
+        return new SearchResult(plan, winner, kept, 0, 0, null, ms, count[0]);
     }
 
     private List<TaskResult> runGroup(Group g, BooleanSupplier cancelled, MemoryNeed need, SearchListener listener,

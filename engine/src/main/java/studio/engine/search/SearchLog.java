@@ -21,32 +21,44 @@ public final class SearchLog {
         return sb.toString();
     }
 
-    /** Streams the log: a default batch sweep has half a million sub-searches, hundreds of MB of text. */
+    /** Writes the whole log of a search that kept its sub-searches. */
     public static void render(Appendable sb, String header, SearchEngine engine, SearchResult r) throws java.io.IOException {
+        header(sb, header, engine);
+        for (TaskResult t : r.tasks()) task(sb, t);
+        footer(sb, r);
+    }
+
+    /** The log's head: what was searched. A sweep streams its sub-searches after it ({@link #task}), then {@link #footer}. */
+    public static void header(Appendable sb, String header, SearchEngine engine) throws java.io.IOException {
         sb.append(header).append('\n');
         List<LayerStrategy> s = engine.space().strategies();
         sb.append("Searching ").append(String.valueOf(s.size())).append(" strategies: ")
-                .append(s.stream().map(LayerStrategy::form).collect(Collectors.joining(", "))).append('\n');
-        sb.append(String.format(Locale.ROOT, "Search took %d ms over %d sub-searches%n%n", r.elapsedMs(), r.tasks().size()));
-        for (TaskResult t : r.tasks()) {
-            sb.append(String.format(Locale.ROOT, "bsz=%d chunk=%d min_tp=%d max_tp=%d vsp=%d embed_sdp=%d sp_search=%d%n",
-                    t.globalBatch(), t.chunks(), t.minTp(), t.maxTp(), t.vsp(), t.embedSdp(), t.spSearch().code()));
-            for (PpCandidate c : t.candidates()) {
-                sb.append(String.format(Locale.ROOT, "  pp_deg=%d division=%s time cost: %s, memory remaining: %s, memory cost: %s%n",
-                        c.pp(), c.division(), c.costS() == Double.POSITIVE_INFINITY ? "inf" : String.valueOf(c.costS()),
-                        c.remainingMb(), c.memoryCostMb()));
-            }
-            PpCandidate b = t.best();
-            if (b.feasible()) {
-                sb.append(String.format(Locale.ROOT, "  [Optimal pp_deg=%d] Minimized timecost=%s Memory remaining=%s Memory cost=%s Vocab tp=%d%n",
-                        b.pp(), b.costS(), b.remainingMb(), b.memoryCostMb(), b.vocabTp()));
-                sb.append(String.format(Locale.ROOT, "  Max throughput=%s samples/s%n", t.throughput()));
-                sb.append("  ").append(stages(b)).append('\n');
-            } else {
-                sb.append("  No plan fits.\n");
-            }
+                .append(s.stream().map(LayerStrategy::form).collect(Collectors.joining(", "))).append("\n\n");
+    }
+
+    /** One sub-search: its pp candidates and its optimum. */
+    public static void task(Appendable sb, TaskResult t) throws java.io.IOException {
+        sb.append(String.format(Locale.ROOT, "bsz=%d chunk=%d min_tp=%d max_tp=%d vsp=%d embed_sdp=%d sp_search=%d%n",
+                t.globalBatch(), t.chunks(), t.minTp(), t.maxTp(), t.vsp(), t.embedSdp(), t.spSearch().code()));
+        for (PpCandidate c : t.candidates()) {
+            sb.append(String.format(Locale.ROOT, "  pp_deg=%d division=%s time cost: %s, memory remaining: %s, memory cost: %s%n",
+                    c.pp(), c.division(), c.costS() == Double.POSITIVE_INFINITY ? "inf" : String.valueOf(c.costS()),
+                    c.remainingMb(), c.memoryCostMb()));
         }
-        sb.append('\n');
+        PpCandidate b = t.best();
+        if (b.feasible()) {
+            sb.append(String.format(Locale.ROOT, "  [Optimal pp_deg=%d] Minimized timecost=%s Memory remaining=%s Memory cost=%s Vocab tp=%d%n",
+                    b.pp(), b.costS(), b.remainingMb(), b.memoryCostMb(), b.vocabTp()));
+            sb.append(String.format(Locale.ROOT, "  Max throughput=%s samples/s%n", t.throughput()));
+            sb.append("  ").append(stages(b)).append('\n');
+        } else {
+            sb.append("  No plan fits.\n");
+        }
+    }
+
+    /** The log's end: how long it took, and the optimum. */
+    public static void footer(Appendable sb, SearchResult r) throws java.io.IOException {
+        sb.append(String.format(Locale.ROOT, "%nSearch took %d ms over %d sub-searches%n", r.elapsedMs(), r.taskCount()));
         if (r.found()) {
             TaskResult t = r.best();
             PpCandidate b = t.best();

@@ -9,14 +9,15 @@ import java.util.List;
  *
  * @param plan             the chosen plan, null when nothing fits
  * @param best             the winning task, null when nothing fits
- * @param tasks            every task in Galvatron's order
+ * @param tasks            every task in Galvatron's order (empty when they were streamed instead: see {@code taskCount})
  * @param minimumFeasibleGb when nothing fits: the smallest --memory_constraint at which the least memory-hungry
  *                          candidate seen would fit (0 when unknown)
  * @param leastMemoryMb    when nothing fits: that candidate's per-GPU need in MB
  * @param elapsedMs        wall time of the search
+ * @param taskCount        sub-searches run
  */
 public record SearchResult(ParallelPlan plan, TaskResult best, List<TaskResult> tasks, int minimumFeasibleGb, int leastMemoryMb,
-                           String leastMemoryCandidate, long elapsedMs) {
+                           String leastMemoryCandidate, long elapsedMs, int taskCount) {
     public SearchResult {
         tasks = List.copyOf(tasks);
     }

@@ -65,6 +65,20 @@ class SearchApiTest {
     }
 
     @Test
+    void aStreamedSearchHandsOverEverySubSearchInOrderKeepsNoneAndFindsTheSamePlan() {
+        SearchOptions sweep = S1SearchTest.s1Options().toBuilder().settleBsz(-1).batchSweep(8, 64, 8).workers(2).build();
+        SearchResult kept = new SearchEngine(S1SearchTest.s1CostModel(), sweep).search();
+        List<TaskResult> streamed = new java.util.ArrayList<>();
+        SearchResult r = new SearchEngine(S1SearchTest.s1CostModel(), sweep).search(SearchListener.NONE, () -> false, streamed::add);
+        assertTrue(kept.tasks().size() > 100, "a sweep of " + kept.tasks().size());
+        assertEquals(kept.tasks(), streamed, "the same sub-searches, in Galvatron's order");
+        assertTrue(r.tasks().isEmpty(), "none kept");
+        assertEquals(kept.taskCount(), r.taskCount());
+        assertEquals(kept.plan(), r.plan());
+        assertEquals(kept.best(), r.best());
+    }
+
+    @Test
     void resultsDoNotDependOnWorkers() {
         SearchResult one = new SearchEngine(S1SearchTest.s1CostModel(), S1SearchTest.s1Options()).search();
         SearchResult four = new SearchEngine(S1SearchTest.s1CostModel(), S1SearchTest.s1Options().withWorkers(4)).search();
