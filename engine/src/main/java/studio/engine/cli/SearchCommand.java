@@ -141,9 +141,6 @@ public final class SearchCommand implements Callable<Integer> {
                 SearchLog.footer(w, result[0]);
                 w.flush();
             });
-        } catch (OutOfMemoryError e) {
-            throw new IllegalStateException("the search needs more memory than this JVM may use (" + Runtime.getRuntime().maxMemory() / 1048576
-                    + " MB): narrow the sweep (--max_bsz, --settle_bsz) or give it more (GSTUDIO_JAVA_OPTS=-Xmx4g)");
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }

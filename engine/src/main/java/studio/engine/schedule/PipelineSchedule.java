@@ -55,24 +55,34 @@ public final class PipelineSchedule {
         if (p < 1 || microBatches < 1 || backwardMs.length != p || p2pMs.length < Math.max(0, p - 1)) {
             throw new IllegalArgumentException("a schedule needs at least one stage and micro-batch, and one time per stage");
         }
-        List<List<int[]>> order = new ArrayList<>(); // per stage: {kind 0/1, micro-batch}
-        for (int s = 0; s < p; s++) order.add(stageOrder(type, s, p, microBatches));
+        List<Slot> slots = new ArrayList<>();
+        double makespan = run(type, microBatches, forwardMs, backwardMs, p2pMs, slots);
+        return new Timeline(type, p, microBatches, slots, makespan);
+    }
+
+    /** Only the makespan of {@link #simulate}, without keeping slots (what a search ranks thousands of candidates by). */
+    public static double makespanMs(PipelineType type, int microBatches, double[] forwardMs, double[] backwardMs, double[] p2pMs) {
+        return run(type, microBatches, forwardMs, backwardMs, p2pMs, null);
+    }
+
+    /** Places every op in time (into {@code slots} unless null) and returns the makespan. */
+    private static double run(PipelineType type, int microBatches, double[] forwardMs, double[] backwardMs, double[] p2pMs, List<Slot> slots) {
+        int p = forwardMs.length;
         double[][] fEnd = new double[p][microBatches];
         double[][] bEnd = new double[p][microBatches];
         boolean[][] fDone = new boolean[p][microBatches];
         boolean[][] bDone = new boolean[p][microBatches];
         int[] next = new int[p];
         double[] free = new double[p];
-        List<Slot> slots = new ArrayList<>();
         int left = 2 * p * microBatches;
         while (left > 0) {
             boolean progress = false;
             for (int s = 0; s < p; s++) {
-                while (next[s] < order.get(s).size()) {
-                    int[] op = order.get(s).get(next[s]);
-                    int i = op[1];
+                while (next[s] < 2 * microBatches) {
+                    int kind = opKind(type, s, p, microBatches, next[s]);
+                    int i = opMicroBatch(type, s, p, microBatches, next[s]);
                     double ready;
-                    if (op[0] == 0) {
+                    if (kind == 0) {
                         if (s > 0 && !fDone[s - 1][i]) break;
                         ready = s == 0 ? 0 : fEnd[s - 1][i] + p2pMs[s - 1];
                     } else {
@@ -81,8 +91,8 @@ public final class PipelineSchedule {
                         ready = s == p - 1 ? fEnd[s][i] : Math.max(fEnd[s][i], bEnd[s + 1][i] + p2pMs[s]);
                     }
                     double start = Math.max(free[s], ready);
-                    double end = start + (op[0] == 0 ? forwardMs[s] : backwardMs[s]);
-                    if (op[0] == 0) {
+                    double end = start + (kind == 0 ? forwardMs[s] : backwardMs[s]);
+                    if (kind == 0) {
                         fEnd[s][i] = end;
                         fDone[s][i] = true;
                     } else {
@@ -90,7 +100,7 @@ public final class PipelineSchedule {
                         bDone[s][i] = true;
                     }
                     free[s] = end;
-                    slots.add(new Slot(s, i, op[0] == 0 ? Kind.FORWARD : Kind.BACKWARD, start, end));
+                    if (slots != null) slots.add(new Slot(s, i, kind == 0 ? Kind.FORWARD : Kind.BACKWARD, start, end));
                     next[s]++;
                     left--;
                     progress = true;
@@ -100,27 +110,36 @@ public final class PipelineSchedule {
         }
         double makespan = 0;
         for (double f : free) makespan = Math.max(makespan, f);
-        return new Timeline(type, p, microBatches, slots, makespan);
+        return makespan;
     }
 
-    /** The order one stage runs its forwards (0) and backwards (1) in. */
+    /** The order one stage runs its forwards (0) and backwards (1) in: {kind, micro-batch} for each of its 2m ops. */
     static List<int[]> stageOrder(PipelineType type, int s, int p, int m) {
         List<int[]> out = new ArrayList<>();
-        if (type == PipelineType.GPIPE) {
-            for (int i = 0; i < m; i++) out.add(new int[] {0, i});
-            for (int i = 0; i < m; i++) out.add(new int[] {1, i});
-            return out;
-        }
-        int warmup = Math.min(p - s - 1, m);
-        int f = 0;
-        int b = 0;
-        for (; f < warmup; f++) out.add(new int[] {0, f});
-        while (f < m) {
-            out.add(new int[] {0, f++});
-            out.add(new int[] {1, b++});
-        }
-        while (b < m) out.add(new int[] {1, b++});
+        for (int k = 0; k < 2 * m; k++) out.add(new int[] {opKind(type, s, p, m, k), opMicroBatch(type, s, p, m, k)});
         return out;
+    }
+
+    /**
+     * The kind (0 forward, 1 backward) of stage {@code s}'s op {@code k}: GPipe runs every forward, then every
+     * backward; 1F1B runs {@code w = min(p - s - 1, m)} warm-up forwards, then a forward and a backward in turn, then
+     * the remaining backwards.
+     */
+    static int opKind(PipelineType type, int s, int p, int m, int k) {
+        if (type == PipelineType.GPIPE) return k < m ? 0 : 1;
+        int w = Math.min(p - s - 1, m);
+        if (k < w) return 0;
+        if (k < w + 2 * (m - w)) return (k - w) % 2 == 0 ? 0 : 1;
+        return 1;
+    }
+
+    /** The micro-batch of stage {@code s}'s op {@code k} (see {@link #opKind}). */
+    static int opMicroBatch(PipelineType type, int s, int p, int m, int k) {
+        if (type == PipelineType.GPIPE) return k < m ? k : k - m;
+        int w = Math.min(p - s - 1, m);
+        if (k < w) return k;
+        if (k < w + 2 * (m - w)) return (k - w) % 2 == 0 ? w + (k - w) / 2 : (k - w) / 2;
+        return k - m;
     }
 
     /** The schedule of a costed plan: its stages' layer times per micro-batch, its micro-batch count and type. */

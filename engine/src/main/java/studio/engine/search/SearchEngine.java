@@ -11,6 +11,7 @@ import studio.engine.plan.RuntimeRules;
 import studio.engine.plan.LayerStrategy;
 import studio.engine.plan.ParallelPlan;
 import studio.engine.plan.PipelineType;
+import studio.engine.schedule.PipelineSchedule;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -527,7 +528,7 @@ public final class SearchEngine {
             java.util.Arrays.fill(ch, tb.chunks);
             studio.engine.cost.PipelineTerms terms = cm.pipelineCost(layers, div, ch, g.globalBatch(), g.minTp(), otherNoComm);
             double c = terms.iterationS();
-            return new double[] {c, studio ? Math.max(c, plainBound(terms.fullS(), terms.computeS(), terms.realChunks())) : c};
+            return new double[] {c, studio ? Math.max(c, scheduleBound(terms.fullS(), terms.computeS(), terms.realChunks())) : c};
         }
         int p = div.size();
         double[] f = new double[p];
@@ -542,7 +543,32 @@ public final class SearchEngine {
             k[st] += otherNoComm[st];
         }
         double c = CostModel.pipelineFormula(f, k, realc);
-        return new double[] {c, studio ? Math.max(c, plainBound(f, k, realc)) : c};
+        return new double[] {c, studio ? Math.max(c, scheduleBound(f, k, realc)) : c};
+    }
+
+    /**
+     * The iteration as the runtime schedules it (issue 15: the simulator, {@link PipelineSchedule}):
+     * each stage's micro-batch work {@code k} split as Galvatron's model splits a layer (forward a third, backward two
+     * thirds; p2p is already inside the layers' times), run in the plan's GPipe or 1F1B order, plus the exposed
+     * gradient-reduce tail. The studio ranks its own candidates by the larger of this and Galvatron's formula, so
+     * neither the formula's blind spots nor an order the runtime cannot keep makes a candidate win.
+     */
+    private double scheduleBound(double[] f, double[] k, int chunks) {
+        int p = k.length;
+        double[] forward = new double[p];
+        double[] backward = new double[p];
+        double acc = 0;
+        double tail = 0;
+        for (int i = 0; i < p; i++) {
+            forward[i] = k[i] / 3;
+            backward[i] = k[i] - forward[i];
+            acc += k[i];
+            tail = Math.max(tail, f[i] - acc);
+        }
+        double makespan = PipelineSchedule.makespanMs(co.pipelineType(), Math.max(1, chunks), forward, backward,
+                new double[Math.max(1, p - 1)]);
+        // the plain bound stays a floor: the schedule is never below it, so this only guards against rounding
+        return Math.max(makespan + Math.max(0, tail), plainBound(f, k, chunks));
     }
 
     /** The plain 1F1B iteration: every stage's work once, plus (micro-batches - 1) times the slowest stage, plus the reduce tail. */

@@ -17,6 +17,27 @@ class PipelineScheduleTest {
     }
 
     @Test
+    void theMakespanAloneEqualsTheFullSchedule() {
+        Random r = new Random(7);
+        for (int trial = 0; trial < 200; trial++) {
+            int p = 1 + r.nextInt(6);
+            int m = 1 + r.nextInt(120);
+            double[] f = new double[p];
+            double[] b = new double[p];
+            double[] x = new double[Math.max(1, p - 1)];
+            for (int s = 0; s < p; s++) {
+                f[s] = 0.5 + r.nextDouble();
+                b[s] = f[s] * (1.5 + r.nextDouble());
+            }
+            for (int s = 0; s < x.length; s++) x[s] = r.nextDouble() * 0.2;
+            for (PipelineType t : PipelineType.values()) {
+                double full = PipelineSchedule.simulate(t, m, f, b, x).makespanMs();
+                assertEquals(full, PipelineSchedule.makespanMs(t, m, f, b, x), full * 1e-9, t + " p=" + p + " m=" + m);
+            }
+        }
+    }
+
+    @Test
     void uniformStagesGiveTheTextbookMakespans() {
         for (int p : new int[] {1, 2, 4, 8}) {
             for (int m : new int[] {1, 3, 8, 32}) {

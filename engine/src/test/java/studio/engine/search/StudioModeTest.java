@@ -7,6 +7,7 @@ import studio.engine.cost.CostModel;
 import studio.engine.cost.PlanEstimate;
 import studio.engine.cost.PlanEvaluator;
 import studio.engine.plan.PlanValidator;
+import studio.engine.schedule.PipelineSchedule;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +40,15 @@ class StudioModeTest {
         assertTrue(studio.found());
         // judged by Galvatron's cost model (the evaluator recomputes it independently of the search)
         PlanEstimate e = new PlanEvaluator(cm).evaluate(studio.plan(), studio.best().minTp(), studio.best().maxTp(), List.of());
+        // side by side: each plan under Galvatron's closed form and under the schedule simulator (issue 15, item 2)
+        if (v2.found()) {
+            PlanEstimate g = new PlanEvaluator(cm).evaluate(v2.plan(), v2.best().minTp(), v2.best().maxTp(), List.of());
+            double gSim = PipelineSchedule.of(v2.plan(), g).makespanMs() / 1000;
+            double sSim = PipelineSchedule.of(studio.plan(), e).makespanMs() / 1000;
+            System.out.printf(Locale.ROOT, "[studio] %s iteration (s)   closed form   simulated%n  galvatron-v2 %s  %11.4f %11.4f%n"
+                            + "  studio       %s  %11.4f %11.4f%n", name, v2.plan().pipelineDivision(), g.iterationS(), gSim,
+                    studio.plan().pipelineDivision(), e.iterationS(), sSim);
+        }
         Conformance.assertRel(studio.throughput(), e.throughput(), "studio throughput re-evaluated");
         assertTrue(e.fitsMemory(), "fits: " + e.memory());
         assertTrue(studio.throughput() >= v2.throughput() * (1 - 1e-12), name + ": studio slower than galvatron-v2 runnable");
