@@ -7,9 +7,7 @@ import studio.engine.io.JsonFiles;
 import studio.runner.env.NodeEnvironment;
 import studio.runner.events.Event;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,32 +52,12 @@ public final class HardwareProfiler {
         List<Process> procs = TorchRanks.start(r.python(), script, args, r.nodeRank() * r.nprocPerNode(), r.nprocPerNode(), world, r.masterAddr(),
                 r.masterPort());
         Thread reaper = ChildProcesses.stopOnExit(procs);
-        List<Thread> readers = new ArrayList<>();
         StringBuilder tail = new StringBuilder();
-        for (int i = 0; i < procs.size(); i++) {
-            final int local = i;
-            Process p = procs.get(i);
-            Thread t = new Thread(() -> {
-                try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = br.readLine()) != null) {
-                        if (line.startsWith("{\"event\"")) {
-                            out.accept(Event.of(RunnerEvent.PROFILE_PROGRESS).put("line", line));
-                        } else if (local == 0) {
-                            synchronized (tail) {
-                                tail.append(line).append('\n');
-                                if (tail.length() > 4000) tail.delete(0, tail.length() - 4000);
-                            }
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process ended
-                }
-            });
-            t.setDaemon(true);
-            t.start();
-            readers.add(t);
-        }
+        List<Thread> readers = TorchRanks.drain(procs, tail, 0, line -> {
+            if (!line.startsWith("{\"event\"")) return false;
+            out.accept(Event.of(RunnerEvent.PROFILE_PROGRESS).put("line", line));
+            return true;
+        });
         int code = 0;
         for (Process p : procs) code = Math.max(code, p.waitFor());
         ChildProcesses.done(reaper);

@@ -7,10 +7,7 @@ import studio.engine.io.JsonFiles;
 import studio.engine.plan.PipelineType;
 import studio.engine.schedule.PipelineSchedule;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,24 +95,7 @@ public final class PipelineBench {
         List<Process> procs = TorchRanks.start(r.python(), script, args, 0, world, world, "127.0.0.1", r.masterPort());
         Thread reaper = ChildProcesses.stopOnExit(procs);
         StringBuilder tail = new StringBuilder();
-        List<Thread> readers = new ArrayList<>();
-        for (Process p : procs) {
-            Thread t = new Thread(() -> {
-                try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = br.readLine()) != null; ) {
-                        synchronized (tail) {
-                            tail.append(line).append('\n');
-                            if (tail.length() > 4000) tail.delete(0, tail.length() - 4000);
-                        }
-                    }
-                } catch (IOException e) {
-                    // the process ended
-                }
-            });
-            t.setDaemon(true);
-            t.start();
-            readers.add(t);
-        }
+        List<Thread> readers = TorchRanks.drain(procs, tail, -1, line -> false);
         int code = 0;
         try {
             for (Process p : procs) {

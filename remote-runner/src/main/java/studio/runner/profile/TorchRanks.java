@@ -40,4 +40,35 @@ final class TorchRanks {
         }
         return procs;
     }
+
+    /**
+     * Reads every process's output on a daemon thread of its own (a full pipe would stall the rank): each line goes
+     * to {@code handler} first; a line it does not take is kept in {@code tail} (its last 4000 characters) when it
+     * comes from rank {@code tailRank}, or from any rank with -1.
+     */
+    static List<Thread> drain(List<Process> procs, StringBuilder tail, int tailRank, java.util.function.Predicate<String> handler) {
+        List<Thread> readers = new ArrayList<>();
+        for (int i = 0; i < procs.size(); i++) {
+            final int rank = i;
+            Process p = procs.get(i);
+            Thread t = new Thread(() -> {
+                try (java.io.BufferedReader br = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String line; (line = br.readLine()) != null; ) {
+                        if (handler.test(line) || (tailRank >= 0 && rank != tailRank)) continue;
+                        synchronized (tail) {
+                            tail.append(line).append('\n');
+                            if (tail.length() > 4000) tail.delete(0, tail.length() - 4000);
+                        }
+                    }
+                } catch (IOException e) {
+                    // the process ended
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            readers.add(t);
+        }
+        return readers;
+    }
 }
