@@ -255,6 +255,27 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
                     MemoryProfileMode.parse(memoryMode), seq, sequenceParallel, departures);
             profile = read.profile();
             sequenceParallel = read.sequenceParallel();
+            if (read.timeProfiledSeq() != null) {
+                int s0 = read.timeProfiledSeq();
+                studio.engine.model.Architecture shape = null;
+                try {
+                    shape = arch != null ? arch : studio.engine.model.ArchitectureReader.fromGalvatron3(file, modelName, model.values());
+                } catch (InputFileException e) {
+                    // the model's fields do not give its shape: the time stays as Galvatron 3.0 reads it
+                }
+                if (shape != null && s0 > 0) {
+                    double layer = layerFlopsPerSample(shape, seq) / layerFlopsPerSample(shape, s0);
+                    profile = profile.withForwardScaled(layer, (double) seq / s0);
+                    departures.add(String.format(java.util.Locale.ROOT, "no layer time in %s was measured at sequence length %d (Galvatron 3.0 uses "
+                            + "its %d entry unchanged, quirk Q-v3-5): scaled from the profiled length by the layer's FLOPs, x%.3f (attention "
+                            + "grows with the square of the length), the vocabulary's x%.3f; profile at %d for a measured number",
+                            timeFile.getFileName(), seq, s0, layer, (double) seq / s0, seq));
+                } else {
+                    departures.add("no layer time in " + timeFile.getFileName() + " was measured at sequence length " + seq
+                            + ": static time mode uses its first entry unchanged, as Galvatron 3.0 does (quirk Q-v3-5), so compute time is not scaled "
+                            + "to this length; profile at " + seq + " for a faithful number");
+                }
+            }
             if (!sequenceParallel && !limits.disableVocabularyTp()) {
                 departures.add("sequence_parallel false with a Megatron-TP vocabulary: Galvatron 3.0 asserts; the vocabulary is searched without "
                         + "Megatron-TP (disable_embedding_lmhead_tp)");
@@ -297,6 +318,12 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
         for (ArgGroup g : List.of(batch, hw, space, prof, options, debug)) ignored.addAll(g.unread(Set.of()));
         ignored.addAll(modelGroup.unread(galvatronKnown).stream().filter(k -> !isModelField(k)).toList());
         return new Galvatron3Inputs(file, cwd, model, settings, profile, hardwareProfile, hardware, out, log, ignored, departures);
+    }
+
+    /** Forward FLOPs of one sample through a layer at length {@code seq}: its matrices {@code 2 S P} plus attention {@code 4 S^2 q}. */
+    private static double layerFlopsPerSample(studio.engine.model.Architecture a, int seq) {
+        double matrices = new studio.engine.model.ParameterCount(a).layer(0);
+        return 2.0 * seq * matrices + 4.0 * seq * (double) seq * a.attentionHeads() * a.headDim();
     }
 
     private static studio.engine.model.Architecture architecture(Path file, String modelName, ModelInfo3 model) {

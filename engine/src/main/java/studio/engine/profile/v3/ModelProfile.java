@@ -36,6 +36,16 @@ public record ModelProfile(Path computationFile, ForwardTime layerForward, Forwa
                 bundle.otherPpOff(), bundle.otherFirstStage(), bundle.otherLastStage());
     }
 
+    /** The same with the layer's and the vocabulary's forward times multiplied by these factors (another sequence length). */
+    public ModelProfile withForwardScaled(double layerFactor, double otherFactor) {
+        return new ModelProfile(computationFile, scaled(layerForward, layerFactor), scaled(otherForward, otherFactor), memoryFile, memorySuffix,
+                parameterMb, activationMbByDegree, checkpointActivationMb, noPipeline, firstStage, lastStage);
+    }
+
+    private static ForwardTime scaled(ForwardTime t, double f) {
+        return new ForwardTime(t.batchFit(), t.perSampleMs() * f, t.slopeMs() * f, t.interceptMs() * f);
+    }
+
     /** The memory profile's key of an other-memory table: {@code other_memory_pp_off_sp} and so on. */
     public String keyOf(OtherMemoryProfile table) {
         String base = table == noPipeline ? "other_memory_pp_off" : table == firstStage ? "other_memory_pp_on_first" : "other_memory_pp_on_last";

@@ -46,12 +46,17 @@ public final class ProfileReader {
     }
 
     /** What {@link #readLenient} read, and the Megatron-SP setting the memory profile was read with. */
-    public record Lenient(ModelProfile profile, boolean sequenceParallel) {
+    /**
+     * @param timeProfiledSeq the sequence length of the static layer time used when none was measured at the searched
+     *                        length (the first entry, as Galvatron 3.0 reads it), else null
+     */
+    public record Lenient(ModelProfile profile, boolean sequenceParallel, Integer timeProfiledSeq) {
     }
 
     /**
      * The studio's reading where Galvatron 3.0 dies on profiles that still allow a search, each departure added to
      * {@code departures}: sequence time with too few lengths is read as static; a static time measured at another
+     * length is used as Galvatron 3.0 uses it and its length returned (the caller words the departure);
      * length is said to be unscaled; a memory profile with only the other kind of Megatron-SP entries is read with
      * those; static memory missing the length is scaled from the profiled ones (sequence mode).
      */
@@ -67,10 +72,11 @@ public final class ProfileReader {
             }
         }
         String seqTag = "_seq" + seqLength;
+        Integer profiledSeq = null;
         if (timeMode == TimeProfileMode.STATIC && keys(time).noneMatch(k -> k.startsWith(LAYER) && (k.endsWith(seqTag) || k.contains(seqTag + "_")))) {
-            departures.add("no layer time in " + computationFile.getFileName() + " was measured at sequence length " + seqLength
-                    + ": static time mode uses its first entry unchanged, as Galvatron 3.0 does (quirk Q-v3-5), so compute time is not scaled "
-                    + "to this length; profile at " + seqLength + " for a faithful number");
+            // the caller says what it does with it (scales it by the layer's FLOPs where it knows the shape)
+            profiledSeq = keys(time).filter(k -> k.startsWith(LAYER)).map(k -> java.util.regex.Pattern.compile("_seq(\\d+)").matcher(k))
+                    .filter(java.util.regex.Matcher::find).map(m -> Integer.valueOf(m.group(1))).findFirst().orElse(null);
         }
         ObjectNode memory = JsonFiles.readObject(memoryFile);
         String group = "layertype_0" + (sequenceParallel ? "_sp" : "");
@@ -87,7 +93,8 @@ public final class ProfileReader {
                     + seqLength + "): memory scaled from the profiled lengths (memory_profile_mode sequence)");
             memoryMode = MemoryProfileMode.SEQUENCE;
         }
-        return new Lenient(read(computationFile, time, timeMode, memoryFile, memory, memoryMode, seqLength, sequenceParallel), sequenceParallel);
+        return new Lenient(read(computationFile, time, timeMode, memoryFile, memory, memoryMode, seqLength, sequenceParallel), sequenceParallel,
+                profiledSeq);
     }
 
     private static java.util.stream.Stream<String> keys(ObjectNode root) {
