@@ -60,10 +60,12 @@ public final class PipelineTimelineView {
 
     private static String summaryText(PipelineSchedule.Timeline t) {
         if (t == null) return "";
+        StringBuilder peaks = new StringBuilder();
+        for (int s = 0; s < t.stages(); s++) peaks.append(s == 0 ? "" : "/").append(t.peakInFlight(s));
         return String.format(Locale.ROOT, "%s · %d stages · %d micro-batches · one iteration's compute %.1f ms as scheduled · bubble %.1f %%"
-                        + " · blue: forward, orange: backward, gaps: waiting",
+                        + " · peak activations %s micro-batches · blue: forward, orange: backward, gaps: waiting",
                 t.type() == PipelineType.GPIPE ? "GPipe" : "1F1B (pipedream_flush)", t.stages(), t.microBatches(), t.makespanMs(),
-                100 * t.bubbleFraction());
+                100 * t.bubbleFraction(), peaks);
     }
 
     private void draw() {

@@ -34,6 +34,43 @@ public final class PipelineSchedule {
             return slots.stream().filter(x -> x.stage() == s).mapToDouble(Slot::durationMs).sum();
         }
 
+        /**
+         * Activations alive on stage {@code s} over the iteration: a micro-batch's from the start of its forward to the
+         * end of its backward. Each point is a time (ms) and how many micro-batches are alive from then on.
+         */
+        public List<double[]> inFlight(int s) {
+            List<double[]> events = new ArrayList<>();
+            for (Slot x : slots) {
+                if (x.stage() != s) continue;
+                if (x.kind() == Kind.FORWARD) events.add(new double[] {x.startMs(), +1});
+                else events.add(new double[] {x.endMs(), -1});
+            }
+            // at one instant a backward's release comes before the next forward's allocation (the runtime frees first)
+            events.sort((a, b) -> a[0] != b[0] ? Double.compare(a[0], b[0]) : Double.compare(a[1], b[1]));
+            List<double[]> out = new ArrayList<>();
+            int alive = 0;
+            for (double[] e : events) {
+                alive += (int) e[1];
+                out.add(new double[] {e[0], alive});
+            }
+            return out;
+        }
+
+        /** The most micro-batches whose activations stage {@code s} holds at once: what its activation peak is made of. */
+        public int peakInFlight(int s) {
+            int peak = 0;
+            for (double[] p : inFlight(s)) peak = Math.max(peak, (int) p[1]);
+            return peak;
+        }
+
+        /** Stage {@code s}'s memory over time: {@code staticMb} (states, buffers) plus each alive micro-batch's activations. */
+        public List<double[]> memoryMb(int s, double staticMb, double activationPerMicroBatchMb) {
+            List<double[]> out = new ArrayList<>();
+            out.add(new double[] {0, staticMb});
+            for (double[] p : inFlight(s)) out.add(new double[] {p[0], staticMb + p[1] * activationPerMicroBatchMb});
+            return out;
+        }
+
         /** The share of stage-time spent idle: the bubble. */
         public double bubbleFraction() {
             double busy = 0;

@@ -38,6 +38,23 @@ class PipelineScheduleTest {
     }
 
     @Test
+    void theActivationPeakComesFromTheSchedule() {
+        int p = 4;
+        int m = 8;
+        var oneFOneB = PipelineSchedule.simulate(PipelineType.PIPEDREAM_FLUSH, m, fill(p, 1), fill(p, 2), fill(p - 1, 0.05));
+        var gpipe = PipelineSchedule.simulate(PipelineType.GPIPE, m, fill(p, 1), fill(p, 2), fill(p - 1, 0.05));
+        for (int s = 0; s < p; s++) {
+            // 1F1B keeps at most p - s micro-batches on stage s (what Galvatron's memory model assumes); GPipe keeps all m
+            assertEquals(p - s, oneFOneB.peakInFlight(s), "1F1B stage " + s);
+            assertEquals(m, gpipe.peakInFlight(s), "GPipe stage " + s);
+            var series = oneFOneB.memoryMb(s, 1000, 10);
+            assertEquals(1000, series.get(series.size() - 1)[1], 1e-9, "everything released at the end");
+            double peak = series.stream().mapToDouble(x -> x[1]).max().orElseThrow();
+            assertEquals(1000 + 10 * (p - s), peak, 1e-9);
+        }
+    }
+
+    @Test
     void uniformStagesGiveTheTextbookMakespans() {
         for (int p : new int[] {1, 2, 4, 8}) {
             for (int m : new int[] {1, 3, 8, 32}) {
