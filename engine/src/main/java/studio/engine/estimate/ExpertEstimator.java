@@ -98,7 +98,7 @@ public final class ExpertEstimator {
         }
         double expertMs = 2.0 * count.expert() / peakFlops * 1e3;
         ExpertLayer.Shape experts = new ExpertLayer.Shape(a.moe().experts(), a.moe().topK(), a.moe().expertFfn(), a.gatedMlp(), count.expert(),
-                imbalance, source, expertMs, activationScale(), plainDpType, gpusPerNode, true);
+                imbalance, expertMs, activationScale(), plainDpType, gpusPerNode);
         String what = "ESTIMATED: " + a.name() + "'s layers (attention, router and " + a.moe().experts() + " experts, top-" + a.moe().topK()
                 + ") and vocabulary from its shape and the " + gpu.id() + " datasheet, calibrated on Galvatron's measured A100 layers; "
                 + "load imbalance " + imbalance + " (" + source + ")";

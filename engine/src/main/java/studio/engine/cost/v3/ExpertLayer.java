@@ -39,15 +39,13 @@ public final class ExpertLayer {
      * @param gated                  three matrices an expert (SwiGLU) rather than two
      * @param parametersPerExpert    one expert's parameters ({@code ParameterCount.expert()})
      * @param loadImbalance          the busiest expert-parallel rank's tokens over the mean, at least 1
-     * @param imbalanceSource        where that figure comes from (shown with the plan)
      * @param forwardMsPerAssignment one token through one expert, forward, on one GPU, ms ({@code 2 h f} FLOPs a matrix)
      * @param activationScale        bytes kept per counted byte, the calibration of the dense layer's activations
      * @param plainDpType            what {@code dp_types_enc 0} runs as: DDP, or ZeRO-2 under a zero2 / zero3 default
      * @param gpusPerNode            where an ep group starts to cross nodes
-     * @param estimated              true when the expert compute is estimated from the shape, not measured
      */
-    public record Shape(int experts, int topK, int expertFfn, boolean gated, long parametersPerExpert, double loadImbalance, String imbalanceSource,
-                        double forwardMsPerAssignment, double activationScale, DpType plainDpType, int gpusPerNode, boolean estimated) {
+    public record Shape(int experts, int topK, int expertFfn, boolean gated, long parametersPerExpert, double loadImbalance,
+                        double forwardMsPerAssignment, double activationScale, DpType plainDpType, int gpusPerNode) {
         public Shape {
             if (experts < 1 || topK < 1 || topK > experts || expertFfn < 1 || parametersPerExpert < 1 || gpusPerNode < 1) {
                 throw new IllegalArgumentException("experts " + experts + ", top-k " + topK + ", expert width " + expertFfn
