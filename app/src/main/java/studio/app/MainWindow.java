@@ -101,6 +101,7 @@ public final class MainWindow {
                     t.setDaemon(true);
                     return t;
                 }));
+        timelineView.showLastRun(remoteVm.lastMeasuredIterationS(), remoteVm.lastPredictedIterationS());
         remoteView = new studio.app.remote.RemoteView(remoteVm);
         grid.table().getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> explainView.show(b.intValue()));
         editor.estimateProperty().addListener((o, a, b) -> {

@@ -24,6 +24,7 @@ public final class PipelineTimelineView {
     private final BorderPane root = new BorderPane();
     private final Canvas canvas = new Canvas(800, 240);
     private final Label summary = new Label();
+    private final Label lastRun = new Label();
     private final PlanEditor editor;
     private PipelineSchedule.Timeline timeline;
 
@@ -35,7 +36,10 @@ public final class PipelineTimelineView {
         canvas.heightProperty().bind(holder.heightProperty());
         summary.setId("timelineSummary");
         summary.setPadding(new Insets(6, 8, 6, 8));
-        root.setTop(summary);
+        lastRun.setId("timelineLastRun");
+        lastRun.setPadding(new Insets(0, 8, 6, 8));
+        lastRun.managedProperty().bind(lastRun.textProperty().isNotEmpty());
+        root.setTop(new javafx.scene.layout.VBox(summary, lastRun));
         root.setCenter(holder);
         canvas.widthProperty().addListener((o, a, b) -> draw());
         canvas.heightProperty().addListener((o, a, b) -> draw());
@@ -45,6 +49,23 @@ public final class PipelineTimelineView {
     }
 
     public Parent root() { return root; }
+
+    /**
+     * After a run: its measured iteration beside the plan's prediction and this schedule's ({@code measuredS} and
+     * {@code predictedS} in s; 0 while there is none).
+     */
+    public void showLastRun(javafx.beans.value.ObservableDoubleValue measuredS, javafx.beans.value.ObservableDoubleValue predictedS) {
+        lastRun.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
+            double m = measuredS.get();
+            if (!(m > 0)) return "";
+            double p = predictedS.get();
+            String sim = timeline == null ? "" : String.format(Locale.ROOT, ", this schedule %.3f s", timeline.makespanMs() / 1000);
+            return p > 0 ? String.format(Locale.ROOT, "Last run: measured %.3f s per iteration, predicted %.3f s (%+.1f %%)%s", m, p, (p / m - 1) * 100, sim)
+                    : String.format(Locale.ROOT, "Last run: measured %.3f s per iteration (a smoke run, not this plan's)", m);
+        }, measuredS, predictedS, editor.estimateProperty()));
+    }
+
+    public Label lastRunLabel() { return lastRun; }
 
     public Canvas canvas() { return canvas; }
 

@@ -50,6 +50,8 @@ public final class RemoteViewModel {
     private final XYSeries loss = new XYSeries("loss");
     private final XYSeries iterationTime = new XYSeries("measured (s)");
     private final XYSeries predicted = new XYSeries("predicted (s)");
+    private final javafx.beans.property.ReadOnlyDoubleWrapper lastMeasured = new javafx.beans.property.ReadOnlyDoubleWrapper();
+    private final javafx.beans.property.ReadOnlyDoubleWrapper lastPredicted = new javafx.beans.property.ReadOnlyDoubleWrapper();
     /** Peak memory per stage: the plan's prediction and what Galvatron printed (rank 0 is stage 0, the last rank the last stage). */
     private final org.jfree.data.category.DefaultCategoryDataset memory = new org.jfree.data.category.DefaultCategoryDataset();
     private int launchedNodes = 1;
@@ -217,6 +219,12 @@ public final class RemoteViewModel {
     public XYSeries iterationTime() { return iterationTime; }
 
     public XYSeries predicted() { return predicted; }
+
+    /** The latest run's measured iteration (median after warm-up, s; 0 before any) on its first node. */
+    public javafx.beans.property.ReadOnlyDoubleProperty lastMeasuredIterationS() { return lastMeasured.getReadOnlyProperty(); }
+
+    /** What the plan predicted for it (s; 0 when the run is not the plan's, as the smoke trainer's). */
+    public javafx.beans.property.ReadOnlyDoubleProperty lastPredictedIterationS() { return lastPredicted.getReadOnlyProperty(); }
 
     public org.jfree.data.category.DefaultCategoryDataset memory() { return memory; }
 
@@ -396,6 +404,10 @@ public final class RemoteViewModel {
                 List<Double> ms = measuredMs.computeIfAbsent(runId, k -> new ArrayList<>());
                 if (it >= 5) ms.add(s);
                 if (!ms.isEmpty()) measured = median(ms);
+                if (r.rank() == 0 && measured > 0) {
+                    lastMeasured.set(measured);
+                    lastPredicted.set(r.predictedIterationS());
+                }
             }
         } else if (kind == RunnerEvent.MEMORY) {
             peak = Math.max(peak, e.path("max_mb").asDouble());

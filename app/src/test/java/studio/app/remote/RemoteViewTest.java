@@ -87,6 +87,9 @@ class RemoteViewTest {
         assertEquals(25, window.remoteModel().iterationTime().getItemCount());
         assertEquals(0, window.remoteModel().predicted().getItemCount(), "the smoke trainer is not compared with the plan");
         assertTrue(run.measuredIterationS() > 0 && run.predictedIterationS() == 0, run.toString());
+        // the timeline shows the last run's measured iteration (a smoke run: nothing of the plan's to set beside it)
+        String lastRun = window.timelineView().lastRunLabel().getText();
+        assertTrue(lastRun.startsWith("Last run: measured ") && lastRun.contains("smoke run"), lastRun);
         Path shots = Path.of("target", "screenshots");
         Files.createDirectories(shots);
         var img = WaitForAsyncUtils.asyncFx(() -> scene.snapshot(null)).get(10, TimeUnit.SECONDS);
