@@ -28,6 +28,18 @@ class WhatIfTest {
     }
 
     @Test
+    void theSequenceCurveSearchesEachLengthWithTheBatchsTokensHeld() {
+        PlanningContext ctx = TestContexts.sample();
+        List<WhatIf.Point> points = WhatIf.tokensBySequence(TestContexts.loader(), ctx.settings(), 64L * 2048, new int[] {1024, 2048}, () -> false,
+                p -> { });
+        assertEquals(List.of(1024.0, 2048.0), points.stream().map(WhatIf.Point::x).toList());
+        assertTrue(points.stream().allMatch(p -> p.throughput() > 0), "tokens per second at each length: " + points);
+        // at the sample's own length the point is its search's best throughput in tokens/s (64 sequences of 2048)
+        double samples = WhatIf.throughputByBudget(ctx, 64, new int[] {ctx.settings().memoryGb()}, () -> false).get(0).throughput();
+        assertEquals(samples * 2048, points.get(1).throughput(), samples * 2048 * 1e-9);
+    }
+
+    @Test
     void aThreeTargetCurvesWithThreesSearchAndACancelStopsIt() {
         PlanningContext three = TestContexts.sample();
         three = three.with(three.settings().withTarget(TargetRuntime.GALVATRON_V3));
