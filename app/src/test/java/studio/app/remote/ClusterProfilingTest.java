@@ -146,6 +146,10 @@ class ClusterProfilingTest {
         WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> !vm.profilingProperty().get() && editor.state().context().isClusterMeasured());
         var computation = studio.engine.io.JsonFiles.readObject(loader.measuredRoot().resolve(
                 "computation_profiling_bf16_" + editor.state().context().model().name() + ".json"));
-        assertEquals(saved.get(firstKey).asDouble(), computation.get(firstKey).asDouble(), 0.0);
+        // kept as measured, unless the noise check timed that pair again (the runner then lists it as retimed)
+        var retimed = studio.engine.io.JsonFiles.readObject(progress).path("retimed");
+        boolean timedAgain = false;
+        for (var k : retimed) timedAgain |= k.asText().equals(firstKey);
+        if (!timedAgain) assertEquals(saved.get(firstKey).asDouble(), computation.get(firstKey).asDouble(), 0.0);
     }
 }
