@@ -33,17 +33,21 @@ public record Comparison(List<NamedPlan> plans, List<PlanEstimate> estimates, Li
         studio.engine.cost.PlanCoster ev = ctx.evaluator();
         List<PlanEstimate> est = plans.stream().map(p -> ev.evaluate(p.plan())).toList();
         List<Row> rows = new ArrayList<>();
+        List<int[]> stages = plans.stream().map(p -> p.plan().stageOfLayer()).toList();
         for (int l = 0; l < layers; l++) {
             List<String> s = new ArrayList<>();
-            int[] stage = null;
-            for (NamedPlan p : plans) {
-                stage = p.plan().stageOfLayer();
-                LayerStrategy ls = p.plan().layers().get(l);
-                s.add(ls.form() + " @" + stage[l]);
-            }
+            for (int i = 0; i < plans.size(); i++) s.add(cell(plans.get(i).plan(), l, stages.get(i)[l]));
             rows.add(new Row(l, s, s.stream().distinct().count() > 1));
         }
         return new Comparison(List.copyOf(plans), est, rows);
+    }
+
+    /** A layer as the table shows it: its strategy, its cp and expert placement where they split it, and its stage. */
+    static String cell(studio.engine.plan.ParallelPlan plan, int layer, int stage) {
+        LayerStrategy ls = plan.layers().get(layer);
+        int cp = plan.cpSizes().get(layer);
+        var e = plan.experts().get(layer);
+        return ls.form() + (cp > 1 ? " cp" + cp : "") + (e.placed() ? " ep" + e.ep() + (e.expertTp() > 1 ? " etp" + e.expertTp() : "") : "") + " @" + stage;
     }
 
     /** Relative throughput of plan {@code i} against the first, e.g. +0.052 for 5.2 % faster. */

@@ -40,6 +40,20 @@ class ComparisonTest {
     }
 
     @Test
+    void layersThatDifferOnlyInContextParallelismOrExpertPlacementAreFlaggedToo() {
+        ParallelPlan a = searched();
+        List<Integer> cps = new ArrayList<>(a.cpSizes());
+        cps.set(2, 2);
+        List<studio.engine.plan.ExpertPlacement> ex = new ArrayList<>(a.experts());
+        ex.set(5, new studio.engine.plan.ExpertPlacement(4, 2));
+        ParallelPlan b = a.withCpSizes(cps).withExperts(ex);
+        int[] stage = a.stageOfLayer();
+        assertEquals(a.layers().get(2).form() + " cp2 @" + stage[2], Comparison.cell(b, 2, stage[2]));
+        assertEquals(a.layers().get(5).form() + " ep4 etp2 @" + stage[5], Comparison.cell(b, 5, stage[5]));
+        assertEquals(a.layers().get(0).form() + " @" + stage[0], Comparison.cell(b, 0, stage[0]));
+    }
+
+    @Test
     void refusesOneOrFivePlansAndPlansOfOtherModels() {
         ParallelPlan a = searched();
         assertThrows(IllegalArgumentException.class, () -> Comparison.of(CTX, List.of(new NamedPlan("a", a))));
