@@ -97,10 +97,16 @@ public final class ExpertLayer {
 
     private double imbalance(HybridStrategy s) { return s.ep() > 1 ? shape().loadImbalance() : 1.0; }
 
+    /** fp32-equivalent MB of the expert parameters one GPU holds: E / ep experts, each split expertTp ways. */
+    double parameterMb(HybridStrategy s) {
+        Shape x = shape();
+        return (double) x.experts() / s.ep() * x.parametersPerExpert() / s.expertTp() * 4 / MB;
+    }
+
     public Memory memory(HybridStrategy s, int chunks) {
         Shape x = shape();
         CostSettings cs = in.settings();
-        double parameterMb = (double) x.experts() / s.ep() * x.parametersPerExpert() / s.expertTp() * 4 / MB;
+        double parameterMb = parameterMb(s);
         double states = 4 * parameterMb;
         int edp = s.expertDataParallel();
         DpType type = expertDpType(s);
@@ -130,8 +136,7 @@ public final class ExpertLayer {
         double allToAll = s.ep() > 1 ? 2 * passes * epTable(s).msFor(messageMb) : 0;
         double expertTp = s.expertTp() > 1 ? 2 * passes * in.allGather(s.expertTp()).msFor(messageMb * imbalance(s) * s.expertTp()) : 0;
         int edp = s.expertDataParallel();
-        Memory m = memory(s, 1);
-        double gradientMb = edp == 1 ? 0 : 2.0 * (edp - 1) * (m.parameterMb() / edp);
+        double gradientMb = edp == 1 ? 0 : 2.0 * (edp - 1) * (parameterMb(s) / edp);
         if (cs.mixed()) gradientMb /= 2;
         double reduce = edp == 1 ? 0 : in.allreduceMsPerMb(edp, s.expertTp());
         return new Time(forward, backward, allToAll, expertTp, gradientMb, reduce, expertDpType(s) == DpType.ZERO3);

@@ -2,7 +2,8 @@ package studio.engine.cost.v3;
 
 /**
  * Galvatron 3.0's cost model as its named components (v3 spec §4 - §5): layer memory, layer time, vocabulary memory
- * and time, the Megatron-SP buffer, transitions; the pipeline formula is {@link PipelineCost}.
+ * and time, the Megatron-SP buffer, transitions; the pipeline formula is {@link PipelineCost}. The studio's ring
+ * attention and expert models are built once here and shared by the layer's memory and time.
  */
 public final class Galvatron3CostModel {
     private final CostInputs inputs;
@@ -15,8 +16,10 @@ public final class Galvatron3CostModel {
 
     public Galvatron3CostModel(CostInputs inputs) {
         this.inputs = inputs;
-        this.layerMemory = new LayerMemoryCost(inputs);
-        this.layerTime = new LayerTimeCost(inputs);
+        RingAttention ring = new RingAttention(inputs);
+        ExpertLayer experts = new ExpertLayer(inputs);
+        this.layerMemory = new LayerMemoryCost(inputs, ring, experts);
+        this.layerTime = new LayerTimeCost(inputs, ring, experts);
         this.vocabularyMemory = new VocabularyMemoryCost(inputs);
         this.vocabularyTime = new VocabularyTimeCost(inputs);
         this.transition = new TransitionCost(inputs);

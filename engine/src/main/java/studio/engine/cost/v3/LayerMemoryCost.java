@@ -12,10 +12,11 @@ public final class LayerMemoryCost {
     private final RingAttention ring;
     private final ExpertLayer experts;
 
-    public LayerMemoryCost(CostInputs in) {
+    /** @param ring the context-parallel model and {@code experts} the MoE one, shared with the other components */
+    public LayerMemoryCost(CostInputs in, RingAttention ring, ExpertLayer experts) {
         this.in = in;
-        this.ring = new RingAttention(in);
-        this.experts = new ExpertLayer(in);
+        this.ring = ring;
+        this.experts = experts;
     }
 
     /** {@code enc_total} of {@code s} on stage {@code stage} for a task of batch {@code batch} in {@code chunks} micro-batches. */

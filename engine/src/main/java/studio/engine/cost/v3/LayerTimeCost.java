@@ -17,10 +17,11 @@ public final class LayerTimeCost {
     private final RingAttention ring;
     private final ExpertLayer experts;
 
-    public LayerTimeCost(CostInputs in) {
+    /** @param ring the context-parallel model and {@code experts} the MoE one, shared with the other components */
+    public LayerTimeCost(CostInputs in, RingAttention ring, ExpertLayer experts) {
         this.in = in;
-        this.ring = new RingAttention(in);
-        this.experts = new ExpertLayer(in);
+        this.ring = ring;
+        this.experts = experts;
     }
 
     public LayerTime of(HybridStrategy s, int batch, int chunks) {
