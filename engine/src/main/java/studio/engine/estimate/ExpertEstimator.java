@@ -21,8 +21,8 @@ import java.util.TreeMap;
  * {@link ModelProfile}, and its routed experts as an {@link ExpertLayer.Shape}.
  *
  * <p>Compute: FLOPs over the GPU's dense peak at the efficiency {@link Calibration} fitted on Galvatron's measured
- * A100 layers of the same MLP kind; the dense part's forward is {@code 2 S P_dense + 4 S^2 q} FLOPs a sample
- * ({@code P_dense} its matrix parameters, {@code q} the query width), one token through one expert {@code 2 P_expert}.
+ * A100 layers of the same MLP kind; the dense part's forward is {@code ParameterCount.forwardFlopsPerToken} less the
+ * top-k experts', times S, a sample ({@code 2 S P_dense + 4 S^2 q}), one token through one expert {@code 2 P_expert}.
  * Activations, bytes a token (bf16): the dense part keeps {@code 8 h + 4 q + 4 kv} (norm inputs and outputs, Q, K, V,
  * the attention output), a dense SwiGLU MLP {@code 8 f}; the ratio of Galvatron's measured llama-7b activations to
  * the same count of its shape (h 4096, f 11008) calibrates both, so a dense llama estimated this way matches the
@@ -60,8 +60,10 @@ public final class ExpertEstimator {
         double kv = (double) a.keyValueHeads() * a.headDim();
         double peakFlops = gpu.denseTflops(precision) * 1e12 * calibration.layerEfficiency(a.gatedMlp(), a.hiddenSize());
 
-        long denseParameters = count.attention() + 2L * (a.layerNorm() ? 2 * a.hiddenSize() : a.hiddenSize()) + count.moeDense();
-        double denseFlops = 2.0 * seq * (count.attention() + count.moeDense()) + 4.0 * seq * seq * q;
+        int moeLayer = a.moe().firstDenseLayers();
+        long denseParameters = count.layer(moeLayer) - count.expertParameters(moeLayer);
+        // what a token costs besides its top-k experts
+        double denseFlops = seq * (count.forwardFlopsPerToken(moeLayer, seq) - 2.0 * a.moe().topK() * count.expert());
         ForwardTime layerForward = ForwardTime.perSample(denseFlops / peakFlops * 1e3);
 
         double sharedBytes = a.moe().sharedExpertFfn() > 0 ? (a.gatedMlp() ? 8.0 : 4.0) * a.moe().sharedExpertFfn() : 0;

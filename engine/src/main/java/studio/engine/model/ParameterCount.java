@@ -66,6 +66,20 @@ public final class ParameterCount {
     }
 
     /** What one token passes through in layer {@code layer}: the top-k experts instead of all. */
+    /**
+     * Forward FLOPs of one token through layer {@code layer} at sequence length {@code seq}: two a parameter a token
+     * is routed through ({@link #activeLayer}; norms and biases counted alike, a rounding), plus the attention scores
+     * and weighted sum ({@link #attentionFlopsPerToken}).
+     */
+    public double forwardFlopsPerToken(int layer, int seq) {
+        return 2.0 * activeLayer(layer) + attentionFlopsPerToken(seq);
+    }
+
+    /** The attention scores and weighted sum of one token over a sequence of {@code seq}: {@code 4 S q}, q the query width. */
+    public double attentionFlopsPerToken(int seq) {
+        return 4.0 * seq * a.attentionHeads() * a.headDim();
+    }
+
     public long activeLayer(int layer) {
         if (!a.isMoeLayer(layer)) return layer(layer);
         return attention() + 2 * norm() + moeDense() + (long) a.moe().topK() * expert();

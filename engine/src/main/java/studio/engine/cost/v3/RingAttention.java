@@ -32,19 +32,14 @@ public final class RingAttention {
         }
 
         /**
-         * From the model at sequence length {@code seq}: forward FLOPs per token of the projections
-         * {@code 2 h (q + 2 kv) + 2 q h}, the MLP ({@code 6 h f} gated, {@code 4 h f} not; MoE: the top-k experts) and
-         * the attention {@code 4 S q} (q = heads x head width); the share is the attention's.
+         * From the model at sequence length {@code seq}: the share of a token's forward FLOPs
+         * ({@code ParameterCount.forwardFlopsPerToken}, an MoE layer's through its top-k experts) in the attention
+         * scores and weighted sum ({@code 4 S q}).
          */
         public static Shape of(studio.engine.model.Architecture a, int seq) {
-            double h = a.hiddenSize();
-            double q = (double) a.attentionHeads() * a.headDim();
-            int kv = a.keyValueHeads() * a.headDim();
-            double ffn = a.isMoe() ? (double) a.moe().topK() * a.moe().expertFfn() + a.moe().sharedExpertFfn() : a.ffnHiddenSize();
-            double projections = 2 * h * (q + 2 * kv) + 2 * q * h;
-            double mlp = (a.gatedMlp() ? 6 : 4) * h * ffn;
-            double attention = 4.0 * seq * q;
-            return new Shape(kv, attention / (projections + mlp + attention));
+            var count = new studio.engine.model.ParameterCount(a);
+            int layer = a.isMoe() ? a.moe().firstDenseLayers() : 0;
+            return new Shape(a.keyValueHeads() * a.headDim(), count.attentionFlopsPerToken(seq) / count.forwardFlopsPerToken(layer, seq));
         }
     }
 

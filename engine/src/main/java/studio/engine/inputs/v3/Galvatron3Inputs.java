@@ -264,7 +264,8 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
                     // the model's fields do not give its shape: the time stays as Galvatron 3.0 reads it
                 }
                 if (shape != null && s0 > 0) {
-                    double layer = layerFlopsPerSample(shape, seq) / layerFlopsPerSample(shape, s0);
+                    var count = new studio.engine.model.ParameterCount(shape);
+                    double layer = count.forwardFlopsPerToken(0, seq) * seq / (count.forwardFlopsPerToken(0, s0) * s0);
                     profile = profile.withForwardScaled(layer, (double) seq / s0);
                     departures.add(String.format(java.util.Locale.ROOT, "no layer time in %s was measured at sequence length %d (Galvatron 3.0 uses "
                             + "its %d entry unchanged, quirk Q-v3-5): scaled from the profiled length by the layer's FLOPs, x%.3f (attention "
@@ -318,12 +319,6 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
         for (ArgGroup g : List.of(batch, hw, space, prof, options, debug)) ignored.addAll(g.unread(Set.of()));
         ignored.addAll(modelGroup.unread(galvatronKnown).stream().filter(k -> !isModelField(k)).toList());
         return new Galvatron3Inputs(file, cwd, model, settings, profile, hardwareProfile, hardware, out, log, ignored, departures);
-    }
-
-    /** Forward FLOPs of one sample through a layer at length {@code seq}: its matrices {@code 2 S P} plus attention {@code 4 S^2 q}. */
-    private static double layerFlopsPerSample(studio.engine.model.Architecture a, int seq) {
-        double matrices = new studio.engine.model.ParameterCount(a).layer(0);
-        return 2.0 * seq * matrices + 4.0 * seq * (double) seq * a.attentionHeads() * a.headDim();
     }
 
     private static studio.engine.model.Architecture architecture(Path file, String modelName, ModelInfo3 model) {
