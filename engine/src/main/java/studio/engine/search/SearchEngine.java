@@ -214,6 +214,9 @@ public final class SearchEngine {
             ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
                 Thread t = new Thread(r, "galvatron-search");
                 t.setDaemon(true);
+                // a task's error reaches the caller through its future (the CLI words a full heap); the thread's own
+                // default handler would print a second, raw stack trace of it
+                t.setUncaughtExceptionHandler((thread, e) -> { });
                 return t;
             });
             try {
