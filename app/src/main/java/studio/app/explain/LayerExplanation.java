@@ -67,12 +67,9 @@ public record LayerExplanation(int layer, LayerStrategy strategy, LayerTime time
             variants.add(plan.withLayers(ls));
         }
         // an MoE layer: each other placement of its experts, its strategy kept
-        var experts = ctx.experts();
-        int stage = ctx.stageGpus(plan.pp());
-        for (int ep = 1; experts != null && ep <= stage; ep *= 2) {
-            for (int etp = 1; ep * etp <= stage; etp *= 2) {
-                ExpertPlacement e = new ExpertPlacement(ep, etp);
-                if (e.equals(placed) || !experts.allows(ep, etp, stage)) continue;
+        if (ctx.experts() != null) {
+            for (ExpertPlacement e : ctx.experts().layouts(ctx.stageGpus(plan.pp()))) {
+                if (e.equals(placed)) continue;
                 List<ExpertPlacement> es = new ArrayList<>(plan.experts());
                 es.set(layer, e);
                 variants.add(plan.withExperts(es));

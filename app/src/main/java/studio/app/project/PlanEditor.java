@@ -212,9 +212,8 @@ public final class PlanEditor {
     /** Expert-parallel degrees an MoE layer may take: powers of two dividing the experts and the stage. */
     public List<Integer> legalEp() {
         var space = state.get() == null ? null : state.get().context().experts();
-        List<Integer> out = new ArrayList<>();
-        for (int e = 1; e <= stageGpus(); e *= 2) if (space == null ? e == 1 : space.allows(e, 1, stageGpus())) out.add(e);
-        return out;
+        if (space == null) return List.of(1);
+        return space.layouts(stageGpus()).stream().map(studio.engine.plan.ExpertPlacement::ep).distinct().toList();
     }
 
     /**

@@ -87,9 +87,7 @@ public final class WhatIf {
         if (space == null) return out;
         int stage = ctx.stageGpus(plan.pp());
         var evaluator = ctx.evaluator();
-        for (int ep = 1; ep <= stage; ep *= 2) {
-            if (!space.allows(ep, 1, stage)) continue;
-            int e = ep;
+        for (int e : space.layouts(stage).stream().map(studio.engine.plan.ExpertPlacement::ep).distinct().toList()) {
             List<studio.engine.plan.ExpertPlacement> placed = plan.experts().stream()
                     .map(x -> new studio.engine.plan.ExpertPlacement(e, space.allows(e, x.expertTp(), stage) ? x.expertTp() : 1)).toList();
             double throughput;
@@ -99,7 +97,7 @@ public final class WhatIf {
             } catch (IllegalArgumentException ex) {
                 throughput = 0;
             }
-            out.add(new Point(ep, throughput, ctx.isEstimated()));
+            out.add(new Point(e, throughput, ctx.isEstimated()));
         }
         return out;
     }

@@ -18,4 +18,15 @@ public record ExpertSpace(int experts, int expertFfn, int maxEp, int maxExpertTp
         return Integer.bitCount(ep) == 1 && Integer.bitCount(expertTp) == 1 && ep <= maxEp && expertTp <= maxExpertTp
                 && experts % ep == 0 && expertFfn % expertTp == 0 && stageGpus % (ep * expertTp) == 0;
     }
+
+    /** Every layout {@link #allows} for a stage of {@code stageGpus}, by ep then expert TP. */
+    public java.util.List<studio.engine.plan.ExpertPlacement> layouts(int stageGpus) {
+        java.util.List<studio.engine.plan.ExpertPlacement> out = new java.util.ArrayList<>();
+        for (int ep = 1; ep <= stageGpus; ep *= 2) {
+            for (int etp = 1; ep * etp <= stageGpus; etp *= 2) {
+                if (allows(ep, etp, stageGpus)) out.add(new studio.engine.plan.ExpertPlacement(ep, etp));
+            }
+        }
+        return out;
+    }
 }

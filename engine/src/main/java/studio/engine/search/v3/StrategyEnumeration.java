@@ -69,13 +69,7 @@ public record StrategyEnumeration(List<HybridStrategy> layers, List<HybridStrate
     private static List<HybridStrategy> placeExperts(List<HybridStrategy> dense, ExpertSpace experts) {
         TreeSet<HybridStrategy> out = new TreeSet<>();
         for (HybridStrategy s : dense) {
-            int stage = s.stageGpus();
-            for (int ep = 1; ep <= stage; ep *= 2) {
-                for (int etp = 1; ep * etp <= stage; etp *= 2) {
-                    if (!experts.allows(ep, etp, stage)) continue;
-                    out.add(s.withExperts(ep, etp));
-                }
-            }
+            for (var layout : experts.layouts(s.stageGpus())) out.add(s.withExpertsOf(layout));
         }
         return List.copyOf(out);
     }
