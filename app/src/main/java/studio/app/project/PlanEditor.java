@@ -143,21 +143,17 @@ public final class PlanEditor {
 
     /** One layer takes another strategy of the same pipeline degree (the explain view's "apply"). */
     public boolean setLayerStrategy(int layer, LayerStrategy s) {
-        if (s.pp() != plan().pp()) {
-            message.set("Not applied: " + s.form() + " has pp " + s.pp() + ", the plan " + plan().pp());
-            return false;
-        }
-        return editLayers(List.of(layer), l -> s, s.form());
+        return setLayer(layer, s, plan().experts().get(layer));
     }
 
     /** One layer takes a strategy and an expert placement, in one edit (the explain view's "apply"). */
     public boolean setLayer(int layer, LayerStrategy s, studio.engine.plan.ExpertPlacement experts) {
         ParallelPlan p = plan();
-        if (experts.equals(p.experts().get(layer))) return setLayerStrategy(layer, s);
         if (s.pp() != p.pp()) {
             message.set("Not applied: " + s.form() + " has pp " + s.pp() + ", the plan " + p.pp());
             return false;
         }
+        if (experts.equals(p.experts().get(layer))) return editLayers(List.of(layer), l -> s, s.form());
         List<LayerStrategy> ls = new ArrayList<>(p.layers());
         ls.set(layer, s);
         List<studio.engine.plan.ExpertPlacement> es = new ArrayList<>(p.experts());

@@ -347,23 +347,19 @@ public final class ProjectStore {
         }
     }
 
-    /** Exports a plan as Galvatron names it; returns the file written. */
     /**
      * Writes the plan as its target runtime reads it: v2's config (with cp_sizes_enc), or 3.0's with the keys its
      * runtime reads and its search omits (cp_sizes_enc, vcp, vocab_sdp), named as each Galvatron names its configs.
      */
     public static Path exportConfig(Path dir, PlanningContext ctx, studio.engine.plan.ParallelPlan plan) throws IOException {
         ClusterSettings s = ctx.settings();
-        if (s.target() == studio.engine.plan.TargetRuntime.GALVATRON_V3) {
-            String name = ctx.yaml() != null ? ctx.yaml().settings().modelName() : ctx.model().profileName();
-            Path file = dir.resolve(studio.engine.plan.v3.Galvatron3Config.fileName(name, s.nodes(), s.gpusPerNode(), s.memoryGb(),
-                    s.mixedPrecision(), plan.globalBatch(), false, false, false, false, false));
-            studio.engine.plan.v3.Galvatron3Config.write(file, studio.engine.plan.v3.Plan3.of(plan, s.worldSize()), true);
-            return file;
-        }
-        Path file = dir.resolve(GalvatronConfig.fileName(ctx.model().profileName(), s.nodes(), s.gpusPerNode(), s.memoryGb(),
-                s.mixedPrecision(), plan.globalBatch(), List.of()));
-        GalvatronConfig.write(file, plan);
+        Path file = s.target() == studio.engine.plan.TargetRuntime.GALVATRON_V3
+                ? dir.resolve(studio.engine.plan.v3.Galvatron3Config.fileName(ctx.yaml() != null ? ctx.yaml().settings().modelName()
+                        : ctx.model().profileName(), s.nodes(), s.gpusPerNode(), s.memoryGb(), s.mixedPrecision(), plan.globalBatch(), false, false,
+                        false, false, false))
+                : dir.resolve(GalvatronConfig.fileName(ctx.model().profileName(), s.nodes(), s.gpusPerNode(), s.memoryGb(), s.mixedPrecision(),
+                        plan.globalBatch(), List.of()));
+        JsonFiles.writeAtomically(file, studio.engine.plan.v3.Galvatron3Config.forTarget(plan, s.target(), s.worldSize()));
         return file;
     }
 }

@@ -22,7 +22,6 @@ import studio.app.project.PlanningContext;
 import studio.engine.model.ModelCatalog;
 import studio.engine.model.ModelDescription;
 import studio.engine.cost.PlanEstimate;
-import studio.engine.plan.GalvatronConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -298,9 +297,8 @@ public final class RemoteViewModel {
         List<ClusterHost> hs = List.copyOf(hosts);
         PlanEstimate estimate = editor.estimate();
         // the config as the run's runtime reads it: 3.0's with the keys its runtime needs (cp, ep, vocab_sdp), or v2's
-        String json = request.galvatron3()
-                ? studio.engine.plan.v3.Galvatron3Config.toJson(studio.engine.plan.v3.Plan3.of(editor.plan(), editor.state().context().settings().worldSize()), true)
-                : GalvatronConfig.toJson(editor.plan());
+        String json = studio.engine.plan.v3.Galvatron3Config.forTarget(editor.plan(), request.galvatron3()
+                ? studio.engine.plan.TargetRuntime.GALVATRON_V3 : studio.engine.plan.TargetRuntime.GALVATRON_V2, editor.state().context().settings().worldSize());
         boolean withConfig = request.engine().equals("galvatron");
         loss.clear();
         iterationTime.clear();

@@ -52,6 +52,14 @@ public final class Galvatron3Config {
         return GalvatronConfig.pythonJson(kv);
     }
 
+    /**
+     * The config a plan is run with on {@code target}: v2's (with cp_sizes_enc), or 3.0's with the keys its runtime
+     * reads and its search omits. What the studio exports and what it launches.
+     */
+    public static String forTarget(studio.engine.plan.ParallelPlan plan, studio.engine.plan.TargetRuntime target, int worldSize) {
+        return target == studio.engine.plan.TargetRuntime.GALVATRON_V3 ? toJson(Plan3.of(plan, worldSize), true) : GalvatronConfig.toJson(plan);
+    }
+
     private static String encode(List<HybridStrategy> layers, ToIntFunction<HybridStrategy> f) {
         return '"' + layers.stream().map(s -> String.valueOf(f.applyAsInt(s))).collect(Collectors.joining(",")) + '"';
     }
