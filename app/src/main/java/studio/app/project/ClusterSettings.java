@@ -22,7 +22,7 @@ import studio.engine.plan.TargetRuntime;
 public record ClusterSettings(String model, int nodes, int gpusPerNode, int memoryGb, String mixedPrecision,
                               PipelineType pipelineType, DpType defaultDpType, boolean sequenceParallel, SpSpace spSpace, String gpu,
                               int seqLength, TargetRuntime target) {
-    public static final String MEASURED_GPU = "A100-80GB-SXM";
+    public static final String MEASURED_GPU = studio.engine.estimate.GpuCatalog.MEASURED;
 
     /** @param seqLength the sequence length trained at; 0 for the model's own (its config's) */
     public ClusterSettings {

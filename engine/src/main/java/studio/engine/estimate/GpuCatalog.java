@@ -7,11 +7,13 @@ import java.util.Map;
 
 /** The GPUs the estimator knows, with the network each preset assumes between nodes. */
 public final class GpuCatalog {
+    /** The GPU Galvatron's published profiles were measured on, and what an estimate assumes when nothing says. */
+    public static final String MEASURED = "A100-80GB-SXM";
     private static final Map<String, GpuSpec> GPUS = new LinkedHashMap<>();
     private static final Map<String, Fabric> FABRICS = new LinkedHashMap<>();
 
     static {
-        add(new GpuSpec("A100-80GB-SXM", 80, 312, 156, 154.2, 163.7,
+        add(new GpuSpec(MEASURED, 80, 312, 156, 154.2, 163.7,
                 "NVIDIA A100 datasheet (312 TFLOPS dense bf16, TF32 156); NVLink bandwidths from Galvatron's measured 1 x 8 A100 files"),
                 new Fabric("8 x 200 Gb/s InfiniBand HDR", 25));
         add(new GpuSpec("A100-40GB-SXM", 40, 312, 156, 154.2, 163.7,

@@ -42,7 +42,7 @@ public final class HardwareEstimator {
         String p2p = ProfilePaths.p2pFile(nodes, gpusPerNode);
         String sp = ProfilePaths.spTimeFile(nodes, gpusPerNode);
         List<Path> files = new ArrayList<>();
-        if (gpu.id().equals("A100-80GB-SXM") && measuredDir != null && Files.isRegularFile(measuredDir.resolve(ar))
+        if (gpu.id().equals(GpuCatalog.MEASURED) && measuredDir != null && Files.isRegularFile(measuredDir.resolve(ar))
                 && Files.isRegularFile(measuredDir.resolve(p2p))) {
             for (String f : new String[] {ar, p2p, ProfilePaths.OVERLAP_FILE, sp}) {
                 if (Files.isRegularFile(measuredDir.resolve(f)) && !measuredDir.resolve(f).toAbsolutePath().equals(outDir.resolve(f).toAbsolutePath())) {

@@ -150,13 +150,6 @@ public final class PipelineSchedule {
         return makespan;
     }
 
-    /** The order one stage runs its forwards (0) and backwards (1) in: {kind, micro-batch} for each of its 2m ops. */
-    static List<int[]> stageOrder(PipelineType type, int s, int p, int m) {
-        List<int[]> out = new ArrayList<>();
-        for (int k = 0; k < 2 * m; k++) out.add(new int[] {opKind(type, s, p, m, k), opMicroBatch(type, s, p, m, k)});
-        return out;
-    }
-
     /**
      * The kind (0 forward, 1 backward) of stage {@code s}'s op {@code k}: GPipe runs every forward, then every
      * backward; 1F1B runs {@code w = min(p - s - 1, m)} warm-up forwards, then a forward and a backward in turn, then

@@ -11,23 +11,6 @@ public final class SearchLog {
     private SearchLog() {
     }
 
-    public static String render(String header, SearchEngine engine, SearchResult r) {
-        StringBuilder sb = new StringBuilder();
-        try {
-            render(sb, header, engine, r);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e); // a StringBuilder does not fail
-        }
-        return sb.toString();
-    }
-
-    /** Writes the whole log of a search that kept its sub-searches. */
-    public static void render(Appendable sb, String header, SearchEngine engine, SearchResult r) throws java.io.IOException {
-        header(sb, header, engine);
-        for (TaskResult t : r.tasks()) task(sb, t);
-        footer(sb, r);
-    }
-
     /** The log's head: what was searched. A sweep streams its sub-searches after it ({@link #task}), then {@link #footer}. */
     public static void header(Appendable sb, String header, SearchEngine engine) throws java.io.IOException {
         sb.append(header).append('\n');

@@ -245,7 +245,7 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
             Double capacity = modelGroup.has("moe_expert_capacity_factor") ? modelGroup.number("moe_expert_capacity_factor", 1) : null;
             DpType plain = dpType == DpType.DDP ? DpType.DDP : DpType.ZERO2;
             studio.engine.estimate.ExpertEstimator.Estimate estimate = new studio.engine.estimate.ExpertEstimator(studio.engine.estimate.Calibration.a100())
-                    .estimate(arch, seq, precision, studio.engine.estimate.GpuCatalog.gpu("A100-80GB-SXM"), Math.min(64, world), sequenceParallel,
+                    .estimate(arch, seq, precision, studio.engine.estimate.GpuCatalog.gpu(studio.engine.estimate.GpuCatalog.MEASURED), Math.min(64, world), sequenceParallel,
                             plain, gpus, imbalance, capacity);
             profile = estimate.dense();
             expertShape = estimate.experts();
@@ -333,8 +333,8 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
     /** The hardware files of a cluster, estimated into a fresh folder, Galvatron's measured ones copied where they exist. */
     private static Path estimatedHardware(int nodes, int gpus, Path measuredDir) {
         try {
-            Path dir = studio.engine.estimate.EstimatedInputs.folder("A100-80GB-SXM", nodes, gpus);
-            studio.engine.estimate.HardwareEstimator.write("A100-80GB-SXM", nodes, gpus, dir, measuredDir);
+            Path dir = studio.engine.estimate.EstimatedInputs.folder(studio.engine.estimate.GpuCatalog.MEASURED, nodes, gpus);
+            studio.engine.estimate.HardwareEstimator.write(studio.engine.estimate.GpuCatalog.MEASURED, nodes, gpus, dir, measuredDir);
             return dir;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write estimated hardware files: " + e.getMessage(), e);

@@ -82,7 +82,7 @@ public final class Galvatron3Search {
         List<HybridStrategy> vocabulary = keep(strategies.vocabulary(), task, maxDp);
         int[] stageLayers = evenDivision(n, pp);
         if (layers.isEmpty() || vocabulary.isEmpty()) return TaskOutcome.empty(task, -1, stageLayers, Integer.MAX_VALUE);
-        if (settings.experts() != null && settings.fineGrained()) layers = withoutDominatedExpertLayouts(layers, task, stageLayers);
+        if (settings.experts() != null && settings.fineGrained()) layers = withoutStrategiesThatCannotWin(layers, task, stageLayers);
         return settings.fineGrained()
                 ? fineGrained(task, layers, vocabulary, stageLayers, cancelled)
                 : coarse(task, layers, stageLayers);
@@ -114,7 +114,7 @@ public final class Galvatron3Search {
      *     {@link TransitionCost#MAX_WITHIN_DEGREE_S} when they do not; the largest is read off one strategy per degree.</li>
      * </ul>
      */
-    private List<HybridStrategy> withoutDominatedExpertLayouts(List<HybridStrategy> layers, SearchTask task, int[] stageLayers) {
+    private List<HybridStrategy> withoutStrategiesThatCannotWin(List<HybridStrategy> layers, SearchTask task, int[] stageLayers) {
         int pp = task.pp();
         int k = layers.size();
         double[][] figures = new double[k][pp + 2];
