@@ -109,8 +109,12 @@ public final class DjlTrainer implements Callable<Integer> {
                     float factor = (float) Math.min(1.0, 1.0 / Math.max(1e-12, Math.sqrt(gradNorm)));
                     for (NDArray p : params) {
                         NDArray g = p.getGradient();
-                        if (finite) p.subi(g.mul(lr * factor));
-                        g.set(new float[(int) g.size()]);
+                        if (finite) {
+                            p.subi(g.mul(lr * factor));
+                            g.subi(g);
+                        } else {
+                            g.set(new float[(int) g.size()]); // inf - inf would leave NaN behind
+                        }
                     }
                 }
                 double ms = (System.nanoTime() - t0) / 1e6;
