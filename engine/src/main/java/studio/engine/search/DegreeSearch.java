@@ -1,0 +1,255 @@
+package studio.engine.search;
+
+import studio.engine.cost.CostModel;
+import studio.engine.cost.CostModelOptions;
+import studio.engine.cost.OtherTime;
+import studio.engine.cost.SpSearch;
+import studio.engine.model.ModelDescription;
+import studio.engine.plan.LayerStrategy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
+
+/**
+ * The best plan of one pipeline degree within one sub-search (search-engine spec §6.4 {@code DpOnModel.fit}): the
+ * stage knapsacks (§6.5) at every vocab TP budget, the vocab TP choice (§6.6), coarse mode (§6.7), and in studio mode
+ * the division search and the compute-only knapsack variant.
+ */
+final class DegreeSearch {
+    private static final double INF = Double.POSITIVE_INFINITY;
+
+    /**
+     * One sub-search's settings (§6.3) and what its pipeline degrees share.
+     *
+     * @param knapsacks the group's knapsacks by shape, reused across its sub-searches
+     */
+    record SubSearch(TaskGroup group, boolean vocabularyUlysses, boolean embeddingZero3, SpSearch spSearch,
+                     Map<String, StageKnapsack> knapsacks, BooleanSupplier cancelled, MemoryShortfall shortfall) {
+    }
+
+    private final CostModel costModel;
+    private final SearchOptions options;
+    private final ModelDescription model;
+    private final int budgetMb;
+    private final int cacheReserveMb;
+    private final boolean studio;
+    /** Vocab TP degrees the runtime can run (every profiled one in galvatron-v2 mode). */
+    private final IntPredicate vocabularyRunnable;
+    private final PipelineRanking ranking;
+    private final KnapsackCache shared;
+
+    DegreeSearch(CostModel costModel, SearchOptions options, boolean studio, IntPredicate vocabularyRunnable, KnapsackCache shared) {
+        CostModelOptions costOptions = costModel.options();
+        this.costModel = costModel;
+        this.options = options;
+        this.model = costModel.profiles().model();
+        this.budgetMb = costOptions.usableMemoryMb();
+        this.cacheReserveMb = costOptions.cacheReserveMb();
+        this.studio = studio;
+        this.vocabularyRunnable = vocabularyRunnable;
+        this.ranking = new PipelineRanking(costModel, studio);
+        this.shared = shared;
+    }
+
+    /** The candidate no strategy fits: -1 per stage, as Galvatron reports it. */
+    PpCandidate infeasible(int pp, List<Integer> division) {
+        List<Integer> remain = new ArrayList<>();
+        List<Integer> memory = new ArrayList<>();
+        for (int i = 0; i < pp; i++) {
+            remain.add(-1);
+            memory.add(-1 + cacheReserveMb);
+        }
+        return new PpCandidate(pp, division, INF, remain, memory, -1, null);
+    }
+
+    /** The best plan of {@code strategies} (all of pipeline degree {@code pp}) at micro-batch size {@code microBatchSize}. */
+    PpCandidate fit(SubSearch task, List<LayerStrategy> strategies, int pp, int microBatchSize) {
+        TaskGroup group = task.group();
+        int total = model.totalLayers();
+        List<Integer> evenDivision = model.layerTypes().size() == 1 ? PipelineDivision.even(total, pp)
+                : PipelineDivision.memoryBalanced(costModel, pp, group.globalBatch(), microBatchSize);
+        if (pp > total || evenDivision.stream().anyMatch(d -> d < 1)) return infeasible(pp, evenDivision);
+        LayerTables tables = new LayerTables(costModel, strategies, pp, group.globalBatch(), microBatchSize, group.minTp());
+        Map<Integer, double[]> vocabularyMb = costModel.otherMemory(strategies.get(0), group.globalBatch(), microBatchSize,
+                group.minTp(), group.maxTp(), task.vocabularyUlysses(), task.embeddingZero3());
+        OtherTime vocabularyTime = costModel.otherTime(microBatchSize, pp, task.vocabularyUlysses(), task.embeddingZero3(),
+                group.minTp(), group.maxTp());
+        double buffer = options.fineGrained() ? costModel.globalBufferMb(microBatchSize, group.minTp(), group.maxTp(), task.spSearch())
+                : costModel.globalBufferCoarseMb(microBatchSize, group.minTp(), group.maxTp());
+        int bufferMb = (int) buffer;
+        task.shortfall().offer(tables, vocabularyMb, bufferMb, evenDivision, group);
+        DegreeInputs stage = new DegreeInputs(task, tables, vocabularyMb, vocabularyTime, bufferMb);
+        if (!options.fineGrained()) return coarse(stage, evenDivision);
+        List<List<Integer>> divisions = new ArrayList<>();
+        divisions.add(evenDivision);
+        if (studio && pp > 1) divisions = StudioDivisions.candidates(evenDivision, total, pp);
+        PpCandidate best = null;
+        for (List<Integer> division : divisions) {
+            PpCandidate candidate = fineGrained(stage, division, division.equals(evenDivision));
+            if (best == null || candidate.rankS() < best.rankS()) best = candidate;
+        }
+        if (studio && pp > 1 && best.feasible()) {
+            best = StudioDivisions.improve(best, division -> fineGrained(stage, division, division.equals(evenDivision)));
+        }
+        return best;
+    }
+
+    /** What every division of one pipeline degree reads. */
+    private record DegreeInputs(SubSearch task, LayerTables tables, Map<Integer, double[]> vocabularyMb, OtherTime vocabularyTime,
+                         int bufferMb) {
+    }
+
+    private PpCandidate fineGrained(DegreeInputs stage, List<Integer> division, boolean galvatronDivision) {
+        LayerTables tables = stage.tables();
+        int pp = tables.pp;
+        // Per stage and vocab candidate k: Galvatron's knapsack optimum (variant 0). The studio adds the optimum of the
+        // compute-only time (variant 1): the pipeline ranks stages by it, Galvatron's knapsack by the with-comm time (Q8).
+        int variants = studio ? 2 : 1;
+        Map<Integer, StageKnapsack.Solution[][]> byVocabularyTp = new HashMap<>();
+        int start = 0;
+        for (int i = 0; i < pp; i++) {
+            int n = division.get(i);
+            for (int v = 0; v < variants; v++) {
+                StageKnapsack knapsack = knapsack(stage.task(), tables, i, start, n, v == 1);
+                for (Map.Entry<Integer, double[]> e : stage.vocabularyMb().entrySet()) {
+                    int vocabularyMb = (int) Math.ceil(e.getValue()[i]) + stage.bufferMb();
+                    StageKnapsack.Solution solution = knapsack.solve(n, budgetMb - vocabularyMb);
+                    byVocabularyTp.computeIfAbsent(e.getKey(), k -> new StageKnapsack.Solution[variants][pp])[v][i] = solution;
+                }
+            }
+            start += n;
+        }
+        double best = INF;
+        double bestGalvatron = INF;
+        int vocabularyTp = -1;
+        List<LayerStrategy> bestLayers = null;
+        StageKnapsack.Solution[] bestSolutions = null;
+        int combinations = variants == 1 ? 1 : (pp <= 6 ? 1 << pp : 2);
+        for (int k : stage.vocabularyTime().withCommS().keySet()) {
+            StageKnapsack.Solution[][] all = byVocabularyTp.get(k);
+            if (all == null) continue; // not in the memory profile's vocab tables (Galvatron: KeyError, quirk Q3)
+            if (!vocabularyRunnable.test(k)) continue;
+            for (int mask = 0; mask < combinations; mask++) {
+                StageKnapsack.Solution[] solutions = new StageKnapsack.Solution[pp];
+                boolean fits = true;
+                for (int i = 0; i < pp; i++) {
+                    int v = combinations == 2 ? mask : (mask >> i) & 1;
+                    solutions[i] = all[v][i];
+                    fits &= solutions[i].feasible();
+                }
+                if (!fits) continue;
+                List<LayerStrategy> layers = new ArrayList<>();
+                int[] index = new int[model.totalLayers()];
+                int l = 0;
+                for (StageKnapsack.Solution solution : solutions) {
+                    for (int s : solution.strategyIndex()) {
+                        index[l++] = s;
+                        layers.add(tables.strategies.get(s));
+                    }
+                }
+                PipelineRanking.Costs costs = ranking.of(tables, stage.task().group(), division, index, layers,
+                        stage.vocabularyTime().noCommS().get(k));
+                // Galvatron's own candidate is ranked by Galvatron's cost; the studio's extra candidates must also
+                // beat it under the schedule's bound, so they never win through the formula's blind spots.
+                double rank = mask == 0 && galvatronDivision ? costs.galvatronS() : costs.rankS();
+                if (best > rank) {
+                    best = rank;
+                    bestGalvatron = costs.galvatronS();
+                    vocabularyTp = k;
+                    bestLayers = layers;
+                    bestSolutions = solutions;
+                }
+            }
+        }
+        if (vocabularyTp == -1 || tables.strategies.isEmpty()) return infeasible(pp, division);
+        List<Integer> remain = new ArrayList<>();
+        List<Integer> memory = new ArrayList<>();
+        for (StageKnapsack.Solution solution : bestSolutions) {
+            remain.add(solution.remainingMb());
+            memory.add(budgetMb - solution.remainingMb() + cacheReserveMb);
+        }
+        return new PpCandidate(pp, division, bestGalvatron, remain, memory, vocabularyTp, bestLayers, best);
+    }
+
+    private StageKnapsack knapsack(SubSearch task, LayerTables tables, int stage, int start, int n, boolean computeOnly) {
+        int j = tables.memoryTable(stage);
+        boolean identical = model.layerTypes().size() == 1 && options.pinnedLayers().isEmpty();
+        String key = task.spSearch().code() + "/" + tables.pp + "/" + j + "/" + (identical ? 0 : start) + (identical ? "" : "/" + n)
+                + (computeOnly ? "/nc" : "");
+        StageKnapsack knapsack = task.knapsacks().get(key);
+        if (knapsack != null && knapsack.layers() >= n) return knapsack;
+        // identical layers: one knapsack as deep as the deepest stage answers every stage (and every division)
+        int depth = identical ? Math.max(n, studio ? model.totalLayers() - (tables.pp - 1) : n) : n;
+        if (identical && !studio) depth = Math.max(depth, model.totalLayers() - (tables.pp - 1) * (model.totalLayers() / tables.pp));
+        int count = tables.strategies.size();
+        int[][] weight = new int[depth][];
+        double[][] time = new double[depth][];
+        double[][][] transition = new double[depth][][];
+        for (int l = 0; l < depth; l++) {
+            int global = start + l;
+            int type = model.typeOfLayer(Math.min(global, model.totalLayers() - 1));
+            weight[l] = tables.weightMb[j][type];
+            double[] layerTime = computeOnly ? tables.withoutSyncS[type] : tables.withSyncS[type];
+            LayerStrategy pin = options.pinnedLayers().get(global);
+            if (pin != null) {
+                layerTime = layerTime.clone();
+                for (int s = 0; s < count; s++) if (!tables.strategies.get(s).equals(pin)) layerTime[s] = INF;
+            }
+            time[l] = layerTime;
+            transition[l] = tables.transitionS[type];
+        }
+        StageKnapsack built = shared.get(new KnapsackCache.Key(weight, time, transition, budgetMb),
+                () -> new StageKnapsack(weight, time, transition, budgetMb, task.cancelled()));
+        task.knapsacks().put(key, built);
+        return built;
+    }
+
+    /** Galvatron's coarse mode (§6.7): one strategy for every layer, vocab TP equal to the layer TP. */
+    private PpCandidate coarse(DegreeInputs stage, List<Integer> division) {
+        LayerTables tables = stage.tables();
+        int pp = tables.pp;
+        double best = INF;
+        PpCandidate bestCandidate = null;
+        for (int s = 0; s < tables.strategies.size(); s++) {
+            LayerStrategy strategy = tables.strategies.get(s);
+            for (int k : stage.vocabularyTime().withCommS().keySet()) {
+                if (!stage.vocabularyMb().containsKey(k) || strategy.tp() != k || !vocabularyRunnable.test(k)) continue;
+                boolean fits = true;
+                List<Integer> remain = new ArrayList<>();
+                int start = 0;
+                for (int i = 0; i < pp; i++) {
+                    int memory = (int) Math.ceil(stage.vocabularyMb().get(k)[i]) + stage.bufferMb();
+                    int j = tables.memoryTable(i);
+                    for (int l = start; l < start + division.get(i); l++) {
+                        LayerStrategy pin = options.pinnedLayers().get(l);
+                        if (pin != null && !pin.equals(strategy)) fits = false;
+                        memory += tables.weightMb[j][model.typeOfLayer(l)][s];
+                    }
+                    start += division.get(i);
+                    if (budgetMb - memory < 0) fits = false;
+                    remain.add(budgetMb - memory);
+                }
+                if (!fits) continue;
+                int[] index = new int[model.totalLayers()];
+                Arrays.fill(index, s);
+                List<LayerStrategy> layers = Collections.nCopies(model.totalLayers(), strategy);
+                PipelineRanking.Costs costs = ranking.of(tables, stage.task().group(), division, index, layers,
+                        stage.vocabularyTime().noCommS().get(k));
+                if (best > costs.galvatronS()) {
+                    best = costs.galvatronS();
+                    List<Integer> memory = remain.stream().map(r -> budgetMb - r + cacheReserveMb).toList();
+                    bestCandidate = new PpCandidate(pp, division, costs.galvatronS(), remain, memory, k, List.copyOf(layers),
+                            costs.galvatronS());
+                }
+            }
+        }
+        // Galvatron's coarse path reports empty lists when no uniform strategy fits
+        return bestCandidate == null ? new PpCandidate(pp, division, INF, List.of(), List.of(), -1, null) : bestCandidate;
+    }
+}

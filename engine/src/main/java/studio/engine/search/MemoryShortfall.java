@@ -1,0 +1,63 @@
+package studio.engine.search;
+
+import studio.engine.cost.CostModelOptions;
+import studio.engine.model.ModelDescription;
+
+import java.util.List;
+import java.util.Map;
+
+/** Tracks the least memory any candidate needs, to tell the user what budget would fit when nothing does. */
+final class MemoryShortfall {
+    private final ModelDescription model;
+    private int mb = Integer.MAX_VALUE;
+    private long order = Long.MAX_VALUE;
+    private String what;
+
+    MemoryShortfall(ModelDescription model) {
+        this.model = model;
+    }
+
+    /** A pipeline degree's least need: per stage the lightest strategy of every layer plus the lightest vocabulary. */
+    synchronized void offer(LayerTables tables, Map<Integer, double[]> vocabularyMb, int bufferMb, List<Integer> division,
+                            TaskGroup group) {
+        if (vocabularyMb.isEmpty() || division.stream().anyMatch(d -> d < 1)) return;
+        int pp = tables.pp;
+        int worst = 0;
+        int start = 0;
+        for (int i = 0; i < pp; i++) {
+            int j = tables.memoryTable(i);
+            int sum = 0;
+            for (int l = start; l < start + division.get(i); l++) {
+                int type = model.typeOfLayer(l);
+                int min = Integer.MAX_VALUE;
+                for (int w : tables.weightMb[j][type]) min = Math.min(min, w);
+                sum += min;
+            }
+            start += division.get(i);
+            int vocabulary = Integer.MAX_VALUE;
+            for (double[] o : vocabularyMb.values()) vocabulary = Math.min(vocabulary, (int) Math.ceil(o[i]) + bufferMb);
+            worst = Math.max(worst, sum + vocabulary);
+        }
+        long o = (long) group.index() * 64 + pp;
+        if (worst < mb || (worst == mb && o < order)) {
+            mb = worst;
+            order = o;
+            what = "pp " + pp + ", batch " + group.globalBatch() + ", chunks " + group.chunks();
+        }
+    }
+
+    synchronized int mb() { return mb == Integer.MAX_VALUE ? 0 : mb; }
+
+    synchronized String describe() { return what; }
+
+    /** The smallest whole-GB GPU whose usable memory (after the cache reserve) holds the need. */
+    synchronized int minimumGb() {
+        if (mb == Integer.MAX_VALUE) return 0;
+        for (int gb = 1; gb <= 1 << 20; gb++) {
+            int total = gb * 1024;
+            int usable = total - CostModelOptions.cacheReserveMb(total);
+            if (usable >= mb) return gb;
+        }
+        return 0;
+    }
+}

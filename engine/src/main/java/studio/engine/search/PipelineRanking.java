@@ -1,0 +1,109 @@
+package studio.engine.search;
+
+import studio.engine.cost.CostModel;
+import studio.engine.cost.MicroBatches;
+import studio.engine.cost.PipelineCost;
+import studio.engine.cost.PipelineTerms;
+import studio.engine.model.ModelDescription;
+import studio.engine.plan.LayerStrategy;
+import studio.engine.plan.PipelineType;
+import studio.engine.schedule.PipelineSchedule;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What a candidate plan costs: Galvatron's pipeline formula (search-engine spec §5.5) and, in studio mode, the
+ * iteration as the runtime schedules it (issue 15's simulator), which the studio's own candidates must also beat.
+ */
+final class PipelineRanking {
+    /** Galvatron's pipeline cost and the cost the search ranks by (equal in galvatron-v2 mode). */
+    record Costs(double galvatronS, double rankS) {
+    }
+
+    private final CostModel costModel;
+    private final ModelDescription model;
+    private final PipelineType pipelineType;
+    private final boolean studio;
+
+    PipelineRanking(CostModel costModel, boolean studio) {
+        this.costModel = costModel;
+        this.model = costModel.profiles().model();
+        this.pipelineType = costModel.options().pipelineType();
+        this.studio = studio;
+    }
+
+    /**
+     * @param strategyIndex per layer, the index of its strategy in the tables
+     * @param layers        the same as strategies
+     */
+    Costs of(LayerTables tables, TaskGroup group, List<Integer> division, int[] strategyIndex, List<LayerStrategy> layers,
+             double[] vocabularyWithoutSyncS) {
+        LayerStrategy first = layers.get(0);
+        int localBatch = (int) ((double) group.globalBatch() / (first.tp() * first.dp() / group.minTp()));
+        int realChunks = tables.chunks == 1 ? 1 : MicroBatches.chunkSizes(localBatch, (int) tables.chunks).length;
+        PipelineTerms terms;
+        if (realChunks != tables.chunks) {
+            // fewer micro-batches than asked: the layers' times are those of the larger micro-batch (§5.5)
+            double[] chunks = new double[tables.types];
+            Arrays.fill(chunks, tables.chunks);
+            terms = costModel.pipelineCost(layers, division, chunks, group.globalBatch(), group.minTp(), vocabularyWithoutSyncS);
+        } else {
+            int count = strategyIndex.length;
+            double[] withSync = new double[count];
+            double[] withoutSync = new double[count];
+            for (int l = 0; l < count; l++) {
+                int type = model.typeOfLayer(l);
+                withSync[l] = tables.withSyncS[type][strategyIndex[l]];
+                withoutSync[l] = tables.withoutSyncS[type][strategyIndex[l]];
+            }
+            terms = PipelineCost.terms(withSync, withoutSync, division, vocabularyWithoutSyncS, realChunks);
+        }
+        double galvatron = terms.iterationS();
+        return new Costs(galvatron, studio ? Math.max(galvatron, scheduleBound(terms.fullS(), terms.computeS(), terms.realChunks()))
+                : galvatron);
+    }
+
+    /**
+     * The iteration as the runtime schedules it ({@link PipelineSchedule}): each stage's micro-batch work {@code k}
+     * split as Galvatron's model splits a layer (forward a third, backward two thirds; p2p is already inside the
+     * layers' times), run in the plan's GPipe or 1F1B order, plus the exposed gradient-reduce tail. The studio ranks
+     * its own candidates by the larger of this and Galvatron's formula, so neither the formula's blind spots nor an
+     * order the runtime cannot keep makes a candidate win.
+     */
+    private double scheduleBound(double[] full, double[] compute, int chunks) {
+        int pp = compute.length;
+        double[] forward = new double[pp];
+        double[] backward = new double[pp];
+        for (int i = 0; i < pp; i++) {
+            forward[i] = compute[i] / 3;
+            backward[i] = compute[i] - forward[i];
+        }
+        double makespan = PipelineSchedule.makespanMs(pipelineType, Math.max(1, chunks), forward, backward,
+                new double[Math.max(1, pp - 1)]);
+        // the plain bound stays a floor: the schedule is never below it, so this only guards against rounding
+        return Math.max(makespan + Math.max(0, reduceTail(full, compute)), plainBound(full, compute, chunks));
+    }
+
+    /** The plain 1F1B iteration: every stage's work once, plus (micro-batches - 1) times the slowest stage, plus the reduce tail. */
+    static double plainBound(double[] full, double[] compute, int chunks) {
+        double sum = 0;
+        double max = 0;
+        for (double k : compute) {
+            sum += k;
+            max = Math.max(max, k);
+        }
+        return sum + (chunks - 1) * max + Math.max(0, reduceTail(full, compute));
+    }
+
+    /** How long the last gradient reduce outlasts the compute before it (Galvatron's tail term). */
+    private static double reduceTail(double[] full, double[] compute) {
+        double done = 0;
+        double tail = 0;
+        for (int i = 0; i < compute.length; i++) {
+            done += compute[i];
+            tail = Math.max(tail, full[i] - done);
+        }
+        return tail;
+    }
+}
