@@ -1,5 +1,6 @@
 package studio.app.remote;
 
+import studio.testsupport.PythonTorch;
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -84,7 +85,7 @@ class ClusterProfilingTest {
         assertEquals("ESTIMATED profiles", source.getText());
 
         RemoteViewModel vm = window.remoteModel();
-        String python = LoopbackStudio.pythonWithTorch();
+        String python = PythonTorch.find();
         WaitForAsyncUtils.asyncFx(() -> {
             vm.hosts().add(server.host());
             // small measurements: what a user would type for a quick look

@@ -1,12 +1,11 @@
 package studio.app.remote;
 
+import studio.testsupport.FreePort;
 import studio.app.cluster.ClusterHost;
-import studio.app.cluster.RemoteRun;
 import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,12 +47,6 @@ final class OpenSshServer implements AutoCloseable {
         return out;
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /**
      * @param hostKeyType ed25519, ecdsa or rsa
      * @param clientKeys  public keys (.pub files) allowed to log in
@@ -62,7 +55,7 @@ final class OpenSshServer implements AutoCloseable {
     OpenSshServer(Path dir, String hostKeyType, List<Path> clientKeys, String extra) throws IOException, InterruptedException {
         this.dir = dir;
         Files.createDirectories(dir);
-        this.port = freePort();
+        this.port = FreePort.next();
         this.hostKey = keygen(dir.resolve("ssh_host_" + hostKeyType + "_key"), hostKeyType, "");
         this.log = dir.resolve("sshd.log");
         StringBuilder keys = new StringBuilder();

@@ -1,5 +1,6 @@
 package studio.app.remote;
 
+import studio.testsupport.FreePort;
 import studio.app.cluster.ClusterHost;
 import studio.app.cluster.RemoteRun;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -286,7 +287,7 @@ class OpenSshTest {
             RunnerClient client = new RunnerClient(jar, dir.resolve("node").toString());
             RemoteViewModel vm = new RemoteViewModel(editor, TestContexts.loader(), client, settings(known, HostKeyPolicy.REJECT),
                     Executors.newCachedThreadPool());
-            int closedPort = OpenSshServer.freePort();
+            int closedPort = FreePort.next();
             runOnFx(() -> vm.hosts().setAll(server.host(key), new ClusterHost("127.0.0.1", closedPort, System.getProperty("user.name"), key)));
             runOnFx(() -> vm.launch(TrainRequest.djlSmoke(100000, 2, 8)));
             for (int i = 0; i < 600 && (busy(vm) || vm.runs().isEmpty()); i++) Thread.sleep(100);

@@ -1,5 +1,7 @@
 package studio.runner.profile;
 
+import studio.testsupport.FreePort;
+import studio.testsupport.PythonTorch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -7,12 +9,9 @@ import studio.engine.io.JsonFiles;
 import studio.engine.profile.HardwareProfile;
 import studio.runner.RunnerCli;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,32 +21,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class HardwareProfilerTest {
     private static final Path SHIPPED = Path.of("..", "sample-configs", "hardware_configs");
 
-    /** A Python with torch: .ci/run installs Debian's python3-torch. */
-    static String pythonWithTorch() {
-        for (String p : List.of("/usr/bin/python3", "python3")) {
-            try {
-                Process pr = new ProcessBuilder(p, "-c", "import torch, torch.distributed").redirectErrorStream(true).start();
-                pr.getInputStream().readAllBytes();
-                if (pr.waitFor(60, TimeUnit.SECONDS) && pr.exitValue() == 0) return p;
-            } catch (IOException | InterruptedException e) {
-                // try the next one
-            }
-        }
-        return null;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void theTorchProgramMeasuresTwoProcessesAndTheEngineReadsTheFiles(@TempDir Path out) throws Exception {
-        String python = pythonWithTorch();
+        String python = PythonTorch.find();
         assumeTrue(python != null, "no Python with torch on this machine (.ci/run installs python3-torch)");
         String[] args = {"profile-hardware", "--output", out.toString(), "--nproc-per-node", "2", "--python", python, "--size-mb", "1",
-                "--sp-sizes-mb", "1,2,3,4,5,6,7,8", "--iters", "2", "--master-port", String.valueOf(freePort())};
+                "--sp-sizes-mb", "1,2,3,4,5,6,7,8", "--iters", "2", "--master-port", String.valueOf(FreePort.next())};
         RunnerCli r = RunnerCli.run(args);
         assertEquals(0, r.exitCode(), r.raw());
         assertEquals(4, r.named("profile_progress").size(), r.raw()); // allreduce, p2p, overlap, sp over 2

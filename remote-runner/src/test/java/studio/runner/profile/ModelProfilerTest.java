@@ -1,5 +1,6 @@
 package studio.runner.profile;
 
+import studio.testsupport.PythonTorch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
@@ -153,7 +154,7 @@ class ModelProfilerTest {
 
     @Test
     void theTorchFallbackMeasuresTheSameLayer(@TempDir Path dir) throws Exception {
-        String python = HardwareProfilerTest.pythonWithTorch();
+        String python = PythonTorch.find();
         org.junit.jupiter.api.Assumptions.assumeTrue(python != null, "no Python with torch here (.ci/run installs python3-torch)");
         Path cfg = llamaConfig(dir);
         String[] common = {"profile-model", "--model-config", cfg.toString(), "--model-name", "tiny", "--profile-batch-size", "2",

@@ -1,5 +1,6 @@
 package studio.runner.profile;
 
+import studio.testsupport.PythonTorch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.engine.plan.PipelineType;
@@ -30,7 +31,7 @@ class PipelineBenchTest {
 
     @Test
     void theSimulatorPredictsRealPipelinedRunsWithinFivePercent() throws Exception {
-        String python = HardwareProfilerTest.pythonWithTorch();
+        String python = PythonTorch.find();
         assumeTrue(python != null, "no Python with torch on this machine (.ci/run installs python3-torch)");
         List<Case> cases = List.of(
                 new Case(List.of(2, 2), PipelineType.GPIPE, 8, false),
