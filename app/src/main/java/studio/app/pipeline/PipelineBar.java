@@ -35,7 +35,6 @@ public final class PipelineBar {
     private final javafx.scene.layout.FlowPane stages = new javafx.scene.layout.FlowPane(10, 2);
     private final ComboBox<Integer> pp = new ComboBox<>();
     private final PlanEditor editor;
-    private boolean refreshing;
     private final List<Rectangle> cells = new java.util.ArrayList<>();
     private final List<Region> handles = new java.util.ArrayList<>();
     private final List<Label> stageLabels = new java.util.ArrayList<>();
@@ -48,7 +47,8 @@ public final class PipelineBar {
         bar.setPrefHeight(34);
         pp.setId("ppChoice");
         pp.valueProperty().addListener((o, a, b) -> {
-            if (!refreshing && b != null && editor.plan() != null && b != editor.plan().pp()) editor.setPp(b);
+            // showing the plan's own degree (redraw) commits nothing: it equals the plan's
+            if (b != null && editor.plan() != null && b != editor.plan().pp()) editor.setPp(b);
         });
         HBox top = new HBox(8, new Label("Pipeline stages"), pp);
         top.setAlignment(Pos.CENTER_LEFT);
@@ -69,16 +69,11 @@ public final class PipelineBar {
             stages.getChildren().clear();
             return;
         }
-        refreshing = true;
-        try {
-            int world = editor.state().context().settings().worldSize();
-            List<Integer> choices = new java.util.ArrayList<>();
-            for (int p = 1; p <= world && p <= plan.layerCount(); p *= 2) choices.add(p);
-            if (!pp.getItems().equals(choices)) pp.getItems().setAll(choices);
-            pp.setValue(plan.pp());
-        } finally {
-            refreshing = false;
-        }
+        int world = editor.state().context().settings().worldSize();
+        List<Integer> choices = new java.util.ArrayList<>();
+        for (int p = 1; p <= world && p <= plan.layerCount(); p *= 2) choices.add(p);
+        if (!pp.getItems().equals(choices)) pp.getItems().setAll(choices);
+        pp.setValue(plan.pp());
         double w = Math.max(bar.getWidth(), 200);
         SplitGeometry g = new SplitGeometry(w, plan.layerCount());
         double slot = g.slotWidth();

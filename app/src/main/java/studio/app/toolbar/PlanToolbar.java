@@ -41,7 +41,7 @@ public final class PlanToolbar {
     private final ComboBox<DpType> dpType = new ComboBox<>();
     private final ComboBox<studio.engine.plan.TargetRuntime> target = new ComboBox<>();
     private final PlanEditor editor;
-    private boolean refreshing;
+    private final Consumer<ClusterSettings> reload;
     private final org.controlsfx.validation.ValidationSupport validation = new org.controlsfx.validation.ValidationSupport();
     private final Label fieldError = new Label();
 
@@ -87,6 +87,7 @@ public final class PlanToolbar {
     /** @param searchAgain replaces the plan with a fresh search (undoable); null: no button */
     public PlanToolbar(PlanEditor editor, List<String> presets, Consumer<ClusterSettings> reload, Runnable searchAgain) {
         this.editor = editor;
+        this.reload = reload;
         model.getItems().setAll(presets);
         model.setEditable(true);
         model.setPrefWidth(200);
@@ -139,51 +140,35 @@ public final class PlanToolbar {
         pipeline.setId("pipelineChoice");
         dpType.setId("dpTypeChoice");
 
-        Runnable reloadAction = () -> {
-            if (refreshing || editor.state() == null) return;
-            ClusterSettings s = editor.state().context().settings();
-            ClusterSettings next = s.withModel(model.getValue()).withCluster(nodes.getValue(), gpus.getValue())
-                    .withMixedPrecision(precision.getValue()).withGpu(gpu.getValue());
-            if (!next.equals(s)) reload.accept(next);
-        };
-        model.valueProperty().addListener((o, a, b) -> reloadAction.run());
-        nodes.valueProperty().addListener((o, a, b) -> reloadAction.run());
-        gpus.valueProperty().addListener((o, a, b) -> reloadAction.run());
-        precision.valueProperty().addListener((o, a, b) -> reloadAction.run());
-        gpu.valueProperty().addListener((o, a, b) -> reloadAction.run());
-        Runnable settingsAction = () -> {
-            if (refreshing || editor.state() == null) return;
-            ClusterSettings s = editor.state().context().settings();
-            ClusterSettings next = s.withMemoryGb(memory.getValue()).withPipelineType(pipeline.getValue()).withDefaultDpType(dpType.getValue());
-            if (!next.equals(s)) editor.setSettings(next);
-        };
-        memory.valueProperty().addListener((o, a, b) -> settingsAction.run());
-        target.valueProperty().addListener((o, a, b) -> {
-            if (refreshing || editor.state() == null || b == null) return;
-            ClusterSettings s = editor.state().context().settings();
-            if (s.target() != b && !editor.setSettings(s.withTarget(b))) refresh();
-        });
-        pipeline.valueProperty().addListener((o, a, b) -> settingsAction.run());
-        dpType.valueProperty().addListener((o, a, b) -> settingsAction.run());
-        Runnable batchAction = () -> {
-            if (refreshing || editor.plan() == null) return;
-            if (batch.getValue() != editor.plan().globalBatch() || chunks.getValue() != editor.plan().chunks()) {
-                if (!editor.setBatch(batch.getValue(), chunks.getValue())) refresh();
-            }
-        };
-        batch.valueProperty().addListener((o, a, b) -> batchAction.run());
+        // Each field commits only its own value, applied to the editor's current settings: when refresh() shows the
+        // editor's values, every field already equals what it would commit, so showing them commits nothing.
+        reloadOnChange(model.valueProperty(), ClusterSettings::withModel);
+        reloadOnChange(precision.valueProperty(), ClusterSettings::withMixedPrecision);
+        reloadOnChange(gpu.valueProperty(), ClusterSettings::withGpu);
+        reloadOnChange(nodes.valueProperty(), (s, n) -> s.withCluster(n, s.gpusPerNode()));
+        reloadOnChange(gpus.valueProperty(), (s, g) -> s.withCluster(s.nodes(), g));
         seqLength.valueProperty().addListener((o, a, b) -> {
-            if (refreshing || editor.state() == null || b == null) return;
-            if (b != editor.state().context().model().maxSeqLength()) reload.accept(editor.state().context().settings().withSeqLength(b));
+            // compared with the model's length: the settings hold 0 while the model's own length is used
+            if (b == null || editor.state() == null || b == editor.state().context().model().maxSeqLength()) return;
+            reload.accept(editor.state().context().settings().withSeqLength(b));
+        });
+        setOnChange(memory.valueProperty(), ClusterSettings::withMemoryGb);
+        setOnChange(pipeline.valueProperty(), ClusterSettings::withPipelineType);
+        setOnChange(dpType.valueProperty(), ClusterSettings::withDefaultDpType);
+        setOnChange(target.valueProperty(), ClusterSettings::withTarget);
+        batch.valueProperty().addListener((o, a, b) -> {
+            if (b != null && editor.plan() != null && b != editor.plan().globalBatch() && !editor.setBatch(b, editor.plan().chunks())) refresh();
+        });
+        chunks.valueProperty().addListener((o, a, b) -> {
+            if (b != null && editor.plan() != null && b != editor.plan().chunks() && !editor.setBatch(editor.plan().globalBatch(), b)) refresh();
         });
         microBatch.valueProperty().addListener((o, a, b) -> {
             PlanEstimate e = editor.estimate();
-            if (refreshing || e == null || b == null || b == e.microBatchSize()) return;
+            if (e == null || b == null || b == e.microBatchSize()) return;
             int local = e.microBatchSize() * e.realChunks();
             int next = Math.max(1, (local + b - 1) / b);
             if (!editor.setBatch(editor.plan().globalBatch(), next)) refresh();
         });
-        chunks.valueProperty().addListener((o, a, b) -> batchAction.run());
 
         FlowPane controls = new FlowPane(8, 6, label("Target", target), label("Model", model), label("GPU", gpu), label("Nodes", nodes), label("GPUs/node", gpus),
                 label("Memory GB", memory), label("Precision", precision), new Separator(), label("Global batch", batch),
@@ -239,8 +224,31 @@ public final class PlanToolbar {
         headlines.setPadding(new Insets(2, 8, 6, 8));
         root.getChildren().addAll(controls, fieldError, headlines, second);
         fieldError.managedProperty().bind(fieldError.textProperty().isNotEmpty());
+        // the toolbar shows whatever the editor holds, after any edit, load, undo or search
+        editor.stateProperty().addListener((o, a, b) -> refresh());
         editor.estimateProperty().addListener((o, a, b) -> refresh());
     }
+
+    /** A setting that needs new profiles (model, cluster, precision, GPU, sequence length): the settings go to reload. */
+    private <T> void reloadOnChange(javafx.beans.value.ObservableValue<T> value, java.util.function.BiFunction<ClusterSettings, T, ClusterSettings> with) {
+        value.addListener((o, a, b) -> {
+            if (b == null || editor.state() == null) return;
+            ClusterSettings s = editor.state().context().settings();
+            ClusterSettings next = with.apply(s, b);
+            if (!next.equals(s)) reload.accept(next);
+        });
+    }
+
+    /** A setting the editor applies as one undoable edit; refused, the field shows the editor's value again. */
+    private <T> void setOnChange(javafx.beans.value.ObservableValue<T> value, java.util.function.BiFunction<ClusterSettings, T, ClusterSettings> with) {
+        value.addListener((o, a, b) -> {
+            if (b == null || editor.state() == null) return;
+            ClusterSettings s = editor.state().context().settings();
+            ClusterSettings next = with.apply(s, b);
+            if (!next.equals(s) && !editor.setSettings(next)) refresh();
+        });
+    }
+
 
     private String throughputText(PlanEstimate e) {
         if (e == null || editor.state() == null) return "";
@@ -287,32 +295,31 @@ public final class PlanToolbar {
         return b;
     }
 
-    /** Shows the editor's current values. */
+    /** Shows the editor's current values (setting only what differs: every set relays out the toolbar). */
     public void refresh() {
         if (editor.state() == null) return;
-        refreshing = true;
-        try {
-            ClusterSettings s = editor.state().context().settings();
-            // set only what differs: every set would run listeners and relayout the toolbar
-            if (!s.model().equals(model.getValue())) model.setValue(s.model());
-            if (nodes.getValue() != s.nodes()) nodes.getValueFactory().setValue(s.nodes());
-            if (!Integer.valueOf(s.gpusPerNode()).equals(gpus.getValue())) gpus.setValue(s.gpusPerNode());
-            if (memory.getValue() != s.memoryGb()) memory.getValueFactory().setValue(s.memoryGb());
-            if (!s.mixedPrecision().equals(precision.getValue())) precision.setValue(s.mixedPrecision());
-            if (!s.gpu().equals(gpu.getValue())) gpu.setValue(s.gpu());
-            if (batch.getValue() != editor.plan().globalBatch()) batch.getValueFactory().setValue(editor.plan().globalBatch());
-            if (chunks.getValue() != editor.plan().chunks()) chunks.getValueFactory().setValue(editor.plan().chunks());
-            int seq = editor.state().context().model().maxSeqLength();
-            if (seqLength.getValue() != seq) seqLength.getValueFactory().setValue(seq);
-            if (editor.estimate() != null && microBatch.getValue() != editor.estimate().microBatchSize()) {
-                microBatch.getValueFactory().setValue(editor.estimate().microBatchSize());
-            }
-            if (s.pipelineType() != pipeline.getValue()) pipeline.setValue(s.pipelineType());
-            if (s.defaultDpType() != dpType.getValue()) dpType.setValue(s.defaultDpType());
-            if (s.target() != target.getValue()) target.setValue(s.target());
-        } finally {
-            refreshing = false;
-        }
+        ClusterSettings s = editor.state().context().settings();
+        show(model, s.model());
+        show(nodes, s.nodes());
+        show(gpus, s.gpusPerNode());
+        show(memory, s.memoryGb());
+        show(precision, s.mixedPrecision());
+        show(gpu, s.gpu());
+        show(batch, editor.plan().globalBatch());
+        show(chunks, editor.plan().chunks());
+        show(seqLength, editor.state().context().model().maxSeqLength());
+        if (editor.estimate() != null) show(microBatch, editor.estimate().microBatchSize());
+        show(pipeline, s.pipelineType());
+        show(dpType, s.defaultDpType());
+        show(target, s.target());
+    }
+
+    private static <T> void show(ComboBox<T> box, T value) {
+        if (!java.util.Objects.equals(box.getValue(), value)) box.setValue(value);
+    }
+
+    private static <T> void show(Spinner<T> spinner, T value) {
+        if (!java.util.Objects.equals(spinner.getValue(), value)) spinner.getValueFactory().setValue(value);
     }
 
     public Parent root() { return root; }
