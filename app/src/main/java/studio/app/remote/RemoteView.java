@@ -5,6 +5,7 @@ import studio.app.cluster.RemoteRun;
 import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
+import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -38,6 +39,17 @@ public final class RemoteView {
 
     public RemoteView(RemoteViewModel vm) {
         this.vm = vm;
+        Label status = new Label();
+        status.setId("remoteStatus");
+        status.textProperty().bind(vm.statusProperty());
+        VBox top = new VBox(6, hostRows(), profilingRows(), launchRows(), status);
+        top.setPadding(new Insets(6));
+        root.setTop(top);
+        root.setCenter(charts());
+    }
+
+    /** The hosts: typed in one by one (the first is the master), listed in rank order. */
+    private Node hostRows() {
         TextField host = new TextField();
         host.setPromptText("host");
         host.setId("hostField");
@@ -68,6 +80,12 @@ public final class RemoteView {
         hosts.getColumns().add(col("Key", h -> h.keyFile() == null ? "(ssh config, agent, default keys)" : h.keyText()));
         Button remove = new Button("Remove");
         remove.setOnAction(e -> vm.hosts().removeAll(hosts.getSelectionModel().getSelectedItems()));
+        hosts.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        return new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts);
+    }
+
+    /** Checking the hosts against the plan, and the profile buttons with what they measure. */
+    private Node profilingRows() {
         Button check = new Button("Check cluster");
         check.setId("checkCluster");
         check.disableProperty().bind(vm.busyProperty());
@@ -128,6 +146,12 @@ public final class RemoteView {
         checks.getColumns().add(col("torch", RemoteViewModel.HostCheck::torch));
         checks.getColumns().add(col("Galvatron", RemoteViewModel.HostCheck::galvatron));
         checks.getColumns().add(col("Against the plan", c -> c.problem().isEmpty() ? "ok" : c.problem()));
+        checks.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        return new VBox(6, new HBox(6, check, profileHardware, profileModel, cancelProfile, profiling), profileRow, findings, checks);
+    }
+
+    /** Launching the plan (or the smoke trainer) on the hosts, and its runs. */
+    private Node launchRows() {
 
         ComboBox<String> engine = new ComboBox<>();
         engine.getItems().setAll("galvatron", "djl");
@@ -176,13 +200,19 @@ public final class RemoteView {
                 : "n/a (smoke trainer)"));
         runs.getColumns().add(col("Prediction error", r -> r.measuredIterationS() > 0 && r.predictedIterationS() > 0
                 ? String.format(Locale.ROOT, "%+.1f %%", (r.predictedIterationS() / r.measuredIterationS() - 1) * 100) : ""));
-        for (TableView<?> t : java.util.List.of(hosts, checks, runs)) t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        runs.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Button reattach = new Button("Re-attach");
         reattach.setOnAction(e -> {
             RemoteRun r = runs.getSelectionModel().getSelectedItem();
             if (r != null) vm.follow(r);
         });
+        javafx.scene.layout.FlowPane launchRow = new javafx.scene.layout.FlowPane(6, 6, new Label("Engine"), engine, new Label("Model dir"),
+                modelDir, new Label("Data"), data, new Label("Iterations"), iters, launch, stop, reattach);
+        return new VBox(6, launchRow, engineNote, runs);
+    }
 
+    /** The live charts of the latest launch: loss, iteration time against the prediction, memory per stage. */
+    private Node charts() {
         JFreeChart lossChart = ChartFactory.createXYLineChart("Loss", "iteration", "loss", new XYSeriesCollection(vm.loss()),
                 PlotOrientation.VERTICAL, false, true, false);
         XYSeriesCollection times = new XYSeriesCollection(vm.iterationTime());
@@ -203,17 +233,7 @@ public final class RemoteView {
         charts.add(a, 0, 0);
         charts.add(b, 1, 0);
         charts.add(m, 2, 0);
-
-        Label status = new Label();
-        status.setId("remoteStatus");
-        status.textProperty().bind(vm.statusProperty());
-        javafx.scene.layout.FlowPane launchRow = new javafx.scene.layout.FlowPane(6, 6, new Label("Engine"), engine, new Label("Model dir"),
-                modelDir, new Label("Data"), data, new Label("Iterations"), iters, launch, stop, reattach);
-        VBox top = new VBox(6, new HBox(6, host, port, user, key, add, remove, error), hosts, new HBox(6, check, profileHardware, profileModel, cancelProfile, profiling), profileRow, findings, checks, launchRow,
-                engineNote, runs, status);
-        top.setPadding(new Insets(6));
-        root.setTop(top);
-        root.setCenter(charts);
+        return charts;
     }
 
     public Parent root() { return root; }
