@@ -140,7 +140,8 @@ public final class CostModel {
             microBatch[i] = (double) globalBatch / real;
             realChunks = Math.max(realChunks, real);
         }
-        int count = division.stream().mapToInt(Integer::intValue).sum();
+        int count = 0;
+        for (int layersOfStage : division) count += layersOfStage;
         double[] withSync = new double[count];
         double[] withoutSync = new double[count];
         for (int layer = 0; layer < count; layer++) {
