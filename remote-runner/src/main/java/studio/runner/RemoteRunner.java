@@ -94,6 +94,8 @@ public final class RemoteRunner implements Runnable {
         @Mixin TrainOptions options;
         @Mixin RootOption root;
         @Option(names = "--follow", description = "Stream the run's events until it ends.") boolean follow;
+        @Option(names = "--in-job", description = "Inside a batch job's step (Slurm): stream the events until the run ends, stop the run "
+                + "when the step is cancelled, and exit with the run's exit code.") boolean inJob;
         @Option(names = "--dry-run", description = "Check and print the command, start nothing.") boolean dryRun;
 
         @Override
@@ -111,6 +113,25 @@ public final class RemoteRunner implements Runnable {
             }
             Runs runs = root.runs();
             RunDirectory run = runs.start(options, ownJar(), RemoteRunner::emit);
+            if (inJob) {
+                // scancel or the time limit signals the step: the run goes with it, not left holding the node's GPUs
+                Thread stopper = new Thread(() -> {
+                    try {
+                        if (run.exitCode() == null) runs.stop(run, 5000);
+                    } catch (Exception e) {
+                        // the JVM is going down; the job's own signals reach what is left
+                    }
+                }, "stop-run-with-step");
+                Runtime.getRuntime().addShutdownHook(stopper);
+                runs.events(run, 0, true, RemoteRunner::emit);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopper);
+                } catch (IllegalStateException goingDown) {
+                    // the step is being cancelled: the hook stops the run
+                }
+                Integer code = run.exitCode();
+                return code == null ? 1 : code;
+            }
             if (follow) runs.events(run, 0, true, RemoteRunner::emit);
             return 0;
         }

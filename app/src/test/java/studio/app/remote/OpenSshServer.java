@@ -18,21 +18,21 @@ import java.util.concurrent.TimeUnit;
  * A real OpenSSH server (Debian's openssh-server, which .ci/run installs) on a free loopback port, with its own host
  * key, authorized_keys and config, started and stopped by the test.
  */
-final class OpenSshServer implements AutoCloseable {
+public final class OpenSshServer implements AutoCloseable {
     static final Path SSHD = Path.of("/usr/sbin/sshd");
     final Path dir;
-    final int port;
+    public final int port;
     final Path hostKey;
     final Path log;
     private Process process;
 
-    static void assumeInstalled() {
+    public static void assumeInstalled() {
         Assumptions.assumeTrue(Files.isExecutable(SSHD) && Files.isExecutable(Path.of("/usr/bin/ssh-keygen")),
                 "openssh-server is installed by .ci/run");
     }
 
     /** A key pair made by ssh-keygen; {@code passphrase} empty for none. Returns the private key's path. */
-    static Path keygen(Path file, String type, String passphrase) throws IOException, InterruptedException {
+    public static Path keygen(Path file, String type, String passphrase) throws IOException, InterruptedException {
         Files.createDirectories(file.getParent());
         Files.deleteIfExists(file);
         Files.deleteIfExists(Path.of(file + ".pub"));
@@ -52,7 +52,7 @@ final class OpenSshServer implements AutoCloseable {
      * @param clientKeys  public keys (.pub files) allowed to log in
      * @param extra       more sshd_config lines
      */
-    OpenSshServer(Path dir, String hostKeyType, List<Path> clientKeys, String extra) throws IOException, InterruptedException {
+    public OpenSshServer(Path dir, String hostKeyType, List<Path> clientKeys, String extra) throws IOException, InterruptedException {
         this.dir = dir;
         Files.createDirectories(dir);
         this.port = FreePort.next();
@@ -87,7 +87,7 @@ final class OpenSshServer implements AutoCloseable {
     }
 
     /** The host's line for known_hosts (its public host key). */
-    String knownHostsLine() throws IOException {
+    public String knownHostsLine() throws IOException {
         String[] pub = Files.readString(Path.of(hostKey + ".pub")).strip().split(" ");
         return "[127.0.0.1]:" + port + " " + pub[0] + " " + pub[1];
     }
@@ -96,7 +96,7 @@ final class OpenSshServer implements AutoCloseable {
         return Files.readString(Path.of(hostKey + ".pub")).strip().split(" ")[1];
     }
 
-    ClusterHost host(Path key) {
+    public ClusterHost host(Path key) {
         return new ClusterHost("127.0.0.1", port, System.getProperty("user.name"), key);
     }
 

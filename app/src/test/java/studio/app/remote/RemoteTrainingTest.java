@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The studio's remote path for real: a real SSH server on loopback runs the real runner jar, which trains the DJL
  * smoke model in a detached run.
  */
-class RemoteTrainingTest {
-    static Path runnerJar() {
+public class RemoteTrainingTest {
+    public static Path runnerJar() {
         Path jar = Path.of("..", "remote-runner", "target", "remote-runner-0.1.0-SNAPSHOT-standalone.jar").toAbsolutePath().normalize();
         Assumptions.assumeTrue(Files.isRegularFile(jar), "the runner jar is built by `mvn verify` (package phase) before these tests: " + jar);
         return jar;

@@ -134,7 +134,6 @@ public final class Runs {
         return problems;
     }
 
-    /** Creates the run folder and starts the run detached from this process and its SSH session. */
     /** The command the djl engine runs: the smoke trainer from this runner's jar. */
     public static List<String> djlCommand(TrainOptions o, String runnerJar) {
         int globalBatch = o.globalBatch == null ? 8 : o.globalBatch;
@@ -150,6 +149,7 @@ public final class Runs {
         return GalvatronLaunch.shell(o.engine.equals("djl") ? djlCommand(o, runnerJar) : GalvatronLaunch.command(o, o.load));
     }
 
+    /** Creates the run folder and starts the run detached from this process and its SSH session. */
     public RunDirectory start(TrainOptions o, String runnerJar, Consumer<Event> out) throws IOException {
         // a counter after the time keeps two runs started in the same millisecond apart
         String stamp = Instant.now().toString().replace(":", "").replace(".", "-");

@@ -1,0 +1,94 @@
+package studio.app.slurm;
+
+import studio.app.remote.ShellQuote;
+import studio.app.remote.TrainRequest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The batch script of a plan's run: resources from the plan's cluster and the Slurm settings, one step per node
+ * running the runner's {@code train --in-job} (so the events, the run folder and the preflight checks are an SSH
+ * run's), torchrun's rendezvous on the first node of {@code SLURM_JOB_NODELIST}, Galvatron's NUM_NODES, NODE_RANK,
+ * MASTER_ADDR and MASTER_PORT per node, and the NCCL environment. Shown to the user to read and edit before it goes.
+ */
+public final class SbatchScript {
+    /** The runner options the script sets from Slurm's own variables on each node. */
+    private static final Set<String> PER_NODE = Set.of("--nnodes", "--node-rank", "--master-addr", "--master-port");
+
+    private SbatchScript() {
+    }
+
+    /**
+     * @param jobName      Slurm's job name
+     * @param nodes        the plan's nodes
+     * @param planGpus     the plan's GPUs per node (the settings may ask for another count)
+     * @param jobDir       the job's folder on the shared filesystem (made before submitting)
+     * @param runnerJar    the runner on the shared filesystem
+     * @param request      what to train
+     * @param configFile   the plan's galvatron_config beside the script (null for the smoke trainer)
+     * @param about        one line saying which plan this is (a comment in the script)
+     */
+    public static String render(SlurmSettings s, String jobName, int nodes, int planGpus, String jobDir, String runnerJar,
+                                TrainRequest request, String configFile, String about) {
+        int gpus = s.gpusPerNode() != null ? s.gpusPerNode() : planGpus;
+        StringBuilder b = new StringBuilder("#!/bin/bash\n");
+        directive(b, "--job-name", jobName);
+        directive(b, "--nodes", String.valueOf(nodes));
+        directive(b, "--ntasks-per-node", "1");
+        if (gpus > 0) directive(b, "--gpus-per-node", String.valueOf(gpus));
+        if (!s.timeLimit().isEmpty()) directive(b, "--time", s.timeLimit());
+        if (!s.partition().isEmpty()) directive(b, "--partition", s.partition());
+        if (!s.account().isEmpty()) directive(b, "--account", s.account());
+        if (!s.qos().isEmpty()) directive(b, "--qos", s.qos());
+        if (!s.constraint().isEmpty()) directive(b, "--constraint", s.constraint());
+        if (s.exclusive()) b.append("#SBATCH --exclusive\n");
+        directive(b, "--chdir", jobDir);
+        directive(b, "--output", jobDir + "/slurm-%j.out");
+        b.append("# Written by Galvatron Studio: ").append(about.replace('\n', ' ')).append('\n');
+        b.append("# Edit freely: the studio submits this text as it is shown.\n");
+        b.append("set -euo pipefail\n");
+        for (String line : s.jobSetup()) b.append(line).append('\n');
+        b.append("export JOB_DIR=").append(ShellQuote.quote(jobDir)).append('\n');
+        b.append("export RUNNER=").append(ShellQuote.quote(runnerJar)).append('\n');
+        b.append("# torchrun's rendezvous and Galvatron's launcher variables: the first node is the master\n");
+        b.append("export MASTER_ADDR=$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1)\n");
+        b.append("export MASTER_PORT=").append(request.masterPort()).append('\n');
+        b.append("export NUM_NODES=$SLURM_JOB_NUM_NODES\n");
+        b.append("export NCCL_DEBUG=${NCCL_DEBUG:-WARN}\n");
+        b.append("export TORCH_NCCL_ASYNC_ERROR_HANDLING=${TORCH_NCCL_ASYNC_ERROR_HANDLING:-1}\n");
+        b.append("export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}\n");
+        List<String> srun = new ArrayList<>(List.of("srun", "--ntasks-per-node=1", "--kill-on-bad-exit=1"));
+        if (s.inContainer()) {
+            srun.add("--container-image=" + s.containerImage());
+            if (!s.containerMounts().isEmpty()) srun.add("--container-mounts=" + s.containerMounts());
+        }
+        // %n: the node's index in the job; node 0's events are what the studio follows
+        srun.add("--output=" + jobDir + "/node-%n.events");
+        b.append("echo \"job $SLURM_JOB_ID on $SLURM_JOB_NODELIST, master $MASTER_ADDR:$MASTER_PORT\"\n");
+        b.append(ShellQuote.command(srun)).append(" \\\n    bash -c ").append(ShellQuote.quote(stepCommand(request, configFile))).append('\n');
+        return b.toString();
+    }
+
+    /** What each node's step runs: its rank from Slurm, then the runner in the foreground until the run ends. */
+    static String stepCommand(TrainRequest request, String configFile) {
+        List<String> args = new ArrayList<>();
+        List<String> all = request.args(0, 1, "", configFile);
+        for (int i = 0; i < all.size(); i++) {
+            if (PER_NODE.contains(all.get(i))) {
+                i++; // and its value
+                continue;
+            }
+            args.add(all.get(i));
+        }
+        return "export NODE_RANK=$SLURM_NODEID; exec java -jar \"$RUNNER\" train --in-job --runs-dir \"$JOB_DIR/runs\""
+                + " --nnodes \"$NUM_NODES\" --node-rank \"$NODE_RANK\" --master-addr \"$MASTER_ADDR\" --master-port \"$MASTER_PORT\" "
+                + ShellQuote.command(args);
+    }
+
+    private static void directive(StringBuilder b, String option, String value) {
+        if (value.contains("\n")) throw new IllegalArgumentException("Slurm " + option + ": one line, got a newline");
+        b.append("#SBATCH ").append(option).append('=').append(value).append('\n');
+    }
+}
