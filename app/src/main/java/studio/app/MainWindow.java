@@ -38,7 +38,10 @@ import studio.app.remote.RemoteSetup;
 import studio.app.remote.RemoteView;
 import studio.app.remote.RemoteViewModel;
 import studio.app.remote.RunnerClient;
+import studio.app.remote.SshSettings;
 import studio.app.search.SearchHit;
+import studio.app.slurm.SlurmView;
+import studio.app.slurm.SlurmViewModel;
 import studio.app.search.SearchView;
 import studio.app.search.SearchViewModel;
 import studio.app.theme.Themes;
@@ -84,6 +87,9 @@ public final class MainWindow {
     private final TabPane tabs = new TabPane();
     private final RemoteViewModel remoteVm;
     private final RemoteView remoteView;
+    private final SlurmViewModel slurmVm;
+    /** The cluster is reached through a Slurm login node (else node by node over SSH). */
+    private final javafx.beans.property.BooleanProperty slurmCluster = new javafx.beans.property.SimpleBooleanProperty(false);
     private String notes = "";
 
     public MainWindow(PlanEditor editor, ContextLoader loader, ProjectStore store) {
@@ -104,14 +110,16 @@ public final class MainWindow {
         whatIfView = new WhatIfView(editor, loader, work.executor());
         explainView = new ExplainView(editor);
         timelineView = new PipelineTimelineView(editor);
+        var remoteWork = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "studio-remote");
+            t.setDaemon(true);
+            return t;
+        });
         remoteVm = new RemoteViewModel(editor, loader, new RunnerClient(remote.runnerJar(), remote.remoteBase()),
-                remote.knownHosts(), remote.policy(), Executors.newCachedThreadPool(r -> {
-                    Thread t = new Thread(r, "studio-remote");
-                    t.setDaemon(true);
-                    return t;
-                }));
+                remote.knownHosts(), remote.policy(), remoteWork);
         timelineView.showLastRun(remoteVm.lastMeasuredIterationS(), remoteVm.lastPredictedIterationS());
         remoteView = new RemoteView(remoteVm);
+        slurmVm = new SlurmViewModel(editor, remoteVm, SshSettings.of(remote.knownHosts(), remote.policy()), remote.runnerJar(), remoteWork);
         document = new ProjectDocument(editor, loader, store, work, this::window, new ProjectDocument.Contents() {
             @Override
             public Project snapshot() {
@@ -135,7 +143,7 @@ public final class MainWindow {
         tabs.getTabs().addAll(tab("Editor", "editorTab", center), tab("Search", "searchTab", searchView.root()),
                 tab("Compare", "compareTab", compareView.root()), tab("What-if", "whatIfTab", whatIfView.root()),
                 tab("Explain layer", "explainTab", explainView.root()), tab("Pipeline timeline", "timelineTab", timelineView.root()),
-                tab("Cluster and training", "remoteTab", remoteView.root()));
+                tab("Cluster and training", "remoteTab", clusterTab()));
         root.setTop(new VBox(new StudioMenus(this, document, editor, searchVm, store, loader.sampleRoot()).build(), toolbar.root()));
         root.setCenter(tabs);
         status.setId("statusBar");
@@ -155,6 +163,34 @@ public final class MainWindow {
         darkClass.run();
         Themes.darkProperty().addListener((o, a, b) -> darkClass.run());
     }
+
+    /** Nodes over SSH, or Slurm through a login node: the Slurm settings, script and jobs show for the second. */
+    private Node clusterTab() {
+        javafx.scene.control.ToggleGroup kind = new javafx.scene.control.ToggleGroup();
+        javafx.scene.control.RadioButton ssh = new javafx.scene.control.RadioButton("Nodes over SSH (every host is a node)");
+        javafx.scene.control.RadioButton slurm = new javafx.scene.control.RadioButton("Slurm through a login node (the first host below)");
+        ssh.setId("clusterSsh");
+        slurm.setId("clusterSlurm");
+        ssh.setToggleGroup(kind);
+        slurm.setToggleGroup(kind);
+        ssh.setSelected(true);
+        slurm.selectedProperty().bindBidirectional(slurmCluster);
+        slurmCluster.addListener((o, a, b) -> (b ? slurm : ssh).setSelected(true));
+        Node slurmPane = new SlurmView(slurmVm).root();
+        slurmPane.visibleProperty().bind(slurmCluster);
+        slurmPane.managedProperty().bind(slurmCluster);
+        javafx.scene.layout.HBox choice = new javafx.scene.layout.HBox(12, new javafx.scene.control.Label("Cluster:"), ssh, slurm);
+        choice.setPadding(new javafx.geometry.Insets(6, 6, 0, 6));
+        VBox content = new VBox(choice, slurmPane, remoteView.root());
+        javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(content);
+        scroll.setFitToWidth(true);
+        return scroll;
+    }
+
+    public SlurmViewModel slurmModel() { return slurmVm; }
+
+    /** Whether the project's cluster is a Slurm site. */
+    public javafx.beans.property.BooleanProperty slurmClusterProperty() { return slurmCluster; }
 
     private static Tab tab(String title, String id, Node content) {
         Tab t = new Tab(title, content);
@@ -252,6 +288,7 @@ public final class MainWindow {
     /** A clean exit: nothing to recover next time. */
     public void closed() {
         document.closed();
+        slurmVm.stopTracking();
         remoteVm.detach();
     }
 
@@ -264,7 +301,8 @@ public final class MainWindow {
             plans.add(new Project.NamedPlan(h.label(), h.plan(), Project.Role.SEARCH_RESULT, new Project.SearchFigures(h.globalBatch(), h.rank(),
                     h.throughput(), h.iterationS(), h.peakMemoryMb(), h.minTp(), h.maxTp())));
         }
-        return new Project(editor.state().context().settings(), plans, notes, List.copyOf(remoteVm.hosts()), List.copyOf(remoteVm.runs()));
+        return new Project(editor.state().context().settings(), plans, notes, List.copyOf(remoteVm.hosts()), List.copyOf(remoteVm.runs()),
+                slurmCluster.get() ? slurmVm.settingsOrNull() : null, List.copyOf(slurmVm.jobs()));
     }
 
     /** The rest of an opened project back into the views, once the editor holds its plan. */
@@ -278,7 +316,10 @@ public final class MainWindow {
         remoteVm.hosts().setAll(p.hosts());
         remoteVm.runs().setAll(p.runs());
         // runs that were going when the project was saved: follow them again from their last event
-        for (var run : p.runs()) if (run.state().equals("running")) remoteVm.follow(run);
+        for (var run : p.runs()) if (run.state().equals("running") && !SlurmViewModel.isJobRun(run)) remoteVm.follow(run);
+        slurmCluster.set(p.slurm() != null);
+        // Slurm jobs that had not ended: followed again on the login node
+        slurmVm.restore(p.jobs(), p.slurm());
     }
 
     // ------------------------------------------------------------------------------------------ search and compare

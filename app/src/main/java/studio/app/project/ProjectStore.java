@@ -133,6 +133,37 @@ public final class ProjectStore {
             o.put("measured_peak_memory_mb", r.measuredPeakMemoryMb());
             o.put("state", r.state());
         }
+        if (p.slurm() != null) {
+            var sl = p.slurm();
+            ObjectNode o = root.putObject("slurm");
+            o.put("account", sl.account());
+            o.put("partition", sl.partition());
+            o.put("qos", sl.qos());
+            o.put("time_limit", sl.timeLimit());
+            o.put("constraint", sl.constraint());
+            o.put("exclusive", sl.exclusive());
+            if (sl.gpusPerNode() != null) o.put("gpus_per_node", sl.gpusPerNode());
+            o.put("container_image", sl.containerImage());
+            o.put("container_mounts", sl.containerMounts());
+            ArrayNode setup = o.putArray("job_setup");
+            sl.jobSetup().forEach(setup::add);
+            o.put("work_dir", sl.workDir());
+            ArrayNode login = o.putArray("login_setup");
+            sl.loginSetup().forEach(login::add);
+        }
+        ArrayNode jobs = root.putArray("slurm_jobs");
+        for (var j : p.jobs()) {
+            ObjectNode o = jobs.addObject();
+            o.put("job_id", j.jobId());
+            o.put("name", j.name());
+            o.put("job_dir", j.jobDir());
+            o.put("state", j.state().name());
+            o.put("reason", j.reason());
+            o.put("start", j.expectedStart());
+            o.put("exit_code", j.exitCode());
+            o.put("events_read", j.eventsRead());
+            o.put("predicted_iteration_s", j.predictedIterationS());
+        }
         return root;
     }
 
@@ -211,8 +242,41 @@ public final class ProjectStore {
                     r.path("measured_iteration_s").asDouble(), r.path("predicted_iteration_s").asDouble(),
                     r.path("measured_peak_memory_mb").asDouble(), r.path("state").asText("unknown")));
         }
+        studio.app.cluster.SlurmSettings slurm = null;
+        JsonNode sl = root.get("slurm");
+        if (sl != null && !sl.isNull()) {
+            if (!sl.isObject()) throw new InputFileException(file, "slurm", "expected an object of Slurm settings");
+            try {
+                slurm = new studio.app.cluster.SlurmSettings(sl.path("account").asText(""), sl.path("partition").asText(""),
+                        sl.path("qos").asText(""), sl.path("time_limit").asText(""), sl.path("constraint").asText(""),
+                        sl.path("exclusive").asBoolean(false), sl.hasNonNull("gpus_per_node") ? Integer.valueOf(JsonFiles.integer(file,
+                        "slurm.gpus_per_node", sl.get("gpus_per_node"), 0, 64, "GPUs per node")) : null,
+                        sl.path("container_image").asText(""), sl.path("container_mounts").asText(""), lines(sl.path("job_setup")),
+                        sl.path("work_dir").asText(""), lines(sl.path("login_setup")));
+            } catch (IllegalArgumentException e) {
+                throw new InputFileException(file, "slurm", e.getMessage());
+            }
+        }
+        List<studio.app.cluster.SlurmJob> jobs = new ArrayList<>();
+        int n = 0;
+        for (JsonNode j : root.path("slurm_jobs")) {
+            String id = j.path("job_id").asText("");
+            if (!id.matches("\\d+(_\\d+)?")) {
+                throw new InputFileException(file, "slurm_jobs[" + n + "].job_id", "expected a Slurm job id (digits), got '" + id + "'");
+            }
+            jobs.add(new studio.app.cluster.SlurmJob(id, j.path("name").asText(""), j.path("job_dir").asText(""),
+                    studio.app.cluster.JobState.parse(j.path("state").asText("")), j.path("reason").asText(""), j.path("start").asText(""),
+                    j.path("exit_code").asText(""), j.path("events_read").asLong(0), j.path("predicted_iteration_s").asDouble(0)));
+            n++;
+        }
         if (remember) addRecent(file);
-        return new Project(s, plans, root.path("notes").asText(""), hosts, runs);
+        return new Project(s, plans, root.path("notes").asText(""), hosts, runs, slurm, jobs);
+    }
+
+    private static List<String> lines(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(l -> out.add(l.asText()));
+        return out;
     }
 
     private static String text(Path file, ObjectNode o, String key) {

@@ -169,20 +169,9 @@ public final class RemoteView {
         Button launch = new Button("Launch training");
         launch.setId("launchTraining");
         launch.disableProperty().bind(vm.busyProperty());
-        launch.setOnAction(e -> {
-            var s = vm.editorSettings();
-            if (engine.getValue().equals("djl")) {
-                vm.launch(TrainRequest.djlSmoke(iters.getValue(), 8, 64));
-            } else {
-                TrainRequest request = new TrainRequest("galvatron", modelDir.getText().isBlank() ? null : modelDir.getText().strip(),
-                        s == null ? "llama-7b" : s.model(), null, null, s == null ? 8 : s.gpusPerNode(), 29500,
-                        s == null ? "bf16" : s.mixedPrecision(), true, s != null && s.sequenceParallel(), iters.getValue(), 1.25e-6,
-                        data.getText().isBlank() ? null : data.getText().strip(), null, null, 100, null, null, null);
-                // a 3.0 project runs on the 3.0 runtime (its Hydra launch; models/moe for an MoE model), named as its YAML names it
-                String size = vm.galvatron3ModelSize();
-                vm.launch(size != null ? request.onGalvatron3(size) : request);
-            }
-        });
+        // a 3.0 project runs on the 3.0 runtime (its Hydra launch; models/moe for an MoE model), named as its YAML names it
+        launch.setOnAction(e -> vm.launch(TrainRequest.forPlan(engine.getValue(), vm.editorSettings(), modelDir.getText(), data.getText(),
+                iters.getValue(), vm.galvatron3ModelSize())));
         Button stop = new Button("Stop");
         stop.setId("stopTraining");
         stop.setOnAction(e -> vm.stopAll());

@@ -262,6 +262,30 @@ public final class RemoteViewModel {
         for (RemoteRun r : List.copyOf(runs)) if (r.state().equals("running")) stop(r);
     }
 
+    /**
+     * A run the studio follows by other means than SSH to its nodes (a Slurm job's events file): it joins the run list
+     * and the live charts start over for it, as for a launch.
+     *
+     * @param nodes              the run's nodes (its last rank is the last stage)
+     * @param predictedStageMb   the plan's memory per stage (empty for the smoke trainer)
+     */
+    public void showRun(RemoteRun run, int nodes, List<? extends Number> predictedStageMb) {
+        launchedNodes = nodes;
+        series.reset(predictedStageMb);
+        for (int i = 0; i < runs.size(); i++) {
+            if (runs.get(i).runId().equals(run.runId())) {
+                runs.set(i, run);
+                return;
+            }
+        }
+        runs.add(run);
+    }
+
+    /** One of its events (on the FX thread), as if it had come over SSH. */
+    public void event(String runId, JsonNode e) {
+        onEvent(runId, e);
+    }
+
     private void onEvent(String runId, JsonNode e) {
         int idx = -1;
         for (int i = 0; i < runs.size(); i++) if (runs.get(i).runId().equals(runId)) idx = i;

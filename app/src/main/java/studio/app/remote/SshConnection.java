@@ -246,6 +246,7 @@ public final class SshConnection implements Closeable {
 
     /** Uploads through a temporary name of its own (parallel uploads of one file do not collide), renamed into place. */
     public void upload(Path local, String remote) throws IOException {
+        if (!ssh.isConnected()) throw new IOException("the connection to " + host + " has dropped" + deadPeer());
         try (SFTPClient sftp = ssh.newSFTPClient()) {
             String dir = remote.contains("/") ? remote.substring(0, remote.lastIndexOf('/')) : ".";
             if (!dir.isEmpty()) mkdirs(sftp, dir);
@@ -288,6 +289,7 @@ public final class SshConnection implements Closeable {
     public void download(String remote, Path local) throws IOException {
         Path dir = local.toAbsolutePath().getParent();
         Files.createDirectories(dir);
+        if (!ssh.isConnected()) throw new IOException("the connection to " + host + " has dropped" + deadPeer());
         Path tmp = Files.createTempFile(dir, local.getFileName().toString(), ".part");
         try (SFTPClient sftp = ssh.newSFTPClient()) {
             sftp.get(remote, new net.schmizz.sshj.xfer.FileSystemFile(tmp.toFile()));
@@ -315,11 +317,15 @@ public final class SshConnection implements Closeable {
     public int exec(String command, Consumer<String> out, Consumer<String> err, long timeoutSeconds) throws IOException {
         Session s;
         Session.Command cmd;
+        // SSHJ answers a dropped connection with an IllegalStateException: to callers it is the I/O failure it is
+        if (!ssh.isConnected()) throw new IOException("the connection to " + host + " has dropped" + deadPeer());
         try {
             s = ssh.startSession();
             cmd = s.exec(command);
         } catch (net.schmizz.sshj.connection.ConnectionException | net.schmizz.sshj.transport.TransportException e) {
             throw new IOException("the connection to " + host + " failed: " + reason(e) + deadPeer(), e);
+        } catch (IllegalStateException e) {
+            throw new IOException("the connection to " + host + " has dropped (" + e.getMessage() + ")", e);
         }
         // lines are read on threads of their own, so the deadline holds even when the peer sends nothing at all
         AtomicBoolean abandoned = new AtomicBoolean();

@@ -30,6 +30,26 @@ public record TrainRequest(String engine, String modelDir, String modelSize, Int
 
     public boolean galvatron3() { return "galvatron-v3".equals(runtime); }
 
+    /**
+     * What the launch buttons train: the runner's smoke trainer ({@code djl}), or the plan on Galvatron's runtime for
+     * the plan's cluster settings (3.0's Hydra launch when {@code galvatron3ModelSize} is set: the project targets 3.0).
+     *
+     * @param settings the plan's cluster settings (null before a plan is open: the sample's)
+     */
+    public static TrainRequest forPlan(String engine, studio.app.project.ClusterSettings settings, String modelDir, String dataPath,
+                                       int iterations, String galvatron3ModelSize) {
+        if (engine.equals("djl")) return djlSmoke(iterations, 8, 64);
+        var s = settings;
+        TrainRequest request = new TrainRequest("galvatron", blankToNull(modelDir), s == null ? "llama-7b" : s.model(), null, null,
+                s == null ? 8 : s.gpusPerNode(), 29500, s == null ? "bf16" : s.mixedPrecision(), true, s != null && s.sequenceParallel(),
+                iterations, 1.25e-6, blankToNull(dataPath), null, null, 100, null, null, null);
+        return galvatron3ModelSize != null ? request.onGalvatron3(galvatron3ModelSize) : request;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
     public static TrainRequest djlSmoke(int iterations, int globalBatch, int seqLength) {
         return new TrainRequest("djl", null, "llama-7b", null, seqLength, 1, 29500, "bf16", false, false, iterations, 0.5, null, null,
                 null, 100, null, null, globalBatch);

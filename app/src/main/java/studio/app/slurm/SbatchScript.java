@@ -1,5 +1,6 @@
 package studio.app.slurm;
 
+import studio.app.cluster.SlurmSettings;
 import studio.app.remote.ShellQuote;
 import studio.app.remote.TrainRequest;
 

@@ -1,5 +1,8 @@
 package studio.app.slurm;
 
+import studio.app.cluster.SlurmSettings;
+import studio.app.cluster.JobState;
+import studio.app.cluster.SlurmJob;
 import studio.app.remote.RunnerClient;
 import studio.app.remote.ShellQuote;
 import studio.app.remote.SshConnection;
@@ -79,7 +82,8 @@ public final class SlurmClient {
         List<String> lines = new ArrayList<>();
         for (String l : (err + "\n" + out).split("\n")) {
             String t = l.strip();
-            if (t.isEmpty()) continue;
+            // an SSH server's own debug lines are not Slurm's
+            if (t.isEmpty() || t.startsWith("debug1:") || t.startsWith("debug2:") || t.startsWith("debug3:")) continue;
             lines.add(t.replaceFirst("^(sbatch|squeue|scancel|scontrol|sacct): error: ", ""));
         }
         return lines.isEmpty() ? "(it printed no reason)" : String.join("; ", lines);

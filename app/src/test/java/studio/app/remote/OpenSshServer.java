@@ -108,6 +108,11 @@ public final class OpenSshServer implements AutoCloseable {
         return out;
     }
 
+    /** Ends every open session (as a login node dropping its connections does); the server goes on listening. */
+    public void dropConnections() {
+        process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+
     /** Freezes (or thaws) the server and its sessions, as a hung node or a dead link looks from the client. */
     void signalAll(String signal) throws IOException, InterruptedException {
         for (long pid : processes()) new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor();

@@ -1,5 +1,8 @@
 package studio.app.slurm;
 
+import studio.app.cluster.SlurmSettings;
+import studio.app.cluster.JobState;
+import studio.app.cluster.SlurmJob;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

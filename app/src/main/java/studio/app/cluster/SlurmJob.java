@@ -1,4 +1,4 @@
-package studio.app.slurm;
+package studio.app.cluster;
 
 /**
  * A submitted job as the studio tracks it (saved with the project, so it is followed again after a restart).

@@ -1,4 +1,4 @@
-package studio.app.slurm;
+package studio.app.cluster;
 
 import java.util.List;
 import java.util.regex.Pattern;

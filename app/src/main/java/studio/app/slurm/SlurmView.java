@@ -1,0 +1,126 @@
+package studio.app.slurm;
+
+import javafx.geometry.Insets;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import studio.app.cluster.SlurmJob;
+
+import java.util.function.Function;
+
+/**
+ * The Slurm section of the cluster tab: the job's settings, the batch script to read and edit, submit, and the jobs
+ * with their state, pending reason, start and exit code; cancel and requeue. Every field is bound to the view-model.
+ */
+public final class SlurmView {
+    private final VBox root = new VBox(6);
+
+    public SlurmView(SlurmViewModel vm) {
+        root.setPadding(new Insets(6));
+        root.setId("slurmPane");
+        FlowPane policy = new FlowPane(6, 6,
+                field("Account", "slurmAccount", vm.account, 10), field("Partition", "slurmPartition", vm.partition, 10),
+                field("QoS", "slurmQos", vm.qos, 8), field("Time limit", "slurmTime", vm.timeLimit, 8),
+                field("Constraint", "slurmConstraint", vm.constraint, 10), field("GPUs per node (empty: the plan's)", "slurmGpus", vm.gpusPerNode, 4));
+        CheckBox exclusive = new CheckBox("Exclusive nodes");
+        exclusive.setId("slurmExclusive");
+        exclusive.selectedProperty().bindBidirectional(vm.exclusive);
+        policy.getChildren().add(exclusive);
+        FlowPane where = new FlowPane(6, 6, field("Working folder on the shared filesystem", "slurmWorkDir", vm.workDir, 24),
+                field("Container image (Pyxis)", "slurmImage", vm.containerImage, 18), field("Container mounts", "slurmMounts", vm.containerMounts, 18));
+        TextArea jobSetup = area("slurmJobSetup", vm.jobSetup, "Job setup: module loads, exports, a virtual environment (one shell line each)");
+        TextArea loginSetup = area("slurmLoginSetup", vm.loginSetup, "Login node setup before the Slurm commands (e.g. module load slurm)");
+        HBox setup = new HBox(6, jobSetup, loginSetup);
+
+        ComboBox<String> engine = new ComboBox<>();
+        engine.getItems().setAll("galvatron", "djl");
+        engine.setId("slurmEngine");
+        engine.valueProperty().bindBidirectional(vm.engine);
+        Spinner<Integer> iterations = new Spinner<>(1, 1_000_000, 100);
+        iterations.setEditable(true);
+        iterations.setId("slurmIterations");
+        iterations.getValueFactory().valueProperty().bindBidirectional(vm.iterations);
+        Button prepare = new Button("Prepare job script");
+        prepare.setId("slurmPrepare");
+        prepare.setTooltip(new Tooltip("Copies the runner to the shared folder and writes the plan's batch script below, for you to read and edit"));
+        prepare.setOnAction(e -> vm.prepare());
+        Button submit = new Button("Submit");
+        submit.setId("slurmSubmit");
+        submit.setOnAction(e -> vm.submit());
+        submit.disableProperty().bind(vm.script.isEmpty().or(vm.busyProperty()));
+        prepare.disableProperty().bind(vm.busyProperty());
+        FlowPane run = new FlowPane(6, 6, new Label("Engine"), engine, field("Model dir", "slurmModelDir", vm.modelDir, 22),
+                field("Data", "slurmData", vm.dataPath, 16), new Label("Iterations"), iterations, prepare, submit);
+
+        TextArea script = new TextArea();
+        script.setId("slurmScript");
+        script.setPrefRowCount(8);
+        script.setStyle("-fx-font-family: monospace;");
+        script.textProperty().bindBidirectional(vm.script);
+
+        TableView<SlurmJob> jobs = new TableView<>(vm.jobs());
+        jobs.setId("slurmJobs");
+        jobs.setPrefHeight(110);
+        jobs.getColumns().add(col("Job", j -> j.jobId() + " " + j.name()));
+        jobs.getColumns().add(col("State", j -> j.state().name()));
+        jobs.getColumns().add(col("Reason", SlurmJob::reason));
+        jobs.getColumns().add(col("Start (expected while pending)", SlurmJob::expectedStart));
+        jobs.getColumns().add(col("Exit code", SlurmJob::exitCode));
+        jobs.getColumns().add(col("Folder", SlurmJob::jobDir));
+        jobs.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        Button cancel = new Button("Cancel job");
+        cancel.setId("slurmCancel");
+        cancel.disableProperty().bind(jobs.getSelectionModel().selectedItemProperty().isNull());
+        cancel.setOnAction(e -> vm.cancel(jobs.getSelectionModel().getSelectedItem()));
+        Button requeue = new Button("Requeue");
+        requeue.setId("slurmRequeue");
+        requeue.disableProperty().bind(jobs.getSelectionModel().selectedItemProperty().isNull());
+        requeue.setOnAction(e -> vm.requeue(jobs.getSelectionModel().getSelectedItem()));
+        Button follow = new Button("Follow again");
+        follow.disableProperty().bind(jobs.getSelectionModel().selectedItemProperty().isNull());
+        follow.setOnAction(e -> vm.track(jobs.getSelectionModel().getSelectedItem()));
+        Label status = new Label();
+        status.setId("slurmStatus");
+        status.setWrapText(true);
+        status.textProperty().bind(vm.statusProperty());
+        Label note = new Label("The login node is the first host below; node 0's events show in the live charts at the bottom, as a run over SSH does.");
+        root.getChildren().addAll(policy, where, setup, run, script, jobs, new HBox(6, cancel, requeue, follow), status, note);
+    }
+
+    public Node root() { return root; }
+
+    private static VBox field(String label, String id, javafx.beans.property.StringProperty value, int columns) {
+        TextField f = new TextField();
+        f.setId(id);
+        f.setPrefColumnCount(columns);
+        f.textProperty().bindBidirectional(value);
+        return new VBox(1, new Label(label), f);
+    }
+
+    private static TextArea area(String id, javafx.beans.property.StringProperty value, String prompt) {
+        TextArea a = new TextArea();
+        a.setId(id);
+        a.setPromptText(prompt);
+        a.setPrefRowCount(2);
+        a.setTooltip(new Tooltip(prompt));
+        a.textProperty().bindBidirectional(value);
+        return a;
+    }
+
+    private static <T> TableColumn<T, String> col(String title, Function<T, String> f) {
+        TableColumn<T, String> c = new TableColumn<>(title);
+        c.setCellValueFactory(d -> new javafx.beans.property.SimpleStringProperty(f.apply(d.getValue())));
+        return c;
+    }
+}

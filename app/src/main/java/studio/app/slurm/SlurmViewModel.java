@@ -1,0 +1,393 @@
+package studio.app.slurm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import studio.app.cluster.ClusterHost;
+import studio.app.cluster.JobState;
+import studio.app.cluster.RemoteRun;
+import studio.app.cluster.SlurmJob;
+import studio.app.cluster.SlurmSettings;
+import studio.app.project.PlanEditor;
+import studio.app.remote.RemoteViewModel;
+import studio.app.remote.SshConnection;
+import studio.app.remote.SshSettings;
+import studio.app.remote.TrainRequest;
+import studio.engine.plan.TargetRuntime;
+import studio.engine.plan.v3.Galvatron3Config;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Slurm through a login node (the cluster tab's first host): the job's settings as a form, the batch script prepared
+ * from the plan for the user to read and edit, submitted as it stands, and every job tracked (state, pending reason,
+ * expected start, exit code) with node 0's events in the cluster tab's live charts; cancel and requeue; tracking
+ * resumes after the login node drops the connection and after the studio restarts (the jobs are in the project).
+ */
+public final class SlurmViewModel {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How often a tracked job is asked after. */
+    static final long POLL_MS = 1000;
+
+    public final StringProperty account = new SimpleStringProperty("");
+    public final StringProperty partition = new SimpleStringProperty("");
+    public final StringProperty qos = new SimpleStringProperty("");
+    public final StringProperty timeLimit = new SimpleStringProperty("");
+    public final StringProperty constraint = new SimpleStringProperty("");
+    public final BooleanProperty exclusive = new SimpleBooleanProperty(false);
+    /** Empty: the plan's GPUs per node. */
+    public final StringProperty gpusPerNode = new SimpleStringProperty("");
+    public final StringProperty containerImage = new SimpleStringProperty("");
+    public final StringProperty containerMounts = new SimpleStringProperty("");
+    public final StringProperty jobSetup = new SimpleStringProperty("");
+    public final StringProperty workDir = new SimpleStringProperty("~/galvatron-studio");
+    public final StringProperty loginSetup = new SimpleStringProperty("");
+    /** The batch script to submit: prepared from the plan, then the user's to edit. */
+    public final StringProperty script = new SimpleStringProperty("");
+    /** What to run: the plan on Galvatron's runtime, or the runner's smoke trainer. */
+    public final StringProperty engine = new SimpleStringProperty("galvatron");
+    public final StringProperty modelDir = new SimpleStringProperty("");
+    public final StringProperty dataPath = new SimpleStringProperty("");
+    public final javafx.beans.property.ObjectProperty<Integer> iterations = new javafx.beans.property.SimpleObjectProperty<>(100);
+
+    private final ObservableList<SlurmJob> jobs = FXCollections.observableArrayList();
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
+    private final PlanEditor editor;
+    private final RemoteViewModel remote;
+    private final SshSettings ssh;
+    private final Path runnerJar;
+    private final Executor executor;
+    /** The prepared script's job folder and config (the script refers to both). */
+    private volatile Prepared prepared;
+    private final Map<String, AtomicBoolean> tracking = new ConcurrentHashMap<>();
+
+    private record Prepared(String jobDir, String configJson, String name, int nodes, double predictedIterationS, List<Integer> predictedStageMb,
+                            SlurmSettings settings) {
+    }
+
+    public SlurmViewModel(PlanEditor editor, RemoteViewModel remote, SshSettings ssh, Path runnerJar, Executor executor) {
+        this.editor = editor;
+        this.remote = remote;
+        this.ssh = ssh;
+        this.runnerJar = runnerJar;
+        this.executor = executor;
+    }
+
+    public ObservableList<SlurmJob> jobs() { return jobs; }
+
+    public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }
+
+    public ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }
+
+    /** The form as settings; a field Slurm would not take is an IllegalArgumentException naming it. */
+    public SlurmSettings settings() {
+        Integer gpus = null;
+        if (!gpusPerNode.get().isBlank()) {
+            try {
+                gpus = Integer.valueOf(gpusPerNode.get().strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Slurm GPUs per node: expected a whole number (or empty for the plan's), got '"
+                        + gpusPerNode.get() + "'");
+            }
+        }
+        return new SlurmSettings(account.get(), partition.get(), qos.get(), timeLimit.get(), constraint.get(), exclusive.get(), gpus,
+                containerImage.get(), containerMounts.get(), lines(jobSetup.get()), workDir.get(), lines(loginSetup.get()));
+    }
+
+    /** The project's settings back into the form. */
+    public void show(SlurmSettings s) {
+        if (s == null) return;
+        account.set(s.account());
+        partition.set(s.partition());
+        qos.set(s.qos());
+        timeLimit.set(s.timeLimit());
+        constraint.set(s.constraint());
+        exclusive.set(s.exclusive());
+        gpusPerNode.set(s.gpusPerNode() == null ? "" : String.valueOf(s.gpusPerNode()));
+        containerImage.set(s.containerImage());
+        containerMounts.set(s.containerMounts());
+        jobSetup.set(String.join("\n", s.jobSetup()));
+        workDir.set(s.workDir());
+        loginSetup.set(String.join("\n", s.loginSetup()));
+    }
+
+    /** The form as the project saves it (null while a field is invalid: the last valid settings are not kept apart). */
+    public SlurmSettings settingsOrNull() {
+        try {
+            return settings();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static List<String> lines(String text) {
+        return Arrays.stream(text.split("\n")).map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    private ClusterHost loginNode() {
+        if (remote.hosts().isEmpty()) throw new IllegalStateException("Add the login node as the cluster's host first");
+        return remote.hosts().get(0);
+    }
+
+    private void work(String what, Job job) {
+        busy.set(true);
+        status.set(what + "…");
+        executor.execute(() -> {
+            try {
+                job.run();
+            } catch (Exception e) {
+                Platform.runLater(() -> status.set(what + " failed: " + e.getMessage()));
+            } finally {
+                Platform.runLater(() -> busy.set(false));
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Job {
+        void run() throws Exception;
+    }
+
+    /** Renders the plan's batch script (the runner copied to the shared folder first) into {@link #script}. */
+    public void prepare() {
+        SlurmSettings s;
+        ClusterHost login;
+        try {
+            s = settings();
+            login = loginNode();
+        } catch (RuntimeException e) {
+            status.set(e.getMessage());
+            return;
+        }
+        if (editor.state() == null) {
+            status.set("Open a plan first");
+            return;
+        }
+        var cluster = editor.state().context().settings();
+        var estimate = editor.estimate();
+        boolean plan = engine.get().equals("galvatron");
+        TrainRequest request = TrainRequest.forPlan(engine.get(), cluster, modelDir.get(), dataPath.get(), iterations.get(), remote.galvatron3ModelSize());
+        String config = plan ? Galvatron3Config.forTarget(editor.plan(), request.galvatron3() ? TargetRuntime.GALVATRON_V3
+                : TargetRuntime.GALVATRON_V2, cluster.worldSize()) : null;
+        String name = (plan ? cluster.model() : "smoke").replaceAll("[^A-Za-z0-9._-]", "_");
+        String about = plan ? editor.state().context().model().name() + " on " + cluster.nodes() + " x " + cluster.gpusPerNode() + " GPUs, pp "
+                + editor.plan().pp() + ", global batch " + editor.plan().globalBatch() : "the runner's DJL smoke trainer";
+        double predicted = plan && estimate != null ? estimate.iterationS() : 0;
+        List<Integer> stageMb = plan && estimate != null ? estimate.memory().stream().map(m -> m.totalMb()).toList() : List.of();
+        int nodes = cluster.nodes();
+        int gpus = cluster.gpusPerNode();
+        work("Preparing the job script on " + login.host(), () -> {
+            SlurmClient client = new SlurmClient(s, runnerJar);
+            try (SshConnection c = SshConnection.open(login, ssh)) {
+                String jar = client.ensureRunner(c);
+                String jobDir = client.newJobDir(c, name);
+                String configFile = config == null ? null : jobDir + "/galvatron_config.json";
+                String text = SbatchScript.render(s, name, nodes, gpus, jobDir, jar, request, configFile, about);
+                Prepared p = new Prepared(jobDir, config, name, nodes, predicted, stageMb, s);
+                Platform.runLater(() -> {
+                    prepared = p;
+                    script.set(text);
+                    status.set("Prepared " + jobDir + "/job.sbatch: read it, edit it if you like, then submit");
+                });
+            }
+        });
+    }
+
+    /** Submits the script as it stands (the user's edits kept), records the job and follows it. */
+    public void submit() {
+        Prepared p = prepared;
+        if (p == null || script.get().isBlank()) {
+            status.set("Prepare the job script first");
+            return;
+        }
+        String text = script.get();
+        ClusterHost login;
+        try {
+            login = loginNode();
+        } catch (RuntimeException e) {
+            status.set(e.getMessage());
+            return;
+        }
+        work("Submitting to Slurm on " + login.host(), () -> {
+            SlurmClient client = new SlurmClient(p.settings(), runnerJar);
+            String id;
+            try (SshConnection c = SshConnection.open(login, ssh)) {
+                id = client.submit(c, p.jobDir(), text, p.configJson());
+            }
+            SlurmJob job = new SlurmJob(id, p.name(), p.jobDir(), JobState.PENDING, "", "", "", 0, p.predictedIterationS());
+            Platform.runLater(() -> {
+                // a script is submitted once: the next job gets a folder of its own
+                prepared = null;
+                jobs.add(job);
+                remote.showRun(runOf(login, job), p.nodes(), p.predictedStageMb());
+                status.set("Submitted job " + id + " (" + p.jobDir() + ")");
+                track(job);
+            });
+        });
+    }
+
+    /** The job as a run of the cluster tab (its runs table and live charts). */
+    private static RemoteRun runOf(ClusterHost login, SlurmJob job) {
+        return new RemoteRun(login.host(), login.port(), login.user(), login.keyText(), 0, runId(job), 0, 0, job.predictedIterationS(), 0, "running");
+    }
+
+    static String runId(SlurmJob job) {
+        return RUN_PREFIX + job.jobId();
+    }
+
+    private static final String RUN_PREFIX = "slurm-";
+
+    /** Whether a run of the cluster tab is a Slurm job's (followed through the login node, not over SSH to a node). */
+    public static boolean isJobRun(RemoteRun run) {
+        return run.runId().startsWith(RUN_PREFIX);
+    }
+
+    /** The jobs of an opened project: shown, and the ones not known to have ended followed again. */
+    public void restore(List<SlurmJob> saved, SlurmSettings settings) {
+        stopTracking();
+        show(settings);
+        jobs.setAll(saved);
+        if (remote.hosts().isEmpty()) return;
+        ClusterHost login = remote.hosts().get(0);
+        for (SlurmJob j : saved) {
+            if (!j.state().ended()) {
+                remote.showRun(runOf(login, j), 1, List.of());
+                track(j);
+            }
+        }
+    }
+
+    /**
+     * Follows a job until it has ended and its events are read: its state, and node 0's new events into the live
+     * charts. A dropped connection is retried with a growing pause; the job goes on meanwhile.
+     */
+    public void track(SlurmJob job) {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean previous = tracking.put(job.jobId(), stop);
+        if (previous != null) previous.set(true);
+        SlurmSettings s = settingsOrNull() != null ? settingsOrNull() : SlurmSettings.defaults("~");
+        ClusterHost login = remote.hosts().isEmpty() ? null : remote.hosts().get(0);
+        if (login == null) return;
+        executor.execute(() -> follow(job, login, new SlurmClient(s, runnerJar), stop));
+    }
+
+    private void follow(SlurmJob start, ClusterHost login, SlurmClient client, AtomicBoolean stop) {
+        SlurmJob job = start;
+        long pauseMs = 1000;
+        while (!stop.get()) {
+            try (SshConnection c = SshConnection.open(login, ssh)) {
+                pauseMs = 1000;
+                while (!stop.get()) {
+                    SlurmJob now = client.refresh(c, job);
+                    SlurmClient.Lines lines = client.readLines(c, now.eventsFile(), job.eventsRead());
+                    now = now.withEventsRead(lines.nextFrom());
+                    SlurmJob shown = now;
+                    List<JsonNode> events = lines.lines().stream().map(SlurmViewModel::parse).filter(e -> e != null).toList();
+                    String tail = shown.state().ended() && shown.exitStatus() != null && shown.exitStatus() != 0 ? client.outputTail(c, shown, 5) : null;
+                    Platform.runLater(() -> {
+                        replace(shown);
+                        for (JsonNode e : events) remote.event(runId(shown), e);
+                        if (tail != null) status.set("Job " + shown.jobId() + " " + shown.state() + ", exit " + shown.exitCode() + ": " + tail);
+                    });
+                    job = now;
+                    if (now.state().ended() && lines.lines().isEmpty()) {
+                        tracking.remove(job.jobId(), stop);
+                        return;
+                    }
+                    Thread.sleep(POLL_MS);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the login node or the network dropped us (or a command failed): the job goes on, so try again
+                String why = e.getMessage();
+                long pause = pauseMs;
+                Platform.runLater(() -> status.set("Lost the login node " + login.host() + " (" + why + "); trying again in "
+                        + pause / 1000 + " s. The job goes on."));
+                try {
+                    Thread.sleep(pauseMs);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                pauseMs = Math.min(30_000, pauseMs * 2);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            JsonNode n = JSON.readTree(line);
+            return n != null && n.isObject() ? n : null;
+        } catch (IOException e) {
+            return null; // not an event (a line the job printed itself)
+        }
+    }
+
+    private void replace(SlurmJob updated) {
+        for (int i = 0; i < jobs.size(); i++) {
+            if (jobs.get(i).jobId().equals(updated.jobId())) {
+                if (!jobs.get(i).equals(updated)) jobs.set(i, updated);
+                return;
+            }
+        }
+    }
+
+    public void cancel(SlurmJob job) {
+        slurmCommand("Cancelling job " + job.jobId(), (client, c) -> client.cancel(c, job.jobId()));
+    }
+
+    /** Back in the queue; its events start over (Slurm reruns the script). */
+    public void requeue(SlurmJob job) {
+        slurmCommand("Requeueing job " + job.jobId(), (client, c) -> {
+            client.requeue(c, job.jobId());
+            Platform.runLater(() -> track(job.withEventsRead(0)));
+        });
+    }
+
+    @FunctionalInterface
+    private interface SlurmCall {
+        void run(SlurmClient client, SshConnection c) throws IOException;
+    }
+
+    private void slurmCommand(String what, SlurmCall call) {
+        SlurmSettings s;
+        ClusterHost login;
+        try {
+            s = settings();
+            login = loginNode();
+        } catch (RuntimeException e) {
+            status.set(e.getMessage());
+            return;
+        }
+        work(what, () -> {
+            try (SshConnection c = SshConnection.open(login, ssh)) {
+                call.run(new SlurmClient(s, runnerJar), c);
+            }
+            Platform.runLater(() -> status.set(what + ": done"));
+        });
+    }
+
+    /** Stops following (the window closes or another project opens); the jobs go on. */
+    public void stopTracking() {
+        tracking.values().forEach(b -> b.set(true));
+        tracking.clear();
+    }
+}

@@ -1,0 +1,154 @@
+package studio.app.slurm;
+
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+import studio.app.MainWindow;
+import studio.app.StudioWindow;
+import studio.app.cluster.JobState;
+import studio.app.cluster.SlurmJob;
+import studio.app.project.PlanEditor;
+import studio.app.project.ProjectStore;
+import studio.app.project.TestContexts;
+import studio.app.remote.OpenSshServer;
+import studio.app.remote.RemoteSetup;
+import studio.app.remote.RemoteTrainingTest;
+
+import javax.imageio.ImageIO;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The studio on a real Slurm cluster through a real OpenSSH login node: the settings typed in the cluster tab, the
+ * script prepared, edited and submitted, the job tracked to its end with its events in the live charts, a long job
+ * followed through a dropped connection and after the project is opened again, and cancelled from its button.
+ */
+class SlurmStudioTest extends StudioWindow {
+    @TempDir
+    static Path shared;
+    static SlurmCluster cluster;
+    static OpenSshServer login;
+    static Path key;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        SlurmCluster.assumeInstalled();
+        OpenSshServer.assumeInstalled();
+        cluster = new SlurmCluster(shared.resolve("slurm"));
+        key = OpenSshServer.keygen(shared.resolve("keys/id_ed25519"), "ed25519", "");
+        login = new OpenSshServer(shared.resolve("sshd"), "ed25519", List.of(Path.of(key + ".pub")), "");
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (login != null) login.close();
+        if (cluster != null) cluster.close();
+    }
+
+    @Start
+    void start(Stage stage) {
+        this.stage = stage;
+        editor = new PlanEditor();
+        window = new MainWindow(editor, TestContexts.loader(), new ProjectStore(appDir),
+                new RemoteSetup(RemoteTrainingTest.runnerJar(), "~/.galvatron-studio", shared.resolve("known_hosts"), (h, t, f) -> true));
+        stage.setScene(window.newScene());
+        window.attach(stage);
+        stage.setWidth(1400);
+        stage.setHeight(1000);
+        stage.show();
+    }
+
+    /** Waits for {@code condition}; a timeout says what the Slurm section's status line said. */
+    private static void until(SlurmViewModel vm, java.util.function.BooleanSupplier condition) throws Exception {
+        try {
+            waitFor(condition);
+        } catch (AssertionError e) {
+            throw new AssertionError("timed out; the Slurm status says: " + vm.statusProperty().get() + "; jobs: " + vm.jobs(), e);
+        }
+    }
+
+    private SlurmJob job(int index) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> window.slurmModel().jobs().get(index)).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aJobFromThePlanIsTrackedIntoTheLiveChartsAndFollowedAgainAfterTheProjectOpens(FxRobot robot) throws Exception {
+        openSample();
+        robot.clickOn("#remoteTab");
+        robot.clickOn("#clusterSlurm");
+        robot.clickOn("#hostField").write("127.0.0.1");
+        robot.doubleClickOn("#portField").write(String.valueOf(login.port));
+        robot.doubleClickOn("#keyField").eraseText(80).write(key.toString());
+        robot.clickOn("#addHost");
+        SlurmViewModel vm = window.slurmModel();
+        WaitForAsyncUtils.asyncFx(() -> {
+            vm.partition.set("debug");
+            vm.timeLimit.set("5");
+            vm.gpusPerNode.set("0"); // this cluster's node has no GPUs (the smoke trainer runs on its CPUs)
+            vm.workDir.set(shared.resolve("work").toString());
+            vm.loginSetup.set(cluster.loginSetup());
+            vm.engine.set("djl");
+            vm.iterations.set(15);
+        }).get(5, TimeUnit.SECONDS);
+        robot.clickOn("#slurmPrepare");
+        until(vm, () -> vm.script.get().contains("#SBATCH --partition=debug") && !vm.busyProperty().get());
+        // the user edits the script before it goes: the edit is what Slurm runs
+        WaitForAsyncUtils.asyncFx(() -> vm.script.set(vm.script.get().replace("set -euo pipefail\n", "set -euo pipefail\necho edited by the user\n")))
+                .get(5, TimeUnit.SECONDS);
+        robot.clickOn("#slurmSubmit");
+        until(vm, () -> !vm.jobs().isEmpty());
+        until(vm, () -> vm.jobs().get(0).state() == JobState.COMPLETED);
+        SlurmJob done = job(0);
+        assertEquals(0, done.exitStatus());
+        until(vm, () -> window.remoteModel().loss().getItemCount() == 15);
+        assertEquals(15, window.remoteModel().iterationTime().getItemCount(), "the job's iterations in the live charts");
+        assertTrue(Files.readString(Path.of(done.outputFile())).contains("edited by the user"), "the edited script ran");
+        @SuppressWarnings("unchecked")
+        TableView<SlurmJob> table = robot.lookup("#slurmJobs").queryAs(TableView.class);
+        assertEquals(1, table.getItems().size());
+
+        // the screenshot of a tracked job in the README comes from here
+        Path shots = Path.of("target", "screenshots");
+        Files.createDirectories(shots);
+        var image = WaitForAsyncUtils.asyncFx(() -> stage.getScene().snapshot(null)).get(10, TimeUnit.SECONDS);
+        ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(image, null), "png", shots.resolve("slurm-job.png").toFile());
+
+        // a long job: followed through a dropped connection, then after the project is opened again
+        WaitForAsyncUtils.asyncFx(() -> vm.iterations.set(1_000_000)).get(5, TimeUnit.SECONDS);
+        robot.clickOn("#slurmPrepare");
+        until(vm, () -> vm.script.get().contains("1000000") && !vm.busyProperty().get());
+        robot.clickOn("#slurmSubmit");
+        until(vm, () -> vm.jobs().size() == 2 && vm.jobs().get(1).state() == JobState.RUNNING);
+        login.dropConnections();
+        long before = job(1).eventsRead();
+        until(vm, () -> vm.statusProperty().get().contains("Lost the login node"));
+        until(vm, () -> vm.jobs().get(1).eventsRead() > before + 200);
+        Path project = appDir.resolve("slurm.gsp.json");
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> window.saveProject(project)).get(10, TimeUnit.SECONDS));
+        String saved = Files.readString(project);
+        assertTrue(saved.contains("\"slurm_jobs\"") && saved.contains("\"partition\" : \"debug\""), saved);
+        WaitForAsyncUtils.asyncFx(() -> vm.stopTracking()).get(5, TimeUnit.SECONDS);
+        WaitForAsyncUtils.asyncFx(() -> window.openProject(project)).get(10, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(window.slurmClusterProperty().get(), "the project reopens as a Slurm cluster");
+        assertEquals(2, vm.jobs().size());
+        long reopened = job(1).eventsRead();
+        until(vm, () -> vm.jobs().get(1).eventsRead() > reopened);
+        robot.clickOn("#slurmJobs");
+        WaitForAsyncUtils.asyncFx(() -> table.getSelectionModel().select(1)).get(5, TimeUnit.SECONDS);
+        robot.clickOn("#slurmCancel");
+        until(vm, () -> vm.jobs().get(1).state() == JobState.CANCELLED);
+        assertEquals("", cluster.run(List.of("squeue", "-h")).strip(), "nothing left running");
+    }
+}
