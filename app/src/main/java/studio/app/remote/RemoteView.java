@@ -10,7 +10,6 @@ import javafx.scene.Parent;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonType;
-import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TableColumn;
@@ -152,31 +151,17 @@ public final class RemoteView {
 
     /** Launching the plan (or the smoke trainer) on the hosts, and its runs. */
     private Node launchRows() {
-
-        ComboBox<String> engine = new ComboBox<>();
-        engine.getItems().setAll("galvatron", "djl");
-        engine.setValue("galvatron");
-        engine.setId("engineChoice");
-        TextField modelDir = new TextField();
-        modelDir.setPromptText("Galvatron's galvatron/models/llama_hf on the nodes");
-        modelDir.setPrefColumnCount(28);
-        TextField data = new TextField();
-        data.setPromptText("Megatron data prefix (empty: random tokens)");
-        data.setPrefColumnCount(24);
-        Spinner<Integer> iters = new Spinner<>(1, 1_000_000, 100);
-        iters.setEditable(true);
-        iters.setId("itersSpinner");
+        TrainingOptionsView training = new TrainingOptionsView(vm.training(), "engineChoice", "itersSpinner", "ssh");
         Button launch = new Button("Launch training");
         launch.setId("launchTraining");
         launch.disableProperty().bind(vm.busyProperty());
         // a 3.0 project runs on the 3.0 runtime (its Hydra launch; models/moe for an MoE model), named as its YAML names it
-        launch.setOnAction(e -> vm.launch(TrainRequest.forPlan(engine.getValue(), vm.editorSettings(), modelDir.getText(), data.getText(),
-                iters.getValue(), vm.galvatron3ModelSize())));
+        launch.setOnAction(e -> vm.launchFromForm());
         Button stop = new Button("Stop");
         stop.setId("stopTraining");
         stop.setOnAction(e -> vm.stopAll());
         Label engineNote = new Label();
-        engineNote.textProperty().bind(engine.valueProperty().map(v -> v.equals("djl")
+        engineNote.textProperty().bind(vm.training().engine.map(v -> v.equals("djl")
                 ? "djl: the runner's small built-in trainer, a smoke test of the path, not a distributed engine" : "galvatron: torchrun + "
                 + "Galvatron's runtime with the plan's galvatron_config"));
         TableView<RemoteRun> runs = new TableView<>(vm.runs());
@@ -195,9 +180,7 @@ public final class RemoteView {
             RemoteRun r = runs.getSelectionModel().getSelectedItem();
             if (r != null) vm.follow(r);
         });
-        javafx.scene.layout.FlowPane launchRow = new javafx.scene.layout.FlowPane(6, 6, new Label("Engine"), engine, new Label("Model dir"),
-                modelDir, new Label("Data"), data, new Label("Iterations"), iters, launch, stop, reattach);
-        return new VBox(6, launchRow, engineNote, runs);
+        return new VBox(6, training.root(), new HBox(6, launch, stop, reattach), engineNote, runs);
     }
 
     /** The live charts of the latest launch: loss, iteration time against the prediction, memory per stage. */

@@ -179,6 +179,20 @@ public final class RemoteViewModel {
         });
     }
 
+    /** What the launch rows train. */
+    public TrainingOptionsForm training() { return training; }
+
+    private final TrainingOptionsForm training = new TrainingOptionsForm();
+
+    /** Launches what the launch rows say; a field that cannot be used is the status line. */
+    public void launchFromForm() {
+        try {
+            launch(training.request(editor, galvatron3ModelSize()));
+        } catch (IllegalArgumentException e) {
+            work.say(e.getMessage());
+        }
+    }
+
     /** Writes the plan's config, starts every node (the first is the master) and follows them. */
     public void launch(TrainRequest request) {
         if (!planAndHosts()) return;
@@ -187,7 +201,8 @@ public final class RemoteViewModel {
         // the config as the run's runtime reads it: 3.0's with the keys its runtime needs (cp, ep, vocab_sdp), or v2's
         String json = Galvatron3Config.forTarget(editor.plan(), request.galvatron3() ? TargetRuntime.GALVATRON_V3 : TargetRuntime.GALVATRON_V2,
                 editor.state().context().settings().worldSize());
-        boolean withConfig = request.engine().equals("galvatron");
+        // the plan goes as its JSON config, unless the request gives it as Galvatron's global flags
+        boolean withConfig = request.engine().equals("galvatron") && request.extras().global() == null;
         launchedNodes = hs.size();
         // the smoke trainer is not the plan: no predicted memory for it
         series.reset(withConfig ? estimate.memory().stream().map(m -> m.totalMb()).toList() : List.of());

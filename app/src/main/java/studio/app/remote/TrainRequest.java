@@ -13,7 +13,54 @@ import java.util.List;
 public record TrainRequest(String engine, String modelDir, String modelSize, Integer numLayers, Integer seqLength, int gpusPerNode,
                            int masterPort, String mixedPrecision, boolean flashAttn, boolean sequenceParallel, int trainIters, double lr,
                            String dataPath, String tokenizerModel, String save, int saveInterval, String hfCheckpoint, String exportHf,
-                           Integer globalBatch, String runtime) {
+                           Integer globalBatch, String runtime, Extras extras) {
+    /**
+     * The rest of the runner's training options.
+     *
+     * @param modelType       the checkpoint converters' model type (from the plan's model family); null: the runner's guess
+     * @param load            a Galvatron checkpoint to start from
+     * @param resumeIteration resume {@code load} as a distributed checkpoint at this iteration
+     * @param global          the plan as Galvatron's GLOBAL-mode flags instead of its JSON config; null: the config
+     */
+    public record Extras(String modelType, String load, Integer resumeIteration, studio.engine.plan.GlobalFlags global) {
+        public static final Extras NONE = new Extras(null, null, null, null);
+    }
+
+    public TrainRequest {
+        extras = extras == null ? Extras.NONE : extras;
+    }
+
+    /** The same run with these options. */
+    public TrainRequest with(Extras more) {
+        return new TrainRequest(engine, modelDir, modelSize, numLayers, seqLength, gpusPerNode, masterPort, mixedPrecision, flashAttn,
+                sequenceParallel, trainIters, lr, dataPath, tokenizerModel, save, saveInterval, hfCheckpoint, exportHf, globalBatch, runtime, more);
+    }
+
+    /** The same run with checkpoints and data: HF in, Galvatron saves, HF out, a Megatron dataset and its tokenizer. */
+    public TrainRequest withFiles(String hf, String saveDir, int interval, String exportTo, String data, String tokenizer) {
+        return new TrainRequest(engine, modelDir, modelSize, numLayers, seqLength, gpusPerNode, masterPort, mixedPrecision, flashAttn,
+                sequenceParallel, trainIters, lr, data, tokenizer, saveDir, interval, hf, exportTo, globalBatch, runtime, extras);
+    }
+
+    /** Galvatron's checkpoint converters' model type for a model family (profiler-runtime spec §6). */
+    public static String modelTypeOf(studio.engine.model.ModelFamily family, boolean moe) {
+        if (moe) return "mixtral";
+        return switch (family) {
+            case GPT_HF -> "gpt";
+            case BERT_HF -> "bert-mlm";
+            default -> "llama";
+        };
+    }
+
+    /** A run with the runner's own defaults for the rest. */
+    public TrainRequest(String engine, String modelDir, String modelSize, Integer numLayers, Integer seqLength, int gpusPerNode, int masterPort,
+                        String mixedPrecision, boolean flashAttn, boolean sequenceParallel, int trainIters, double lr, String dataPath,
+                        String tokenizerModel, String save, int saveInterval, String hfCheckpoint, String exportHf, Integer globalBatch,
+                        String runtime) {
+        this(engine, modelDir, modelSize, numLayers, seqLength, gpusPerNode, masterPort, mixedPrecision, flashAttn, sequenceParallel, trainIters, lr,
+                dataPath, tokenizerModel, save, saveInterval, hfCheckpoint, exportHf, globalBatch, runtime, Extras.NONE);
+    }
+
     /** A run on Galvatron v2's runtime. */
     public TrainRequest(String engine, String modelDir, String modelSize, Integer numLayers, Integer seqLength, int gpusPerNode, int masterPort,
                         String mixedPrecision, boolean flashAttn, boolean sequenceParallel, int trainIters, double lr, String dataPath,
@@ -25,7 +72,7 @@ public record TrainRequest(String engine, String modelDir, String modelSize, Int
     /** The same run on Galvatron 3.0's runtime ({@code galvatron-v3}: its Hydra launch) for model {@code size}. */
     public TrainRequest onGalvatron3(String size) {
         return new TrainRequest(engine, modelDir, size, numLayers, seqLength, gpusPerNode, masterPort, mixedPrecision, flashAttn, sequenceParallel,
-                trainIters, lr, dataPath, tokenizerModel, save, saveInterval, hfCheckpoint, exportHf, globalBatch, "galvatron-v3");
+                trainIters, lr, dataPath, tokenizerModel, save, saveInterval, hfCheckpoint, exportHf, globalBatch, "galvatron-v3", extras);
     }
 
     public boolean galvatron3() { return "galvatron-v3".equals(runtime); }
@@ -67,8 +114,20 @@ public record TrainRequest(String engine, String modelDir, String modelSize, Int
         if (seqLength != null) a.addAll(List.of("--seq-length", String.valueOf(seqLength)));
         if (flashAttn) a.add("--flash-attn");
         if (sequenceParallel) a.add("--sequence-parallel");
-        if (remoteConfig != null) a.addAll(List.of("--config", remoteConfig));
-        if (globalBatch != null && remoteConfig == null) a.addAll(List.of("--global-batch", String.valueOf(globalBatch)));
+        var g = extras.global();
+        if (g != null) {
+            // the plan as Galvatron's GLOBAL-mode flags (no JSON config)
+            a.addAll(List.of("--global-batch", String.valueOf(g.globalBatch()), "--pp-deg", String.valueOf(g.ppDeg()), "--global-tp-deg",
+                    String.valueOf(g.globalTpDeg()), "--global-tp-consec", "1", "--sdp", g.sdp() ? "1" : "0", "--chunks", String.valueOf(g.chunks()),
+                    "--global-checkpoint", g.globalCheckpoint() ? "1" : "0", "--vocab-tp", String.valueOf(g.vocabTp()), "--embed-sdp",
+                    g.embedSdp() ? "1" : "0", "--pipeline-type", g.pipelineType().configName(), "--default-dp-type", g.defaultDpType().configName()));
+        } else {
+            if (remoteConfig != null) a.addAll(List.of("--config", remoteConfig));
+            if (globalBatch != null && remoteConfig == null) a.addAll(List.of("--global-batch", String.valueOf(globalBatch)));
+        }
+        if (extras.modelType() != null) a.addAll(List.of("--model-type", extras.modelType()));
+        if (extras.load() != null) a.addAll(List.of("--load", extras.load()));
+        if (extras.resumeIteration() != null) a.addAll(List.of("--resume-iteration", String.valueOf(extras.resumeIteration())));
         if (dataPath != null) a.addAll(List.of("--data-path", dataPath));
         if (tokenizerModel != null) a.addAll(List.of("--tokenizer-model", tokenizerModel));
         if (save != null) a.addAll(List.of("--save", save, "--save-interval", String.valueOf(saveInterval)));

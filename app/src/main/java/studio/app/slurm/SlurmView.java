@@ -4,9 +4,7 @@ import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
-import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.Spinner;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
@@ -16,6 +14,7 @@ import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import studio.app.cluster.SlurmJob;
+import studio.app.remote.TrainingOptionsView;
 
 import java.util.function.Function;
 
@@ -43,14 +42,7 @@ public final class SlurmView {
         TextArea loginSetup = area("slurmLoginSetup", vm.loginSetup, "Login node setup before the Slurm commands (e.g. module load slurm)");
         HBox setup = new HBox(6, jobSetup, loginSetup);
 
-        ComboBox<String> engine = new ComboBox<>();
-        engine.getItems().setAll("galvatron", "djl");
-        engine.setId("slurmEngine");
-        engine.valueProperty().bindBidirectional(vm.engine);
-        Spinner<Integer> iterations = new Spinner<>(1, 1_000_000, 100);
-        iterations.setEditable(true);
-        iterations.setId("slurmIterations");
-        iterations.getValueFactory().valueProperty().bindBidirectional(vm.iterations);
+        TrainingOptionsView training = new TrainingOptionsView(vm.training, "slurmEngine", "slurmIterations", "slurm");
         Button prepare = new Button("Prepare job script");
         prepare.setId("slurmPrepare");
         prepare.setTooltip(new Tooltip("Copies the runner to the shared folder and writes the plan's batch script below, for you to read and edit"));
@@ -60,8 +52,7 @@ public final class SlurmView {
         submit.setOnAction(e -> vm.submit());
         submit.disableProperty().bind(vm.script.isEmpty().or(vm.busyProperty()));
         prepare.disableProperty().bind(vm.busyProperty());
-        FlowPane run = new FlowPane(6, 6, new Label("Engine"), engine, field("Model dir", "slurmModelDir", vm.modelDir, 22),
-                field("Data", "slurmData", vm.dataPath, 16), new Label("Iterations"), iterations, prepare, submit);
+        VBox run = new VBox(4, training.root(), new HBox(6, prepare, submit));
 
         TextArea script = new TextArea();
         script.setId("slurmScript");

@@ -23,6 +23,7 @@ import studio.app.remote.RemoteViewModel;
 import studio.app.remote.SshConnection;
 import studio.app.remote.SshSettings;
 import studio.app.remote.TrainRequest;
+import studio.app.remote.TrainingOptionsForm;
 import studio.engine.plan.TargetRuntime;
 import studio.engine.plan.v3.Galvatron3Config;
 
@@ -61,11 +62,8 @@ public final class SlurmViewModel {
     public final StringProperty loginSetup = new SimpleStringProperty("");
     /** The batch script to submit: prepared from the plan, then the user's to edit. */
     public final StringProperty script = new SimpleStringProperty("");
-    /** What to run: the plan on Galvatron's runtime, or the runner's smoke trainer. */
-    public final StringProperty engine = new SimpleStringProperty("galvatron");
-    public final StringProperty modelDir = new SimpleStringProperty("");
-    public final StringProperty dataPath = new SimpleStringProperty("");
-    public final javafx.beans.property.ObjectProperty<Integer> iterations = new javafx.beans.property.SimpleObjectProperty<>(100);
+    /** What to run: the plan on Galvatron's runtime (with its checkpoints and data), or the runner's smoke trainer. */
+    public final TrainingOptionsForm training = new TrainingOptionsForm();
 
     private final ObservableList<SlurmJob> jobs = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
@@ -183,9 +181,15 @@ public final class SlurmViewModel {
         }
         var cluster = editor.state().context().settings();
         var estimate = editor.estimate();
-        boolean plan = engine.get().equals("galvatron");
-        TrainRequest request = TrainRequest.forPlan(engine.get(), cluster, modelDir.get(), dataPath.get(), iterations.get(), remote.galvatron3ModelSize());
-        String config = plan ? Galvatron3Config.forTarget(editor.plan(), request.galvatron3() ? TargetRuntime.GALVATRON_V3
+        boolean plan = training.engine.get().equals("galvatron");
+        TrainRequest request;
+        try {
+            request = training.request(editor, remote.galvatron3ModelSize());
+        } catch (IllegalArgumentException e) {
+            status.set(e.getMessage());
+            return;
+        }
+        String config = plan && request.extras().global() == null ? Galvatron3Config.forTarget(editor.plan(), request.galvatron3() ? TargetRuntime.GALVATRON_V3
                 : TargetRuntime.GALVATRON_V2, cluster.worldSize()) : null;
         String name = (plan ? cluster.model() : "smoke").replaceAll("[^A-Za-z0-9._-]", "_");
         String about = plan ? editor.state().context().model().name() + " on " + cluster.nodes() + " x " + cluster.gpusPerNode() + " GPUs, pp "

@@ -98,8 +98,8 @@ class SlurmStudioTest extends StudioWindow {
             vm.gpusPerNode.set("0"); // this cluster's node has no GPUs (the smoke trainer runs on its CPUs)
             vm.workDir.set(shared.resolve("work").toString());
             vm.loginSetup.set(cluster.loginSetup());
-            vm.engine.set("djl");
-            vm.iterations.set(15);
+            vm.training.engine.set("djl");
+            vm.training.iterations.set(15);
         }).get(5, TimeUnit.SECONDS);
         robot.clickOn("#slurmPrepare");
         until(vm, () -> vm.script.get().contains("#SBATCH --partition=debug") && !vm.busyProperty().get());
@@ -125,7 +125,7 @@ class SlurmStudioTest extends StudioWindow {
         ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(image, null), "png", shots.resolve("slurm-job.png").toFile());
 
         // a long job: followed through a dropped connection, then after the project is opened again
-        WaitForAsyncUtils.asyncFx(() -> vm.iterations.set(1_000_000)).get(5, TimeUnit.SECONDS);
+        WaitForAsyncUtils.asyncFx(() -> vm.training.iterations.set(1_000_000)).get(5, TimeUnit.SECONDS);
         robot.clickOn("#slurmPrepare");
         until(vm, () -> vm.script.get().contains("1000000") && !vm.busyProperty().get());
         robot.clickOn("#slurmSubmit");

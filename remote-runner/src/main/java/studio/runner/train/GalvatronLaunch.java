@@ -28,14 +28,33 @@ public final class GalvatronLaunch {
     /** Galvatron's Hugging Face to Galvatron conversion, run before training when a HF checkpoint is given. */
     public static List<String> convertIn(TrainOptions o, Path converted) {
         return List.of(o.python, o.modelDir.resolve("../../tools/checkpoint_convert_h2g.py").normalize().toString(), "--model_type",
-                "llama", "--input_checkpoint", o.hfCheckpoint.toString(), "--output_dir", converted.toString());
+                modelType(o), "--input_checkpoint", o.hfCheckpoint.toString(), "--output_dir", converted.toString());
     }
 
     /** Galvatron to Hugging Face, after training. */
     public static List<String> convertOut(TrainOptions o) {
         return List.of(o.python, o.modelDir.resolve("../../tools/checkpoint_convert_g2h.py").normalize().toString(), "--model_type",
-                "llama", "--input_checkpoint", o.save.toString(), "--output_dir", o.exportHf.toString(), "--model_config", o.modelSize,
+                modelType(o), "--input_checkpoint", o.save.toString(), "--output_dir", o.exportHf.toString(), "--model_config", o.modelSize,
                 "--load_iteration", String.valueOf(o.trainIters));
+    }
+
+    /** The converters' model types (spec profiler-runtime §6), h2g's; g2h converts llama only. */
+    public static final List<String> CONVERTIBLE = List.of("llama", "gpt", "bert-mlm", "mixtral");
+
+    /** The conversion's {@code --model_type}: given, else from Galvatron's model folder (llama_hf, gpt_hf, bert_hf, moe). */
+    public static String modelType(TrainOptions o) {
+        if (o.modelType != null) return o.modelType;
+        String folder = o.modelDir == null || o.modelDir.getFileName() == null ? "" : o.modelDir.normalize().getFileName().toString();
+        return switch (folder) {
+            case "gpt_hf", "gpt" -> "gpt";
+            case "bert_hf" -> "bert-mlm";
+            case "moe", "mixtral" -> "mixtral";
+            default -> "llama";
+        };
+    }
+
+    private static void flag(List<String> c, String name, Integer value) {
+        if (value != null) c.addAll(List.of(name, String.valueOf(value)));
     }
 
     public static List<String> command(TrainOptions o, Path load) {
@@ -45,8 +64,22 @@ public final class GalvatronLaunch {
                 String.valueOf(o.masterPort), o.dataPath == null ? "train_dist_random.py" : "train_dist.py", "--model_size", o.modelSize));
         if (o.numLayers != null) c.addAll(List.of("--set_layernum_manually", "1", "--num_hidden_layers", String.valueOf(o.numLayers)));
         if (o.seqLength != null) c.addAll(List.of("--set_seqlen_manually", "1", "--seq_length", String.valueOf(o.seqLength)));
-        if (o.config != null) c.addAll(List.of("--galvatron_config_path", o.config.toAbsolutePath().toString()));
-        else if (o.globalBatch != null) c.addAll(List.of("--global_train_batch_size", String.valueOf(o.globalBatch)));
+        if (o.config != null) {
+            c.addAll(List.of("--galvatron_config_path", o.config.toAbsolutePath().toString()));
+        } else {
+            if (o.globalBatch != null) c.addAll(List.of("--global_train_batch_size", String.valueOf(o.globalBatch)));
+            // GLOBAL mode: one strategy for every layer, as Galvatron's scripts pass it
+            flag(c, "--pp_deg", o.ppDeg);
+            flag(c, "--global_tp_deg", o.globalTpDeg);
+            flag(c, "--global_tp_consec", o.globalTpConsec);
+            flag(c, "--sdp", o.sdp);
+            flag(c, "--chunks", o.chunks);
+            flag(c, "--global_checkpoint", o.globalCheckpoint);
+            flag(c, "--vocab_tp", o.vocabTp);
+            flag(c, "--embed_sdp", o.embedSdp);
+            if (o.pipelineType != null) c.addAll(List.of("--pipeline_type", o.pipelineType));
+            if (o.defaultDpType != null) c.addAll(List.of("--default_dp_type", o.defaultDpType));
+        }
         c.addAll(List.of("--mixed_precision", o.mixedPrecision));
         if (o.flashAttn) c.add("--use-flash-attn");
         if (o.sequenceParallel) c.add("--sequence-parallel");

@@ -40,6 +40,10 @@ public final class Runs {
      * and the config as the 3.0 runtime reads it, with the MoE layout's rules when the model YAML names experts.
      */
     private static List<String> preflight3(TrainOptions o, List<String> problems) {
+        if (o.globalMode()) {
+            problems.add("--pp-deg, --global-tp-deg, --sdp, --chunks, --global-checkpoint, --vocab-tp: Galvatron v2's GLOBAL-mode flags; "
+                    + "with --runtime galvatron-v3 give the plan as --config");
+        }
         if (o.modelDir == null) {
             problems.add("--model-dir is required with --runtime galvatron-v3 (Galvatron 3.0's galvatron/models/gpt, or models/moe, on this node)");
         } else {
@@ -107,6 +111,20 @@ public final class Runs {
         if (o.load != null && !Files.isDirectory(o.load)) problems.add("--load " + o.load + ": no such checkpoint folder");
         if (o.hfCheckpoint != null && !Files.isDirectory(o.hfCheckpoint)) problems.add("--hf-checkpoint " + o.hfCheckpoint + ": no such folder");
         if (o.save != null && o.exportHf == null && o.save.toString().isBlank()) problems.add("--save: empty path");
+        String type = GalvatronLaunch.modelType(o);
+        if (!GalvatronLaunch.CONVERTIBLE.contains(type)) {
+            problems.add("--model-type: expected one of " + GalvatronLaunch.CONVERTIBLE + ", got '" + type + "'");
+        } else if (o.exportHf != null && !type.equals("llama")) {
+            // Galvatron's g2h converts llama only (gpt is a TODO that does nothing, bert_mlm is never reached)
+            problems.add("--export-hf: Galvatron converts " + type + " checkpoints back to Hugging Face with nothing (its g2h converts llama only)");
+        }
+        if (o.exportHf != null && o.save == null) problems.add("--export-hf needs --save (the checkpoint it converts)");
+        if (o.resumeIteration != null && o.load == null) problems.add("--resume-iteration needs --load (the distributed checkpoint to resume)");
+        if (o.config != null && o.globalMode()) {
+            problems.add("--config and the GLOBAL-mode flags (--pp-deg, --global-tp-deg, --sdp, --chunks, --global-checkpoint, --vocab-tp) "
+                    + "exclude each other: Galvatron's JSON config overrides them");
+        }
+        if (o.globalMode()) globalModeProblems(o, problems);
         if (o.config != null) {
             if (!Files.isRegularFile(o.config)) {
                 problems.add("--config " + o.config + ": not found");
@@ -132,6 +150,37 @@ public final class Runs {
             }
         }
         return problems;
+    }
+
+    /** Galvatron's GLOBAL-mode ranges (spec profiler-runtime §4.1), and what the world size allows. */
+    private static void globalModeProblems(TrainOptions o, List<String> problems) {
+        int world = o.nnodes * o.nprocPerNode;
+        int pp = o.ppDeg == null ? 1 : o.ppDeg;
+        if (o.ppDeg != null && (pp < 1 || Integer.bitCount(pp) != 1 || world % pp != 0)) {
+            problems.add("--pp-deg " + pp + ": expected a power of two dividing the " + world + " GPUs");
+        }
+        if (o.globalTpDeg != null && o.globalTpDeg != -1 && (o.globalTpDeg < 1 || Integer.bitCount(o.globalTpDeg) != 1
+                || o.globalTpDeg > 32 || (world / Math.max(1, pp)) % o.globalTpDeg != 0)) {
+            problems.add("--global-tp-deg " + o.globalTpDeg + ": expected 1, 2, 4, ... 32 dividing the " + world / Math.max(1, pp) + " GPUs of a stage");
+        }
+        String[] names = {"--global-tp-consec", "--sdp", "--global-checkpoint", "--embed-sdp"};
+        Integer[] values = {o.globalTpConsec, o.sdp, o.globalCheckpoint, o.embedSdp};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] != null && values[i] != 0 && values[i] != 1) problems.add(names[i] + " " + values[i] + ": expected 0 or 1");
+        }
+        if (o.chunks != null && o.chunks != -1 && o.chunks < 1) problems.add("--chunks " + o.chunks + ": expected -1 (auto) or at least 1");
+        if (o.vocabTp != null && (o.vocabTp < 1 || Integer.bitCount(o.vocabTp) != 1 || o.vocabTp > 16)) {
+            problems.add("--vocab-tp " + o.vocabTp + ": expected 1, 2, 4, 8 or 16");
+        }
+        if (o.pipelineType != null && !List.of("gpipe", "pipedream_flush").contains(o.pipelineType)) {
+            problems.add("--pipeline-type " + o.pipelineType + ": expected gpipe or pipedream_flush");
+        }
+        if (o.defaultDpType != null && !List.of("ddp", "zero2", "zero3").contains(o.defaultDpType)) {
+            problems.add("--default-dp-type " + o.defaultDpType + ": expected ddp, zero2 or zero3");
+        }
+        if (o.save != null && "ddp".equals(o.defaultDpType == null ? "ddp" : o.defaultDpType)) {
+            problems.add("--save with default_dp_type ddp: Galvatron asserts at the first save (give --default-dp-type zero2 or zero3)");
+        }
     }
 
     /** The command the djl engine runs: the smoke trainer from this runner's jar. */

@@ -9,6 +9,12 @@ public final class TrainOptions {
     /** Whether the node runs Galvatron 3.0's runtime (Hydra YAML launch). */
     public boolean v3() { return "galvatron-v3".equals(runtime); }
 
+    /** Whether the plan is given as Galvatron's global flags (GLOBAL mode) instead of a JSON config. */
+    public boolean globalMode() {
+        return ppDeg != null || globalTpDeg != null || globalTpConsec != null || sdp != null || chunks != null || globalCheckpoint != null
+                || vocabTp != null || embedSdp != null || pipelineType != null || defaultDpType != null;
+    }
+
     @Option(names = "--engine", defaultValue = "galvatron", description = "galvatron (torchrun + train_dist.py) or djl (built-in smoke trainer).")
     public String engine;
     @Option(names = "--model-dir", paramLabel = "DIR", description = "Galvatron's model folder on the node, e.g. .../galvatron/models/llama_hf "
@@ -50,6 +56,21 @@ public final class TrainOptions {
     public Path exportHf;
     @Option(names = "--resume-iteration", paramLabel = "N", description = "--distributed_checkpoint --load_iteration N")
     public Integer resumeIteration;
+    @Option(names = "--model-type", paramLabel = "TYPE", description = "Checkpoint conversion's --model_type (llama, gpt, bert-mlm, mixtral); "
+            + "default: from the model folder's name (llama_hf, gpt_hf, bert_hf, moe).")
+    public String modelType;
+    @Option(names = "--pp-deg", paramLabel = "P", description = "GLOBAL mode (no --config): pipeline stages.") public Integer ppDeg;
+    @Option(names = "--global-tp-deg", paramLabel = "T", description = "GLOBAL mode: every layer's TP degree.") public Integer globalTpDeg;
+    @Option(names = "--global-tp-consec", paramLabel = "0|1", description = "GLOBAL mode: consecutive TP groups (Galvatron uses 1 whatever is given).")
+    public Integer globalTpConsec;
+    @Option(names = "--sdp", paramLabel = "0|1", description = "GLOBAL mode: ZeRO-3 for every layer.") public Integer sdp;
+    @Option(names = "--chunks", paramLabel = "C", description = "GLOBAL mode: micro-batches per step (-1: Galvatron's auto).") public Integer chunks;
+    @Option(names = "--global-checkpoint", paramLabel = "0|1", description = "GLOBAL mode: activation checkpointing on every layer.")
+    public Integer globalCheckpoint;
+    @Option(names = "--vocab-tp", paramLabel = "V", description = "GLOBAL mode: the embedding's and LM head's TP degree.") public Integer vocabTp;
+    @Option(names = "--embed-sdp", paramLabel = "0|1", description = "GLOBAL mode: ZeRO-3 for the embedding, norm and LM head.") public Integer embedSdp;
+    @Option(names = "--pipeline-type", paramLabel = "TYPE", description = "GLOBAL mode: gpipe or pipedream_flush.") public String pipelineType;
+    @Option(names = "--default-dp-type", paramLabel = "TYPE", description = "GLOBAL mode: ddp, zero2 or zero3.") public String defaultDpType;
     @Option(names = "--python", defaultValue = "python3") public String python;
     @Option(names = "--torchrun", defaultValue = "torchrun") public String torchrun;
     @Option(names = "--nccl-socket-ifname", paramLabel = "IF") public String ncclSocketIfname;
