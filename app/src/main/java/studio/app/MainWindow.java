@@ -119,7 +119,7 @@ public final class MainWindow {
                 remote.knownHosts(), remote.policy(), remoteWork);
         timelineView.showLastRun(remoteVm.lastMeasuredIterationS(), remoteVm.lastPredictedIterationS());
         remoteView = new RemoteView(remoteVm);
-        slurmVm = new SlurmViewModel(editor, remoteVm, SshSettings.of(remote.knownHosts(), remote.policy()), remote.runnerJar(), remoteWork);
+        slurmVm = new SlurmViewModel(editor, loader, remoteVm, SshSettings.of(remote.knownHosts(), remote.policy()), remote.runnerJar(), remoteWork);
         document = new ProjectDocument(editor, loader, store, work, this::window, new ProjectDocument.Contents() {
             @Override
             public Project snapshot() {

@@ -10,9 +10,20 @@ package studio.app.cluster;
  * @param exitCode      {@code code:signal} once ended, else empty
  * @param eventsRead    bytes of node 0's events already shown
  * @param predictedIterationS the plan's iteration time (0 for the smoke trainer)
+ * @param kind          training, or a profile whose files come home when it ends
  */
 public record SlurmJob(String jobId, String name, String jobDir, JobState state, String reason, String expectedStart, String exitCode,
-                       long eventsRead, double predictedIterationS) {
+                       long eventsRead, double predictedIterationS, JobKind kind) {
+    public SlurmJob {
+        kind = kind == null ? JobKind.TRAINING : kind;
+    }
+
+    /** A training job. */
+    public SlurmJob(String jobId, String name, String jobDir, JobState state, String reason, String expectedStart, String exitCode,
+                    long eventsRead, double predictedIterationS) {
+        this(jobId, name, jobDir, state, reason, expectedStart, exitCode, eventsRead, predictedIterationS, JobKind.TRAINING);
+    }
+
     public String scriptFile() { return jobDir + "/job.sbatch"; }
 
     public String outputFile() { return jobDir + "/slurm-" + jobId + ".out"; }
@@ -21,11 +32,11 @@ public record SlurmJob(String jobId, String name, String jobDir, JobState state,
     public String eventsFile() { return jobDir + "/node-0.events"; }
 
     public SlurmJob with(JobState newState, String newReason, String start, String code) {
-        return new SlurmJob(jobId, name, jobDir, newState, newReason, start, code, eventsRead, predictedIterationS);
+        return new SlurmJob(jobId, name, jobDir, newState, newReason, start, code, eventsRead, predictedIterationS, kind);
     }
 
     public SlurmJob withEventsRead(long bytes) {
-        return new SlurmJob(jobId, name, jobDir, state, reason, expectedStart, exitCode, bytes, predictedIterationS);
+        return new SlurmJob(jobId, name, jobDir, state, reason, expectedStart, exitCode, bytes, predictedIterationS, kind);
     }
 
     /** The exit status of the batch script (the part before the signal), or null while it runs. */

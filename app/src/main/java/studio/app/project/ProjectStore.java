@@ -163,6 +163,7 @@ public final class ProjectStore {
             o.put("exit_code", j.exitCode());
             o.put("events_read", j.eventsRead());
             o.put("predicted_iteration_s", j.predictedIterationS());
+            o.put("kind", j.kind().name());
         }
         return root;
     }
@@ -266,7 +267,8 @@ public final class ProjectStore {
             }
             jobs.add(new studio.app.cluster.SlurmJob(id, j.path("name").asText(""), j.path("job_dir").asText(""),
                     studio.app.cluster.JobState.parse(j.path("state").asText("")), j.path("reason").asText(""), j.path("start").asText(""),
-                    j.path("exit_code").asText(""), j.path("events_read").asLong(0), j.path("predicted_iteration_s").asDouble(0)));
+                    j.path("exit_code").asText(""), j.path("events_read").asLong(0), j.path("predicted_iteration_s").asDouble(0),
+                    studio.app.cluster.JobKind.parse(j.path("kind").asText(""))));
             n++;
         }
         if (remember) addRecent(file);

@@ -91,12 +91,7 @@ public final class ClusterProfiler {
         try (SshConnection c = SshConnection.open(host, ssh)) {
             client.ensureRunner(c);
             String remoteModel = client.uploadModelConfig(c, modelFile);
-            List<String> args = List.of("profile-model", "--model-config", remoteModel, "--model-name", model.name(),
-                    "--output", client.profileDir(c, "model"), "--mixed-precision", s.mixedPrecision(),
-                    "--profile-batch-size", String.valueOf(o.batchSize()),
-                    "--profile-seq-length-list", String.valueOf(model.maxSeqLength()),
-                    "--max-tp", String.valueOf(Math.min(8, Integer.highestOneBit(Math.max(1, s.worldSize())))),
-                    "--warmup", String.valueOf(o.warmup()), "--iters", String.valueOf(o.iters()));
+            List<String> args = modelArgs(remoteModel, model, client.profileDir(c, "model"), s, o);
             List<String> findings = new ArrayList<>();
             List<String> files = client.profile(c, args, e -> watch(e, progress, findings));
             List<Path> local = new ArrayList<>();
@@ -115,10 +110,25 @@ public final class ClusterProfiler {
     }
 
     private List<String> hardwareArgs(SshConnection c, List<ClusterHost> hosts, ClusterSettings s, Options o, int rank) throws IOException {
-        return List.of("profile-hardware", "--output", client.profileDir(c, "hardware"), "--nnodes", String.valueOf(hosts.size()),
-                "--nproc-per-node", String.valueOf(s.gpusPerNode()), "--node-rank", String.valueOf(rank), "--master-addr", hosts.get(0).host(),
+        return hardwareArgs(client.profileDir(c, "hardware"), hosts.size(), s.gpusPerNode(), rank, hosts.get(0).host(), o);
+    }
+
+    /** The runner's {@code profile-hardware} for node {@code rank} of {@code nodes} (over SSH, or as a Slurm job's step). */
+    public static List<String> hardwareArgs(String output, int nodes, int gpusPerNode, int rank, String master, Options o) {
+        return List.of("profile-hardware", "--output", output, "--nnodes", String.valueOf(nodes),
+                "--nproc-per-node", String.valueOf(gpusPerNode), "--node-rank", String.valueOf(rank), "--master-addr", master,
                 "--python", o.python(), "--size-mb", String.valueOf(o.bandwidthSizeMb()), "--sp-sizes-mb", o.spSizesMb(),
                 "--iters", String.valueOf(o.commIters()));
+    }
+
+    /** The runner's {@code profile-model} of {@code model} (its description at {@code modelConfig} on the node). */
+    public static List<String> modelArgs(String modelConfig, ModelDescription model, String output, ClusterSettings s, Options o) {
+        return List.of("profile-model", "--model-config", modelConfig, "--model-name", model.name(),
+                "--output", output, "--mixed-precision", s.mixedPrecision(),
+                "--profile-batch-size", String.valueOf(o.batchSize()),
+                "--profile-seq-length-list", String.valueOf(model.maxSeqLength()),
+                "--max-tp", String.valueOf(Math.min(8, Integer.highestOneBit(Math.max(1, s.worldSize())))),
+                "--warmup", String.valueOf(o.warmup()), "--iters", String.valueOf(o.iters()));
     }
 
     private static Path fetch(SshConnection c, String remote, Path into) throws IOException {
@@ -133,7 +143,7 @@ public final class ClusterProfiler {
     }
 
     /** done/of from a model progress event, or from the torch program's progress line inside a hardware one. */
-    static java.util.OptionalDouble fraction(JsonNode e) {
+    public static java.util.OptionalDouble fraction(JsonNode e) {
         if (RunnerEvent.of(e) != RunnerEvent.PROFILE_PROGRESS) return java.util.OptionalDouble.empty();
         JsonNode n = e;
         if (e.has("line")) {

@@ -130,6 +130,14 @@ public final class ProfilingViewModel {
         Platform.runLater(() -> progress.set(fraction));
     }
 
+    /**
+     * Profiles measured elsewhere (a Slurm job) are home: the plan is re-costed on them as after the buttons' own.
+     * Call off the FX thread (the profiles are read).
+     */
+    public void measured(ClusterSettings s, String what, List<String> flagged) {
+        reEvaluate(s, what, flagged);
+    }
+
     /** Loads the context again (now on the measured files) and re-costs the current plan; undo goes back. */
     private void reEvaluate(ClusterSettings s, String what, List<String> flagged) {
         loader.forget(); // the files just measured replace what was loaded before

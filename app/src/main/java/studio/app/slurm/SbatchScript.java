@@ -33,6 +33,25 @@ public final class SbatchScript {
      */
     public static String render(SlurmSettings s, String jobName, int nodes, int planGpus, String jobDir, String runnerJar,
                                 TrainRequest request, String configFile, String about) {
+        return render(s, jobName, nodes, planGpus, jobDir, runnerJar, request.masterPort(), about, stepCommand(request, configFile));
+    }
+
+    /**
+     * A profile as a job: the runner's {@code profile-hardware} on every node (its rank and master from Slurm) or
+     * {@code profile-model} on one; the events go where a training job's go.
+     *
+     * @param runnerArgs the profile command, with any node's rank and master (the script sets them per node)
+     */
+    public static String renderProfile(SlurmSettings s, String jobName, int nodes, int planGpus, String jobDir, String runnerJar,
+                                       List<String> runnerArgs, String about) {
+        String perNode = nodes > 1 || runnerArgs.contains("--node-rank")
+                ? " --nnodes \"$NUM_NODES\" --node-rank \"$NODE_RANK\" --master-addr \"$MASTER_ADDR\"" : "";
+        String step = "export NODE_RANK=$SLURM_NODEID; exec java -jar \"$RUNNER\" " + ShellQuote.command(withoutPerNode(runnerArgs)) + perNode;
+        return render(s, jobName, nodes, planGpus, jobDir, runnerJar, 29500, about, step);
+    }
+
+    private static String render(SlurmSettings s, String jobName, int nodes, int planGpus, String jobDir, String runnerJar, int masterPort,
+                                 String about, String stepCommand) {
         int gpus = s.gpusPerNode() != null ? s.gpusPerNode() : planGpus;
         StringBuilder b = new StringBuilder("#!/bin/bash\n");
         directive(b, "--job-name", jobName);
@@ -55,7 +74,7 @@ public final class SbatchScript {
         b.append("export RUNNER=").append(ShellQuote.quote(runnerJar)).append('\n');
         b.append("# torchrun's rendezvous and Galvatron's launcher variables: the first node is the master\n");
         b.append("export MASTER_ADDR=$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1)\n");
-        b.append("export MASTER_PORT=").append(request.masterPort()).append('\n');
+        b.append("export MASTER_PORT=").append(masterPort).append('\n');
         b.append("export NUM_NODES=$SLURM_JOB_NUM_NODES\n");
         b.append("export NCCL_DEBUG=${NCCL_DEBUG:-WARN}\n");
         b.append("export TORCH_NCCL_ASYNC_ERROR_HANDLING=${TORCH_NCCL_ASYNC_ERROR_HANDLING:-1}\n");
@@ -68,14 +87,21 @@ public final class SbatchScript {
         // %n: the node's index in the job; node 0's events are what the studio follows
         srun.add("--output=" + jobDir + "/node-%n.events");
         b.append("echo \"job $SLURM_JOB_ID on $SLURM_JOB_NODELIST, master $MASTER_ADDR:$MASTER_PORT\"\n");
-        b.append(ShellQuote.command(srun)).append(" \\\n    bash -c ").append(ShellQuote.quote(stepCommand(request, configFile))).append('\n');
+        b.append(ShellQuote.command(srun)).append(" \\\n    bash -c ").append(ShellQuote.quote(stepCommand)).append('\n');
         return b.toString();
     }
 
     /** What each node's step runs: its rank from Slurm, then the runner in the foreground until the run ends. */
     static String stepCommand(TrainRequest request, String configFile) {
+        List<String> args = withoutPerNode(request.args(0, 1, "", configFile));
+        return "export NODE_RANK=$SLURM_NODEID; exec java -jar \"$RUNNER\" train --in-job --runs-dir \"$JOB_DIR/runs\""
+                + " --nnodes \"$NUM_NODES\" --node-rank \"$NODE_RANK\" --master-addr \"$MASTER_ADDR\" --master-port \"$MASTER_PORT\" "
+                + ShellQuote.command(args);
+    }
+
+    /** The options the script sets from Slurm's variables on each node, taken out with their values. */
+    private static List<String> withoutPerNode(List<String> all) {
         List<String> args = new ArrayList<>();
-        List<String> all = request.args(0, 1, "", configFile);
         for (int i = 0; i < all.size(); i++) {
             if (PER_NODE.contains(all.get(i))) {
                 i++; // and its value
@@ -83,9 +109,7 @@ public final class SbatchScript {
             }
             args.add(all.get(i));
         }
-        return "export NODE_RANK=$SLURM_NODEID; exec java -jar \"$RUNNER\" train --in-job --runs-dir \"$JOB_DIR/runs\""
-                + " --nnodes \"$NUM_NODES\" --node-rank \"$NODE_RANK\" --master-addr \"$MASTER_ADDR\" --master-port \"$MASTER_PORT\" "
-                + ShellQuote.command(args);
+        return args;
     }
 
     private static void directive(StringBuilder b, String option, String value) {

@@ -13,6 +13,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+import studio.app.cluster.JobKind;
 import studio.app.cluster.SlurmJob;
 import studio.app.remote.TrainingOptionsView;
 
@@ -52,7 +53,17 @@ public final class SlurmView {
         submit.setOnAction(e -> vm.submit());
         submit.disableProperty().bind(vm.script.isEmpty().or(vm.busyProperty()));
         prepare.disableProperty().bind(vm.busyProperty());
-        VBox run = new VBox(4, training.root(), new HBox(6, prepare, submit));
+        Button profileHardware = new Button("Profile hardware as a job");
+        profileHardware.setId("slurmProfileHardware");
+        profileHardware.setTooltip(new Tooltip("The runner's hardware profile on every node of the plan's cluster, as a job; "
+                + "the files come home and the plan is re-costed on them (the profile row below sets what it measures)"));
+        profileHardware.setOnAction(e -> vm.prepareProfile(JobKind.HARDWARE_PROFILE));
+        profileHardware.disableProperty().bind(vm.busyProperty());
+        Button profileModel = new Button("Profile model as a job");
+        profileModel.setId("slurmProfileModel");
+        profileModel.setOnAction(e -> vm.prepareProfile(JobKind.MODEL_PROFILE));
+        profileModel.disableProperty().bind(vm.busyProperty());
+        VBox run = new VBox(4, training.root(), new HBox(6, prepare, profileHardware, profileModel, submit));
 
         TextArea script = new TextArea();
         script.setId("slurmScript");
@@ -64,6 +75,7 @@ public final class SlurmView {
         jobs.setId("slurmJobs");
         jobs.setPrefHeight(110);
         jobs.getColumns().add(col("Job", j -> j.jobId() + " " + j.name()));
+        jobs.getColumns().add(col("Kind", j -> j.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')));
         jobs.getColumns().add(col("State", j -> j.state().name()));
         jobs.getColumns().add(col("Reason", SlurmJob::reason));
         jobs.getColumns().add(col("Start (expected while pending)", SlurmJob::expectedStart));

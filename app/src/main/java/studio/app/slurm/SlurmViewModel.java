@@ -14,17 +14,23 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import studio.app.cluster.ClusterHost;
+import studio.app.cluster.JobKind;
 import studio.app.cluster.JobState;
 import studio.app.cluster.RemoteRun;
 import studio.app.cluster.SlurmJob;
 import studio.app.cluster.SlurmSettings;
+import studio.app.project.ClusterSettings;
+import studio.app.project.ContextLoader;
 import studio.app.project.PlanEditor;
+import studio.app.remote.ClusterProfiler;
 import studio.app.remote.RemoteViewModel;
 import studio.app.remote.SshConnection;
 import studio.app.remote.SshSettings;
 import studio.app.remote.TrainRequest;
 import studio.app.remote.TrainingOptionsForm;
+import studio.engine.model.ModelCatalog;
 import studio.engine.plan.TargetRuntime;
+import studio.engine.protocol.RunnerEvent;
 import studio.engine.plan.v3.Galvatron3Config;
 
 import java.io.IOException;
@@ -69,6 +75,7 @@ public final class SlurmViewModel {
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final PlanEditor editor;
+    private final ContextLoader loader;
     private final RemoteViewModel remote;
     private final SshSettings ssh;
     private final Path runnerJar;
@@ -78,11 +85,15 @@ public final class SlurmViewModel {
     private final Map<String, AtomicBoolean> tracking = new ConcurrentHashMap<>();
 
     private record Prepared(String jobDir, String configJson, String name, int nodes, double predictedIterationS, List<Integer> predictedStageMb,
-                            SlurmSettings settings) {
+                            SlurmSettings settings, JobKind kind, ClusterSettings cluster) {
     }
 
-    public SlurmViewModel(PlanEditor editor, RemoteViewModel remote, SshSettings ssh, Path runnerJar, Executor executor) {
+    /** The cluster settings a profile job measures for (its files re-cost the plan of these settings). */
+    private final Map<String, ClusterSettings> profiledFor = new ConcurrentHashMap<>();
+
+    public SlurmViewModel(PlanEditor editor, ContextLoader loader, RemoteViewModel remote, SshSettings ssh, Path runnerJar, Executor executor) {
         this.editor = editor;
+        this.loader = loader;
         this.remote = remote;
         this.ssh = ssh;
         this.runnerJar = runnerJar;
@@ -205,11 +216,63 @@ public final class SlurmViewModel {
                 String jobDir = client.newJobDir(c, name);
                 String configFile = config == null ? null : jobDir + "/galvatron_config.json";
                 String text = SbatchScript.render(s, name, nodes, gpus, jobDir, jar, request, configFile, about);
-                Prepared p = new Prepared(jobDir, config, name, nodes, predicted, stageMb, s);
+                Prepared p = new Prepared(jobDir, config, name, nodes, predicted, stageMb, s, JobKind.TRAINING, cluster);
                 Platform.runLater(() -> {
                     prepared = p;
                     script.set(text);
                     status.set("Prepared " + jobDir + "/job.sbatch: read it, edit it if you like, then submit");
+                });
+            }
+        });
+    }
+
+    /**
+     * A profile as a job: the hardware measured on every node of the plan's cluster, or the model's layer on one node;
+     * its script prepared for reading and editing, submitted as a training job is, and its files brought home and the
+     * plan re-costed on them when it ends.
+     */
+    public void prepareProfile(JobKind kind) {
+        SlurmSettings s;
+        ClusterHost login;
+        try {
+            s = settings();
+            login = loginNode();
+        } catch (RuntimeException e) {
+            status.set(e.getMessage());
+            return;
+        }
+        if (editor.state() == null) {
+            status.set("Open a plan first");
+            return;
+        }
+        var ctx = editor.state().context();
+        ClusterSettings cluster = ctx.settings();
+        ClusterProfiler.Options options = remote.profileOptionsProperty().get();
+        boolean hardware = kind == JobKind.HARDWARE_PROFILE;
+        int nodes = hardware ? cluster.nodes() : 1;
+        var model = ctx.model();
+        Path modelFile = hardware ? null : new ModelCatalog(loader.sampleRoot()).file(cluster.model());
+        String name = (hardware ? "profile-hardware" : "profile-" + model.name()).replaceAll("[^A-Za-z0-9._-]", "_");
+        String about = hardware ? "the hardware of " + cluster.nodes() + " x " + cluster.gpusPerNode() + " GPUs" : "the layer of " + model.name();
+        work("Preparing the profile job on " + login.host(), () -> {
+            SlurmClient client = new SlurmClient(s, runnerJar);
+            try (SshConnection c = SshConnection.open(login, ssh)) {
+                String jar = client.ensureRunner(c);
+                String jobDir = client.newJobDir(c, name);
+                List<String> args;
+                if (hardware) {
+                    args = ClusterProfiler.hardwareArgs(jobDir + "/hardware", nodes, cluster.gpusPerNode(), 0, "", options);
+                } else {
+                    String remoteModel = jobDir + "/" + modelFile.getFileName();
+                    c.upload(modelFile, remoteModel);
+                    args = ClusterProfiler.modelArgs(remoteModel, model, jobDir + "/model", cluster, options);
+                }
+                String text = SbatchScript.renderProfile(s, name, nodes, cluster.gpusPerNode(), jobDir, jar, args, about);
+                Prepared p = new Prepared(jobDir, null, name, nodes, 0, List.of(), s, kind, cluster);
+                Platform.runLater(() -> {
+                    prepared = p;
+                    script.set(text);
+                    status.set("Prepared the profile job " + jobDir + "/job.sbatch: read it, edit it if you like, then submit");
                 });
             }
         });
@@ -236,12 +299,14 @@ public final class SlurmViewModel {
             try (SshConnection c = SshConnection.open(login, ssh)) {
                 id = client.submit(c, p.jobDir(), text, p.configJson());
             }
-            SlurmJob job = new SlurmJob(id, p.name(), p.jobDir(), JobState.PENDING, "", "", "", 0, p.predictedIterationS());
+            SlurmJob job = new SlurmJob(id, p.name(), p.jobDir(), JobState.PENDING, "", "", "", 0, p.predictedIterationS(), p.kind());
+            if (p.kind().profiles()) profiledFor.put(id, p.cluster());
             Platform.runLater(() -> {
                 // a script is submitted once: the next job gets a folder of its own
                 prepared = null;
                 jobs.add(job);
-                remote.showRun(runOf(login, job), p.nodes(), p.predictedStageMb());
+                // a training job's events go into the live charts; a profile's progress is the status line
+                if (!p.kind().profiles()) remote.showRun(runOf(login, job), p.nodes(), p.predictedStageMb());
                 status.set("Submitted job " + id + " (" + p.jobDir() + ")");
                 track(job);
             });
@@ -296,6 +361,10 @@ public final class SlurmViewModel {
     private void follow(SlurmJob start, ClusterHost login, SlurmClient client, AtomicBoolean stop) {
         SlurmJob job = start;
         long pauseMs = 1000;
+        // a profile's results: the files it wrote, what its checks flagged, the errors it reported
+        List<String> files = new java.util.ArrayList<>();
+        List<String> findings = new java.util.ArrayList<>();
+        List<String> errors = new java.util.ArrayList<>();
         while (!stop.get()) {
             try (SshConnection c = SshConnection.open(login, ssh)) {
                 pauseMs = 1000;
@@ -305,14 +374,30 @@ public final class SlurmViewModel {
                     now = now.withEventsRead(lines.nextFrom());
                     SlurmJob shown = now;
                     List<JsonNode> events = lines.lines().stream().map(SlurmViewModel::parse).filter(e -> e != null).toList();
+                    for (JsonNode e : events) {
+                        switch (RunnerEvent.of(e)) {
+                            case PROFILE_FINISHED -> e.path("files").forEach(f -> files.add(f.asText()));
+                            case WARNING -> findings.add(e.path("message").asText());
+                            case ERROR -> errors.add(e.path("message").asText(e.path("line").asText()));
+                            default -> { }
+                        }
+                    }
                     String tail = shown.state().ended() && shown.exitStatus() != null && shown.exitStatus() != 0 ? client.outputTail(c, shown, 5) : null;
                     Platform.runLater(() -> {
                         replace(shown);
-                        for (JsonNode e : events) remote.event(runId(shown), e);
+                        for (JsonNode e : events) {
+                            if (!shown.kind().profiles()) {
+                                remote.event(runId(shown), e);
+                            } else {
+                                ClusterProfiler.fraction(e).ifPresent(f -> status.set(String.format(java.util.Locale.ROOT,
+                                        "Profile job %s: %.0f %% measured", shown.jobId(), 100 * f)));
+                            }
+                        }
                         if (tail != null) status.set("Job " + shown.jobId() + " " + shown.state() + ", exit " + shown.exitCode() + ": " + tail);
                     });
                     job = now;
                     if (now.state().ended() && lines.lines().isEmpty()) {
+                        if (now.kind().profiles()) bringHome(c, now, files, findings, errors);
                         tracking.remove(job.jobId(), stop);
                         return;
                     }
@@ -334,6 +419,22 @@ public final class SlurmViewModel {
                 return;
             }
         }
+    }
+
+    /** A profile job's files into the measured folder, and the plan re-costed on them. */
+    private void bringHome(SshConnection c, SlurmJob job, List<String> files, List<String> findings, List<String> errors) throws IOException {
+        if (job.state() != JobState.COMPLETED || !errors.isEmpty() || files.isEmpty()) {
+            String why = !errors.isEmpty() ? String.join("; ", errors) : job.state() + ", exit " + job.exitCode();
+            Platform.runLater(() -> status.set("Profile job " + job.jobId() + " measured nothing to bring home: " + why));
+            return;
+        }
+        Path into = job.kind() == JobKind.HARDWARE_PROFILE ? loader.measuredHardwareDir() : loader.measuredRoot();
+        for (String f : files) c.download(f, into.resolve(f.substring(f.lastIndexOf('/') + 1)));
+        ClusterSettings cluster = profiledFor.remove(job.jobId());
+        if (cluster == null && editor.state() != null) cluster = editor.state().context().settings();
+        if (cluster == null) return;
+        remote.profiling().measured(cluster, (job.kind() == JobKind.HARDWARE_PROFILE ? "hardware" : "model") + " profile measured by Slurm job "
+                + job.jobId() + ": " + files.size() + " files", List.copyOf(findings));
     }
 
     private static JsonNode parse(String line) {

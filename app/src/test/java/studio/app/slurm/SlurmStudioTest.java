@@ -40,6 +40,7 @@ class SlurmStudioTest extends StudioWindow {
     static SlurmCluster cluster;
     static OpenSshServer login;
     static Path key;
+    studio.app.project.ContextLoader loader;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -60,7 +61,8 @@ class SlurmStudioTest extends StudioWindow {
     void start(Stage stage) {
         this.stage = stage;
         editor = new PlanEditor();
-        window = new MainWindow(editor, TestContexts.loader(), new ProjectStore(appDir),
+        loader = new studio.app.project.ContextLoader(TestContexts.samples(), appDir.resolve("measured"));
+        window = new MainWindow(editor, loader, new ProjectStore(appDir),
                 new RemoteSetup(RemoteTrainingTest.runnerJar(), "~/.galvatron-studio", shared.resolve("known_hosts"), (h, t, f) -> true));
         stage.setScene(window.newScene());
         window.attach(stage);
@@ -76,6 +78,69 @@ class SlurmStudioTest extends StudioWindow {
         } catch (AssertionError e) {
             throw new AssertionError("timed out; the Slurm status says: " + vm.statusProperty().get() + "; jobs: " + vm.jobs(), e);
         }
+    }
+
+    /** The cluster tab set to Slurm, the login node added, the settings typed. */
+    private SlurmViewModel slurmTab(FxRobot robot) throws Exception {
+        robot.clickOn("#remoteTab");
+        robot.clickOn("#clusterSlurm");
+        robot.clickOn("#hostField").write("127.0.0.1");
+        robot.doubleClickOn("#portField").write(String.valueOf(login.port));
+        robot.doubleClickOn("#keyField").eraseText(80).write(key.toString());
+        robot.clickOn("#addHost");
+        SlurmViewModel vm = window.slurmModel();
+        WaitForAsyncUtils.asyncFx(() -> {
+            vm.partition.set("debug");
+            vm.timeLimit.set("5");
+            vm.gpusPerNode.set("0"); // this cluster's node has no GPUs (the runner measures on its CPUs)
+            vm.workDir.set(shared.resolve("work").toString());
+            vm.loginSetup.set(cluster.loginSetup());
+        }).get(5, TimeUnit.SECONDS);
+        return vm;
+    }
+
+    @Test
+    void profilesRunAsJobsAndThePlanIsRecostedOnWhatTheyMeasured(FxRobot robot) throws Exception {
+        Path model = Files.createDirectories(appDir.resolve("tiny-llama")).resolve("config.json");
+        Files.writeString(model, """
+                {"model_type": "llama", "hidden_size": 256, "num_attention_heads": 8, "num_key_value_heads": 2,
+                 "intermediate_size": 688, "num_hidden_layers": 8, "vocab_size": 1000, "max_position_embeddings": 128}
+                """);
+        var settings = studio.app.project.ClusterSettings.sample().withModel(model.toString()).withCluster(1, 2).withGpu("H100-80GB-SXM");
+        WaitForAsyncUtils.asyncFx(() -> window.reload(settings)).get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> editor.state() != null);
+        assertTrue(editor.state().context().isEstimated());
+        SlurmViewModel vm = slurmTab(robot);
+        String python = studio.testsupport.PythonTorch.find();
+        WaitForAsyncUtils.asyncFx(() -> {
+            // small measurements, as in the SSH profiling test
+            robot.lookup("#profilePython").queryTextInputControl().setText(python == null ? "python3" : python);
+            robot.lookup("#profileSpSizes").queryTextInputControl().setText("1,2,3,4,5,6,7,8");
+            @SuppressWarnings("unchecked")
+            var batch = (javafx.scene.control.Spinner<Integer>) robot.lookup("#profileBatch").queryAs(javafx.scene.control.Spinner.class);
+            batch.getValueFactory().setValue(4);
+            @SuppressWarnings("unchecked")
+            var iters = (javafx.scene.control.Spinner<Integer>) robot.lookup("#profileIters").queryAs(javafx.scene.control.Spinner.class);
+            iters.getValueFactory().setValue(2);
+            @SuppressWarnings("unchecked")
+            var mb = (javafx.scene.control.Spinner<Integer>) robot.lookup("#profileBandwidthMb").queryAs(javafx.scene.control.Spinner.class);
+            mb.getValueFactory().setValue(1);
+        }).get(5, TimeUnit.SECONDS);
+        robot.clickOn("#slurmProfileModel");
+        until(vm, () -> vm.script.get().contains("profile-model") && !vm.busyProperty().get());
+        robot.clickOn("#slurmSubmit");
+        until(vm, () -> editor.state().context().isClusterMeasured());
+        assertEquals(JobState.COMPLETED, job(0).state());
+        assertTrue(editor.state().context().clusterMeasured().contains("model profile"), editor.state().context().clusterMeasured());
+        assertTrue(Files.isRegularFile(loader.measuredRoot().resolve("computation_profiling_bf16_" + editor.state().context().model().name() + ".json")));
+
+        if (python == null) return; // the hardware profile's torch program needs a Python with torch (.ci/run installs Debian's)
+        robot.clickOn("#slurmProfileHardware");
+        until(vm, () -> vm.script.get().contains("profile-hardware") && !vm.busyProperty().get());
+        robot.clickOn("#slurmSubmit");
+        until(vm, () -> !editor.state().context().isEstimated());
+        assertEquals(JobState.COMPLETED, job(1).state());
+        assertTrue(Files.isRegularFile(loader.measuredHardwareDir().resolve("allreduce_bandwidth_1nodes_2gpus_per_node.json")));
     }
 
     private SlurmJob job(int index) throws Exception {
