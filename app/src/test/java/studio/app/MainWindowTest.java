@@ -88,10 +88,15 @@ class MainWindowTest {
         openSample();
         // edit a cell: checkpointing layer 0 changes the memory chart
         double stage0 = window.charts().data().stageMemoryMb(0);
-        robot.clickOn(checkBox(robot, "ckptColumn", 0));
-        WaitForAsyncUtils.waitForFxEvents();
+        checkpointLayerZero(robot);
         assertTrue(editor.plan().layers().get(0).checkpoint());
         assertTrue(window.charts().data().stageMemoryMb(0) < stage0, "chart values follow the edit");
+    }
+
+    /** A user's edit: layer 0's checkpoint box clicked. */
+    private void checkpointLayerZero(FxRobot robot) {
+        robot.clickOn(checkBox(robot, "ckptColumn", 0));
+        WaitForAsyncUtils.waitForFxEvents();
     }
 
     private void dragTheSplitLeft(FxRobot robot) {
@@ -112,8 +117,7 @@ class MainWindowTest {
     void undoAndRedoFromTheKeyboard(FxRobot robot) throws Exception {
         openSample();
         ParallelPlan searched = editor.plan();
-        robot.clickOn(checkBox(robot, "ckptColumn", 0));
-        WaitForAsyncUtils.waitForFxEvents();
+        checkpointLayerZero(robot);
         dragTheSplitLeft(robot);
         // undo twice with the keyboard: back to the searched plan
         robot.press(KeyCode.CONTROL, KeyCode.Z).release(KeyCode.Z, KeyCode.CONTROL);
@@ -128,8 +132,7 @@ class MainWindowTest {
     @Test
     void exportWritesGalvatronsJsonUnderGalvatronsName(FxRobot robot, @TempDir Path out) throws Exception {
         openSample();
-        robot.clickOn(checkBox(robot, "ckptColumn", 0));
-        WaitForAsyncUtils.waitForFxEvents();
+        checkpointLayerZero(robot);
         // export writes exactly Galvatron's JSON under Galvatron's name
         MainWindow.Export ex = WaitForAsyncUtils.asyncFx(() -> window.exportTo(out)).get(10, TimeUnit.SECONDS);
         assertEquals("galvatron_config_llama-7b_1nodes_8gpus_per_node_36GB_bf16_bsz64.json", ex.file().getFileName().toString());
@@ -158,8 +161,7 @@ class MainWindowTest {
     @Test
     void theEditorScreenshot(FxRobot robot) throws Exception {
         openSample();
-        robot.clickOn(checkBox(robot, "ckptColumn", 0));
-        WaitForAsyncUtils.waitForFxEvents();
+        checkpointLayerZero(robot);
         // the screenshot kept in assets/screenshots/editor.png comes from here
         Path shots = Path.of("target", "screenshots");
         Files.createDirectories(shots);
@@ -172,8 +174,7 @@ class MainWindowTest {
     void aRecoveryFileFollowsTheEdits(FxRobot robot) throws Exception {
         openSample();
         ParallelPlan searched = editor.plan();
-        robot.clickOn(checkBox(robot, "ckptColumn", 0));
-        WaitForAsyncUtils.waitForFxEvents();
+        checkpointLayerZero(robot);
         // a recovery file follows the edits (this instance's own, in the recovery folder)
         WaitForAsyncUtils.asyncFx(() -> editor.replacePlan(searched, "back to the searched plan, as an edit")).get(10, TimeUnit.SECONDS);
         // the autosave runs a moment after an edit: wait for it rather than for a fixed time

@@ -9,10 +9,10 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import java.util.concurrent.Executor;
 
 /** Cluster work off the FX thread: what runs now and how the last work ended, for the cluster tab's status line. */
-final class RemoteWork {
+public final class RemoteWork {
     /** Work that talks to the cluster and may fail. */
     @FunctionalInterface
-    interface Job {
+    public interface Job {
         void run() throws Exception;
     }
 
@@ -20,26 +20,26 @@ final class RemoteWork {
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
 
-    RemoteWork(Executor executor) {
+    public RemoteWork(Executor executor) {
         this.executor = executor;
     }
 
-    ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }
 
-    ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }
+    public ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }
 
     /** On the FX thread. */
-    void say(String text) {
+    public void say(String text) {
         status.set(text);
     }
 
     /** From any thread. */
-    void sayLater(String text) {
+    public void sayLater(String text) {
         Platform.runLater(() -> status.set(text));
     }
 
     /** Runs {@code job} on the executor, busy meanwhile; a failure is the status line. Call on the FX thread. */
-    void run(String what, Job job) {
+    public void run(String what, Job job) {
         busy.set(true);
         status.set(what + "…");
         executor.execute(() -> {
@@ -54,7 +54,7 @@ final class RemoteWork {
     }
 
     /** Runs {@code job} on the executor without the busy mark (following a run lasts as long as the run). */
-    void background(Runnable job) {
+    public void background(Runnable job) {
         executor.execute(job);
     }
 }

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
-import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -24,6 +22,7 @@ import studio.app.project.ContextLoader;
 import studio.app.project.PlanEditor;
 import studio.app.remote.ClusterProfiler;
 import studio.app.remote.RemoteViewModel;
+import studio.app.remote.RemoteWork;
 import studio.app.remote.SshConnection;
 import studio.app.remote.SshSettings;
 import studio.app.remote.TrainRequest;
@@ -72,14 +71,13 @@ public final class SlurmViewModel {
     public final TrainingOptionsForm training = new TrainingOptionsForm();
 
     private final ObservableList<SlurmJob> jobs = FXCollections.observableArrayList();
-    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
-    private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper();
     private final PlanEditor editor;
     private final ContextLoader loader;
     private final RemoteViewModel remote;
     private final SshSettings ssh;
     private final Path runnerJar;
-    private final Executor executor;
+    /** Slurm commands off the FX thread, and the section's status line. */
+    private final RemoteWork work;
     /** The prepared script's job folder and config (the script refers to both). */
     private volatile Prepared prepared;
     private final Map<String, AtomicBoolean> tracking = new ConcurrentHashMap<>();
@@ -97,14 +95,14 @@ public final class SlurmViewModel {
         this.remote = remote;
         this.ssh = ssh;
         this.runnerJar = runnerJar;
-        this.executor = executor;
+        this.work = new RemoteWork(executor);
     }
 
     public ObservableList<SlurmJob> jobs() { return jobs; }
 
-    public ReadOnlyStringProperty statusProperty() { return status.getReadOnlyProperty(); }
+    public ReadOnlyStringProperty statusProperty() { return work.statusProperty(); }
 
-    public ReadOnlyBooleanProperty busyProperty() { return busy.getReadOnlyProperty(); }
+    public ReadOnlyBooleanProperty busyProperty() { return work.busyProperty(); }
 
     /** The form as settings; a field Slurm would not take is an IllegalArgumentException naming it. */
     public SlurmSettings settings() {
@@ -156,40 +154,30 @@ public final class SlurmViewModel {
         return remote.hosts().get(0);
     }
 
-    private void work(String what, Job job) {
-        busy.set(true);
-        status.set(what + "…");
-        executor.execute(() -> {
-            try {
-                job.run();
-            } catch (Exception e) {
-                Platform.runLater(() -> status.set(what + " failed: " + e.getMessage()));
-            } finally {
-                Platform.runLater(() -> busy.set(false));
-            }
-        });
+    /** The settings and the login node, or null (the status line says what is missing). */
+    private record Target(SlurmSettings settings, ClusterHost login) {
     }
 
-    @FunctionalInterface
-    private interface Job {
-        void run() throws Exception;
+    private Target target(boolean needsPlan) {
+        try {
+            Target t = new Target(settings(), loginNode());
+            if (needsPlan && editor.state() == null) {
+                work.say("Open a plan first");
+                return null;
+            }
+            return t;
+        } catch (RuntimeException e) {
+            work.say(e.getMessage());
+            return null;
+        }
     }
 
     /** Renders the plan's batch script (the runner copied to the shared folder first) into {@link #script}. */
     public void prepare() {
-        SlurmSettings s;
-        ClusterHost login;
-        try {
-            s = settings();
-            login = loginNode();
-        } catch (RuntimeException e) {
-            status.set(e.getMessage());
-            return;
-        }
-        if (editor.state() == null) {
-            status.set("Open a plan first");
-            return;
-        }
+        Target target = target(true);
+        if (target == null) return;
+        SlurmSettings s = target.settings();
+        ClusterHost login = target.login();
         var cluster = editor.state().context().settings();
         var estimate = editor.estimate();
         boolean plan = training.engine.get().equals("galvatron");
@@ -197,7 +185,7 @@ public final class SlurmViewModel {
         try {
             request = training.request(editor, remote.galvatron3ModelSize());
         } catch (IllegalArgumentException e) {
-            status.set(e.getMessage());
+            work.say(e.getMessage());
             return;
         }
         String config = plan && request.extras().global() == null ? Galvatron3Config.forTarget(editor.plan(), request.galvatron3() ? TargetRuntime.GALVATRON_V3
@@ -209,7 +197,7 @@ public final class SlurmViewModel {
         List<Integer> stageMb = plan && estimate != null ? estimate.memory().stream().map(m -> m.totalMb()).toList() : List.of();
         int nodes = cluster.nodes();
         int gpus = cluster.gpusPerNode();
-        work("Preparing the job script on " + login.host(), () -> {
+        work.run("Preparing the job script on " + login.host(), () -> {
             SlurmClient client = new SlurmClient(s, runnerJar);
             try (SshConnection c = SshConnection.open(login, ssh)) {
                 String jar = client.ensureRunner(c);
@@ -220,7 +208,7 @@ public final class SlurmViewModel {
                 Platform.runLater(() -> {
                     prepared = p;
                     script.set(text);
-                    status.set("Prepared " + jobDir + "/job.sbatch: read it, edit it if you like, then submit");
+                    work.say("Prepared " + jobDir + "/job.sbatch: read it, edit it if you like, then submit");
                 });
             }
         });
@@ -232,19 +220,10 @@ public final class SlurmViewModel {
      * plan re-costed on them when it ends.
      */
     public void prepareProfile(JobKind kind) {
-        SlurmSettings s;
-        ClusterHost login;
-        try {
-            s = settings();
-            login = loginNode();
-        } catch (RuntimeException e) {
-            status.set(e.getMessage());
-            return;
-        }
-        if (editor.state() == null) {
-            status.set("Open a plan first");
-            return;
-        }
+        Target target = target(true);
+        if (target == null) return;
+        SlurmSettings s = target.settings();
+        ClusterHost login = target.login();
         var ctx = editor.state().context();
         ClusterSettings cluster = ctx.settings();
         ClusterProfiler.Options options = remote.profileOptionsProperty().get();
@@ -254,7 +233,7 @@ public final class SlurmViewModel {
         Path modelFile = hardware ? null : new ModelCatalog(loader.sampleRoot()).file(cluster.model());
         String name = (hardware ? "profile-hardware" : "profile-" + model.name()).replaceAll("[^A-Za-z0-9._-]", "_");
         String about = hardware ? "the hardware of " + cluster.nodes() + " x " + cluster.gpusPerNode() + " GPUs" : "the layer of " + model.name();
-        work("Preparing the profile job on " + login.host(), () -> {
+        work.run("Preparing the profile job on " + login.host(), () -> {
             SlurmClient client = new SlurmClient(s, runnerJar);
             try (SshConnection c = SshConnection.open(login, ssh)) {
                 String jar = client.ensureRunner(c);
@@ -272,7 +251,7 @@ public final class SlurmViewModel {
                 Platform.runLater(() -> {
                     prepared = p;
                     script.set(text);
-                    status.set("Prepared the profile job " + jobDir + "/job.sbatch: read it, edit it if you like, then submit");
+                    work.say("Prepared the profile job " + jobDir + "/job.sbatch: read it, edit it if you like, then submit");
                 });
             }
         });
@@ -282,18 +261,14 @@ public final class SlurmViewModel {
     public void submit() {
         Prepared p = prepared;
         if (p == null || script.get().isBlank()) {
-            status.set("Prepare the job script first");
+            work.say("Prepare the job script first");
             return;
         }
         String text = script.get();
-        ClusterHost login;
-        try {
-            login = loginNode();
-        } catch (RuntimeException e) {
-            status.set(e.getMessage());
-            return;
-        }
-        work("Submitting to Slurm on " + login.host(), () -> {
+        Target target = target(false);
+        if (target == null) return;
+        ClusterHost login = target.login();
+        work.run("Submitting to Slurm on " + login.host(), () -> {
             SlurmClient client = new SlurmClient(p.settings(), runnerJar);
             String id;
             try (SshConnection c = SshConnection.open(login, ssh)) {
@@ -307,7 +282,7 @@ public final class SlurmViewModel {
                 jobs.add(job);
                 // a training job's events go into the live charts; a profile's progress is the status line
                 if (!p.kind().profiles()) remote.showRun(runOf(login, job), p.nodes(), p.predictedStageMb());
-                status.set("Submitted job " + id + " (" + p.jobDir() + ")");
+                work.say("Submitted job " + id + " (" + p.jobDir() + ")");
                 track(job);
             });
         });
@@ -355,7 +330,7 @@ public final class SlurmViewModel {
         SlurmSettings s = settingsOrNull() != null ? settingsOrNull() : SlurmSettings.defaults("~");
         ClusterHost login = remote.hosts().isEmpty() ? null : remote.hosts().get(0);
         if (login == null) return;
-        executor.execute(() -> follow(job, login, new SlurmClient(s, runnerJar), stop));
+        work.background(() -> follow(job, login, new SlurmClient(s, runnerJar), stop));
     }
 
     private void follow(SlurmJob start, ClusterHost login, SlurmClient client, AtomicBoolean stop) {
@@ -389,11 +364,11 @@ public final class SlurmViewModel {
                             if (!shown.kind().profiles()) {
                                 remote.event(runId(shown), e);
                             } else {
-                                ClusterProfiler.fraction(e).ifPresent(f -> status.set(String.format(java.util.Locale.ROOT,
+                                ClusterProfiler.fraction(e).ifPresent(f -> work.say(String.format(java.util.Locale.ROOT,
                                         "Profile job %s: %.0f %% measured", shown.jobId(), 100 * f)));
                             }
                         }
-                        if (tail != null) status.set("Job " + shown.jobId() + " " + shown.state() + ", exit " + shown.exitCode() + ": " + tail);
+                        if (tail != null) work.say("Job " + shown.jobId() + " " + shown.state() + ", exit " + shown.exitCode() + ": " + tail);
                     });
                     job = now;
                     if (now.state().ended() && lines.lines().isEmpty()) {
@@ -407,8 +382,8 @@ public final class SlurmViewModel {
                 // the login node or the network dropped us (or a command failed): the job goes on, so try again
                 String why = e.getMessage();
                 long pause = pauseMs;
-                Platform.runLater(() -> status.set("Lost the login node " + login.host() + " (" + why + "); trying again in "
-                        + pause / 1000 + " s. The job goes on."));
+                work.sayLater("Lost the login node " + login.host() + " (" + why + "); trying again in "
+                        + pause / 1000 + " s. The job goes on.");
                 try {
                     Thread.sleep(pauseMs);
                 } catch (InterruptedException ie) {
@@ -425,7 +400,7 @@ public final class SlurmViewModel {
     private void bringHome(SshConnection c, SlurmJob job, List<String> files, List<String> findings, List<String> errors) throws IOException {
         if (job.state() != JobState.COMPLETED || !errors.isEmpty() || files.isEmpty()) {
             String why = !errors.isEmpty() ? String.join("; ", errors) : job.state() + ", exit " + job.exitCode();
-            Platform.runLater(() -> status.set("Profile job " + job.jobId() + " measured nothing to bring home: " + why));
+            work.sayLater("Profile job " + job.jobId() + " measured nothing to bring home: " + why);
             return;
         }
         Path into = job.kind() == JobKind.HARDWARE_PROFILE ? loader.measuredHardwareDir() : loader.measuredRoot();
@@ -473,20 +448,15 @@ public final class SlurmViewModel {
     }
 
     private void slurmCommand(String what, SlurmCall call) {
-        SlurmSettings s;
-        ClusterHost login;
-        try {
-            s = settings();
-            login = loginNode();
-        } catch (RuntimeException e) {
-            status.set(e.getMessage());
-            return;
-        }
-        work(what, () -> {
+        Target target = target(false);
+        if (target == null) return;
+        SlurmSettings s = target.settings();
+        ClusterHost login = target.login();
+        work.run(what, () -> {
             try (SshConnection c = SshConnection.open(login, ssh)) {
                 call.run(new SlurmClient(s, runnerJar), c);
             }
-            Platform.runLater(() -> status.set(what + ": done"));
+            work.sayLater(what + ": done");
         });
     }
 

@@ -150,19 +150,8 @@ class SlurmStudioTest extends StudioWindow {
     @Test
     void aJobFromThePlanIsTrackedIntoTheLiveChartsAndFollowedAgainAfterTheProjectOpens(FxRobot robot) throws Exception {
         openSample();
-        robot.clickOn("#remoteTab");
-        robot.clickOn("#clusterSlurm");
-        robot.clickOn("#hostField").write("127.0.0.1");
-        robot.doubleClickOn("#portField").write(String.valueOf(login.port));
-        robot.doubleClickOn("#keyField").eraseText(80).write(key.toString());
-        robot.clickOn("#addHost");
-        SlurmViewModel vm = window.slurmModel();
+        SlurmViewModel vm = slurmTab(robot);
         WaitForAsyncUtils.asyncFx(() -> {
-            vm.partition.set("debug");
-            vm.timeLimit.set("5");
-            vm.gpusPerNode.set("0"); // this cluster's node has no GPUs (the smoke trainer runs on its CPUs)
-            vm.workDir.set(shared.resolve("work").toString());
-            vm.loginSetup.set(cluster.loginSetup());
             vm.training.engine.set("djl");
             vm.training.iterations.set(15);
         }).get(5, TimeUnit.SECONDS);
