@@ -134,9 +134,10 @@ public final class ContextLoader {
             estimateHardware = !(sampleGpu && hasHardwareProfiles(locator.hardwareDir(), s));
         }
         String estimated = "";
+        Path dir = null;
         if (estimateModel || estimateHardware) {
             try {
-                Path dir = EstimatedInputs.folder(s.gpu(), s.nodes(), s.gpusPerNode());
+                dir = EstimatedInputs.folder(s.gpu(), s.nodes(), s.gpusPerNode());
                 estimated = EstimatedInputs.write(model, s.gpu(), s.nodes(), s.gpusPerNode(), s.mixedPrecision(), dir, locator.hardwareDir(),
                         estimateModel, estimateHardware);
                 if (estimateModel) modelPath = dir.toString();
@@ -148,7 +149,12 @@ public final class ContextLoader {
         ProfileArgs args = new ProfileArgs(s.nodes(), s.gpusPerNode(), s.mixedPrecision(), s.sequenceParallel(),
                 s.spSpace() == SpSpace.TP_SP, TimeProfileMode.STATIC, MemoryProfileMode.STATIC, modelPath, modelPath, hwPath, hwPath, hwPath,
                 hwPath);
-        return new PlanningContext(s, model, locator.load(model, args), estimated, String.join("; ", measured));
+        try {
+            return new PlanningContext(s, model, locator.load(model, args), estimated, String.join("; ", measured));
+        } finally {
+            // the profiles are in memory now: a studio that reloads all day leaves no folders behind
+            if (dir != null) EstimatedInputs.discard(dir);
+        }
     }
 
     /**

@@ -35,9 +35,37 @@ public final class EstimatedInputs {
         return what.toString();
     }
 
-    /** A fresh folder for one cluster's estimates. */
+    /** The folders this process wrote and has not discarded: removed when it exits, never left in the temp folder. */
+    private static final java.util.Set<Path> WRITTEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> WRITTEN.forEach(EstimatedInputs::deleteTree), "remove-estimates"));
+    }
+
+    /** A fresh folder for one cluster's estimates (removed by {@link #discard} once read, or when the process exits). */
     public static Path folder(String gpuId, int nodes, int gpusPerNode) throws IOException {
-        return Files.createTempDirectory("gstudio-estimated-" + gpuId + "-" + nodes + "x" + gpusPerNode + "-");
+        Path dir = Files.createTempDirectory("gstudio-estimated-" + gpuId + "-" + nodes + "x" + gpusPerNode + "-");
+        WRITTEN.add(dir);
+        return dir;
+    }
+
+    /** The estimates have been read: their folder goes. */
+    public static void discard(Path dir) {
+        if (WRITTEN.remove(dir)) deleteTree(dir);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    // a file another process holds open: the temp folder's own clean-up takes it
+                }
+            });
+        } catch (IOException e) {
+            // already gone
+        }
     }
 
     public static List<String> gpus() {
