@@ -50,38 +50,66 @@ public final class StudioCli implements Runnable {
             c.getErr().flush();
             return USAGE_ERROR;
         });
-        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            for (Throwable c = ex; c != null; c = c.getCause()) if (c instanceof OutOfMemoryError) return outOfMemory(line.getErr());
-            if (ex instanceof UsageException) {
-                line.getErr().println("error: " + ex.getMessage());
-                line.getErr().println("Try '" + line.getCommandSpec().qualifiedName() + " --help' for the options.");
-                line.getErr().flush();
-                return USAGE_ERROR;
-            }
-            if (ex instanceof java.nio.file.InvalidPathException) {
-                line.getErr().println("error: " + ex.getMessage() + " (file names are read in the locale's encoding; run with a UTF-8 "
-                        + "locale, e.g. LC_ALL=C.UTF-8)");
-                line.getErr().flush();
-                return 1;
-            }
-            if (ex instanceof InputFileException || ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
-                line.getErr().println("error: " + ex.getMessage());
-                line.getErr().flush();
-                return 1;
-            }
-            throw ex;
-        });
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> failed(ex, line.getErr(), line.getCommandSpec().qualifiedName()));
         return cl;
+    }
+
+    /** What a command's failure says (one line naming the file, the key and what was expected) and its exit code. */
+    static int failed(Exception ex, PrintWriter err, String command) throws Exception {
+        for (Throwable c = ex; c != null; c = c.getCause()) if (c instanceof OutOfMemoryError) return outOfMemory(err);
+        if (ex instanceof UsageException) {
+            err.println("error: " + ex.getMessage());
+            err.println("Try '" + command + " --help' for the options.");
+            err.flush();
+            return USAGE_ERROR;
+        }
+        if (ex instanceof java.nio.file.InvalidPathException) {
+            err.println("error: " + ex.getMessage() + " (file names are read in the locale's encoding; run with a UTF-8 "
+                    + "locale, e.g. LC_ALL=C.UTF-8)");
+            err.flush();
+            return 1;
+        }
+        if (ex instanceof InputFileException || ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
+            err.println("error: " + ex.getMessage());
+            err.flush();
+            return 1;
+        }
+        throw ex;
     }
 
     private static final java.util.Set<String> SUBCOMMANDS = java.util.Set.of("evaluate", "search", "models", "profiles");
 
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         try {
+            if (isPlainYamlSearch(args)) return searchYaml(args, out, err);
             String only = args.length > 0 && SUBCOMMANDS.contains(args[0]) ? args[0] : null;
             return commandLine(out, err, only).execute(args);
         } catch (OutOfMemoryError e) {
             return outOfMemory(err);
+        }
+    }
+
+    /**
+     * {@code search <yaml> [overrides]}: a Galvatron 3.0 search as Galvatron runs it, nothing but a YAML and Hydra overrides
+     * (which picocli never parses: {@code HydraConfig} does). It needs none of the command tree, whose construction by
+     * reflection is a third of such a run; any option goes through the full command line.
+     */
+    static boolean isPlainYamlSearch(String[] args) {
+        if (args.length < 2 || !args[0].equals("search") || !studio.engine.inputs.v3.Galvatron3Inputs.isYaml(args[1])) return false;
+        for (int i = 1; i < args.length; i++) if (args[i].startsWith("-")) return false;
+        return true;
+    }
+
+    private static int searchYaml(String[] args, PrintWriter out, PrintWriter err) {
+        try {
+            return new Search3Run(out, err, false).run(java.nio.file.Path.of(args[1]), java.util.List.of(args).subList(2, args.length), null, null,
+                    false, false);
+        } catch (Exception e) {
+            try {
+                return failed(e, err, "gstudio search");
+            } catch (Exception unexpected) {
+                throw new IllegalStateException(unexpected);
+            }
         }
     }
 
