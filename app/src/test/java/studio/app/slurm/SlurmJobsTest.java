@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Jobs on a real Slurm (slurmctld, slurmd and munge on loopback) through a real OpenSSH login node: the runner's DJL
  * smoke trainer followed to its end, a job cancelled while pending and one while running (nothing of it left), a
- * failed job's exit code and log, and Slurm's own refusals of a partition that does not exist and of a time limit over
- * the partition's.
+ * failed job's exit code and log (from sacct: the cluster keeps accounts, as sites do), and Slurm's own refusals of a
+ * partition that does not exist, a time limit over the partition's and an account that does not exist.
  */
 class SlurmJobsTest {
     @TempDir
@@ -43,10 +43,11 @@ class SlurmJobsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        SlurmCluster.assumeInstalled();
+        SlurmCluster.assumeAccountingInstalled();
         OpenSshServer.assumeInstalled();
         jar = RemoteTrainingTest.runnerJar();
-        cluster = new SlurmCluster(dir.resolve("slurm"));
+        // with accounting, as sites run Slurm: sacct knows how ended jobs ended, and accounts are enforced
+        cluster = new SlurmCluster(dir.resolve("slurm"), true);
         Path key = OpenSshServer.keygen(dir.resolve("keys/id_ed25519"), "ed25519", "");
         login = new OpenSshServer(dir.resolve("sshd"), "ed25519", List.of(Path.of(key + ".pub")), "");
         host = login.host(key);
@@ -155,6 +156,8 @@ class SlurmJobsTest {
             SlurmJob ended = until(c, client, new SlurmJob(id, "broken", jobDir, JobState.PENDING, "", "", "", 0, 0), j -> j.state().ended(), 120);
             assertEquals(JobState.FAILED, ended.state());
             assertEquals(2, ended.exitStatus(), "the runner's refusal code: " + ended.exitCode());
+            assertTrue(cluster.run(List.of("sacct", "-n", "-X", "-P", "-j", id, "-o", "State,ExitCode")).contains("FAILED|2:0"),
+                    "accounting has the job as the studio shows it");
             String events = String.join("\n", client.readLines(c, ended.eventsFile(), 0).lines());
             assertTrue(events.contains("\"event\":\"refused\"") && events.contains("no-such-model-dir"), events);
             assertTrue(client.outputTail(c, ended, 20).contains("exit code 2"), client.outputTail(c, ended, 20));
@@ -170,6 +173,10 @@ class SlurmJobsTest {
             SlurmClient tooLong = new SlurmClient(settings("debug", "30"), jar);
             IOException t = assertThrows(IOException.class, () -> submit(c, tooLong, "long", 5, s -> s));
             assertTrue(t.getMessage().contains("time limit"), t.getMessage());
+            SlurmClient noAccount = new SlurmClient(new SlurmSettings("nosuch", "debug", "", "5", "", false, 0, "", "", List.of(),
+                    dir.resolve("shared").toString(), List.of(cluster.loginSetup())), jar);
+            IOException a = assertThrows(IOException.class, () -> submit(c, noAccount, "nosuch", 5, s -> s));
+            assertTrue(a.getMessage().contains("Invalid account"), a.getMessage());
             assertEquals("", cluster.run(List.of("squeue", "-h")).strip(), "nothing queued");
         }
     }
