@@ -131,6 +131,14 @@ public final class MainWindow {
                 restoreProject(p);
             }
         }, this::openSample);
+        // hosts and submitted jobs are the project's too: adding or removing one is an unsaved change (a job's state is not)
+        javafx.collections.ListChangeListener<Object> projectList = change -> {
+            while (change.next()) {
+                if (!change.wasReplaced() && (change.wasAdded() || change.wasRemoved())) document.changed();
+            }
+        };
+        remoteVm.hosts().addListener(projectList);
+        slurmVm.jobs().addListener(projectList);
         grid.table().getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> explainView.show(b.intValue()));
         editor.estimateProperty().addListener((o, a, b) -> {
             int selected = grid.table().getSelectionModel().getSelectedIndex();

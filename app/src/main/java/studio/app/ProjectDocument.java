@@ -82,6 +82,16 @@ public final class ProjectDocument {
                 + (file.get() == null ? "untitled" : file.get().getFileName().toString()) + " — Galvatron Studio", dirty, file);
     }
 
+    /**
+     * Something the project holds besides the plan changed (a host added, a job submitted): unsaved, and autosaved
+     * for recovery like an edit.
+     */
+    public void changed() {
+        if (editor.state() == null) return;
+        dirty.set(true);
+        autosave();
+    }
+
     /** The editor now holds a document that is not a saved project (the sample, a 3.0 YAML): nothing unsaved yet. */
     public void startedUntitled() {
         file.set(null);

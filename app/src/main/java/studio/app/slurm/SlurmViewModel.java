@@ -314,7 +314,8 @@ public final class SlurmViewModel {
         for (SlurmJob j : saved) {
             if (!j.state().ended()) {
                 remote.showRun(runOf(login, j), 1, List.of());
-                track(j);
+                // from its first event: the live charts show the whole run again, not only what comes after the restart
+                track(j.withEventsRead(0));
             }
         }
     }
@@ -371,6 +372,11 @@ public final class SlurmViewModel {
                         if (tail != null) work.say("Job " + shown.jobId() + " " + shown.state() + ", exit " + shown.exitCode() + ": " + tail);
                     });
                     job = now;
+                    if (now.state() == JobState.UNKNOWN && lines.lines().isEmpty()) {
+                        // Slurm no longer knows the job (it ended long ago, and accounting is off): nothing more to follow
+                        tracking.remove(job.jobId(), stop);
+                        return;
+                    }
                     if (now.state().ended() && lines.lines().isEmpty()) {
                         if (now.kind().profiles()) bringHome(c, now, files, findings, errors);
                         tracking.remove(job.jobId(), stop);

@@ -165,6 +165,7 @@ class SlurmStudioTest extends StudioWindow {
         until(vm, () -> vm.jobs().get(0).state() == JobState.COMPLETED);
         SlurmJob done = job(0);
         assertEquals(0, done.exitStatus());
+        assertTrue(window.dirtyProperty().get(), "a submitted job is an unsaved change of the project: closing asks first");
         until(vm, () -> window.remoteModel().loss().getItemCount() == 15);
         assertEquals(15, window.remoteModel().iterationTime().getItemCount(), "the job's iterations in the live charts");
         assertTrue(Files.readString(Path.of(done.outputFile())).contains("edited by the user"), "the edited script ran");
