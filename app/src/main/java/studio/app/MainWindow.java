@@ -310,7 +310,7 @@ public final class MainWindow {
                     h.throughput(), h.iterationS(), h.peakMemoryMb(), h.minTp(), h.maxTp())));
         }
         return new Project(editor.state().context().settings(), plans, notes, List.copyOf(remoteVm.hosts()), List.copyOf(remoteVm.runs()),
-                slurmCluster.get() ? slurmVm.settingsOrNull() : null, List.copyOf(slurmVm.jobs()));
+                slurmCluster.get() ? slurmVm.settingsOrNull() : null, List.copyOf(slurmVm.jobs()), slurmVm.script.get());
     }
 
     /** The rest of an opened project back into the views, once the editor holds its plan. */
@@ -328,6 +328,7 @@ public final class MainWindow {
         slurmCluster.set(p.slurm() != null);
         // Slurm jobs that had not ended: followed again on the login node
         slurmVm.restore(p.jobs(), p.slurm());
+        slurmVm.script.set(p.slurmScript());
     }
 
     // ------------------------------------------------------------------------------------------ search and compare

@@ -11,17 +11,19 @@ package studio.app.cluster;
  * @param eventsRead    bytes of node 0's events already shown
  * @param predictedIterationS the plan's iteration time (0 for the smoke trainer)
  * @param kind          training, or a profile whose files come home when it ends
+ * @param script        the batch script as submitted (the user's edits included), kept with the project
  */
 public record SlurmJob(String jobId, String name, String jobDir, JobState state, String reason, String expectedStart, String exitCode,
-                       long eventsRead, double predictedIterationS, JobKind kind) {
+                       long eventsRead, double predictedIterationS, JobKind kind, String script) {
     public SlurmJob {
         kind = kind == null ? JobKind.TRAINING : kind;
+        script = script == null ? "" : script;
     }
 
     /** A training job. */
     public SlurmJob(String jobId, String name, String jobDir, JobState state, String reason, String expectedStart, String exitCode,
                     long eventsRead, double predictedIterationS) {
-        this(jobId, name, jobDir, state, reason, expectedStart, exitCode, eventsRead, predictedIterationS, JobKind.TRAINING);
+        this(jobId, name, jobDir, state, reason, expectedStart, exitCode, eventsRead, predictedIterationS, JobKind.TRAINING, "");
     }
 
     public String scriptFile() { return jobDir + "/job.sbatch"; }
@@ -32,11 +34,11 @@ public record SlurmJob(String jobId, String name, String jobDir, JobState state,
     public String eventsFile() { return jobDir + "/node-0.events"; }
 
     public SlurmJob with(JobState newState, String newReason, String start, String code) {
-        return new SlurmJob(jobId, name, jobDir, newState, newReason, start, code, eventsRead, predictedIterationS, kind);
+        return new SlurmJob(jobId, name, jobDir, newState, newReason, start, code, eventsRead, predictedIterationS, kind, script);
     }
 
     public SlurmJob withEventsRead(long bytes) {
-        return new SlurmJob(jobId, name, jobDir, state, reason, expectedStart, exitCode, bytes, predictedIterationS, kind);
+        return new SlurmJob(jobId, name, jobDir, state, reason, expectedStart, exitCode, bytes, predictedIterationS, kind, script);
     }
 
     /** The exit status of the batch script (the part before the signal), or null while it runs. */

@@ -4,21 +4,26 @@ import studio.engine.plan.ParallelPlan;
 
 import java.util.List;
 
-/** What a studio project file holds: the settings, named plans and the user's notes. */
+/**
+ * What a studio project file holds: the settings, named plans and the user's notes; the cluster's hosts and runs; for a
+ * Slurm site its settings, the submitted jobs (each with its script as submitted) and the script being prepared.
+ */
 public record Project(ClusterSettings settings, List<NamedPlan> plans, String notes, List<studio.app.cluster.ClusterHost> hosts,
-                      List<studio.app.cluster.RemoteRun> runs, studio.app.cluster.SlurmSettings slurm, List<studio.app.cluster.SlurmJob> jobs) {
+                      List<studio.app.cluster.RemoteRun> runs, studio.app.cluster.SlurmSettings slurm, List<studio.app.cluster.SlurmJob> jobs,
+                      String slurmScript) {
     public Project {
         plans = List.copyOf(plans);
         notes = notes == null ? "" : notes;
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
         runs = runs == null ? List.of() : List.copyOf(runs);
         jobs = jobs == null ? List.of() : List.copyOf(jobs);
+        slurmScript = slurmScript == null ? "" : slurmScript;
     }
 
     /** A project of SSH nodes only (no Slurm settings, no jobs). */
     public Project(ClusterSettings settings, List<NamedPlan> plans, String notes, List<studio.app.cluster.ClusterHost> hosts,
                    List<studio.app.cluster.RemoteRun> runs) {
-        this(settings, plans, notes, hosts, runs, null, List.of());
+        this(settings, plans, notes, hosts, runs, null, List.of(), "");
     }
 
     public Project(ClusterSettings settings, List<NamedPlan> plans, String notes) {

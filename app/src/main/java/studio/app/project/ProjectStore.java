@@ -164,7 +164,9 @@ public final class ProjectStore {
             o.put("events_read", j.eventsRead());
             o.put("predicted_iteration_s", j.predictedIterationS());
             o.put("kind", j.kind().name());
+            o.put("script", j.script());
         }
+        if (!p.slurmScript().isEmpty()) root.put("slurm_script", p.slurmScript());
         return root;
     }
 
@@ -268,11 +270,11 @@ public final class ProjectStore {
             jobs.add(new studio.app.cluster.SlurmJob(id, j.path("name").asText(""), j.path("job_dir").asText(""),
                     studio.app.cluster.JobState.parse(j.path("state").asText("")), j.path("reason").asText(""), j.path("start").asText(""),
                     j.path("exit_code").asText(""), j.path("events_read").asLong(0), j.path("predicted_iteration_s").asDouble(0),
-                    studio.app.cluster.JobKind.parse(j.path("kind").asText(""))));
+                    studio.app.cluster.JobKind.parse(j.path("kind").asText("")), j.path("script").asText("")));
             n++;
         }
         if (remember) addRecent(file);
-        return new Project(s, plans, root.path("notes").asText(""), hosts, runs, slurm, jobs);
+        return new Project(s, plans, root.path("notes").asText(""), hosts, runs, slurm, jobs, root.path("slurm_script").asText(""));
     }
 
     private static List<String> lines(JsonNode array) {

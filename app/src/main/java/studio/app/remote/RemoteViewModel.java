@@ -301,6 +301,14 @@ public final class RemoteViewModel {
         onEvent(runId, e);
     }
 
+    /** A batch of its events (on the FX thread): the charts redraw once for all of them, not once an event. */
+    public void events(String runId, List<JsonNode> batch) {
+        if (batch.isEmpty()) return;
+        series.quietly(() -> {
+            for (JsonNode e : batch) onEvent(runId, e);
+        });
+    }
+
     private void onEvent(String runId, JsonNode e) {
         int idx = -1;
         for (int i = 0; i < runs.size(); i++) if (runs.get(i).runId().equals(runId)) idx = i;

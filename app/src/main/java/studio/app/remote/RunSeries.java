@@ -31,6 +31,19 @@ public final class RunSeries {
 
     public DefaultCategoryDataset memory() { return memory; }
 
+    /** Runs {@code updates} with the charts' notifications off, then tells them once. */
+    void quietly(Runnable updates) {
+        XYSeries[] all = {loss, iterationTime, predicted};
+        for (XYSeries s : all) s.setNotify(false);
+        memory.setNotify(false);
+        try {
+            updates.run();
+        } finally {
+            for (XYSeries s : all) s.setNotify(true);
+            memory.setNotify(true);
+        }
+    }
+
     /** A new launch: empty series, and the plan's predicted memory per stage (none for the smoke trainer). */
     void reset(List<? extends Number> predictedStageMb) {
         loss.clear();

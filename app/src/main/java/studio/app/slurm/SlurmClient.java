@@ -165,7 +165,9 @@ public final class SlurmClient {
     public Lines readLines(SshConnection c, String file, long from) throws IOException {
         List<String> got = new ArrayList<>();
         // the marker tells a complete last line (an empty line before it) from a partial one
-        c.exec("tail -c +" + (from + 1) + " " + ShellQuote.quote(file) + " 2>/dev/null; echo; echo " + END, got::add, l -> { }, 60);
+        // at most a MiB a read: a fast run's events come over in pieces, and the cut line is read again next time
+        c.exec("tail -c +" + (from + 1) + " " + ShellQuote.quote(file) + " 2>/dev/null | head -c " + MAX_READ + "; echo; echo " + END, got::add,
+                l -> { }, 60);
         int end = got.lastIndexOf(END);
         if (end < 1) return new Lines(List.of(), from);
         // the line before the marker is echo's empty one after a complete last line, or the partial line it ended
@@ -176,6 +178,7 @@ public final class SlurmClient {
     }
 
     private static final String END = "__gstudio_end_of_read__";
+    private static final int MAX_READ = 1 << 20;
 
     /** The last lines of the job's output, for a failed job's message. */
     public String outputTail(SshConnection c, SlurmJob job, int lines) throws IOException {

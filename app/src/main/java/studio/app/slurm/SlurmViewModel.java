@@ -274,7 +274,7 @@ public final class SlurmViewModel {
             try (SshConnection c = SshConnection.open(login, ssh)) {
                 id = client.submit(c, p.jobDir(), text, p.configJson());
             }
-            SlurmJob job = new SlurmJob(id, p.name(), p.jobDir(), JobState.PENDING, "", "", "", 0, p.predictedIterationS(), p.kind());
+            SlurmJob job = new SlurmJob(id, p.name(), p.jobDir(), JobState.PENDING, "", "", "", 0, p.predictedIterationS(), p.kind(), text);
             if (p.kind().profiles()) profiledFor.put(id, p.cluster());
             Platform.runLater(() -> {
                 // a script is submitted once: the next job gets a folder of its own
@@ -314,8 +314,7 @@ public final class SlurmViewModel {
         for (SlurmJob j : saved) {
             if (!j.state().ended()) {
                 remote.showRun(runOf(login, j), 1, List.of());
-                // from its first event: the live charts show the whole run again, not only what comes after the restart
-                track(j.withEventsRead(0));
+                track(j);
             }
         }
     }
@@ -361,10 +360,10 @@ public final class SlurmViewModel {
                     String tail = shown.state().ended() && shown.exitStatus() != null && shown.exitStatus() != 0 ? client.outputTail(c, shown, 5) : null;
                     Platform.runLater(() -> {
                         replace(shown);
-                        for (JsonNode e : events) {
-                            if (!shown.kind().profiles()) {
-                                remote.event(runId(shown), e);
-                            } else {
+                        if (!shown.kind().profiles()) {
+                            remote.events(runId(shown), events);
+                        } else {
+                            for (JsonNode e : events) {
                                 ClusterProfiler.fraction(e).ifPresent(f -> work.say(String.format(java.util.Locale.ROOT,
                                         "Profile job %s: %.0f %% measured", shown.jobId(), 100 * f)));
                             }

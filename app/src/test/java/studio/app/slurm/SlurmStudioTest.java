@@ -198,6 +198,7 @@ class SlurmStudioTest extends StudioWindow {
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(window.slurmClusterProperty().get(), "the project reopens as a Slurm cluster");
         assertEquals(2, vm.jobs().size());
+        assertTrue(job(0).script().contains("echo edited by the user"), "each job keeps its script as submitted, the user's edit included");
         long reopened = job(1).eventsRead();
         until(vm, () -> vm.jobs().get(1).eventsRead() > reopened);
         robot.clickOn("#slurmJobs");
