@@ -258,8 +258,21 @@ public final class RemoteViewModel {
                 synchronized (following) {
                     following.add(c);
                 }
-                client.follow(c, run.runId(), run.lastSeq(), e -> Platform.runLater(() -> onEvent(run.runId(), e)));
-            } catch (IOException e) {
+                // events are handed to the FX thread in batches: a fast run sends thousands a second
+                java.util.concurrent.ConcurrentLinkedQueue<JsonNode> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+                java.util.concurrent.atomic.AtomicBoolean scheduled = new java.util.concurrent.atomic.AtomicBoolean();
+                client.follow(c, run.runId(), run.lastSeq(), e -> {
+                    pending.add(e);
+                    if (!scheduled.getAndSet(true)) {
+                        Platform.runLater(() -> {
+                            scheduled.set(false);
+                            List<JsonNode> batch = new ArrayList<>();
+                            for (JsonNode n; (n = pending.poll()) != null; ) batch.add(n);
+                            events(run.runId(), batch);
+                        });
+                    }
+                });
+            } catch (IOException | RuntimeException e) {
                 work.sayLater("Lost " + run.host() + " (" + e.getMessage() + "); re-attach when it is back");
             }
         });
