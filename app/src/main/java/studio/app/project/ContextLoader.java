@@ -179,8 +179,7 @@ public final class ContextLoader {
      * and costs no experts, so its layers are estimated (and said so) and its experts costed and searched.
      */
     private static studio.engine.inputs.v3.Galvatron3Inputs load3(Path yaml, List<String> overrides) {
-        boolean experts = studio.engine.inputs.v3.Galvatron3Inputs.hasExperts(yaml, overrides, null);
-        return studio.engine.inputs.v3.Galvatron3Inputs.load(yaml, overrides, null, experts);
+        return studio.engine.inputs.v3.Galvatron3Inputs.loadForStudio(yaml, overrides);
     }
 
     /** The settings a Galvatron 3.0 search YAML describes: its model, cluster, budget and training flags, targeting 3.0. */

@@ -92,8 +92,23 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
     public static boolean hasExperts(Path yaml, List<String> overrides, Path modelFolder) {
         Path file = yaml.toAbsolutePath().normalize();
         Path cwd = modelFolder != null ? modelFolder.toAbsolutePath().normalize() : modelFolderOf(file);
-        JsonNode info = HydraConfig.compose(file, overrides).path("search_engine").path("model_info");
+        return hasExperts(file, HydraConfig.compose(file, overrides), cwd);
+    }
+
+    private static boolean hasExperts(Path file, ObjectNode root, Path cwd) {
+        JsonNode info = root.path("search_engine").path("model_info");
         return info.isObject() && ModelInfo3.resolve(file, (ObjectNode) info, cwd).integer("num_moe_experts") != null;
+    }
+
+    /**
+     * A YAML as the studio opens it, composed once: Galvatron 3.0's reading exactly, or for an MoE model (which 3.0
+     * neither profiles nor costs) the studio's lenient one.
+     */
+    public static Galvatron3Inputs loadForStudio(Path yaml, List<String> overrides) {
+        Path file = yaml.toAbsolutePath().normalize();
+        Path cwd = modelFolderOf(file);
+        ObjectNode root = HydraConfig.compose(file, overrides);
+        return load(file, root, cwd, hasExperts(file, root, cwd));
     }
 
     public static Galvatron3Inputs load(Path yaml, List<String> overrides, Path modelFolder) {
@@ -109,7 +124,10 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
     public static Galvatron3Inputs load(Path yaml, List<String> overrides, Path modelFolder, boolean lenient) {
         Path file = yaml.toAbsolutePath().normalize();
         Path cwd = modelFolder != null ? modelFolder.toAbsolutePath().normalize() : modelFolderOf(file);
-        ObjectNode root = HydraConfig.compose(file, overrides);
+        return load(file, HydraConfig.compose(file, overrides), cwd, lenient);
+    }
+
+    private static Galvatron3Inputs load(Path file, ObjectNode root, Path cwd, boolean lenient) {
         JsonNode engine = root.get("search_engine");
         if (engine == null || !engine.isObject()) {
             throw new InputFileException(file, "search_engine", engine == null
