@@ -55,8 +55,7 @@ class StudioAnswersTest extends StudioWindow {
         ClusterSettings before = settings();
         assertEquals(1, before.nodes());
         Platform.runLater(() -> window.importConfig(CONFIG_3D));
-        waitFor(() -> robot.lookup("Use the file's settings").tryQuery().isPresent());
-        robot.clickOn("Use the file's settings");
+        clickWhenShown(robot, "Use the file's settings");
         waitFor(() -> settings().nodes() == 2);
         assertEquals(8, settings().gpusPerNode());
         assertEquals(40, settings().memoryGb());
@@ -71,8 +70,7 @@ class StudioAnswersTest extends StudioWindow {
 
         // keeping the project's settings says so
         Platform.runLater(() -> window.importConfig(CONFIG_3D));
-        waitFor(() -> robot.lookup("Keep the project's").tryQuery().isPresent());
-        robot.clickOn("Keep the project's");
+        clickWhenShown(robot, "Keep the project's");
         waitFor(() -> editor.messageProperty().get().contains("imported"));
         assertTrue(editor.messageProperty().get().contains("costed under the project's settings"), editor.messageProperty().get());
         assertEquals(before, settings());

@@ -49,6 +49,16 @@ public abstract class StudioWindow {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
+    /**
+     * Clicks the button (or other node) labelled {@code text} once a dialog shows it: present is not enough, a dialog's
+     * buttons exist a moment before they are laid out and visible.
+     */
+    protected static void clickWhenShown(org.testfx.api.FxRobot robot, String text) throws Exception {
+        waitFor(() -> robot.lookup(text).match(org.testfx.matcher.base.NodeMatchers.isVisible()).tryQuery().isPresent());
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn(robot.lookup(text).match(org.testfx.matcher.base.NodeMatchers.isVisible()).<javafx.scene.Node>query());
+    }
+
     /** Waits (up to a minute) for {@code condition}, letting the FX thread work. */
     protected static void waitFor(BooleanSupplier condition) throws Exception {
         for (int i = 0; i < 600 && !condition.getAsBoolean(); i++) {

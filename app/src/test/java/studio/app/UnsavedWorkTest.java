@@ -54,7 +54,7 @@ class UnsavedWorkTest extends StudioWindow {
         Platform.runLater(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(robot.lookup("Unsaved changes").tryQuery().isPresent(), "the question is asked");
-        robot.clickOn("Cancel");
+        clickWhenShown(robot, "Cancel");
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(stage.isShowing(), "Cancel keeps the window and the work");
         assertTrue(window.dirtyProperty().get());
@@ -70,7 +70,7 @@ class UnsavedWorkTest extends StudioWindow {
         WaitForAsyncUtils.asyncFx(() -> editor.replacePlan(edited(editor.plan()), "checkpoint layer 0 again")).get(10, TimeUnit.SECONDS);
         Platform.runLater(() -> stage.fireEvent(new WindowEvent(stage, WindowEvent.WINDOW_CLOSE_REQUEST)));
         WaitForAsyncUtils.waitForFxEvents();
-        robot.clickOn("Don't save");
+        clickWhenShown(robot, "Don't save");
         WaitForAsyncUtils.waitForFxEvents();
         assertFalse(stage.isShowing(), "the user chose to discard");
     }
@@ -93,8 +93,7 @@ class UnsavedWorkTest extends StudioWindow {
 
         Platform.runLater(() -> window.startUp());
         WaitForAsyncUtils.waitForFxEvents();
-        waitFor(() -> robot.lookup("Restore").tryQuery().isPresent());
-        robot.clickOn("Restore");
+        clickWhenShown(robot, "Restore");
         waitFor(() -> editor.plan() != null && editor.plan().equals(plan));
         assertTrue(window.dirtyProperty().get(), "restored work is still unsaved");
         assertEquals(theirFile, window.projectFile());
