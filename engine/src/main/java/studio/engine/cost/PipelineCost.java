@@ -51,12 +51,17 @@ public final class PipelineCost {
         double firstStageBound = Math.max(warm * compute[0] / 3, restThird) + Math.max(warm * compute[0] * 2 / 3, restTwoThirds)
                 + compute[0] * Math.max(0, chunks + 1 - pp);
         double iteration = Math.max(lastStageBound, firstStageBound);
+        return iteration + exposedReduceS(full, compute);
+    }
+
+    /** How long the last gradient reduce outlasts the compute before it (the formula's tail term; never negative). */
+    public static double exposedReduceS(double[] full, double[] compute) {
         double tail = 0;
         double done = 0;
-        for (int i = 0; i < pp; i++) {
+        for (int i = 0; i < compute.length; i++) {
             done += compute[i];
             tail = Math.max(tail, full[i] - done);
         }
-        return iteration + Math.max(0, tail);
+        return tail;
     }
 }

@@ -81,29 +81,19 @@ final class PipelineRanking {
         }
         double makespan = PipelineSchedule.makespanMs(pipelineType, Math.max(1, chunks), forward, backward,
                 new double[Math.max(1, pp - 1)]);
+        double tail = PipelineCost.exposedReduceS(full, compute);
         // the plain bound stays a floor: the schedule is never below it, so this only guards against rounding
-        return Math.max(makespan + Math.max(0, reduceTail(full, compute)), plainBound(full, compute, chunks));
+        return Math.max(makespan + tail, plainBound(compute, chunks) + tail);
     }
 
-    /** The plain 1F1B iteration: every stage's work once, plus (micro-batches - 1) times the slowest stage, plus the reduce tail. */
-    static double plainBound(double[] full, double[] compute, int chunks) {
+    /** The plain 1F1B iteration without the reduce tail: every stage's work once, plus (micro-batches - 1) times the slowest. */
+    static double plainBound(double[] compute, int chunks) {
         double sum = 0;
         double max = 0;
         for (double k : compute) {
             sum += k;
             max = Math.max(max, k);
         }
-        return sum + (chunks - 1) * max + Math.max(0, reduceTail(full, compute));
-    }
-
-    /** How long the last gradient reduce outlasts the compute before it (Galvatron's tail term). */
-    private static double reduceTail(double[] full, double[] compute) {
-        double done = 0;
-        double tail = 0;
-        for (int i = 0; i < compute.length; i++) {
-            done += compute[i];
-            tail = Math.max(tail, full[i] - done);
-        }
-        return tail;
+        return sum + (chunks - 1) * max;
     }
 }
