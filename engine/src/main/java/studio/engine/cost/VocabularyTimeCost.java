@@ -34,9 +34,11 @@ final class VocabularyTimeCost {
         ForwardTime other = profiles.otherForwardTime();
         Map<Integer, double[]> with = new TreeMap<>();
         Map<Integer, double[]> without = new TreeMap<>();
+        int hidden = profiles.model().layerTypes().get(0).hiddenSize();
+        List<Integer> seqs = profiles.model().layerTypes().stream().map(LayerType::seqLength).toList();
         for (int k = minTp; k <= maxTp && world / pp >= k; k *= 2) {
             if (!memory.profiled(k)) continue; // the same candidates as the memory side
-            double[] tensorParallelMs = tensorParallelMsPerSequence(microBatchSize, pp, k, vocabularyUlysses);
+            double[] tensorParallelMs = tensorParallelMsPerSequence(microBatchSize, pp, k, vocabularyUlysses, hidden, seqs);
             double forwardMs = other.batchFit() ? other.slopeMs() * ((double) microBatchSize / minTp) + other.interceptMs()
                     : (double) microBatchSize / minTp * other.perSampleMs();
             int group;
@@ -86,10 +88,8 @@ final class VocabularyTimeCost {
     }
 
     /** The vocabulary's TP all-reduce, one per layer type's sequence length (none with Ulysses vocabulary layers). */
-    private double[] tensorParallelMsPerSequence(int microBatchSize, int pp, int k, boolean vocabularyUlysses) {
+    private double[] tensorParallelMsPerSequence(int microBatchSize, int pp, int k, boolean vocabularyUlysses, int hidden, List<Integer> seqs) {
         boolean mixed = options.mixed();
-        int hidden = profiles.model().layerTypes().get(0).hiddenSize();
-        List<Integer> seqs = profiles.model().layerTypes().stream().map(LayerType::seqLength).toList();
         double[] perSeq = new double[seqs.size()];
         for (int i = 0; i < seqs.size(); i++) {
             int seq = seqs.get(i);
