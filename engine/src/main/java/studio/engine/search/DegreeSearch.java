@@ -84,18 +84,18 @@ final class DegreeSearch {
                 : costModel.globalBufferCoarseMb(microBatchSize, group.minTp(), group.maxTp());
         int bufferMb = (int) buffer;
         task.shortfall().offer(tables, vocabularyMb, bufferMb, evenDivision, group);
-        DegreeInputs stage = new DegreeInputs(task, tables, vocabularyMb, vocabularyTime, bufferMb);
-        if (!options.fineGrained()) return coarse(stage, evenDivision);
+        DegreeInputs inputs = new DegreeInputs(task, tables, vocabularyMb, vocabularyTime, bufferMb);
+        if (!options.fineGrained()) return coarse(inputs, evenDivision);
         List<List<Integer>> divisions = new ArrayList<>();
         divisions.add(evenDivision);
         if (studio && pp > 1) divisions = StudioDivisions.candidates(evenDivision, total, pp);
         PpCandidate best = null;
         for (List<Integer> division : divisions) {
-            PpCandidate candidate = fineGrained(stage, division, division.equals(evenDivision));
+            PpCandidate candidate = fineGrained(inputs, division, division.equals(evenDivision));
             if (best == null || candidate.rankS() < best.rankS()) best = candidate;
         }
         if (studio && pp > 1 && best.feasible()) {
-            best = StudioDivisions.improve(best, division -> fineGrained(stage, division, division.equals(evenDivision)));
+            best = StudioDivisions.improve(best, division -> fineGrained(inputs, division, division.equals(evenDivision)));
         }
         return best;
     }
@@ -105,8 +105,8 @@ final class DegreeSearch {
                          int bufferMb) {
     }
 
-    private PpCandidate fineGrained(DegreeInputs stage, List<Integer> division, boolean galvatronDivision) {
-        LayerTables tables = stage.tables();
+    private PpCandidate fineGrained(DegreeInputs inputs, List<Integer> division, boolean galvatronDivision) {
+        LayerTables tables = inputs.tables();
         int pp = tables.pp;
         // Per stage and vocab candidate k: Galvatron's knapsack optimum (variant 0). The studio adds the optimum of the
         // compute-only time (variant 1): the pipeline ranks stages by it, Galvatron's knapsack by the with-comm time (Q8).
@@ -116,9 +116,9 @@ final class DegreeSearch {
         for (int i = 0; i < pp; i++) {
             int n = division.get(i);
             for (int v = 0; v < variants; v++) {
-                StageKnapsack knapsack = knapsack(stage.task(), tables, i, start, n, v == 1);
-                for (Map.Entry<Integer, double[]> e : stage.vocabularyMb().entrySet()) {
-                    int vocabularyMb = (int) Math.ceil(e.getValue()[i]) + stage.bufferMb();
+                StageKnapsack knapsack = knapsack(inputs.task(), tables, i, start, n, v == 1);
+                for (Map.Entry<Integer, double[]> e : inputs.vocabularyMb().entrySet()) {
+                    int vocabularyMb = (int) Math.ceil(e.getValue()[i]) + inputs.bufferMb();
                     StageKnapsack.Solution solution = knapsack.solve(n, budgetMb - vocabularyMb);
                     byVocabularyTp.computeIfAbsent(e.getKey(), k -> new StageKnapsack.Solution[variants][pp])[v][i] = solution;
                 }
@@ -131,7 +131,7 @@ final class DegreeSearch {
         List<LayerStrategy> bestLayers = null;
         StageKnapsack.Solution[] bestSolutions = null;
         int combinations = variants == 1 ? 1 : (pp <= 6 ? 1 << pp : 2);
-        for (int k : stage.vocabularyTime().withCommS().keySet()) {
+        for (int k : inputs.vocabularyTime().withCommS().keySet()) {
             StageKnapsack.Solution[][] all = byVocabularyTp.get(k);
             if (all == null) continue; // not in the memory profile's vocab tables (Galvatron: KeyError, quirk Q3)
             if (!vocabularyRunnable.test(k)) continue;
@@ -153,8 +153,8 @@ final class DegreeSearch {
                         layers.add(tables.strategies.get(s));
                     }
                 }
-                PipelineRanking.Costs costs = ranking.of(tables, stage.task().group(), division, index, layers,
-                        stage.vocabularyTime().noCommS().get(k));
+                PipelineRanking.Costs costs = ranking.of(tables, inputs.task().group(), division, index, layers,
+                        inputs.vocabularyTime().noCommS().get(k));
                 // Galvatron's own candidate is ranked by Galvatron's cost; the studio's extra candidates must also
                 // beat it under the schedule's bound, so they never win through the formula's blind spots.
                 double rank = mask == 0 && galvatronDivision ? costs.galvatronS() : costs.rankS();
@@ -211,20 +211,20 @@ final class DegreeSearch {
     }
 
     /** Galvatron's coarse mode (§6.7): one strategy for every layer, vocab TP equal to the layer TP. */
-    private PpCandidate coarse(DegreeInputs stage, List<Integer> division) {
-        LayerTables tables = stage.tables();
+    private PpCandidate coarse(DegreeInputs inputs, List<Integer> division) {
+        LayerTables tables = inputs.tables();
         int pp = tables.pp;
         double best = INF;
         PpCandidate bestCandidate = null;
         for (int s = 0; s < tables.strategies.size(); s++) {
             LayerStrategy strategy = tables.strategies.get(s);
-            for (int k : stage.vocabularyTime().withCommS().keySet()) {
-                if (!stage.vocabularyMb().containsKey(k) || strategy.tp() != k || !vocabularyRunnable.test(k)) continue;
+            for (int k : inputs.vocabularyTime().withCommS().keySet()) {
+                if (!inputs.vocabularyMb().containsKey(k) || strategy.tp() != k || !vocabularyRunnable.test(k)) continue;
                 boolean fits = true;
                 List<Integer> remain = new ArrayList<>();
                 int start = 0;
                 for (int i = 0; i < pp; i++) {
-                    int memory = (int) Math.ceil(stage.vocabularyMb().get(k)[i]) + stage.bufferMb();
+                    int memory = (int) Math.ceil(inputs.vocabularyMb().get(k)[i]) + inputs.bufferMb();
                     int j = tables.memoryTable(i);
                     for (int l = start; l < start + division.get(i); l++) {
                         LayerStrategy pin = options.pinnedLayers().get(l);
@@ -239,8 +239,8 @@ final class DegreeSearch {
                 int[] index = new int[model.totalLayers()];
                 Arrays.fill(index, s);
                 List<LayerStrategy> layers = Collections.nCopies(model.totalLayers(), strategy);
-                PipelineRanking.Costs costs = ranking.of(tables, stage.task().group(), division, index, layers,
-                        stage.vocabularyTime().noCommS().get(k));
+                PipelineRanking.Costs costs = ranking.of(tables, inputs.task().group(), division, index, layers,
+                        inputs.vocabularyTime().noCommS().get(k));
                 if (best > costs.galvatronS()) {
                     best = costs.galvatronS();
                     List<Integer> memory = remain.stream().map(r -> budgetMb - r + cacheReserveMb).toList();
