@@ -42,16 +42,6 @@ public record TrainRequest(String engine, String modelDir, String modelSize, Int
                 sequenceParallel, trainIters, lr, data, tokenizer, saveDir, interval, hf, exportTo, globalBatch, runtime, extras);
     }
 
-    /** Galvatron's checkpoint converters' model type for a model family (profiler-runtime spec §6). */
-    public static String modelTypeOf(studio.engine.model.ModelFamily family, boolean moe) {
-        if (moe) return "mixtral";
-        return switch (family) {
-            case GPT_HF -> "gpt";
-            case BERT_HF -> "bert-mlm";
-            default -> "llama";
-        };
-    }
-
     /** A run with the runner's own defaults for the rest. */
     public TrainRequest(String engine, String modelDir, String modelSize, Integer numLayers, Integer seqLength, int gpusPerNode, int masterPort,
                         String mixedPrecision, boolean flashAttn, boolean sequenceParallel, int trainIters, double lr, String dataPath,
@@ -93,7 +83,8 @@ public record TrainRequest(String engine, String modelDir, String modelSize, Int
         return galvatron3ModelSize != null ? request.onGalvatron3(galvatron3ModelSize) : request;
     }
 
-    private static String blankToNull(String s) {
+    /** A field left empty: the runner's default. */
+    static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.strip();
     }
 

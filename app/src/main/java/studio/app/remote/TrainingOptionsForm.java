@@ -40,8 +40,9 @@ public final class TrainingOptionsForm {
         var settings = editor.state() == null ? null : editor.state().context().settings();
         TrainRequest r = TrainRequest.forPlan(engine.get(), settings, modelDir.get(), dataPath.get(), iterations.get(), galvatron3ModelSize);
         if (engine.get().equals("djl")) return r;
-        r = r.withFiles(blank(hfCheckpoint.get()), blank(saveDir.get()), saveInterval.get(), blank(exportHf.get()), blank(dataPath.get()),
-                blank(tokenizerModel.get()));
+        // the folder and the dataset are forPlan's; the checkpoints and the tokenizer come here
+        r = r.withFiles(TrainRequest.blankToNull(hfCheckpoint.get()), TrainRequest.blankToNull(saveDir.get()), saveInterval.get(),
+                TrainRequest.blankToNull(exportHf.get()), r.dataPath(), TrainRequest.blankToNull(tokenizerModel.get()));
         Integer resume = null;
         if (!resumeIteration.get().isBlank()) {
             try {
@@ -57,12 +58,8 @@ public final class TrainingOptionsForm {
                     + "; launch it with its JSON config");
             global = flags.flags();
         }
-        String modelType = editor.state() == null ? null : TrainRequest.modelTypeOf(editor.state().context().model().family(),
-                editor.state().context().experts() != null);
-        return r.with(new TrainRequest.Extras(modelType, blank(load.get()), resume, global));
-    }
-
-    private static String blank(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
+        String modelType = editor.state() == null ? null : studio.engine.model.ModelFamily.checkpointModelType(
+                editor.state().context().model().family(), editor.state().context().experts() != null);
+        return r.with(new TrainRequest.Extras(modelType, TrainRequest.blankToNull(load.get()), resume, global));
     }
 }

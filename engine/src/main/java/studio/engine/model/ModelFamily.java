@@ -21,6 +21,19 @@ public enum ModelFamily {
     /** llama/T5/swin name their profile files by model size; gpt/bert/vit by {@code hidden{H}_head{A}}. */
     public boolean namedBySize() { return namedBySize; }
 
+    /**
+     * Galvatron's checkpoint converters' {@code --model_type} (profiler-runtime spec §6): llama, gpt or bert-mlm by
+     * family, mixtral for an MoE model (3.0's h2g); llama for the families the converters do not name.
+     */
+    public static String checkpointModelType(ModelFamily family, boolean moe) {
+        if (moe) return "mixtral";
+        return switch (family) {
+            case GPT_HF -> "gpt";
+            case BERT_HF -> "bert-mlm";
+            default -> "llama";
+        };
+    }
+
     public static ModelFamily fromDirectory(String name) {
         for (ModelFamily f : values()) {
             if (f.directory.equalsIgnoreCase(name) || f.name().equalsIgnoreCase(name)) return f;

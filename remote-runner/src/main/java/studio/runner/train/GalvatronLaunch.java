@@ -1,5 +1,7 @@
 package studio.runner.train;
 
+import studio.engine.model.ModelFamily;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,12 +47,14 @@ public final class GalvatronLaunch {
     public static String modelType(TrainOptions o) {
         if (o.modelType != null) return o.modelType;
         String folder = o.modelDir == null || o.modelDir.getFileName() == null ? "" : o.modelDir.normalize().getFileName().toString();
-        return switch (folder) {
-            case "gpt_hf", "gpt" -> "gpt";
-            case "bert_hf" -> "bert-mlm";
-            case "moe", "mixtral" -> "mixtral";
-            default -> "llama";
-        };
+        if (folder.equals("moe") || folder.equals("mixtral")) return ModelFamily.checkpointModelType(ModelFamily.LLAMA_HF, true);
+        ModelFamily family;
+        try {
+            family = ModelFamily.fromDirectory(folder);
+        } catch (IllegalArgumentException unknown) {
+            family = ModelFamily.LLAMA_HF; // Galvatron's own default folder
+        }
+        return ModelFamily.checkpointModelType(family, false);
     }
 
     private static void flag(List<String> c, String name, Integer value) {
