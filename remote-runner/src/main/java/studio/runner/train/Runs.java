@@ -87,6 +87,9 @@ public final class Runs {
     }
 
     /** Why a run must not start: broken runtime rules, missing files. Empty when it may. */
+    /** Galvatron's distributed checkpoint needs ZeRO (profiler-runtime spec §6.2), in either mode. */
+    private static final String SAVE_WITH_DDP = "--save with default_dp_type ddp: Galvatron asserts at the first save";
+
     public static List<String> preflight(TrainOptions o) {
         List<String> problems = new ArrayList<>();
         if (o.engine.equals("djl")) return problems;
@@ -141,7 +144,7 @@ public final class Runs {
                         v.addAll(PlanValidator.validate(l.plan(), m, world, o.sequenceParallel));
                     }
                     if (o.save != null && l.plan().defaultDpType() == DpType.DDP) {
-                        v.add(new RuleViolation(21, -1, "--save with default_dp_type ddp: Galvatron asserts at the first save"));
+                        v.add(new RuleViolation(21, -1, SAVE_WITH_DDP));
                     }
                     for (String s : RuleViolation.summarize(v)) problems.add(o.config.getFileName() + ": " + s);
                 } catch (RuntimeException e) {
@@ -179,7 +182,7 @@ public final class Runs {
             problems.add("--default-dp-type " + o.defaultDpType + ": expected ddp, zero2 or zero3");
         }
         if (o.save != null && "ddp".equals(o.defaultDpType == null ? "ddp" : o.defaultDpType)) {
-            problems.add("--save with default_dp_type ddp: Galvatron asserts at the first save (give --default-dp-type zero2 or zero3)");
+            problems.add(SAVE_WITH_DDP + " (give --default-dp-type zero2 or zero3)");
         }
     }
 
