@@ -44,7 +44,8 @@ public final class SbatchScript {
      */
     public static String renderProfile(SlurmSettings s, String jobName, int nodes, int planGpus, String jobDir, String runnerJar,
                                        List<String> runnerArgs, String about) {
-        String perNode = nodes > 1 || runnerArgs.contains("--node-rank")
+        // a multi-node profile (profile-hardware) names its rank and master; the script gives each node its own
+        String perNode = runnerArgs.contains("--node-rank")
                 ? " --nnodes \"$NUM_NODES\" --node-rank \"$NODE_RANK\" --master-addr \"$MASTER_ADDR\"" : "";
         String step = "export NODE_RANK=$SLURM_NODEID; exec java -jar \"$RUNNER\" " + ShellQuote.command(withoutPerNode(runnerArgs)) + perNode;
         return render(s, jobName, nodes, planGpus, jobDir, runnerJar, 29500, about, step);

@@ -177,7 +177,6 @@ public final class SlurmViewModel {
         Target target = target(true);
         if (target == null) return;
         SlurmSettings s = target.settings();
-        ClusterHost login = target.login();
         var cluster = editor.state().context().settings();
         var estimate = editor.estimate();
         boolean plan = training.engine.get().equals("galvatron");
@@ -190,21 +189,34 @@ public final class SlurmViewModel {
         }
         String config = plan && request.extras().global() == null ? Galvatron3Config.forTarget(editor.plan(), request.galvatron3() ? TargetRuntime.GALVATRON_V3
                 : TargetRuntime.GALVATRON_V2, cluster.worldSize()) : null;
-        String name = (plan ? cluster.model() : "smoke").replaceAll("[^A-Za-z0-9._-]", "_");
+        String name = plan ? cluster.model() : "smoke";
         String about = plan ? editor.state().context().model().name() + " on " + cluster.nodes() + " x " + cluster.gpusPerNode() + " GPUs, pp "
                 + editor.plan().pp() + ", global batch " + editor.plan().globalBatch() : "the runner's DJL smoke trainer";
         double predicted = plan && estimate != null ? estimate.iterationS() : 0;
         List<Integer> stageMb = plan && estimate != null ? estimate.memory().stream().map(m -> m.totalMb()).toList() : List.of();
         int nodes = cluster.nodes();
         int gpus = cluster.gpusPerNode();
-        work.run("Preparing the job script on " + login.host(), () -> {
-            SlurmClient client = new SlurmClient(s, runnerJar);
-            try (SshConnection c = SshConnection.open(login, ssh)) {
+        prepareJob(target, name, (c, jar, jobDir, jobName) -> SbatchScript.render(s, jobName, nodes, gpus, jobDir, jar, request,
+                config == null ? null : jobDir + "/galvatron_config.json", about),
+                (jobDir, jobName) -> new Prepared(jobDir, config, jobName, nodes, predicted, stageMb, s, JobKind.TRAINING, cluster));
+    }
+
+    /** Writes a job's script once the runner is on the shared folder and the job has its folder there. */
+    @FunctionalInterface
+    private interface ScriptWriter {
+        String write(SshConnection c, String runnerJar, String jobDir, String jobName) throws IOException;
+    }
+
+    /** The steps every job's preparation shares: the runner copied, the job's folder made, the script shown for editing. */
+    private void prepareJob(Target target, String name, ScriptWriter writer, java.util.function.BiFunction<String, String, Prepared> record) {
+        String jobName = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        work.run("Preparing the job script on " + target.login().host(), () -> {
+            SlurmClient client = new SlurmClient(target.settings(), runnerJar);
+            try (SshConnection c = SshConnection.open(target.login(), ssh)) {
                 String jar = client.ensureRunner(c);
-                String jobDir = client.newJobDir(c, name);
-                String configFile = config == null ? null : jobDir + "/galvatron_config.json";
-                String text = SbatchScript.render(s, name, nodes, gpus, jobDir, jar, request, configFile, about);
-                Prepared p = new Prepared(jobDir, config, name, nodes, predicted, stageMb, s, JobKind.TRAINING, cluster);
+                String jobDir = client.newJobDir(c, jobName);
+                String text = writer.write(c, jar, jobDir, jobName);
+                Prepared p = record.apply(jobDir, jobName);
                 Platform.runLater(() -> {
                     prepared = p;
                     script.set(text);
@@ -223,7 +235,6 @@ public final class SlurmViewModel {
         Target target = target(true);
         if (target == null) return;
         SlurmSettings s = target.settings();
-        ClusterHost login = target.login();
         var ctx = editor.state().context();
         ClusterSettings cluster = ctx.settings();
         ClusterProfiler.Options options = remote.profileOptionsProperty().get();
@@ -231,30 +242,19 @@ public final class SlurmViewModel {
         int nodes = hardware ? cluster.nodes() : 1;
         var model = ctx.model();
         Path modelFile = hardware ? null : new ModelCatalog(loader.sampleRoot()).file(cluster.model());
-        String name = (hardware ? "profile-hardware" : "profile-" + model.name()).replaceAll("[^A-Za-z0-9._-]", "_");
+        String name = hardware ? "profile-hardware" : "profile-" + model.name();
         String about = hardware ? "the hardware of " + cluster.nodes() + " x " + cluster.gpusPerNode() + " GPUs" : "the layer of " + model.name();
-        work.run("Preparing the profile job on " + login.host(), () -> {
-            SlurmClient client = new SlurmClient(s, runnerJar);
-            try (SshConnection c = SshConnection.open(login, ssh)) {
-                String jar = client.ensureRunner(c);
-                String jobDir = client.newJobDir(c, name);
-                List<String> args;
-                if (hardware) {
-                    args = ClusterProfiler.hardwareArgs(jobDir + "/hardware", nodes, cluster.gpusPerNode(), 0, "", options);
-                } else {
-                    String remoteModel = jobDir + "/" + modelFile.getFileName();
-                    c.upload(modelFile, remoteModel);
-                    args = ClusterProfiler.modelArgs(remoteModel, model, jobDir + "/model", cluster, options);
-                }
-                String text = SbatchScript.renderProfile(s, name, nodes, cluster.gpusPerNode(), jobDir, jar, args, about);
-                Prepared p = new Prepared(jobDir, null, name, nodes, 0, List.of(), s, kind, cluster);
-                Platform.runLater(() -> {
-                    prepared = p;
-                    script.set(text);
-                    work.say("Prepared the profile job " + jobDir + "/job.sbatch: read it, edit it if you like, then submit");
-                });
+        prepareJob(target, name, (c, jar, jobDir, jobName) -> {
+            List<String> args;
+            if (hardware) {
+                args = ClusterProfiler.hardwareArgs(jobDir + "/hardware", nodes, cluster.gpusPerNode(), 0, "", options);
+            } else {
+                String remoteModel = jobDir + "/" + modelFile.getFileName();
+                c.upload(modelFile, remoteModel);
+                args = ClusterProfiler.modelArgs(remoteModel, model, jobDir + "/model", cluster, options);
             }
-        });
+            return SbatchScript.renderProfile(s, jobName, nodes, cluster.gpusPerNode(), jobDir, jar, args, about);
+        }, (jobDir, jobName) -> new Prepared(jobDir, null, jobName, nodes, 0, List.of(), s, kind, cluster));
     }
 
     /** Submits the script as it stands (the user's edits kept), records the job and follows it. */
@@ -327,7 +327,9 @@ public final class SlurmViewModel {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicBoolean previous = tracking.put(job.jobId(), stop);
         if (previous != null) previous.set(true);
-        SlurmSettings s = settingsOrNull() != null ? settingsOrNull() : SlurmSettings.defaults("~");
+        // polling needs only the login node's setup lines: a form being edited into something invalid keeps the defaults'
+        SlurmSettings form = settingsOrNull();
+        SlurmSettings s = form != null ? form : SlurmSettings.defaults("~");
         ClusterHost login = remote.hosts().isEmpty() ? null : remote.hosts().get(0);
         if (login == null) return;
         work.background(() -> follow(job, login, new SlurmClient(s, runnerJar), stop));
