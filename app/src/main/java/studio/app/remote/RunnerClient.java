@@ -1,5 +1,6 @@
 package studio.app.remote;
 
+import studio.engine.launch.ShellWords;
 import studio.engine.protocol.RunnerEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,7 +67,7 @@ public final class RunnerClient {
     public boolean ensureRunner(SshConnection c) throws IOException {
         String jar = remoteJar(c);
         String local = sha256(localJar);
-        String remote = c.run("sha256sum " + ShellQuote.quote(jar) + " 2>/dev/null || true", 120).strip();
+        String remote = c.run("sha256sum " + ShellWords.quote(jar) + " 2>/dev/null || true", 120).strip();
         if (remote.startsWith(local)) return false;
         c.upload(localJar, jar);
         return true;
@@ -97,7 +98,7 @@ public final class RunnerClient {
             cmd.add("--");
             cmd.addAll(positional);
         }
-        return ShellQuote.command(cmd);
+        return ShellWords.command(cmd);
     }
 
     /**
@@ -174,7 +175,7 @@ public final class RunnerClient {
         cmd.addAll(args);
         List<String> files = new ArrayList<>();
         List<String> errors = new ArrayList<>();
-        stream(c, ShellQuote.command(cmd), 7 * 24 * 3600, "the profiler", e -> {
+        stream(c, ShellWords.command(cmd), 7 * 24 * 3600, "the profiler", e -> {
             switch (RunnerEvent.of(e)) {
                 case PROFILE_FINISHED -> e.path("files").forEach(f -> files.add(f.asText()));
                 case ERROR -> errors.add(e.path("message").asText(e.path("line").asText()));
@@ -193,7 +194,7 @@ public final class RunnerClient {
      */
     public void cancelProfiles(SshConnection c) throws IOException {
         String pattern = "-jar " + remoteJar(c) + " profile-";
-        c.run("pkill -TERM -f -- " + ShellQuote.quote(extendedRegexLiteral(pattern)) + " || true", 60);
+        c.run("pkill -TERM -f -- " + ShellWords.quote(extendedRegexLiteral(pattern)) + " || true", 60);
     }
 
     /** {@code s} as a POSIX extended regular expression matching itself (what pkill takes). */

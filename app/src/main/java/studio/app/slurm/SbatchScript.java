@@ -1,7 +1,7 @@
 package studio.app.slurm;
 
 import studio.app.cluster.SlurmSettings;
-import studio.app.remote.ShellQuote;
+import studio.engine.launch.ShellWords;
 import studio.app.remote.TrainRequest;
 
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ public final class SbatchScript {
         // a multi-node profile (profile-hardware) names its rank and master; the script gives each node its own
         String perNode = runnerArgs.contains("--node-rank")
                 ? " --nnodes \"$NUM_NODES\" --node-rank \"$NODE_RANK\" --master-addr \"$MASTER_ADDR\"" : "";
-        String step = "export NODE_RANK=$SLURM_NODEID; exec java -jar \"$RUNNER\" " + ShellQuote.command(withoutPerNode(runnerArgs)) + perNode;
+        String step = "export NODE_RANK=$SLURM_NODEID; exec java -jar \"$RUNNER\" " + ShellWords.command(withoutPerNode(runnerArgs)) + perNode;
         return render(s, jobName, nodes, planGpus, jobDir, runnerJar, 29500, about, step);
     }
 
@@ -71,8 +71,8 @@ public final class SbatchScript {
         b.append("# Edit freely: the studio submits this text as it is shown.\n");
         b.append("set -euo pipefail\n");
         for (String line : s.jobSetup()) b.append(line).append('\n');
-        b.append("export JOB_DIR=").append(ShellQuote.quote(jobDir)).append('\n');
-        b.append("export RUNNER=").append(ShellQuote.quote(runnerJar)).append('\n');
+        b.append("export JOB_DIR=").append(ShellWords.quote(jobDir)).append('\n');
+        b.append("export RUNNER=").append(ShellWords.quote(runnerJar)).append('\n');
         b.append("# torchrun's rendezvous and Galvatron's launcher variables: the first node is the master\n");
         b.append("export MASTER_ADDR=$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1)\n");
         b.append("export MASTER_PORT=").append(masterPort).append('\n');
@@ -88,7 +88,7 @@ public final class SbatchScript {
         // %n: the node's index in the job; node 0's events are what the studio follows
         srun.add("--output=" + jobDir + "/node-%n.events");
         b.append("echo \"job $SLURM_JOB_ID on $SLURM_JOB_NODELIST, master $MASTER_ADDR:$MASTER_PORT\"\n");
-        b.append(ShellQuote.command(srun)).append(" \\\n    bash -c ").append(ShellQuote.quote(stepCommand)).append('\n');
+        b.append(ShellWords.command(srun)).append(" \\\n    bash -c ").append(ShellWords.quote(stepCommand)).append('\n');
         return b.toString();
     }
 
@@ -97,7 +97,7 @@ public final class SbatchScript {
         List<String> args = withoutPerNode(request.args(0, 1, "", configFile));
         return "export NODE_RANK=$SLURM_NODEID; exec java -jar \"$RUNNER\" train --in-job --runs-dir \"$JOB_DIR/runs\""
                 + " --nnodes \"$NUM_NODES\" --node-rank \"$NODE_RANK\" --master-addr \"$MASTER_ADDR\" --master-port \"$MASTER_PORT\" "
-                + ShellQuote.command(args);
+                + ShellWords.command(args);
     }
 
     /** The options the script sets from Slurm's variables on each node, taken out with their values. */

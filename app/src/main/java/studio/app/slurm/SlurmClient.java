@@ -4,7 +4,7 @@ import studio.app.cluster.SlurmSettings;
 import studio.app.cluster.JobState;
 import studio.app.cluster.SlurmJob;
 import studio.app.remote.RunnerClient;
-import studio.app.remote.ShellQuote;
+import studio.engine.launch.ShellWords;
 import studio.app.remote.SshConnection;
 
 import java.io.IOException;
@@ -67,7 +67,7 @@ public final class SlurmClient {
         if (configJson != null) upload(c, configJson, jobDir + "/galvatron_config.json");
         StringBuilder out = new StringBuilder();
         StringBuilder err = new StringBuilder();
-        int code = c.exec(command("cd " + ShellQuote.quote(jobDir) + " && sbatch --parsable job.sbatch"), l -> out.append(l).append('\n'),
+        int code = c.exec(command("cd " + ShellWords.quote(jobDir) + " && sbatch --parsable job.sbatch"), l -> out.append(l).append('\n'),
                 l -> err.append(l).append('\n'), 120);
         if (code != 0) throw new IOException("Slurm refused the job: " + slurmMessage(err.toString(), out.toString()));
         String id = out.toString().strip();
@@ -101,7 +101,7 @@ public final class SlurmClient {
 
     /** The job's state now; while queued, squeue's reason and (expected) start time. */
     public SlurmJob refresh(SshConnection c, SlurmJob job) throws IOException {
-        String id = ShellQuote.quote(job.jobId());
+        String id = ShellWords.quote(job.jobId());
         String queued = c.run(command("squeue -h -j " + id + " -o '%i|%T|%r|%S' 2>/dev/null || true"), 60).strip();
         for (String line : queued.split("\n")) {
             String[] f = line.split("\\|", -1);
@@ -142,12 +142,12 @@ public final class SlurmClient {
     }
 
     public void cancel(SshConnection c, String jobId) throws IOException {
-        runSlurm(c, "scancel " + ShellQuote.quote(jobId), "scancel");
+        runSlurm(c, "scancel " + ShellWords.quote(jobId), "scancel");
     }
 
     /** Puts an ended or running job back in the queue (Slurm refuses jobs that cannot be requeued, and says why). */
     public void requeue(SshConnection c, String jobId) throws IOException {
-        runSlurm(c, "scontrol requeue " + ShellQuote.quote(jobId), "scontrol requeue");
+        runSlurm(c, "scontrol requeue " + ShellWords.quote(jobId), "scontrol requeue");
     }
 
     private void runSlurm(SshConnection c, String cmd, String what) throws IOException {
@@ -166,7 +166,7 @@ public final class SlurmClient {
         List<String> got = new ArrayList<>();
         // the marker tells a complete last line (an empty line before it) from a partial one
         // at most a MiB a read: a fast run's events come over in pieces, and the cut line is read again next time
-        c.exec("tail -c +" + (from + 1) + " " + ShellQuote.quote(file) + " 2>/dev/null | head -c " + MAX_READ + "; echo; echo " + END, got::add,
+        c.exec("tail -c +" + (from + 1) + " " + ShellWords.quote(file) + " 2>/dev/null | head -c " + MAX_READ + "; echo; echo " + END, got::add,
                 l -> { }, 60);
         int end = got.lastIndexOf(END);
         if (end < 1) return new Lines(List.of(), from);
@@ -182,6 +182,6 @@ public final class SlurmClient {
 
     /** The last lines of the job's output, for a failed job's message. */
     public String outputTail(SshConnection c, SlurmJob job, int lines) throws IOException {
-        return c.run("tail -n " + lines + " " + ShellQuote.quote(job.outputFile()) + " 2>/dev/null || true", 60).strip();
+        return c.run("tail -n " + lines + " " + ShellWords.quote(job.outputFile()) + " 2>/dev/null || true", 60).strip();
     }
 }

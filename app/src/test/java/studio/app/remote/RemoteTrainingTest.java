@@ -1,5 +1,6 @@
 package studio.app.remote;
 
+import studio.engine.launch.ShellWords;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,6 @@ public class RemoteTrainingTest {
 
     @Test
     void everyArgumentIsQuoted() {
-        assertEquals("'a b' 'it'\\''s' plain --x=1 '$(rm -rf /)'", ShellQuote.command(List.of("a b", "it's", "plain", "--x=1", "$(rm -rf /)")));
+        assertEquals("'a b' 'it'\\''s' plain --x=1 '$(rm -rf /)'", ShellWords.command(List.of("a b", "it's", "plain", "--x=1", "$(rm -rf /)")));
     }
 }

@@ -33,7 +33,7 @@ class EngineLayeringTest {
 
     /**
      * The engine reads as its pipeline: io, model, profile, plan, cost, schedule, search, then what serves users
-     * (estimates, input location, the CLI). A layer uses only those before it.
+     * (estimates, input location, launching, the CLI). A layer uses only those before it.
      */
     @ArchTest
     static final ArchRule pipelineOrder = layeredArchitecture().consideringOnlyDependenciesInLayers()
@@ -46,16 +46,18 @@ class EngineLayeringTest {
             .layer("search").definedBy("studio.engine.search..")
             .layer("estimate").definedBy("studio.engine.estimate..")
             .layer("inputs").definedBy("studio.engine.inputs..")
+            .layer("launch").definedBy("studio.engine.launch..")
             .layer("cli").definedBy("studio.engine.cli..")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
+            .whereLayer("launch").mayOnlyBeAccessedByLayers("cli")
             .whereLayer("inputs").mayOnlyBeAccessedByLayers("cli")
             .whereLayer("estimate").mayOnlyBeAccessedByLayers("inputs", "cli")
             .whereLayer("search").mayOnlyBeAccessedByLayers("inputs", "cli")
             .whereLayer("schedule").mayOnlyBeAccessedByLayers("search", "cli")
             .whereLayer("cost").mayOnlyBeAccessedByLayers("schedule", "search", "estimate", "inputs", "cli")
-            .whereLayer("plan").mayOnlyBeAccessedByLayers("cost", "schedule", "search", "estimate", "inputs", "cli")
+            .whereLayer("plan").mayOnlyBeAccessedByLayers("cost", "schedule", "search", "estimate", "inputs", "launch", "cli")
             .whereLayer("profile").mayOnlyBeAccessedByLayers("cost", "schedule", "search", "estimate", "inputs", "cli")
-            .whereLayer("model").mayOnlyBeAccessedByLayers("profile", "plan", "cost", "schedule", "search", "estimate", "inputs", "cli");
+            .whereLayer("model").mayOnlyBeAccessedByLayers("profile", "plan", "cost", "schedule", "search", "estimate", "inputs", "launch", "cli");
 
     /** The cost model computes; reading files is the profile layer's work. */
     @ArchTest

@@ -1,5 +1,6 @@
 package studio.runner.train;
 
+import studio.engine.launch.ShellWords;
 import studio.engine.protocol.RunnerEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.JsonFiles;
@@ -198,7 +199,7 @@ public final class Runs {
 
     /** What {@code train --dry-run} prints: the command {@link #start} would run for these options. */
     public static String dryRunCommand(TrainOptions o, String runnerJar) {
-        return GalvatronLaunch.shell(o.engine.equals("djl") ? djlCommand(o, runnerJar) : GalvatronLaunch.command(o, o.load));
+        return ShellWords.command(o.engine.equals("djl") ? djlCommand(o, runnerJar) : GalvatronLaunch.command(o, o.load));
     }
 
     /** Creates the run folder and starts the run detached from this process and its SSH session. */
@@ -224,7 +225,7 @@ public final class Runs {
             Files.copy(o.config, config);
         }
         StringBuilder sh = new StringBuilder("#!/usr/bin/env bash\n# written by remote-runner; the exact command of this run\n");
-        sh.append("echo $$ > ").append(GalvatronLaunch.quote(run.pidFile().toString())).append('\n');
+        sh.append("echo $$ > ").append(ShellWords.quote(run.pidFile().toString())).append('\n');
         Map<String, String> env = GalvatronLaunch.environment(o);
         int globalBatch;
         int seq;
@@ -232,7 +233,7 @@ public final class Runs {
             globalBatch = o.globalBatch == null ? 8 : o.globalBatch;
             seq = o.seqLength == null ? 64 : o.seqLength;
             sh.append("export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}\n");
-            sh.append(GalvatronLaunch.shell(djlCommand(o, runnerJar))).append('\n');
+            sh.append(ShellWords.command(djlCommand(o, runnerJar))).append('\n');
         } else {
             TrainOptions eff = o;
             if (config != null) eff.config = config;
@@ -244,21 +245,21 @@ public final class Runs {
             } else if (o.globalBatch != null) {
                 globalBatch = o.globalBatch;
             }
-            sh.append("cd ").append(GalvatronLaunch.quote(o.modelDir.toAbsolutePath().toString())).append(" || exit 1\n");
-            for (var e : env.entrySet()) sh.append("export ").append(e.getKey()).append('=').append(GalvatronLaunch.quote(e.getValue())).append('\n');
+            sh.append("cd ").append(ShellWords.quote(o.modelDir.toAbsolutePath().toString())).append(" || exit 1\n");
+            for (var e : env.entrySet()) sh.append("export ").append(e.getKey()).append('=').append(ShellWords.quote(e.getValue())).append('\n');
             Path load = o.load;
             if (o.hfCheckpoint != null) {
                 load = run.dir().resolve("converted-checkpoint");
-                sh.append(GalvatronLaunch.shell(GalvatronLaunch.convertIn(o, load))).append(" || { echo 97 > ")
-                        .append(GalvatronLaunch.quote(run.exitFile().toString())).append("; exit 97; }\n");
+                sh.append(ShellWords.command(GalvatronLaunch.convertIn(o, load))).append(" || { echo 97 > ")
+                        .append(ShellWords.quote(run.exitFile().toString())).append("; exit 97; }\n");
             }
-            sh.append(GalvatronLaunch.shell(GalvatronLaunch.command(eff, load))).append('\n');
+            sh.append(ShellWords.command(GalvatronLaunch.command(eff, load))).append('\n');
         }
         sh.append("code=$?\n");
         if (o.exportHf != null && o.save != null && o.engine.equals("galvatron")) {
-            sh.append("if [ $code -eq 0 ]; then ").append(GalvatronLaunch.shell(GalvatronLaunch.convertOut(o))).append(" || code=98; fi\n");
+            sh.append("if [ $code -eq 0 ]; then ").append(ShellWords.command(GalvatronLaunch.convertOut(o))).append(" || code=98; fi\n");
         }
-        sh.append("echo $code > ").append(GalvatronLaunch.quote(run.exitFile().toString())).append('\n');
+        sh.append("echo $code > ").append(ShellWords.quote(run.exitFile().toString())).append('\n');
         Files.writeString(run.command(), sh.toString());
         Files.setPosixFilePermissions(run.command(), PosixFilePermissions.fromString("rwxr-xr-x"));
         ObjectNode info = JsonFiles.mapper().createObjectNode();

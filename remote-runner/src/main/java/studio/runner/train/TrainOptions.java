@@ -1,6 +1,7 @@
 package studio.runner.train;
 
 import picocli.CommandLine.Option;
+import studio.engine.launch.TrainingLaunch;
 
 import java.nio.file.Path;
 
@@ -39,12 +40,12 @@ public final class TrainOptions {
     @Option(names = "--no-async-grad-reduce") public boolean noAsyncGradReduce;
     @Option(names = "--train-iters", defaultValue = "100") public int trainIters;
     @Option(names = "--lr", defaultValue = "1.25e-6") public double lr;
-    @Option(names = "--min-lr", defaultValue = "1.25e-7") public double minLr;
+    @Option(names = "--min-lr", defaultValue = TrainingLaunch.DEFAULT_MIN_LR) public double minLr;
     @Option(names = "--global-batch", paramLabel = "B", description = "Only without --config (GLOBAL mode and the djl engine).")
     public Integer globalBatch;
     @Option(names = "--data-path", paramLabel = "PREFIX", description = "Megatron dataset prefix (.bin/.idx); absent: random tokens.")
     public String dataPath;
-    @Option(names = "--tokenizer-type", defaultValue = "Llama2Tokenizer") public String tokenizerType;
+    @Option(names = "--tokenizer-type", defaultValue = TrainingLaunch.DEFAULT_TOKENIZER_TYPE) public String tokenizerType;
     @Option(names = "--tokenizer-model", paramLabel = "FILE") public Path tokenizerModel;
     @Option(names = "--load", paramLabel = "DIR", description = "Galvatron checkpoint to start from (with --initialize_on_meta 1).")
     public Path load;
@@ -72,7 +73,7 @@ public final class TrainOptions {
     @Option(names = "--pipeline-type", paramLabel = "TYPE", description = "GLOBAL mode: gpipe or pipedream_flush.") public String pipelineType;
     @Option(names = "--default-dp-type", paramLabel = "TYPE", description = "GLOBAL mode: ddp, zero2 or zero3.") public String defaultDpType;
     @Option(names = "--python", defaultValue = "python3") public String python;
-    @Option(names = "--torchrun", defaultValue = "torchrun") public String torchrun;
+    @Option(names = "--torchrun", defaultValue = TrainingLaunch.DEFAULT_TORCHRUN) public String torchrun;
     @Option(names = "--nccl-socket-ifname", paramLabel = "IF") public String ncclSocketIfname;
     @Option(names = "--djl-layers", defaultValue = "2", description = "djl engine: decoder layers") public int djlLayers;
     @Option(names = "--djl-hidden", defaultValue = "64", description = "djl engine: hidden size") public int djlHidden;
