@@ -40,6 +40,9 @@ import studio.app.remote.RemoteViewModel;
 import studio.app.remote.RunnerClient;
 import studio.app.remote.SshSettings;
 import studio.app.search.SearchHit;
+import studio.app.cluster.ClusterKind;
+import studio.app.kubernetes.KubernetesView;
+import studio.app.kubernetes.KubernetesViewModel;
 import studio.app.slurm.SlurmView;
 import studio.app.slurm.SlurmViewModel;
 import studio.app.search.SearchView;
@@ -89,7 +92,9 @@ public final class MainWindow {
     private final RemoteView remoteView;
     private final SlurmViewModel slurmVm;
     /** The cluster is reached through a Slurm login node (else node by node over SSH). */
-    private final javafx.beans.property.BooleanProperty slurmCluster = new javafx.beans.property.SimpleBooleanProperty(false);
+    /** Nodes over SSH, Slurm or Kubernetes: the cluster tab shows the chosen kind's section. */
+    private final javafx.beans.property.ObjectProperty<ClusterKind> clusterKind = new javafx.beans.property.SimpleObjectProperty<>(ClusterKind.SSH_NODES);
+    private final KubernetesViewModel kubernetesVm;
     private String notes = "";
 
     public MainWindow(PlanEditor editor, ContextLoader loader, ProjectStore store) {
@@ -120,6 +125,7 @@ public final class MainWindow {
         timelineView.showLastRun(remoteVm.lastMeasuredIterationS(), remoteVm.lastPredictedIterationS());
         remoteView = new RemoteView(remoteVm);
         slurmVm = new SlurmViewModel(editor, loader, remoteVm, SshSettings.of(remote.knownHosts(), remote.policy()), remote.runnerJar(), remoteWork);
+        kubernetesVm = new KubernetesViewModel(editor, remoteVm::galvatron3ModelSize);
         document = new ProjectDocument(editor, loader, store, work, this::window, new ProjectDocument.Contents() {
             @Override
             public Project snapshot() {
@@ -139,6 +145,9 @@ public final class MainWindow {
         };
         remoteVm.hosts().addListener(projectList);
         slurmVm.jobs().addListener(projectList);
+        // the cluster's kind, the Kubernetes settings and the manifest the user edits are the project's
+        clusterKind.addListener((o, a, b) -> document.changed());
+        for (javafx.beans.Observable edit : kubernetesVm.edits()) edit.addListener(o -> document.changed());
         grid.table().getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> explainView.show(b.intValue()));
         editor.estimateProperty().addListener((o, a, b) -> {
             int selected = grid.table().getSelectionModel().getSelectedIndex();
@@ -172,24 +181,36 @@ public final class MainWindow {
         Themes.darkProperty().addListener((o, a, b) -> darkClass.run());
     }
 
-    /** Nodes over SSH, or Slurm through a login node: the Slurm settings, script and jobs show for the second. */
+    /** Nodes over SSH, Slurm through a login node, or Kubernetes: the chosen kind's section shows above the hosts and runs. */
     private Node clusterTab() {
-        javafx.scene.control.ToggleGroup kind = new javafx.scene.control.ToggleGroup();
-        javafx.scene.control.RadioButton ssh = new javafx.scene.control.RadioButton("Nodes over SSH (every host is a node)");
-        javafx.scene.control.RadioButton slurm = new javafx.scene.control.RadioButton("Slurm through a login node (the first host below)");
-        ssh.setId("clusterSsh");
-        slurm.setId("clusterSlurm");
-        ssh.setToggleGroup(kind);
-        slurm.setToggleGroup(kind);
-        ssh.setSelected(true);
-        slurm.selectedProperty().bindBidirectional(slurmCluster);
-        slurmCluster.addListener((o, a, b) -> (b ? slurm : ssh).setSelected(true));
+        javafx.scene.control.ToggleGroup group = new javafx.scene.control.ToggleGroup();
+        javafx.scene.layout.HBox choice = new javafx.scene.layout.HBox(12, new javafx.scene.control.Label("Cluster:"));
+        Map<ClusterKind, javafx.scene.control.RadioButton> buttons = new java.util.EnumMap<>(ClusterKind.class);
+        for (ClusterKind k : ClusterKind.values()) {
+            javafx.scene.control.RadioButton b = new javafx.scene.control.RadioButton(k.label());
+            b.setId(switch (k) {
+                case SSH_NODES -> "clusterSsh";
+                case SLURM -> "clusterSlurm";
+                case KUBERNETES -> "clusterKubernetes";
+            });
+            b.setToggleGroup(group);
+            b.setUserData(k);
+            buttons.put(k, b);
+            choice.getChildren().add(b);
+        }
+        buttons.get(clusterKind.get()).setSelected(true);
+        group.selectedToggleProperty().addListener((o, a, b) -> {
+            if (b != null) clusterKind.set((ClusterKind) b.getUserData());
+        });
+        clusterKind.addListener((o, a, b) -> buttons.get(b).setSelected(true));
         Node slurmPane = new SlurmView(slurmVm).root();
-        slurmPane.visibleProperty().bind(slurmCluster);
-        slurmPane.managedProperty().bind(slurmCluster);
-        javafx.scene.layout.HBox choice = new javafx.scene.layout.HBox(12, new javafx.scene.control.Label("Cluster:"), ssh, slurm);
+        slurmPane.visibleProperty().bind(clusterKind.isEqualTo(ClusterKind.SLURM));
+        slurmPane.managedProperty().bind(slurmPane.visibleProperty());
+        Node kubernetesPane = new KubernetesView(kubernetesVm).root();
+        kubernetesPane.visibleProperty().bind(clusterKind.isEqualTo(ClusterKind.KUBERNETES));
+        kubernetesPane.managedProperty().bind(kubernetesPane.visibleProperty());
         choice.setPadding(new javafx.geometry.Insets(6, 6, 0, 6));
-        VBox content = new VBox(choice, slurmPane, remoteView.root());
+        VBox content = new VBox(choice, slurmPane, kubernetesPane, remoteView.root());
         javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(content);
         scroll.setFitToWidth(true);
         return scroll;
@@ -197,8 +218,10 @@ public final class MainWindow {
 
     public SlurmViewModel slurmModel() { return slurmVm; }
 
-    /** Whether the project's cluster is a Slurm site. */
-    public javafx.beans.property.BooleanProperty slurmClusterProperty() { return slurmCluster; }
+    public KubernetesViewModel kubernetesModel() { return kubernetesVm; }
+
+    /** How the project's cluster is reached. */
+    public javafx.beans.property.ObjectProperty<ClusterKind> clusterKindProperty() { return clusterKind; }
 
     private static Tab tab(String title, String id, Node content) {
         Tab t = new Tab(title, content);
@@ -310,7 +333,8 @@ public final class MainWindow {
                     h.throughput(), h.iterationS(), h.peakMemoryMb(), h.minTp(), h.maxTp())));
         }
         return new Project(editor.state().context().settings(), plans, notes, List.copyOf(remoteVm.hosts()), List.copyOf(remoteVm.runs()),
-                slurmCluster.get() ? slurmVm.settingsOrNull() : null, List.copyOf(slurmVm.jobs()), slurmVm.script.get());
+                clusterKind.get() == ClusterKind.SLURM ? slurmVm.settingsOrNull() : null, List.copyOf(slurmVm.jobs()), slurmVm.script.get(),
+                new Project.Kubernetes(clusterKind.get(), kubernetesVm.settingsOrNull(), kubernetesVm.manifest.get()));
     }
 
     /** The rest of an opened project back into the views, once the editor holds its plan. */
@@ -325,7 +349,9 @@ public final class MainWindow {
         remoteVm.runs().setAll(p.runs());
         // runs that were going when the project was saved: follow them again from their last event
         for (var run : p.runs()) if (run.state().equals("running") && !SlurmViewModel.isJobRun(run)) remoteVm.follow(run);
-        slurmCluster.set(p.slurm() != null);
+        clusterKind.set(p.clusterKind());
+        kubernetesVm.show(p.kubernetes().settings());
+        kubernetesVm.manifest.set(p.kubernetes().manifest());
         // Slurm jobs that had not ended: followed again on the login node
         slurmVm.restore(p.jobs(), p.slurm());
         slurmVm.script.set(p.slurmScript());

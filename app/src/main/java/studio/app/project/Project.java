@@ -6,12 +6,26 @@ import java.util.List;
 
 /**
  * What a studio project file holds: the settings, named plans and the user's notes; the cluster's hosts and runs; for a
- * Slurm site its settings, the submitted jobs (each with its script as submitted) and the script being prepared.
+ * Slurm site its settings, the submitted jobs (each with its script as submitted) and the script being prepared; which
+ * kind of cluster it is; for Kubernetes its settings and the manifest as the user left it.
  */
 public record Project(ClusterSettings settings, List<NamedPlan> plans, String notes, List<studio.app.cluster.ClusterHost> hosts,
                       List<studio.app.cluster.RemoteRun> runs, studio.app.cluster.SlurmSettings slurm, List<studio.app.cluster.SlurmJob> jobs,
-                      String slurmScript) {
+                      String slurmScript, Kubernetes kubernetes) {
+    /**
+     * The cluster's kind and, for Kubernetes, its settings (null while the form does not make valid ones) and manifest.
+     */
+    public record Kubernetes(studio.app.cluster.ClusterKind kind, studio.app.cluster.KubernetesSettings settings, String manifest) {
+        public static final Kubernetes NONE = new Kubernetes(studio.app.cluster.ClusterKind.SSH_NODES, null, "");
+
+        public Kubernetes {
+            kind = kind == null ? studio.app.cluster.ClusterKind.SSH_NODES : kind;
+            manifest = manifest == null ? "" : manifest;
+        }
+    }
+
     public Project {
+        kubernetes = kubernetes == null ? (slurm != null ? new Kubernetes(studio.app.cluster.ClusterKind.SLURM, null, "") : Kubernetes.NONE) : kubernetes;
         plans = List.copyOf(plans);
         notes = notes == null ? "" : notes;
         hosts = hosts == null ? List.of() : List.copyOf(hosts);
@@ -23,12 +37,14 @@ public record Project(ClusterSettings settings, List<NamedPlan> plans, String no
     /** A project of SSH nodes only (no Slurm settings, no jobs). */
     public Project(ClusterSettings settings, List<NamedPlan> plans, String notes, List<studio.app.cluster.ClusterHost> hosts,
                    List<studio.app.cluster.RemoteRun> runs) {
-        this(settings, plans, notes, hosts, runs, null, List.of(), "");
+        this(settings, plans, notes, hosts, runs, null, List.of(), "", Kubernetes.NONE);
     }
 
     public Project(ClusterSettings settings, List<NamedPlan> plans, String notes) {
         this(settings, plans, notes, List.of(), List.of());
     }
+
+    public studio.app.cluster.ClusterKind clusterKind() { return kubernetes.kind(); }
 
     /** What a plan is to the project. */
     public enum Role {

@@ -167,6 +167,25 @@ public final class ProjectStore {
             o.put("script", j.script());
         }
         if (!p.slurmScript().isEmpty()) root.put("slurm_script", p.slurmScript());
+        root.put("cluster_kind", p.clusterKind().fileName());
+        var k = p.kubernetes().settings();
+        if (k != null) {
+            ObjectNode o = root.putObject("kubernetes");
+            o.put("kind", k.kind().name());
+            o.put("namespace", k.namespace());
+            o.put("image", k.image());
+            o.put("image_pull_secret", k.imagePullSecret());
+            o.put("model_dir", k.modelDir());
+            o.put("gpu_resource", k.gpuResource());
+            o.put("volume_claim", k.volumeClaim());
+            o.put("mount_path", k.mountPath());
+            o.put("shared_memory_gi", k.sharedMemoryGi());
+            ArrayNode selector = o.putArray("node_selector");
+            k.nodeSelector().forEach(selector::add);
+            ArrayNode env = o.putArray("environment");
+            k.environment().forEach(env::add);
+        }
+        if (!p.kubernetes().manifest().isEmpty()) root.put("kubernetes_manifest", p.kubernetes().manifest());
         return root;
     }
 
@@ -274,7 +293,39 @@ public final class ProjectStore {
             n++;
         }
         if (remember) addRecent(file);
-        return new Project(s, plans, root.path("notes").asText(""), hosts, runs, slurm, jobs, root.path("slurm_script").asText(""));
+        return new Project(s, plans, root.path("notes").asText(""), hosts, runs, slurm, jobs, root.path("slurm_script").asText(""),
+                kubernetes(file, root, slurm != null));
+    }
+
+    /** The cluster's kind (older files: Slurm when they have its settings) and the Kubernetes settings and manifest. */
+    private static Project.Kubernetes kubernetes(Path file, JsonNode root, boolean slurm) {
+        studio.app.cluster.ClusterKind kind;
+        try {
+            kind = root.hasNonNull("cluster_kind") ? studio.app.cluster.ClusterKind.parse(root.get("cluster_kind").asText())
+                    : slurm ? studio.app.cluster.ClusterKind.SLURM : studio.app.cluster.ClusterKind.SSH_NODES;
+        } catch (IllegalArgumentException e) {
+            throw new InputFileException(file, "cluster_kind", e.getMessage());
+        }
+        studio.app.cluster.KubernetesSettings settings = null;
+        JsonNode k = root.get("kubernetes");
+        if (k != null && !k.isNull()) {
+            if (!k.isObject()) throw new InputFileException(file, "kubernetes", "expected an object of Kubernetes settings");
+            studio.app.cluster.KubernetesSettings.ManifestKind manifestKind;
+            try {
+                manifestKind = studio.app.cluster.KubernetesSettings.ManifestKind.valueOf(k.path("kind").asText("PYTORCH_JOB"));
+            } catch (IllegalArgumentException e) {
+                throw new InputFileException(file, "kubernetes.kind", "expected PYTORCH_JOB or INDEXED_JOB, got '" + k.path("kind").asText() + "'");
+            }
+            int shmGi = JsonFiles.integer(file, "kubernetes.shared_memory_gi", k.get("shared_memory_gi"), 1, 4096, "GiB of /dev/shm");
+            try {
+                settings = new studio.app.cluster.KubernetesSettings(manifestKind, k.path("namespace").asText(""), k.path("image").asText(""),
+                        k.path("image_pull_secret").asText(""), k.path("model_dir").asText(""), k.path("gpu_resource").asText(""),
+                        k.path("volume_claim").asText(""), k.path("mount_path").asText(""), shmGi, lines(k.path("node_selector")), lines(k.path("environment")));
+            } catch (IllegalArgumentException e) {
+                throw new InputFileException(file, "kubernetes", e.getMessage());
+            }
+        }
+        return new Project.Kubernetes(kind, settings, root.path("kubernetes_manifest").asText(""));
     }
 
     private static List<String> lines(JsonNode array) {

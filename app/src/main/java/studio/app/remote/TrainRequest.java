@@ -1,5 +1,10 @@
 package studio.app.remote;
 
+import studio.engine.launch.GlobalModeArgs;
+import studio.engine.launch.TrainingLaunch;
+import studio.engine.plan.GlobalFlags;
+import studio.engine.plan.TargetRuntime;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -91,6 +96,23 @@ public record TrainRequest(String engine, String modelDir, String modelSize, Int
     public static TrainRequest djlSmoke(int iterations, int globalBatch, int seqLength) {
         return new TrainRequest("djl", null, "llama-7b", null, seqLength, 1, 29500, "bf16", false, false, iterations, 0.5, null, null,
                 null, 100, null, null, globalBatch);
+    }
+
+    /**
+     * What a pod trains (the runner's defaults for the rest, as {@link #args} leaves them to it): the plan's config at
+     * {@code configPath} unless the plan goes as GLOBAL-mode flags, a converted Hugging Face checkpoint loaded from
+     * {@code convertedDir}.
+     *
+     * @param modelConfigPath 3.0's model YAML on the node (ignored for v2)
+     */
+    public TrainingLaunch launch(String configPath, String modelConfigPath, String convertedDir) {
+        GlobalFlags g = extras.global();
+        String config = g == null ? configPath : null;
+        Integer batch = g != null ? Integer.valueOf(g.globalBatch()) : config == null ? globalBatch : null;
+        return new TrainingLaunch(galvatron3() ? TargetRuntime.GALVATRON_V3 : TargetRuntime.GALVATRON_V2, modelSize, galvatron3() ? modelConfigPath : null,
+                numLayers, seqLength, config, batch, g == null ? GlobalModeArgs.NONE : GlobalModeArgs.of(g), mixedPrecision, flashAttn, sequenceParallel,
+                true, trainIters, lr, Double.parseDouble(TrainingLaunch.DEFAULT_MIN_LR), dataPath, null, tokenizerModel,
+                hfCheckpoint != null ? convertedDir : extras.load(), extras.resumeIteration(), save, saveInterval, null);
     }
 
     /** The runner's arguments for node {@code rank} of {@code nnodes}, rank 0 being the master. */

@@ -1,6 +1,7 @@
 package studio.app.slurm;
 
 import javafx.geometry.Insets;
+import studio.app.theme.Forms;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
@@ -30,17 +31,17 @@ public final class SlurmView {
         root.setPadding(new Insets(6));
         root.setId("slurmPane");
         FlowPane policy = new FlowPane(6, 6,
-                field("Account", "slurmAccount", vm.account, 10), field("Partition", "slurmPartition", vm.partition, 10),
-                field("QoS", "slurmQos", vm.qos, 8), field("Time limit", "slurmTime", vm.timeLimit, 8),
-                field("Constraint", "slurmConstraint", vm.constraint, 10), field("GPUs per node (empty: the plan's)", "slurmGpus", vm.gpusPerNode, 4));
+                Forms.field("Account", "slurmAccount", vm.account, 10), Forms.field("Partition", "slurmPartition", vm.partition, 10),
+                Forms.field("QoS", "slurmQos", vm.qos, 8), Forms.field("Time limit", "slurmTime", vm.timeLimit, 8),
+                Forms.field("Constraint", "slurmConstraint", vm.constraint, 10), Forms.field("GPUs per node (empty: the plan's)", "slurmGpus", vm.gpusPerNode, 4));
         CheckBox exclusive = new CheckBox("Exclusive nodes");
         exclusive.setId("slurmExclusive");
         exclusive.selectedProperty().bindBidirectional(vm.exclusive);
         policy.getChildren().add(exclusive);
-        FlowPane where = new FlowPane(6, 6, field("Working folder on the shared filesystem", "slurmWorkDir", vm.workDir, 24),
-                field("Container image (Pyxis)", "slurmImage", vm.containerImage, 18), field("Container mounts", "slurmMounts", vm.containerMounts, 18));
-        TextArea jobSetup = area("slurmJobSetup", vm.jobSetup, "Job setup: module loads, exports, a virtual environment (one shell line each)");
-        TextArea loginSetup = area("slurmLoginSetup", vm.loginSetup, "Login node setup before the Slurm commands (e.g. module load slurm)");
+        FlowPane where = new FlowPane(6, 6, Forms.field("Working folder on the shared filesystem", "slurmWorkDir", vm.workDir, 24),
+                Forms.field("Container image (Pyxis)", "slurmImage", vm.containerImage, 18), Forms.field("Container mounts", "slurmMounts", vm.containerMounts, 18));
+        TextArea jobSetup = Forms.area("slurmJobSetup", vm.jobSetup, "Job setup: module loads, exports, a virtual environment (one shell line each)");
+        TextArea loginSetup = Forms.area("slurmLoginSetup", vm.loginSetup, "Login node setup before the Slurm commands (e.g. module load slurm)");
         HBox setup = new HBox(6, jobSetup, loginSetup);
 
         TrainingOptionsView training = new TrainingOptionsView(vm.training, "slurmEngine", "slurmIterations", "slurm");
@@ -102,24 +103,6 @@ public final class SlurmView {
     }
 
     public Node root() { return root; }
-
-    private static VBox field(String label, String id, javafx.beans.property.StringProperty value, int columns) {
-        TextField f = new TextField();
-        f.setId(id);
-        f.setPrefColumnCount(columns);
-        f.textProperty().bindBidirectional(value);
-        return new VBox(1, new Label(label), f);
-    }
-
-    private static TextArea area(String id, javafx.beans.property.StringProperty value, String prompt) {
-        TextArea a = new TextArea();
-        a.setId(id);
-        a.setPromptText(prompt);
-        a.setPrefRowCount(2);
-        a.setTooltip(new Tooltip(prompt));
-        a.textProperty().bindBidirectional(value);
-        return a;
-    }
 
     private static <T> TableColumn<T, String> col(String title, Function<T, String> f) {
         TableColumn<T, String> c = new TableColumn<>(title);

@@ -196,7 +196,7 @@ class SlurmStudioTest extends StudioWindow {
         WaitForAsyncUtils.asyncFx(() -> vm.stopTracking()).get(5, TimeUnit.SECONDS);
         WaitForAsyncUtils.asyncFx(() -> window.openProject(project)).get(10, TimeUnit.SECONDS).get(60, TimeUnit.SECONDS);
         WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(window.slurmClusterProperty().get(), "the project reopens as a Slurm cluster");
+        assertEquals(studio.app.cluster.ClusterKind.SLURM, window.clusterKindProperty().get(), "the project reopens as a Slurm cluster");
         assertEquals(2, vm.jobs().size());
         assertTrue(job(0).script().contains("echo edited by the user"), "each job keeps its script as submitted, the user's edit included");
         long reopened = job(1).eventsRead();

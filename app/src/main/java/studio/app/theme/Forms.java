@@ -1,0 +1,34 @@
+package studio.app.theme;
+
+import javafx.beans.property.StringProperty;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.VBox;
+
+/** The settings forms' two kinds of field, bound both ways to their view-model's property. */
+public final class Forms {
+    private Forms() {
+    }
+
+    /** A labelled one-line field. */
+    public static VBox field(String label, String id, StringProperty value, int columns) {
+        TextField f = new TextField();
+        f.setId(id);
+        f.setPrefColumnCount(columns);
+        f.textProperty().bindBidirectional(value);
+        return new VBox(1, new Label(label), f);
+    }
+
+    /** A few lines of text, said by its prompt and tooltip. */
+    public static TextArea area(String id, StringProperty value, String prompt) {
+        TextArea a = new TextArea();
+        a.setId(id);
+        a.setPromptText(prompt);
+        a.setPrefRowCount(2);
+        a.setTooltip(new Tooltip(prompt));
+        a.textProperty().bindBidirectional(value);
+        return a;
+    }
+}
