@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * A real one-node Slurm cluster on loopback (Debian's slurm-wlm and munge, which .ci/run installs): slurmctld and slurmd
  * on free ports, every file in a temporary folder, started and stopped by the test. One partition, {@code debug}, with
  * a 10-minute limit that sbatch enforces at submission. With accounting, as real sites run it: slurmdbd over a
- * MariaDB of its own (Debian's slurmdbd and mariadb-server), associations enforced, one account {@code research}.
+ * MariaDB of its own (Debian's slurmdbd and mariadb-server), associations enforced, one account {@code research} the
+ * user belongs to and one, {@code elsewhere}, the user has no association with.
  * Munge listens where Slurm's clients look for it (its default socket): a munged already there is used, else one is
  * started there with a key of the test's (Slurm's connections to slurmdbd ignore AuthInfo's socket).
  */
@@ -25,6 +26,8 @@ public final class SlurmCluster implements AutoCloseable {
     private static final Path MUNGE_SOCKET = Path.of("/run/munge/munge.socket.2");
     /** The account jobs may charge when accounting is on. */
     public static final String ACCOUNT = "research";
+    /** An account that exists but that the user is not in. */
+    public static final String FOREIGN_ACCOUNT = "elsewhere";
 
     public final Path dir;
     public final Path conf;
@@ -90,7 +93,7 @@ public final class SlurmCluster implements AutoCloseable {
                 return !answer.contains("error");
             }, "slurmdbd did not answer: " + dir.resolve("log/slurmdbd.log"));
             for (List<String> c : List.of(List.of("sacctmgr", "-i", "add", "cluster", "studio-test"), List.of("sacctmgr", "-i", "add", "account", ACCOUNT),
-                    List.of("sacctmgr", "-i", "add", "user", "root", "account=" + ACCOUNT))) {
+                    List.of("sacctmgr", "-i", "add", "account", FOREIGN_ACCOUNT), List.of("sacctmgr", "-i", "add", "user", "root", "account=" + ACCOUNT))) {
                 run(c);
             }
         }

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Jobs on a real Slurm (slurmctld, slurmd and munge on loopback) through a real OpenSSH login node: the runner's DJL
  * smoke trainer followed to its end, a job cancelled while pending and one while running (nothing of it left), a
  * failed job's exit code and log (from sacct: the cluster keeps accounts, as sites do), and Slurm's own refusals of a
- * partition that does not exist, a time limit over the partition's and an account that does not exist.
+ * partition that does not exist, a time limit over the partition's, an account that does not exist and one the user is not in.
  */
 class SlurmJobsTest {
     @TempDir
@@ -177,6 +177,11 @@ class SlurmJobsTest {
                     dir.resolve("shared").toString(), List.of(cluster.loginSetup())), jar);
             IOException a = assertThrows(IOException.class, () -> submit(c, noAccount, "nosuch", 5, s -> s));
             assertTrue(a.getMessage().contains("Invalid account"), a.getMessage());
+            // an account of the cluster's that the user has no association with
+            SlurmClient notMine = new SlurmClient(new SlurmSettings(SlurmCluster.FOREIGN_ACCOUNT, "debug", "", "5", "", false, 0, "", "", List.of(),
+                    dir.resolve("shared").toString(), List.of(cluster.loginSetup())), jar);
+            IOException f = assertThrows(IOException.class, () -> submit(c, notMine, "notmine", 5, s -> s));
+            assertTrue(f.getMessage().contains("Invalid account or account/partition combination"), f.getMessage());
             assertEquals("", cluster.run(List.of("squeue", "-h")).strip(), "nothing queued");
         }
     }
