@@ -10,6 +10,7 @@ import studio.engine.io.InputFileException;
 import studio.runner.env.NodeEnvironment;
 import studio.runner.events.Event;
 import studio.runner.profile.HardwareProfiler;
+import studio.runner.profile.LayerPartsProfiler;
 import studio.runner.profile.ModelProfiler;
 import studio.runner.train.RunDirectory;
 import studio.runner.train.Runs;
@@ -239,9 +240,18 @@ public final class RemoteRunner implements Runnable {
                 description = "djl, torch (the node's Python), or auto: DJL unless the node has GPUs DJL's libtorch cannot use.") String engine;
         @Option(names = "--python", defaultValue = "python3", description = "The Python with torch for --engine torch.") String python;
         @Option(names = "--fresh", description = "Start over instead of resuming an interrupted profile.") boolean fresh;
+        @Option(names = "--layer-parts", description = "Instead of Galvatron's layer profile, what it does not measure (with the node's torch, "
+                + "--python): an MoE layer's dense part and one expert's compute per token, and ring-attention steps of --cp-degrees, at "
+                + "--profile-batch-size and the first of --profile-seq-length-list; --model-config may then be a 3.0 model YAML.") boolean layerParts;
+        @Option(names = "--cp-degrees", split = ",", defaultValue = "2,4,8", description = "With --layer-parts: the ring steps to measure.")
+        List<Integer> cpDegrees;
 
         @Override
         public Integer call() throws Exception {
+            if (layerParts) {
+                return LayerPartsProfiler.run(new LayerPartsProfiler.Request(modelConfig, modelName, output, batchSize, seqList.get(0), cpDegrees,
+                        precision, warmup, iters, device, python), RemoteRunner::emit);
+            }
             ModelProfiler.Request r = new ModelProfiler.Request(modelConfig, modelName, output, ModelProfiler.Mode.parse(mode), batchSize,
                     minBatch, maxBatch, batchStep, seqList, minSeq, maxSeq, seqStep, maxTp, precision, layernumMin, layernumMax, warmup, iters,
                     device, engine, python, !fresh);

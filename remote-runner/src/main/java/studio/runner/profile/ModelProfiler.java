@@ -290,44 +290,22 @@ public final class ModelProfiler {
         ProcessBuilder pb = new ProcessBuilder(r.python(), script.toString(), "--model", shape.toString(), "--times", timesArg.toString(),
                 "--memory-seqs", memArg, "--layers", String.valueOf(r.layernumMax()), "--precision", r.precision(),
                 "--warmup", String.valueOf(r.warmup()), "--iters", String.valueOf(r.iters()), "--device", r.device());
-        pb.redirectError(dir.resolve("torch-profiler.err").toFile());
-        Process p = pb.start();
-        Thread reaper = ChildProcesses.stopOnExit(List.of(p));
-        try (var br = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = br.readLine()) != null) {
-                JsonNode e;
-                try {
-                    e = JsonFiles.mapper().readTree(line);
-                } catch (IOException ex) {
-                    continue;
-                }
-                if (e.has("started")) {
-                    out.accept(Event.of(RunnerEvent.PROFILE_STARTED).put("what", "model").put("model", model.name()).put("device", e.path("device").asText())
-                            .put("engine", "torch " + e.path("torch").asText()).put("compute_dtype", e.path("dtype").asText())
-                            .put("measurements", rec.total).put("already_done", rec.done));
-                } else if (e.has("key")) {
-                    rec.time(e.get("key").asText(), e.get("ms").asDouble());
-                } else if (e.has("memory_seq")) {
-                    ObjectNode m = ((ObjectNode) e).deepCopy();
-                    int seq = m.remove("memory_seq").asInt();
-                    rec.memory(seq, m);
-                }
+        int code = ShippedScripts.runJsonLines(pb, dir.resolve("torch-profiler.err"), e -> {
+            if (e.has("started")) {
+                out.accept(Event.of(RunnerEvent.PROFILE_STARTED).put("what", "model").put("model", model.name()).put("device", e.path("device").asText())
+                        .put("engine", "torch " + e.path("torch").asText()).put("compute_dtype", e.path("dtype").asText())
+                        .put("measurements", rec.total).put("already_done", rec.done));
+            } else if (e.has("key")) {
+                rec.time(e.get("key").asText(), e.get("ms").asDouble());
+            } else if (e.has("memory_seq")) {
+                ObjectNode m = ((ObjectNode) e).deepCopy();
+                int seq = m.remove("memory_seq").asInt();
+                rec.memory(seq, m);
             }
-        }
-        int code;
-        try {
-            code = p.waitFor();
-            ChildProcesses.done(reaper);
-        } catch (InterruptedException ex) {
-            p.destroy();
-            Thread.currentThread().interrupt();
-            return 130;
-        }
-        if (code != 0) {
-            String err = Files.readString(dir.resolve("torch-profiler.err"));
+        });
+        if (code != 0 && code != 130) {
             out.accept(Event.of(RunnerEvent.ERROR).put("kind", "profiler").put("exit_code", code)
-                    .put("message", "the torch model profiler failed: " + err.substring(Math.max(0, err.length() - 2000)).strip()));
+                    .put("message", "the torch model profiler failed: " + ShippedScripts.errorTail(dir.resolve("torch-profiler.err"))));
         }
         return code;
     }

@@ -5,6 +5,12 @@ gpt: LayerNorm, attention with biases, GeLU MLP, dropout), forward only, and pri
   {"key": "layernum[L]_bsz{b}_seq{s}", "ms": median forward ms}
   {"memory_seq": s, "replicated_bytes_bsz{b}": ..., "sharded_bytes_bsz{b}": ..., "layer_parameters": n, "layer_input_bytes": ...}
 remote-runner saves each line as it comes (so an interrupted profile resumes) and post-processes as Galvatron does.
+
+With --parts (what Galvatron's profiler does not measure), one layer at batch b and length s, forward, median ms:
+  {"key": "layertype_0_layer_bsz{b}_seq{s}"}          the whole layer (an MoE layer: router and its top-k experts)
+  {"key": "layertype_0_ring_bsz{b}_seq{s}_cp{c}"}      one ring-attention step: S/cp queries against one S/cp K/V block
+  {"key": "layertype_0_dense_bsz{b}_seq{s}"}           an MoE layer without its experts (attention, norms, router)
+  {"key": "layertype_0_expert_tokens{t}"}              one expert's SwiGLU over t tokens
 """
 import argparse
 import json
@@ -22,7 +28,7 @@ class Decoder:
         self.m, self.dtype, self.dev, self.act_bytes = m, dtype, dev, act_bytes
         self.llama = m["family"] == "llama_hf"
         h, a, g = m["hidden"], m["heads"], m["kv_heads"]
-        self.h, self.a, self.g, self.d, self.f, self.v = h, a, g, h // a, m["ffn"], m["vocab"]
+        self.h, self.a, self.g, self.d, self.f, self.v = h, a, g, m.get("head_dim", h // a), m["ffn"], m["vocab"]
         std = 1 / math.sqrt(h)
         w = lambda *shape, s=std: (torch.randn(*shape, device=dev) * s).to(dtype)
         ones = lambda n: torch.ones(n, device=dev, dtype=dtype)
@@ -31,7 +37,7 @@ class Decoder:
         self.layers = []
         for _ in range(layers):
             if self.llama:
-                self.layers.append([ones(h), w(h, (a + 2 * g) * self.d), w(h, h), ones(h), w(h, 2 * self.f),
+                self.layers.append([ones(h), w(h, (a + 2 * g) * self.d), w(a * self.d, h), ones(h), w(h, 2 * self.f),
                                     w(self.f, h, s=1 / math.sqrt(self.f))])
             else:
                 self.layers.append([ones(h), zeros(h), w(h, 3 * h), zeros(3 * h), w(h, h), zeros(h), ones(h), zeros(h),
@@ -119,9 +125,89 @@ class Decoder:
         return -logp.gather(-1, tokens.unsqueeze(-1)).mean().item()  # .item() synchronises the device
 
 
+class Parts:
+    """One llama-style layer, dense or with routed experts (Mixtral / Qwen-MoE: softmax router, top-k, SwiGLU experts)."""
+
+    def __init__(self, dec, moe):
+        self.dec, self.moe = dec, moe
+        h, dev, dtype = dec.h, dec.dev, dec.dtype
+        if moe:
+            e, fe = moe["experts"], moe["expert_ffn"]
+            w = lambda *shape, s: (torch.randn(*shape, device=dev) * s).to(dtype)
+            self.router = w(h, e, s=1 / math.sqrt(h))
+            self.experts = [(w(h, 2 * fe, s=1 / math.sqrt(h)), w(fe, h, s=1 / math.sqrt(fe))) for _ in range(e)]
+
+    @staticmethod
+    def swiglu(x, gu, down):
+        gate, up = (x @ gu).chunk(2, dim=-1)
+        return (gate * torch.sigmoid(gate) * up) @ down
+
+    def attention_half(self, x, mask, cs):
+        d, w = self.dec, self.dec.layers[0]
+        b, s, _ = x.shape
+        n1 = d.rms(x, w[0])
+        q, k, v = (n1 @ w[1]).split([d.a * d.d, d.g * d.d, d.g * d.d], dim=-1)
+        q = d.apply_rope(q.reshape(b, s, d.a, d.d), cs)
+        k = d.apply_rope(k.reshape(b, s, d.g, d.d), cs)
+        o = d.attention(q, k, v.reshape(b, s, d.g, d.d), mask, b, s)
+        x2 = x + o @ w[2]
+        return x2, d.rms(x2, w[3])
+
+    def route(self, n2):
+        logits = (n2.reshape(-1, self.dec.h) @ self.router).float()
+        weights, chosen = torch.topk(torch.softmax(logits, dim=-1), self.moe["top_k"], dim=-1)
+        return (weights / weights.sum(-1, keepdim=True)).to(self.dec.dtype), chosen
+
+    @torch.no_grad()
+    def layer(self, b, s, experts=True):
+        d = self.dec
+        x = torch.randn(b, s, d.h, device=d.dev).to(d.dtype)
+        mask = torch.triu(torch.full((s, s), -1e4, device=d.dev), 1).reshape(1, 1, s, s).to(d.dtype)
+        x2, n2 = self.attention_half(x, mask, d.rope(s))
+        if not self.moe:
+            w = d.layers[0]
+            out = x2 + self.swiglu(n2, w[4], w[5])
+        else:
+            weights, chosen = self.route(n2)
+            out = x2.reshape(-1, d.h).clone()
+            if experts:
+                flat = n2.reshape(-1, d.h)
+                for e, (gu, down) in enumerate(self.experts):
+                    rows, slot = (chosen == e).nonzero(as_tuple=True)
+                    if rows.numel():
+                        out.index_add_(0, rows, self.swiglu(flat[rows], gu, down) * weights[rows, slot].unsqueeze(-1))
+        return out.float().sum().item()  # .item() synchronises the device
+
+    @torch.no_grad()
+    def expert(self, tokens):
+        gu, down = self.experts[0]
+        x = torch.randn(tokens, self.dec.h, device=self.dec.dev).to(self.dec.dtype)
+        return self.swiglu(x, gu, down).float().sum().item()
+
+    @torch.no_grad()
+    def ring_step(self, b, s, cp):
+        d = self.dec
+        block = s // cp
+        q = torch.randn(b, block, d.a, d.d, device=d.dev).to(d.dtype)
+        k = torch.randn(b, block, d.g, d.d, device=d.dev).to(d.dtype)
+        v = torch.randn(b, block, d.g, d.d, device=d.dev).to(d.dtype)
+        # an off-diagonal block: every query sees every key of the block it received
+        return d.attention(q, k, v, 0.0, b, block).float().sum().item()
+
+
+def median_ms(fn, warmup, iters):
+    ms = []
+    for i in range(warmup + iters):
+        t0 = time.perf_counter()
+        fn()
+        if i >= warmup:
+            ms.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(ms)
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--model", required=True, help="JSON: family, hidden, heads, kv_heads, ffn, vocab")
+    p.add_argument("--model", required=True, help="JSON: family, hidden, heads, kv_heads, ffn, vocab (and head_dim where not hidden / heads)")
     p.add_argument("--times", default="", help="L:b:s,... forward times to measure")
     p.add_argument("--memory-seqs", default="", help="s,... sequence lengths to size")
     p.add_argument("--layers", type=int, required=True)
@@ -129,6 +215,9 @@ def main():
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--iters", type=int, default=10)
     p.add_argument("--device", default="auto")
+    p.add_argument("--parts", default="", help="b:s of the layer's parts to measure (with --cp-degrees, --moe)")
+    p.add_argument("--cp-degrees", default="", help="c,... ring-attention steps to measure")
+    p.add_argument("--moe", default="", help="JSON: experts, top_k, expert_ffn (an MoE layer)")
     a = p.parse_args()
     m = json.loads(a.model)
     cuda = torch.cuda.is_available() and a.device != "cpu"
@@ -154,6 +243,19 @@ def main():
             dec.forward_loss(1, b, s)
             out["replicated_bytes_bsz%d" % b], out["sharded_bytes_bsz%d" % b] = dec.saved
         print(json.dumps(out), flush=True)
+    if a.parts:
+        b, s = (int(x) for x in a.parts.split(":"))
+        moe = json.loads(a.moe) if a.moe else None
+        parts = Parts(dec, moe)
+        line = lambda key, ms: print(json.dumps({"key": key, "ms": ms}), flush=True)
+        line("layertype_0_layer_bsz%d_seq%d" % (b, s), median_ms(lambda: parts.layer(b, s), a.warmup, a.iters))
+        for c in (int(x) for x in filter(None, a.cp_degrees.split(","))):
+            line("layertype_0_ring_bsz%d_seq%d_cp%d" % (b, s, c), median_ms(lambda: parts.ring_step(b, s, c), a.warmup, a.iters))
+        if moe:
+            line("layertype_0_dense_bsz%d_seq%d" % (b, s), median_ms(lambda: parts.layer(b, s, experts=False), a.warmup, a.iters))
+            # the tokens one expert sees at this batch with balanced routing (at least a GEMM's worth)
+            tokens = max(64, b * s * moe["top_k"] // moe["experts"])
+            line("layertype_0_expert_tokens%d" % tokens, median_ms(lambda: parts.expert(tokens), a.warmup, a.iters))
 
 
 if __name__ == "__main__":

@@ -250,6 +250,13 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
         }
         ModelProfile profile;
         studio.engine.cost.v3.ExpertLayer.Shape expertShape = null;
+        // what the runner measured beside Galvatron's files (profile-model --layer-parts), at the searched length only
+        studio.engine.profile.v3.LayerParts parts = studio.engine.profile.v3.LayerParts.find(timeFile.getParent(), mp, modelName);
+        if (parts != null && parts.seqLength() != seq) {
+            departures.add(parts.file().getFileName() + " was measured at sequence length " + parts.seqLength() + ", the search is at " + seq
+                    + ": not used (profile the layer's parts at " + seq + ")");
+            parts = null;
+        }
         if (experts) {
             if (!arch.runnableByGalvatron() || arch.moe().sharedExpertFfn() > 0 || arch.moe().firstDenseLayers() > 0) {
                 throw new InputFileException(file, "search_engine.model_info", arch.name() + ": "
@@ -268,6 +275,16 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
             profile = estimate.dense();
             expertShape = estimate.experts();
             departures.add(estimate.description());
+            if (parts != null && parts.experts()) {
+                // measured on a node: the dense part's and one expert's compute replace the shape's estimates
+                profile = profile.withForwardScaled(parts.denseMsPerSample() / profile.layerForward().msFor(1), 1);
+                var e = expertShape;
+                expertShape = new studio.engine.cost.v3.ExpertLayer.Shape(e.experts(), e.topK(), e.expertFfn(), e.gated(), e.parametersPerExpert(),
+                        e.loadImbalance(), parts.expertMsPerAssignment(), e.activationScale(), e.plainDpType(), e.gpusPerNode());
+                departures.add(String.format(java.util.Locale.ROOT, "MEASURED: the MoE layer's compute from %s (%s): %.4f ms a sample without "
+                        + "its experts, %.6f ms a token through one expert; memory and the vocabulary stay estimated", parts.file().getFileName(),
+                        parts.device(), parts.denseMsPerSample(), parts.expertMsPerAssignment()));
+            }
         } else if (lenient) {
             ProfileReader.Lenient read = ProfileReader.readLenient(timeFile, TimeProfileMode.parse(timeMode), memoryFile,
                     MemoryProfileMode.parse(memoryMode), seq, sequenceParallel, departures);
@@ -323,7 +340,13 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
                     + "does not cost experts); ep_sizes_enc and tp_of_ep_sizes_enc written");
         }
         if (lenient && !limits.disableCp()) {
-            cost = cost.withRing(studio.engine.cost.v3.RingAttention.Shape.of(arch, seq));
+            var ring = studio.engine.cost.v3.RingAttention.Shape.of(arch, seq);
+            if (parts != null && parts.attentionShare() != null) {
+                departures.add(String.format(java.util.Locale.ROOT, "MEASURED: the ring-attention step's share of the layer from %s (cp %s): "
+                        + "%.3f, the FLOPs say %.3f", parts.file().getFileName(), parts.ringStepMs().keySet(), parts.attentionShare(), ring.attentionShare()));
+                ring = new studio.engine.cost.v3.RingAttention.Shape(ring.kvWidth(), parts.attentionShare());
+            }
+            cost = cost.withRing(ring);
             departures.add("context parallelism costed as ring attention (compute, activations and messages split over cp, K/V exchanges "
                     + "overlapped with block attention; Galvatron 3.0 does not cost cp, quirk Q-v3-4); cp_sizes_enc written");
         }

@@ -167,6 +167,32 @@ class ExpertParallelTest {
         }
     }
 
+    @Test
+    void measuredLayerPartsReplaceTheEstimatesAtTheirLength() throws Exception {
+        Path measured = java.nio.file.Files.createDirectories(tmp.resolve("measured"));
+        // what profile-model --layer-parts writes, as a node measured it
+        java.nio.file.Files.writeString(measured.resolve(studio.engine.profile.v3.LayerParts.fileName("bf16", "mixtral-8x7b-e8k2")), """
+                {"device": "NVIDIA H200", "torch": "2.6.0", "layertype_0_layer_bsz1_seq32768": 400.0,
+                 "layertype_0_ring_bsz1_seq32768_cp2": 100.0, "layertype_0_ring_bsz1_seq32768_cp4": 24.0,
+                 "layertype_0_dense_bsz1_seq32768": 150.0, "layertype_0_expert_tokens8192": 41.0}
+                """);
+        Galvatron3Inputs estimated = mixtral();
+        Galvatron3Inputs in = mixtral("+search_engine.profiling_info.time_profiling_path=" + measured);
+        assertEquals(41.0 / 8192, in.settings().cost().experts().forwardMsPerAssignment(), 1e-15);
+        assertEquals(150.0, in.profile().layerForward().msFor(1), 1e-9, "the dense part, a sample");
+        assertEquals((2 * 100.0 / 400 + 4 * 24.0 / 400) / 2, in.settings().cost().ring().attentionShare(), 1e-12);
+        assertTrue(in.departures().stream().anyMatch(d -> d.startsWith("MEASURED: the MoE layer's compute from layer_parts_profiling_bf16_")),
+                String.join("\n", in.departures()));
+        assertTrue(estimated.departures().stream().noneMatch(d -> d.startsWith("MEASURED")));
+        org.junit.jupiter.api.Assertions.assertNotEquals(estimated.settings().cost().experts().forwardMsPerAssignment(),
+                in.settings().cost().experts().forwardMsPerAssignment());
+        // measured at another length: not used, and said
+        Galvatron3Inputs other = mixtral("+search_engine.profiling_info.time_profiling_path=" + measured, "SEQ_LENGTH=8192");
+        assertEquals(mixtral("SEQ_LENGTH=8192").settings().cost().experts().forwardMsPerAssignment(),
+                other.settings().cost().experts().forwardMsPerAssignment());
+        assertTrue(other.departures().stream().anyMatch(d -> d.contains("was measured at sequence length 32768, the search is at 8192: not used")));
+    }
+
     private String[] cli(Path yaml, String... more) {
         List<String> a = new ArrayList<>(List.of("search", "--mode", "studio", "--json", yaml.toString()));
         a.addAll(overrides(more));
