@@ -36,4 +36,27 @@ class GalvatronLogParserTest {
         assertEquals("process_failed", GalvatronLogParser.classify("  exitcode  : -9 (pid: 1234)"));
         assertEquals(null, GalvatronLogParser.classify("Creating Model..."));
     }
+
+    /** A run's log in Galvatron's exact format, through the parser, to what calibration measures of it. */
+    @Test
+    void aRunsLogGivesCalibrationItsMeasurement() {
+        GalvatronLogParser p = new GalvatronLogParser(64, 2048);
+        List<com.fasterxml.jackson.databind.JsonNode> events = new java.util.ArrayList<>();
+        StringBuilder log = new StringBuilder("Galvatron parallel config mode: [JSON config mode]\nCreating Model...\nStart training...\n");
+        double[] ms = {9100.2, 5400.0, 5200.8, 5150.1, 5101.5, 5098.3, 5120.9, 5099.7};
+        for (int i = 0; i < ms.length; i++) {
+            log.append(String.format(java.util.Locale.ROOT, "| Iteration: %6d | Consumed samples: %12d | Elapsed time per iteration (ms): %.1f | "
+                    + "Learning rate: 1.250000e-06 | Loss: %.6e | grad norm: 3.21 |%n", i + 1, 64 * (i + 1), ms[i], 10.5 - 0.1 * i));
+            if (i == 2) log.append("After optimizer_step [Allocated]\n\tMax memory: 30123.45 MB\tCurrent memory : 14000.00 MB\n");
+        }
+        for (String line : log.toString().split("\n")) for (Event e : p.accept(line)) events.add(e.json());
+        var m = studio.engine.calibration.Observation.measured(events);
+        assertEquals((5099.7 + 5101.5) / 2000, m.iterationS(), 1e-9, "the median of iterations 5 to 8");
+        assertEquals(30123.45, m.peakMb(), 1e-9);
+        var observation = new studio.engine.calibration.Observation("run", new studio.engine.calibration.TimeTerms(3.5, 0.7, 0.3, 0.1),
+                m.iterationS(), 28000, m.peakMb());
+        var f = studio.engine.calibration.CorrectionFactors.fit(List.of(observation));
+        assertEquals(m.iterationS() / 4.6, f.compute().value(), 1e-12);
+        assertEquals(30123.45 / 28000, f.memory().value(), 1e-12);
+    }
 }

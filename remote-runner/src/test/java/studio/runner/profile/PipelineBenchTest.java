@@ -45,6 +45,7 @@ class PipelineBenchTest {
         StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "%-62s %9s %9s %7s %11s %7s%n", "case", "measured",
                 "simulated", "error", "closed form", "error"));
         List<String> misses = new ArrayList<>();
+        List<studio.engine.calibration.Observation> runs = new ArrayList<>();
         int port = 29600 + (int) (ProcessHandle.current().pid() % 200) * 2;
         for (Case c : cases) {
             // a run shares the machine with whatever else runs there: one off by more than 5 % is measured once more
@@ -60,9 +61,26 @@ class PipelineBenchTest {
             }
             report.append(String.format(Locale.ROOT, "%-62s %9.1f %9.1f %+6.1f%% %11.1f %+6.1f%%%s%n", c.label(), cmp.measured().iterationMs(),
                     cmp.simulatedMs(), cmp.simulatorError() * 100, cmp.closedFormMs(), cmp.closedFormError() * 100, attempts > 1 ? "  (measured twice)" : ""));
+            // the closed form's prediction as one compute term: what calibration corrects on these runs
+            runs.add(new studio.engine.calibration.Observation(c.label(), new studio.engine.calibration.TimeTerms(cmp.closedFormMs() / 1000, 0, 0, 0),
+                    cmp.measured().iterationMs() / 1000, 0, 0));
             if (Math.abs(cmp.simulatorError()) > 0.05) misses.add(c.label() + ": " + String.format(Locale.ROOT, "%+.1f%%", cmp.simulatorError() * 100));
         }
+        // calibration (item 4) on the same runs: the closed form's factor, fitted by least squares on relative errors, can only lower them
+        var fit = studio.engine.calibration.CorrectionFactors.fit(runs);
+        double before = 0, after = 0, absBefore = 0, absAfter = 0;
+        for (var o : runs) {
+            double raw = o.predicted().totalS(), cal = fit.iterationS(o.predicted()), y = o.measuredIterationS();
+            before += (raw / y - 1) * (raw / y - 1);
+            after += (cal / y - 1) * (cal / y - 1);
+            absBefore += Math.abs(raw / y - 1) / runs.size();
+            absAfter += Math.abs(cal / y - 1) / runs.size();
+        }
+        report.append(String.format(Locale.ROOT, "closed form calibrated on these runs: %s; mean |error| %.1f %% before, %.1f %% after%n",
+                fit.describe(), absBefore * 100, absAfter * 100));
         System.out.println("Schedule simulator vs real CPU pipelines (Gloo):\n" + report);
+        assertEquals(studio.engine.calibration.CorrectionFactors.Method.PER_TERM, fit.method(), report.toString());
+        assertTrue(after <= before + 1e-12, "least squares never does worse than no factor:\n" + report);
         assertTrue(misses.isEmpty(), "the simulator is off by more than 5 % in: " + misses + "\n" + report);
     }
 }
