@@ -40,6 +40,8 @@ import studio.app.remote.RemoteViewModel;
 import studio.app.remote.RunnerClient;
 import studio.app.remote.SshSettings;
 import studio.app.search.SearchHit;
+import studio.app.calibration.CalibrationView;
+import studio.app.calibration.CalibrationViewModel;
 import studio.app.cluster.ClusterKind;
 import studio.app.kubernetes.KubernetesView;
 import studio.app.kubernetes.KubernetesViewModel;
@@ -95,6 +97,7 @@ public final class MainWindow {
     /** Nodes over SSH, Slurm or Kubernetes: the cluster tab shows the chosen kind's section. */
     private final javafx.beans.property.ObjectProperty<ClusterKind> clusterKind = new javafx.beans.property.SimpleObjectProperty<>(ClusterKind.SSH_NODES);
     private final KubernetesViewModel kubernetesVm;
+    private final CalibrationViewModel calibrationVm;
     private String notes = "";
 
     public MainWindow(PlanEditor editor, ContextLoader loader, ProjectStore store) {
@@ -126,6 +129,18 @@ public final class MainWindow {
         remoteView = new RemoteView(remoteVm);
         slurmVm = new SlurmViewModel(editor, loader, remoteVm, SshSettings.of(remote.knownHosts(), remote.policy()), remote.runnerJar(), remoteWork);
         kubernetesVm = new KubernetesViewModel(editor, remoteVm::galvatron3ModelSize);
+        // each cluster's correction factors live beside its measured profiles
+        calibrationVm = new CalibrationViewModel(editor, remoteVm.runs(), loader.measuredRoot().resolve("calibration"));
+        javafx.scene.control.Label calibrated = new javafx.scene.control.Label();
+        calibrated.setId("calibratedLabel");
+        calibrated.textProperty().bind(calibrationVm.headline());
+        calibrated.managedProperty().bind(calibrated.textProperty().isNotEmpty());
+        toolbar.addHeadline(calibrated);
+        searchView.addColumn(studio.app.theme.Tables.column("Calibrated iteration (s)", h -> {
+            if (editor.state() == null) return "";
+            double s = calibrationVm.calibratedIterationS(editor.state().context().evaluator().evaluate(h.plan()));
+            return Double.isNaN(s) ? "" : String.format(Locale.ROOT, "%.4f", s);
+        }, calibrationVm.factorsProperty(), calibrationVm.applied));
         document = new ProjectDocument(editor, loader, store, work, this::window, new ProjectDocument.Contents() {
             @Override
             public Project snapshot() {
@@ -210,7 +225,7 @@ public final class MainWindow {
         kubernetesPane.visibleProperty().bind(clusterKind.isEqualTo(ClusterKind.KUBERNETES));
         kubernetesPane.managedProperty().bind(kubernetesPane.visibleProperty());
         choice.setPadding(new javafx.geometry.Insets(6, 6, 0, 6));
-        VBox content = new VBox(choice, slurmPane, kubernetesPane, remoteView.root());
+        VBox content = new VBox(choice, slurmPane, kubernetesPane, remoteView.root(), new CalibrationView(calibrationVm).root());
         javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(content);
         scroll.setFitToWidth(true);
         return scroll;
@@ -219,6 +234,8 @@ public final class MainWindow {
     public SlurmViewModel slurmModel() { return slurmVm; }
 
     public KubernetesViewModel kubernetesModel() { return kubernetesVm; }
+
+    public CalibrationViewModel calibrationModel() { return calibrationVm; }
 
     /** How the project's cluster is reached. */
     public javafx.beans.property.ObjectProperty<ClusterKind> clusterKindProperty() { return clusterKind; }

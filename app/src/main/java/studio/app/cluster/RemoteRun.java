@@ -7,15 +7,29 @@ package studio.app.cluster;
  * @param lastSeq              the last event seen (re-attach continues after it)
  * @param measuredIterationS   median iteration time measured (iterations 5 and later), 0 when none yet
  * @param predictedIterationS  the plan's estimate
+ * @param prediction           the plan's estimate term by term, for calibration (null: the smoke trainer, or a run from before)
  */
 public record RemoteRun(String host, int port, String user, String keyFile, int rank, String runId, long lastSeq,
-                        double measuredIterationS, double predictedIterationS, double measuredPeakMemoryMb, String state) {
+                        double measuredIterationS, double predictedIterationS, double measuredPeakMemoryMb, String state, RunPrediction prediction) {
+    public RemoteRun(String host, int port, String user, String keyFile, int rank, String runId, long lastSeq, double measuredIterationS,
+                     double predictedIterationS, double measuredPeakMemoryMb, String state) {
+        this(host, port, user, keyFile, rank, runId, lastSeq, measuredIterationS, predictedIterationS, measuredPeakMemoryMb, state, null);
+    }
+
     public ClusterHost clusterHost() {
         return new ClusterHost(host, port, user, keyFile == null || keyFile.isBlank() ? null : java.nio.file.Path.of(keyFile));
     }
 
     public RemoteRun withState(String newState) {
         return new RemoteRun(host, port, user, keyFile, rank, runId, lastSeq, measuredIterationS, predictedIterationS, measuredPeakMemoryMb,
-                newState);
+                newState, prediction);
     }
+
+    /** The run after more of its events: the last one seen, what is measured so far, its state. */
+    public RemoteRun withProgress(long seq, double measuredS, double peakMb, String newState) {
+        return new RemoteRun(host, port, user, keyFile, rank, runId, seq, measuredS, predictedIterationS, peakMb, newState, prediction);
+    }
+
+    /** Whether the run measured what calibration compares with its prediction. */
+    public boolean calibrates() { return prediction != null && measuredIterationS > 0; }
 }

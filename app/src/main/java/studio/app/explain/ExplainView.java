@@ -1,18 +1,15 @@
 package studio.app.explain;
 
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.VBox;
 import studio.app.project.PlanEditor;
 
 import java.util.Locale;
-import java.util.function.Function;
 
 /** The selected layer's time and memory, and what every alternative that fits would do to the iteration. */
 public final class ExplainView {
@@ -29,12 +26,12 @@ public final class ExplainView {
         heading.setStyle("-fx-font-weight: bold;");
         breakdown.setId("explainBreakdown");
         table.setId("explainAlternatives");
-        table.getColumns().add(col("Alternative", LayerExplanation.Alternative::label));
-        table.getColumns().add(col("Iteration", a -> String.format(Locale.ROOT, "%.4f s", a.iterationS())));
-        table.getColumns().add(col("Change", a -> String.format(Locale.ROOT, "%+.4f s (%+.2f %%)", a.deltaS(),
+        table.getColumns().add(studio.app.theme.Tables.column("Alternative", LayerExplanation.Alternative::label));
+        table.getColumns().add(studio.app.theme.Tables.column("Iteration", a -> String.format(Locale.ROOT, "%.4f s", a.iterationS())));
+        table.getColumns().add(studio.app.theme.Tables.column("Change", a -> String.format(Locale.ROOT, "%+.4f s (%+.2f %%)", a.deltaS(),
                 a.deltaPercent(current == null ? 1 : current.iterationS()))));
-        table.getColumns().add(col("Peak memory", a -> String.format(Locale.ROOT, "%,d MB", a.peakMemoryMb())));
-        table.getColumns().add(col("Runtime", a -> a.runnable() ? "runnable" : "breaks " + String.join("; ", a.brokenRules())));
+        table.getColumns().add(studio.app.theme.Tables.column("Peak memory", a -> String.format(Locale.ROOT, "%,d MB", a.peakMemoryMb())));
+        table.getColumns().add(studio.app.theme.Tables.column("Runtime", a -> a.runnable() ? "runnable" : "breaks " + String.join("; ", a.brokenRules())));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Button apply = new Button("Use the selected alternative");
         apply.setId("applyAlternative");
@@ -76,10 +73,4 @@ public final class ExplainView {
 
     /** How many strategies were tried and why the others are not listed. */
     public String coverageText() { return coverage.getText(); }
-
-    private static TableColumn<LayerExplanation.Alternative, String> col(String title, Function<LayerExplanation.Alternative, String> f) {
-        TableColumn<LayerExplanation.Alternative, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
-    }
 }

@@ -132,6 +132,16 @@ public final class ProjectStore {
             o.put("predicted_iteration_s", r.predictedIterationS());
             o.put("measured_peak_memory_mb", r.measuredPeakMemoryMb());
             o.put("state", r.state());
+            if (r.prediction() != null) {
+                var pr = r.prediction();
+                ObjectNode t = o.putObject("prediction");
+                t.put("cluster", pr.clusterKey());
+                t.put("compute_s", pr.terms().computeS());
+                t.put("communication_s", pr.terms().communicationS());
+                t.put("data_parallel_s", pr.terms().dataParallelS());
+                t.put("pipeline_s", pr.terms().pipelineS());
+                t.put("peak_mb", pr.peakMb());
+            }
         }
         if (p.slurm() != null) {
             var sl = p.slurm();
@@ -262,7 +272,7 @@ public final class ProjectStore {
             runs.add(new studio.app.cluster.RemoteRun(r.path("host").asText(), r.path("port").asInt(22), r.path("user").asText(),
                     r.path("key_file").asText(), r.path("rank").asInt(), r.path("run").asText(), r.path("last_event").asLong(),
                     r.path("measured_iteration_s").asDouble(), r.path("predicted_iteration_s").asDouble(),
-                    r.path("measured_peak_memory_mb").asDouble(), r.path("state").asText("unknown")));
+                    r.path("measured_peak_memory_mb").asDouble(), r.path("state").asText("unknown"), prediction(file, r.get("prediction"), runs.size())));
         }
         studio.app.cluster.SlurmSettings slurm = null;
         JsonNode sl = root.get("slurm");
@@ -295,6 +305,23 @@ public final class ProjectStore {
         if (remember) addRecent(file);
         return new Project(s, plans, root.path("notes").asText(""), hosts, runs, slurm, jobs, root.path("slurm_script").asText(""),
                 kubernetes(file, root, slurm != null));
+    }
+
+    /** A run's prediction, term by term (null: none kept). */
+    private static studio.app.cluster.RunPrediction prediction(Path file, JsonNode p, int run) {
+        if (p == null || p.isNull()) return null;
+        if (!p.isObject()) throw new InputFileException(file, "runs[" + run + "].prediction", "expected an object of predicted terms");
+        String key = "runs[" + run + "].prediction.";
+        try {
+            return new studio.app.cluster.RunPrediction(p.path("cluster").asText(""), new studio.engine.calibration.TimeTerms(
+                    JsonFiles.nonNegative(file, key + "compute_s", p.get("compute_s"), "seconds"),
+                    JsonFiles.nonNegative(file, key + "communication_s", p.get("communication_s"), "seconds"),
+                    JsonFiles.nonNegative(file, key + "data_parallel_s", p.get("data_parallel_s"), "seconds"),
+                    JsonFiles.nonNegative(file, key + "pipeline_s", p.get("pipeline_s"), "seconds")),
+                    JsonFiles.nonNegative(file, key + "peak_mb", p.get("peak_mb"), "MB"));
+        } catch (IllegalArgumentException e) {
+            throw new InputFileException(file, key, e.getMessage());
+        }
     }
 
     /** The cluster's kind (older files: Slurm when they have its settings) and the Kubernetes settings and manifest. */

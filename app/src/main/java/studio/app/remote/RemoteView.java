@@ -3,7 +3,6 @@ package studio.app.remote;
 import studio.app.cluster.ClusterHost;
 import studio.app.cluster.RemoteRun;
 import javafx.application.Platform;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.Parent;
@@ -12,7 +11,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.BorderPane;
@@ -29,7 +27,6 @@ import org.jfree.data.xy.XYSeriesCollection;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.FutureTask;
-import java.util.function.Function;
 
 /** Hosts, the cluster check, training launch and live charts of loss and iteration time against the prediction. */
 public final class RemoteView {
@@ -75,8 +72,8 @@ public final class RemoteView {
         });
         TableView<ClusterHost> hosts = new TableView<>(vm.hosts());
         hosts.setPrefHeight(80);
-        hosts.getColumns().add(col("Host (rank = order; the first is the master)", ClusterHost::toString));
-        hosts.getColumns().add(col("Key", h -> h.keyFile() == null ? "(ssh config, agent, default keys)" : h.keyText()));
+        hosts.getColumns().add(studio.app.theme.Tables.column("Host (rank = order; the first is the master)", ClusterHost::toString));
+        hosts.getColumns().add(studio.app.theme.Tables.column("Key", h -> h.keyFile() == null ? "(ssh config, agent, default keys)" : h.keyText()));
         Button remove = new Button("Remove");
         remove.setOnAction(e -> vm.hosts().removeAll(hosts.getSelectionModel().getSelectedItems()));
         hosts.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
@@ -140,11 +137,11 @@ public final class RemoteView {
         TableView<RemoteViewModel.HostCheck> checks = new TableView<>(vm.checks());
         checks.setId("clusterChecks");
         checks.setPrefHeight(80);
-        checks.getColumns().add(col("Host", c -> c.host().toString()));
-        checks.getColumns().add(col("GPUs", c -> c.gpus() + " " + c.gpuNames()));
-        checks.getColumns().add(col("torch", RemoteViewModel.HostCheck::torch));
-        checks.getColumns().add(col("Galvatron", RemoteViewModel.HostCheck::galvatron));
-        checks.getColumns().add(col("Against the plan", c -> c.problem().isEmpty() ? "ok" : c.problem()));
+        checks.getColumns().add(studio.app.theme.Tables.column("Host", c -> c.host().toString()));
+        checks.getColumns().add(studio.app.theme.Tables.column("GPUs", c -> c.gpus() + " " + c.gpuNames()));
+        checks.getColumns().add(studio.app.theme.Tables.column("torch", RemoteViewModel.HostCheck::torch));
+        checks.getColumns().add(studio.app.theme.Tables.column("Galvatron", RemoteViewModel.HostCheck::galvatron));
+        checks.getColumns().add(studio.app.theme.Tables.column("Against the plan", c -> c.problem().isEmpty() ? "ok" : c.problem()));
         checks.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         return new VBox(6, new HBox(6, check, profileHardware, profileModel, cancelProfile, profiling), profileRow, findings, checks);
     }
@@ -167,12 +164,12 @@ public final class RemoteView {
         TableView<RemoteRun> runs = new TableView<>(vm.runs());
         runs.setId("runsTable");
         runs.setPrefHeight(90);
-        runs.getColumns().add(col("Run", r -> r.runId() + " (rank " + r.rank() + ", " + r.host() + ")"));
-        runs.getColumns().add(col("State", RemoteRun::state));
-        runs.getColumns().add(col("Measured iteration", r -> r.measuredIterationS() > 0 ? String.format(Locale.ROOT, "%.3f s", r.measuredIterationS()) : ""));
-        runs.getColumns().add(col("Predicted", r -> r.predictedIterationS() > 0 ? String.format(Locale.ROOT, "%.3f s", r.predictedIterationS())
+        runs.getColumns().add(studio.app.theme.Tables.column("Run", r -> r.runId() + " (rank " + r.rank() + ", " + r.host() + ")"));
+        runs.getColumns().add(studio.app.theme.Tables.column("State", RemoteRun::state));
+        runs.getColumns().add(studio.app.theme.Tables.column("Measured iteration", r -> r.measuredIterationS() > 0 ? String.format(Locale.ROOT, "%.3f s", r.measuredIterationS()) : ""));
+        runs.getColumns().add(studio.app.theme.Tables.column("Predicted", r -> r.predictedIterationS() > 0 ? String.format(Locale.ROOT, "%.3f s", r.predictedIterationS())
                 : "n/a (smoke trainer)"));
-        runs.getColumns().add(col("Prediction error", r -> r.measuredIterationS() > 0 && r.predictedIterationS() > 0
+        runs.getColumns().add(studio.app.theme.Tables.column("Prediction error", r -> r.measuredIterationS() > 0 && r.predictedIterationS() > 0
                 ? String.format(Locale.ROOT, "%+.1f %%", (r.predictedIterationS() / r.measuredIterationS() - 1) * 100) : ""));
         runs.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Button reattach = new Button("Re-attach");
@@ -217,12 +214,6 @@ public final class RemoteView {
         b.disableProperty().bind(disabled);
         b.setOnAction(e -> action.run());
         return b;
-    }
-
-    private static <T> TableColumn<T, String> col(String title, Function<T, String> f) {
-        TableColumn<T, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
     }
 
     /** Asks the user on the FX thread, from the SSH thread, whether to trust an unknown host key. */

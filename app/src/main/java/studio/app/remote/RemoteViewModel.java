@@ -13,6 +13,7 @@ import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import studio.app.cluster.ClusterHost;
 import studio.app.cluster.RemoteRun;
+import studio.app.cluster.RunPrediction;
 import studio.app.project.ClusterSettings;
 import studio.app.project.ContextLoader;
 import studio.app.project.PlanEditor;
@@ -206,6 +207,14 @@ public final class RemoteViewModel {
         launchedNodes = hs.size();
         // the smoke trainer is not the plan: no predicted memory for it
         series.reset(withConfig ? estimate.memory().stream().map(m -> m.totalMb()).toList() : List.of());
+        // what calibration compares the run with once it is measured: the plan's terms on this cluster
+        RunPrediction prediction = null;
+        if (request.engine().equals("galvatron") && estimate != null && editor.state() != null) {
+            var cluster = editor.state().context().settings();
+            prediction = new RunPrediction(RunPrediction.clusterKey(cluster.gpu(), cluster.nodes(), cluster.gpusPerNode()),
+                    studio.engine.calibration.TimeTerms.of(estimate), estimate.memory().stream().mapToDouble(m -> m.totalMb()).max().orElse(0));
+        }
+        RunPrediction predicted = prediction;
         work.run("Launching on " + hs.size() + " nodes", () -> {
             Path cfg = null;
             if (withConfig) {
@@ -221,7 +230,8 @@ public final class RemoteViewModel {
                     String id = client.launch(c, request, rank, hs.size(), hs.get(0).host(), cfg);
                     // the smoke trainer is not the plan: nothing to predict for it
                     double predictedS = request.engine().equals("galvatron") ? estimate.iterationS() : 0;
-                    RemoteRun run = new RemoteRun(h.host(), h.port(), h.user(), h.keyText(), rank, id, 0, 0, predictedS, 0, "running");
+                    RemoteRun run = new RemoteRun(h.host(), h.port(), h.user(), h.keyText(), rank, id, 0, 0, predictedS, 0, "running",
+                            predicted);
                     started.add(run);
                     Platform.runLater(() -> runs.add(run));
                 } catch (IOException | RuntimeException e) {
@@ -353,8 +363,7 @@ public final class RemoteViewModel {
         } else if (kind == RunnerEvent.ERROR) {
             work.say(r.host() + ": " + e.path("kind").asText() + " — " + e.path("line").asText());
         }
-        runs.set(idx, new RemoteRun(r.host(), r.port(), r.user(), r.keyFile(), r.rank(), r.runId(), seq, measured, r.predictedIterationS(),
-                peak, state));
+        runs.set(idx, r.withProgress(seq, measured, peak, state));
         if (kind == RunnerEvent.ITERATION && measured > 0 && r.predictedIterationS() > 0) {
             work.say(String.format(Locale.ROOT, "iteration %d: measured %.3f s, predicted %.3f s (%+.1f %%)", e.path("iteration").asInt(),
                     measured, r.predictedIterationS(), (r.predictedIterationS() / measured - 1) * 100));

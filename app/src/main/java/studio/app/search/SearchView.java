@@ -2,7 +2,6 @@ package studio.app.search;
 
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.IntegerProperty;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.Parent;
@@ -12,7 +11,6 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.Spinner;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TitledPane;
 import javafx.scene.control.Tooltip;
@@ -25,7 +23,6 @@ import studio.engine.search.SearchSpace;
 
 import java.util.Locale;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /** The search panel: options grouped as in Galvatron's arguments, run/cancel with progress, the result list. */
 public final class SearchView {
@@ -96,13 +93,13 @@ public final class SearchView {
 
         table = new TableView<>(vm.results());
         table.setId("searchResults");
-        table.getColumns().add(col("Result", SearchHit::label));
-        table.getColumns().add(col("Throughput (samples/s)", h -> String.format(Locale.ROOT, "%.4f", h.throughput())));
-        table.getColumns().add(col("Iteration (s)", h -> String.format(Locale.ROOT, "%.4f", h.iterationS())));
-        table.getColumns().add(col("Peak memory (MB)", h -> String.format(Locale.ROOT, "%,d", h.peakMemoryMb())));
-        table.getColumns().add(col("pp", h -> String.valueOf(h.pp())));
-        table.getColumns().add(col("Chunks", h -> String.valueOf(h.chunks())));
-        table.getColumns().add(col("Division", h -> h.plan().pipelineDivision().toString()));
+        table.getColumns().add(studio.app.theme.Tables.column("Result", SearchHit::label));
+        table.getColumns().add(studio.app.theme.Tables.column("Throughput (samples/s)", h -> String.format(Locale.ROOT, "%.4f", h.throughput())));
+        table.getColumns().add(studio.app.theme.Tables.column("Iteration (s)", h -> String.format(Locale.ROOT, "%.4f", h.iterationS())));
+        table.getColumns().add(studio.app.theme.Tables.column("Peak memory (MB)", h -> String.format(Locale.ROOT, "%,d", h.peakMemoryMb())));
+        table.getColumns().add(studio.app.theme.Tables.column("pp", h -> String.valueOf(h.pp())));
+        table.getColumns().add(studio.app.theme.Tables.column("Chunks", h -> String.valueOf(h.chunks())));
+        table.getColumns().add(studio.app.theme.Tables.column("Division", h -> h.plan().pipelineDivision().toString()));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setRowFactory(t -> {
             var row = new javafx.scene.control.TableRow<SearchHit>();
@@ -172,9 +169,8 @@ public final class SearchView {
         return t;
     }
 
-    private static TableColumn<SearchHit, String> col(String title, Function<SearchHit, String> f) {
-        TableColumn<SearchHit, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(x -> new ReadOnlyStringWrapper(f.apply(x.getValue())));
-        return c;
+    /** One more column of the results (the calibrated iteration, say). */
+    public void addColumn(javafx.scene.control.TableColumn<SearchHit, String> column) {
+        table.getColumns().add(column);
     }
 }

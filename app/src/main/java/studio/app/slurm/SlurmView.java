@@ -6,7 +6,6 @@ import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
@@ -18,7 +17,6 @@ import studio.app.cluster.JobKind;
 import studio.app.cluster.SlurmJob;
 import studio.app.remote.TrainingOptionsView;
 
-import java.util.function.Function;
 
 /**
  * The Slurm section of the cluster tab: the job's settings, the batch script to read and edit, submit, and the jobs
@@ -75,13 +73,13 @@ public final class SlurmView {
         TableView<SlurmJob> jobs = new TableView<>(vm.jobs());
         jobs.setId("slurmJobs");
         jobs.setPrefHeight(110);
-        jobs.getColumns().add(col("Job", j -> j.jobId() + " " + j.name()));
-        jobs.getColumns().add(col("Kind", j -> j.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')));
-        jobs.getColumns().add(col("State", j -> j.state().name()));
-        jobs.getColumns().add(col("Reason", SlurmJob::reason));
-        jobs.getColumns().add(col("Start (expected while pending)", SlurmJob::expectedStart));
-        jobs.getColumns().add(col("Exit code", SlurmJob::exitCode));
-        jobs.getColumns().add(col("Folder", SlurmJob::jobDir));
+        jobs.getColumns().add(studio.app.theme.Tables.column("Job", j -> j.jobId() + " " + j.name()));
+        jobs.getColumns().add(studio.app.theme.Tables.column("Kind", j -> j.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')));
+        jobs.getColumns().add(studio.app.theme.Tables.column("State", j -> j.state().name()));
+        jobs.getColumns().add(studio.app.theme.Tables.column("Reason", SlurmJob::reason));
+        jobs.getColumns().add(studio.app.theme.Tables.column("Start (expected while pending)", SlurmJob::expectedStart));
+        jobs.getColumns().add(studio.app.theme.Tables.column("Exit code", SlurmJob::exitCode));
+        jobs.getColumns().add(studio.app.theme.Tables.column("Folder", SlurmJob::jobDir));
         jobs.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Button cancel = new Button("Cancel job");
         cancel.setId("slurmCancel");
@@ -103,10 +101,4 @@ public final class SlurmView {
     }
 
     public Node root() { return root; }
-
-    private static <T> TableColumn<T, String> col(String title, Function<T, String> f) {
-        TableColumn<T, String> c = new TableColumn<>(title);
-        c.setCellValueFactory(d -> new javafx.beans.property.SimpleStringProperty(f.apply(d.getValue())));
-        return c;
-    }
 }

@@ -25,4 +25,19 @@ public final class Tables {
         column.setMinWidth(w);
         column.setPrefWidth(w);
     }
+
+    /** A read-only text column of {@code f}'s value of each row. */
+    public static <T> javafx.scene.control.TableColumn<T, String> column(String title, java.util.function.Function<T, String> f) {
+        javafx.scene.control.TableColumn<T, String> c = new javafx.scene.control.TableColumn<>(title);
+        c.setCellValueFactory(x -> new javafx.beans.property.ReadOnlyStringWrapper(f.apply(x.getValue())));
+        return c;
+    }
+
+    /** A text column that follows {@code dependencies} too (it redraws when they change). */
+    public static <T> javafx.scene.control.TableColumn<T, String> column(String title, java.util.function.Function<T, String> f,
+                                                                         javafx.beans.Observable... dependencies) {
+        javafx.scene.control.TableColumn<T, String> c = new javafx.scene.control.TableColumn<>(title);
+        c.setCellValueFactory(x -> javafx.beans.binding.Bindings.createStringBinding(() -> f.apply(x.getValue()), dependencies));
+        return c;
+    }
 }

@@ -85,6 +85,14 @@ public final class PlanToolbar {
     }
 
     /** @param searchAgain replaces the plan with a fresh search (undoable); null: no button */
+    /** The second headline row: efficiency, and what other features add (the calibrated figures). */
+    private final FlowPane second = new FlowPane(24, 2);
+
+    /** Shows {@code n} in the second headline row. */
+    public void addHeadline(javafx.scene.Node n) {
+        second.getChildren().add(n);
+    }
+
     public PlanToolbar(PlanEditor editor, List<String> presets, Consumer<ClusterSettings> reload, Runnable searchAgain) {
         this.editor = editor;
         this.reload = reload;
@@ -217,7 +225,7 @@ public final class PlanToolbar {
                 : String.join("\n", studio.engine.plan.RuleViolation.summarize(editor.estimate().violations())), editor.estimateProperty()));
         // the headline wraps rather than cutting numbers at 1280x720
         FlowPane headlines = new FlowPane(24, 2, throughput, rules, iteration, peak, source);
-        FlowPane second = new FlowPane(24, 2, efficiency);
+        second.getChildren().add(efficiency);
         second.setPadding(new Insets(0, 8, 4, 8));
         headlines.setAlignment(Pos.CENTER_LEFT);
         rules.managedProperty().bind(rules.textProperty().isNotEmpty());
