@@ -36,6 +36,7 @@ public final class PipelineTimelineView {
         canvas.heightProperty().bind(holder.heightProperty());
         summary.setId("timelineSummary");
         summary.setPadding(new Insets(6, 8, 6, 8));
+        summary.setWrapText(true);
         lastRun.setId("timelineLastRun");
         lastRun.setPadding(new Insets(0, 8, 6, 8));
         lastRun.managedProperty().bind(lastRun.textProperty().isNotEmpty());
@@ -84,10 +85,17 @@ public final class PipelineTimelineView {
         StringBuilder peaks = new StringBuilder();
         for (int s = 0; s < t.stages(); s++) peaks.append(s == 0 ? "" : "/").append(t.peakInFlight(s));
         return String.format(Locale.ROOT, "%s · %d stages · %d micro-batches · one iteration's compute %.1f ms as scheduled · bubble %.1f %%"
-                        + " · peak activations %s micro-batches · blue: forward, orange: backward, gaps: waiting",
+                        + " · peak activations %s micro-batches · blue: forward, orange: backward, light orange: recompute, green: "
+                        + "TP/SP/CP/expert communication, purple: ZeRO-3 gathers, red: exposed gradient reduce, sky: optimizer, gaps: waiting",
                 t.type() == PipelineType.GPIPE ? "GPipe" : "1F1B (pipedream_flush)", t.stages(), t.microBatches(), t.makespanMs(),
                 100 * t.bubbleFraction(), peaks);
     }
+
+    /** Okabe-Ito colours beside the forward's blue and the backward's orange. */
+    private static final java.util.Map<PipelineSchedule.PartKind, Color> PART_COLORS = java.util.Map.of(
+            PipelineSchedule.PartKind.COMPUTE, Color.web("#0072B2"), PipelineSchedule.PartKind.RECOMPUTE, Color.web("#F5C26B"),
+            PipelineSchedule.PartKind.COMMUNICATION, Color.web("#009E73"), PipelineSchedule.PartKind.PARAMETER_GATHER, Color.web("#CC79A7"),
+            PipelineSchedule.PartKind.GRADIENT_SYNC, Color.web("#D55E00"), PipelineSchedule.PartKind.OPTIMIZER, Color.web("#56B4E9"));
 
     private void draw() {
         GraphicsContext g = canvas.getGraphicsContext2D();
@@ -122,6 +130,15 @@ public final class PipelineTimelineView {
                 g.setFill(Color.WHITE);
                 g.fillText(Integer.toString(slot.microBatch()), x + 3, y + rowH / 2 + 4);
             }
+        }
+        // what each op spends besides compute, in its place inside the op, and each stage's tail after its last backward
+        for (PipelineSchedule.Part part : timeline.parts()) {
+            if (part.kind() == PipelineSchedule.PartKind.COMPUTE) continue;
+            double x = left + part.startMs() * scale;
+            double bw = Math.max(1, part.durationMs() * scale);
+            double y = top + part.stage() * rowH;
+            g.setFill(PART_COLORS.get(part.kind()));
+            g.fillRect(x, y + 2, bw, rowH - 4);
         }
         g.setFill(text);
         double axisY = top + timeline.stages() * rowH + 14;

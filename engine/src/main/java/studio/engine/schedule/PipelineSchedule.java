@@ -23,10 +23,60 @@ public final class PipelineSchedule {
         public double durationMs() { return endMs - startMs; }
     }
 
+    /** What a stretch of a stage's time is spent on. */
+    public enum PartKind {
+        /** Layers' forward or backward compute (a checkpointed layer's recompute is {@link #RECOMPUTE}). */
+        COMPUTE,
+        RECOMPUTE,
+        /** TP / Ulysses / ring / expert all-to-all communication inside the layers, not hidden behind compute. */
+        COMMUNICATION,
+        /** ZeRO-3's parameter all-gathers and other data-parallel time inside each micro-batch, not hidden. */
+        PARAMETER_GATHER,
+        /** The gradient reduce (ZeRO-2 reduce-scatter, DDP all-reduce) left exposed after the stage's last backward. */
+        GRADIENT_SYNC,
+        OPTIMIZER
+    }
+
+    /** A stretch of one stage's time: a part of a micro-batch's op, or the iteration's tail (micro-batch -1). */
+    public record Part(int stage, int microBatch, PartKind kind, double startMs, double endMs) {
+        public double durationMs() { return endMs - startMs; }
+    }
+
+    /**
+     * One stage's work, per micro-batch (forward and backward, each as compute, recompute, exposed communication and
+     * parameter gathers; they run in that order inside the op) and once per iteration after its last backward
+     * (the exposed gradient reduce, then the optimizer step).
+     */
+    public record StageWork(double forwardComputeMs, double forwardCommunicationMs, double forwardGatherMs, double backwardComputeMs,
+                            double recomputeMs, double backwardCommunicationMs, double backwardGatherMs, double gradientSyncMs, double optimizerMs) {
+        public StageWork {
+            for (double v : new double[] {forwardComputeMs, forwardCommunicationMs, forwardGatherMs, backwardComputeMs, recomputeMs,
+                    backwardCommunicationMs, backwardGatherMs, gradientSyncMs, optimizerMs}) {
+                if (!(v >= 0) || Double.isInfinite(v)) throw new IllegalArgumentException("stage work: expected finite ms, at least 0, got " + v);
+            }
+        }
+
+        public double forwardMs() { return forwardComputeMs + forwardCommunicationMs + forwardGatherMs; }
+
+        public double backwardMs() { return recomputeMs + backwardComputeMs + backwardCommunicationMs + backwardGatherMs; }
+
+        public double tailMs() { return gradientSyncMs + optimizerMs; }
+    }
+
     /** The schedule and what it adds up to. */
-    public record Timeline(PipelineType type, int stages, int microBatches, List<Slot> slots, double makespanMs) {
+    public record Timeline(PipelineType type, int stages, int microBatches, List<Slot> slots, double makespanMs, List<Part> parts) {
         public Timeline {
             slots = List.copyOf(slots);
+            parts = List.copyOf(parts);
+        }
+
+        public Timeline(PipelineType type, int stages, int microBatches, List<Slot> slots, double makespanMs) {
+            this(type, stages, microBatches, slots, makespanMs, List.of());
+        }
+
+        /** Time stage {@code s} spends on {@code kind}. */
+        public double partMs(int s, PartKind kind) {
+            return parts.stream().filter(x -> x.stage() == s && x.kind() == kind).mapToDouble(Part::durationMs).sum();
         }
 
         /** Time stage {@code s} computes. */
@@ -175,20 +225,80 @@ public final class PipelineSchedule {
     /** The schedule of a costed plan: its stages' layer times per micro-batch, its micro-batch count and type. */
     public static Timeline of(ParallelPlan plan, PlanEstimate estimate) {
         int p = plan.pp();
-        double[] fwd = new double[p];
-        double[] bwd = new double[p];
+        double[][] w = new double[p][9];
         double[] p2p = new double[Math.max(1, p - 1)];
         int[] stageOf = plan.stageOfLayer();
         for (int l = 0; l < estimate.layerTime().size(); l++) {
             LayerTime t = estimate.layerTime().get(l);
             int s = stageOf[l];
-            // TP communication and exposed DP time sit inside the layer's compute on its stage, split as the compute is
-            double rest = t.tpMs() + t.dpMs();
+            boolean checkpointed = plan.layers().get(l).checkpoint();
             double share = t.forwardMs() + t.backwardMs() <= 0 ? 0.5 : t.forwardMs() / (t.forwardMs() + t.backwardMs());
-            fwd[s] += t.forwardMs() + rest * share;
-            bwd[s] += t.backwardMs() + rest * (1 - share);
+            // a checkpointed layer's backward holds its recomputed forward (the cost model's backward includes it)
+            double recompute = checkpointed ? Math.min(t.forwardMs(), t.backwardMs()) : 0;
+            // in-layer communication splits as the compute does; what is left of the micro-batch's time without the
+            // gradient sync is ZeRO-3's gathers; the sync itself is once an iteration, after the last backward
+            double gather = Math.max(0, t.noCommS() * 1000 - t.forwardMs() - t.backwardMs() - t.tpMs() - t.p2pMs());
+            double sync = Math.max(0, (t.totalS() - t.noCommS()) * 1000);
+            w[s][0] += t.forwardMs();
+            w[s][1] += t.tpMs() * share;
+            w[s][2] += gather * share;
+            w[s][3] += t.backwardMs() - recompute;
+            w[s][4] += recompute;
+            w[s][5] += t.tpMs() * (1 - share);
+            w[s][6] += gather * (1 - share);
+            w[s][7] += sync;
             if (s < p - 1 && (l + 1 >= stageOf.length || stageOf[l + 1] != s)) p2p[s] = Math.max(p2p[s], t.p2pMs());
         }
-        return simulate(plan.pipelineType(), Math.max(1, estimate.realChunks()), fwd, bwd, p2p);
+        StageWork[] work = new StageWork[p];
+        // Galvatron's profiles hold no optimizer step: drawn only where a time for it is given
+        for (int s = 0; s < p; s++) work[s] = new StageWork(w[s][0], w[s][1], w[s][2], w[s][3], w[s][4], w[s][5], w[s][6], w[s][7], 0);
+        return simulate(plan.pipelineType(), Math.max(1, estimate.realChunks()), work, p2p);
+    }
+
+    /**
+     * The schedule of stages' detailed work: the ops placed as {@link #simulate(PipelineType, int, double[], double[], double[])}
+     * places their totals, each op split into its parts in order, and after each stage's last backward its exposed
+     * gradient reduce and optimizer step (the iteration ends when the last stage's tail does).
+     */
+    public static Timeline simulate(PipelineType type, int microBatches, StageWork[] work, double[] p2pMs) {
+        int p = work.length;
+        double[] fwd = new double[p];
+        double[] bwd = new double[p];
+        for (int s = 0; s < p; s++) {
+            fwd[s] = work[s].forwardMs();
+            bwd[s] = work[s].backwardMs();
+        }
+        Timeline ops = simulate(type, microBatches, fwd, bwd, p2pMs);
+        List<Part> parts = new ArrayList<>();
+        double[] lastEnd = new double[p];
+        for (Slot x : ops.slots()) {
+            StageWork sw = work[x.stage()];
+            double t = x.startMs();
+            if (x.kind() == Kind.FORWARD) {
+                t = part(parts, x, PartKind.COMPUTE, t, sw.forwardComputeMs());
+                t = part(parts, x, PartKind.COMMUNICATION, t, sw.forwardCommunicationMs());
+                part(parts, x, PartKind.PARAMETER_GATHER, t, sw.forwardGatherMs());
+            } else {
+                t = part(parts, x, PartKind.PARAMETER_GATHER, t, sw.backwardGatherMs());
+                t = part(parts, x, PartKind.RECOMPUTE, t, sw.recomputeMs());
+                t = part(parts, x, PartKind.COMPUTE, t, sw.backwardComputeMs());
+                part(parts, x, PartKind.COMMUNICATION, t, sw.backwardCommunicationMs());
+            }
+            lastEnd[x.stage()] = Math.max(lastEnd[x.stage()], x.endMs());
+        }
+        double makespan = ops.makespanMs();
+        for (int s = 0; s < p; s++) {
+            double t = lastEnd[s];
+            if (work[s].gradientSyncMs() > 0) parts.add(new Part(s, -1, PartKind.GRADIENT_SYNC, t, t += work[s].gradientSyncMs()));
+            if (work[s].optimizerMs() > 0) parts.add(new Part(s, -1, PartKind.OPTIMIZER, t, t += work[s].optimizerMs()));
+            makespan = Math.max(makespan, t);
+        }
+        return new Timeline(type, p, microBatches, ops.slots(), makespan, parts);
+    }
+
+    private static double part(List<Part> parts, Slot x, PartKind kind, double start, double ms) {
+        if (ms <= 0) return start;
+        parts.add(new Part(x.stage(), x.microBatch(), kind, start, start + ms));
+        return start + ms;
     }
 }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import studio.engine.plan.PipelineType;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -117,5 +118,71 @@ class PipelineScheduleTest {
             more[s] += rnd.nextDouble();
             assertTrue(PipelineSchedule.simulate(t, m, more, b, c).makespanMs() >= base - 1e-9, "more work never shortens the iteration");
         }
+    }
+
+    @Test
+    void everyOpIsItsPartsInOrderAndEachStageEndsWithItsGradientSyncAndOptimizer() {
+        PipelineSchedule.StageWork[] work = {
+                new PipelineSchedule.StageWork(4, 1, 0.5, 6, 4, 1.5, 0.5, 3, 2),
+                new PipelineSchedule.StageWork(5, 0.5, 0, 9, 0, 0.5, 0, 2, 2)};
+        for (PipelineType type : PipelineType.values()) {
+            PipelineSchedule.Timeline t = PipelineSchedule.simulate(type, 4, work, new double[] {0.7});
+            PipelineSchedule.Timeline ops = PipelineSchedule.simulate(type, 4, new double[] {5.5, 5.5}, new double[] {12, 9.5}, new double[] {0.7});
+            assertEquals(ops.slots(), t.slots(), "the parts do not move the ops");
+            for (PipelineSchedule.Slot x : t.slots()) {
+                var parts = t.parts().stream().filter(q -> q.stage() == x.stage() && q.microBatch() == x.microBatch() && q.startMs() >= x.startMs() - 1e-9
+                        && q.endMs() <= x.endMs() + 1e-9).toList();
+                double sum = parts.stream().mapToDouble(PipelineSchedule.Part::durationMs).sum();
+                assertEquals(x.durationMs(), sum, 1e-9, "an op is exactly its parts: " + x);
+                if (x.kind() == PipelineSchedule.Kind.BACKWARD && x.stage() == 0) {
+                    assertEquals(List.of(PipelineSchedule.PartKind.PARAMETER_GATHER, PipelineSchedule.PartKind.RECOMPUTE, PipelineSchedule.PartKind.COMPUTE,
+                            PipelineSchedule.PartKind.COMMUNICATION), parts.stream().map(PipelineSchedule.Part::kind).toList());
+                }
+            }
+            for (int s = 0; s < 2; s++) {
+                final int stage = s;
+                double lastBackward = t.slots().stream().filter(x -> x.stage() == stage).mapToDouble(PipelineSchedule.Slot::endMs).max().orElseThrow();
+                var sync = t.parts().stream().filter(q -> q.stage() == stage && q.kind() == PipelineSchedule.PartKind.GRADIENT_SYNC).toList();
+                assertEquals(1, sync.size(), "the gradient reduce is once an iteration");
+                assertEquals(lastBackward, sync.get(0).startMs(), 1e-9);
+                assertEquals(work[s].optimizerMs(), t.partMs(s, PipelineSchedule.PartKind.OPTIMIZER), 1e-9);
+                assertEquals(4 * (work[s].recomputeMs()), t.partMs(s, PipelineSchedule.PartKind.RECOMPUTE), 1e-9);
+            }
+            double tails = 0;
+            for (int s = 0; s < 2; s++) {
+                final int stage = s;
+                double end = t.parts().stream().filter(q -> q.stage() == stage).mapToDouble(PipelineSchedule.Part::endMs).max().orElseThrow();
+                tails = Math.max(tails, end);
+            }
+            assertEquals(tails, t.makespanMs(), 1e-9, "the iteration ends with the last tail");
+            assertTrue(t.makespanMs() >= ops.makespanMs());
+        }
+    }
+
+    @Test
+    void aCostedPlansTimelineHasEachTermOnceWhereTheRuntimeSpendsIt() throws Exception {
+        java.nio.file.Path config = java.nio.file.Path.of(PipelineScheduleTest.class.getResource(
+                "/conformance/S1/galvatron_config_hidden4096_head32_seqlen2048_1nodes_8gpus_per_node_36GB_bf16_bsz64.json").toURI());
+        var loaded = studio.engine.plan.GalvatronConfig.read(config, 8, PipelineType.GPIPE, studio.engine.plan.DpType.DDP);
+        var e = new studio.engine.cost.PlanEvaluator(studio.engine.conformance.S1Inputs.costModel()).evaluate(loaded.plan(), 0, 0, loaded.fileViolations());
+        PipelineSchedule.Timeline t = PipelineSchedule.of(loaded.plan(), e);
+        int[] stageOf = loaded.plan().stageOfLayer();
+        for (int s = 0; s < loaded.plan().pp(); s++) {
+            double sync = 0, compute = 0, communication = 0;
+            for (int l = 0; l < stageOf.length; l++) {
+                if (stageOf[l] != s) continue;
+                var lt = e.layerTime().get(l);
+                sync += (lt.totalS() - lt.noCommS()) * 1000;
+                compute += lt.forwardMs() + lt.backwardMs();
+                communication += lt.tpMs();
+            }
+            assertEquals(sync, t.partMs(s, PipelineSchedule.PartKind.GRADIENT_SYNC), 1e-9, "once an iteration, not once a micro-batch");
+            int m = e.realChunks();
+            assertEquals(m * compute, t.partMs(s, PipelineSchedule.PartKind.COMPUTE) + t.partMs(s, PipelineSchedule.PartKind.RECOMPUTE), 1e-6);
+            assertEquals(m * communication, t.partMs(s, PipelineSchedule.PartKind.COMMUNICATION), 1e-6);
+        }
+        double ratio = t.makespanMs() / 1000 / e.iterationS();
+        System.out.printf(java.util.Locale.ROOT, "S1: schedule %.4f s, Galvatron's formula %.4f s (x%.3f)%n", t.makespanMs() / 1000, e.iterationS(), ratio);
+        assertTrue(ratio > 0.8 && ratio < 1.25, "the schedule and the closed form tell the same iteration roughly: x" + ratio);
     }
 }
