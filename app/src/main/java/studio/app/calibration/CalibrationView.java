@@ -6,7 +6,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
-import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
@@ -30,11 +29,8 @@ public final class CalibrationView {
         table.getColumns().add(studio.app.theme.Tables.column("Peak memory predicted / measured", r -> r.measuredPeakMb() > 0
                 ? String.format(Locale.ROOT, "%,.0f / %,.0f MB", r.predictedPeakMb(), r.measuredPeakMb()) : String.format(Locale.ROOT, "%,.0f MB / -", r.predictedPeakMb())));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        Button fit = new Button("Calibrate from these runs");
-        fit.setId("calibrationFit");
-        fit.setTooltip(new Tooltip("Fits correction factors (compute, TP/SP/CP communication, data parallel, pipeline, memory) on the measured runs "
-                + "of this cluster and saves them for it"));
-        fit.setOnAction(e -> vm.fit());
+        Button fit = studio.app.theme.Forms.button("Calibrate from these runs", "calibrationFit", "Fits correction factors (compute, TP/SP/CP "
+                + "communication, data parallel, pipeline, memory) on the measured runs of this cluster and saves them for it", vm::fit);
         CheckBox applied = new CheckBox("Apply the calibration to evaluations and searches");
         applied.setId("calibrationApplied");
         applied.selectedProperty().bindBidirectional(vm.applied);

@@ -30,6 +30,17 @@ public record RemoteRun(String host, int port, String user, String keyFile, int 
         return new RemoteRun(host, port, user, keyFile, rank, runId, seq, measuredS, predictedIterationS, peakMb, newState, prediction);
     }
 
+    public RemoteRun withPrediction(RunPrediction p) {
+        return new RemoteRun(host, port, user, keyFile, rank, runId, lastSeq, measuredIterationS, predictedIterationS, measuredPeakMemoryMb, state, p);
+    }
+
+    /** This run shown again: what the earlier entry had measured and predicted is kept where this one has nothing yet. */
+    public RemoteRun over(RemoteRun earlier) {
+        return new RemoteRun(host, port, user, keyFile, rank, runId, Math.max(lastSeq, earlier.lastSeq),
+                measuredIterationS > 0 ? measuredIterationS : earlier.measuredIterationS, predictedIterationS > 0 ? predictedIterationS : earlier.predictedIterationS,
+                measuredPeakMemoryMb > 0 ? measuredPeakMemoryMb : earlier.measuredPeakMemoryMb, state, prediction != null ? prediction : earlier.prediction);
+    }
+
     /** Whether the run measured what calibration compares with its prediction. */
     public boolean calibrates() { return prediction != null && measuredIterationS > 0; }
 }

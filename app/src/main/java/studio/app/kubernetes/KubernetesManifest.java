@@ -105,6 +105,15 @@ public final class KubernetesManifest {
         return b.toString();
     }
 
+    /** An object of the job: its API version, kind, name, namespace and the studio's labels. */
+    private static ObjectNode object(String apiVersion, String kind, String name, KubernetesSettings s, Job job) {
+        ObjectNode o = NODES.objectNode();
+        o.put("apiVersion", apiVersion);
+        o.put("kind", kind);
+        metadata(o, s, name, job);
+        return o;
+    }
+
     private static ObjectNode metadata(ObjectNode parent, KubernetesSettings s, String name, Job job) {
         ObjectNode m = parent.putObject("metadata");
         m.put("name", name);
@@ -116,10 +125,7 @@ public final class KubernetesManifest {
     }
 
     static ObjectNode configMap(KubernetesSettings s, Job job) {
-        ObjectNode c = NODES.objectNode();
-        c.put("apiVersion", "v1");
-        c.put("kind", "ConfigMap");
-        metadata(c, s, job.name() + "-config", job);
+        ObjectNode c = object("v1", "ConfigMap", job.name() + "-config", s, job);
         ObjectNode data = c.putObject("data");
         if (job.configFile() != null) data.put(job.configFile(), job.configJson());
         data.put("launch.sh", podScript(s, job));
@@ -127,10 +133,7 @@ public final class KubernetesManifest {
     }
 
     static ObjectNode headlessService(KubernetesSettings s, Job job) {
-        ObjectNode svc = NODES.objectNode();
-        svc.put("apiVersion", "v1");
-        svc.put("kind", "Service");
-        metadata(svc, s, job.name(), job);
+        ObjectNode svc = object("v1", "Service", job.name(), s, job);
         ObjectNode spec = svc.putObject("spec");
         spec.put("clusterIP", "None");
         // the workers resolve the first pod before it is ready
@@ -144,10 +147,7 @@ public final class KubernetesManifest {
     }
 
     static ObjectNode indexedJob(KubernetesSettings s, Job job) {
-        ObjectNode j = NODES.objectNode();
-        j.put("apiVersion", "batch/v1");
-        j.put("kind", "Job");
-        metadata(j, s, job.name(), job);
+        ObjectNode j = object("batch/v1", "Job", job.name(), s, job);
         ObjectNode spec = j.putObject("spec");
         spec.put("completionMode", "Indexed");
         spec.put("completions", job.nodes());
@@ -168,10 +168,7 @@ public final class KubernetesManifest {
     }
 
     static ObjectNode pyTorchJob(KubernetesSettings s, Job job) {
-        ObjectNode j = NODES.objectNode();
-        j.put("apiVersion", "kubeflow.org/v1");
-        j.put("kind", "PyTorchJob");
-        metadata(j, s, job.name(), job);
+        ObjectNode j = object("kubeflow.org/v1", "PyTorchJob", job.name(), s, job);
         ObjectNode spec = j.putObject("spec");
         // with it the operator sets PET_NPROC_PER_NODE and a world of nodes x GPUs
         spec.put("nprocPerNode", String.valueOf(job.gpusPerNode()));

@@ -8,7 +8,6 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
-import javafx.scene.control.Tooltip;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
@@ -39,14 +38,9 @@ public final class KubernetesView {
         TextArea selector = Forms.area("k8sNodeSelector", vm.nodeSelector, "Node selector: key=value, one a line");
         TextArea env = Forms.area("k8sEnvironment", vm.environment, "Environment: NAME=value, one a line (NCCL_IB_HCA=mlx5, ...)");
         TrainingOptionsView training = new TrainingOptionsView(vm.training, "k8sEngine", "k8sIterations", "k8s");
-        Button prepare = new Button("Prepare manifest");
-        prepare.setId("k8sPrepare");
-        prepare.setTooltip(new Tooltip("Writes the plan's ConfigMap and job below, for you to read and edit; the model dir is the one inside the image"));
-        prepare.setOnAction(e -> vm.prepare());
-        Button write = new Button("Write manifest…");
-        write.setId("k8sWrite");
-        write.disableProperty().bind(vm.manifest.isEmpty());
-        write.setOnAction(e -> {
+        Button prepare = Forms.button("Prepare manifest", "k8sPrepare",
+                "Writes the plan's ConfigMap and job below, for you to read and edit; the model dir is the one inside the image", vm::prepare);
+        Button write = Forms.button("Write manifest…", "k8sWrite", null, () -> {
             FileChooser fc = new FileChooser();
             fc.setTitle("Write the Kubernetes manifest");
             fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Kubernetes manifest", "*.yaml", "*.yml"));
@@ -54,6 +48,7 @@ public final class KubernetesView {
             File f = fc.showSaveDialog(root.getScene() == null ? null : root.getScene().getWindow());
             if (f != null) vm.write(f.toPath());
         });
+        write.disableProperty().bind(vm.manifest.isEmpty());
         TextArea manifest = new TextArea();
         manifest.setId("k8sManifest");
         manifest.setPrefRowCount(12);

@@ -312,7 +312,8 @@ public final class RemoteViewModel {
         series.reset(predictedStageMb);
         for (int i = 0; i < runs.size(); i++) {
             if (runs.get(i).runId().equals(run.runId())) {
-                runs.set(i, run);
+                // followed again (a reopened project): what it measured and predicted stays
+                runs.set(i, run.over(runs.get(i)));
                 return;
             }
         }

@@ -43,13 +43,9 @@ public final class SlurmView {
         HBox setup = new HBox(6, jobSetup, loginSetup);
 
         TrainingOptionsView training = new TrainingOptionsView(vm.training, "slurmEngine", "slurmIterations", "slurm");
-        Button prepare = new Button("Prepare job script");
-        prepare.setId("slurmPrepare");
-        prepare.setTooltip(new Tooltip("Copies the runner to the shared folder and writes the plan's batch script below, for you to read and edit"));
-        prepare.setOnAction(e -> vm.prepare());
-        Button submit = new Button("Submit");
-        submit.setId("slurmSubmit");
-        submit.setOnAction(e -> vm.submit());
+        Button prepare = Forms.button("Prepare job script", "slurmPrepare",
+                "Copies the runner to the shared folder and writes the plan's batch script below, for you to read and edit", vm::prepare);
+        Button submit = Forms.button("Submit", "slurmSubmit", null, vm::submit);
         submit.disableProperty().bind(vm.script.isEmpty().or(vm.busyProperty()));
         prepare.disableProperty().bind(vm.busyProperty());
         Button profileHardware = new Button("Profile hardware as a job");

@@ -83,7 +83,7 @@ public final class SlurmViewModel {
     private final Map<String, AtomicBoolean> tracking = new ConcurrentHashMap<>();
 
     private record Prepared(String jobDir, String configJson, String name, int nodes, double predictedIterationS, List<Integer> predictedStageMb,
-                            SlurmSettings settings, JobKind kind, ClusterSettings cluster) {
+                            SlurmSettings settings, JobKind kind, ClusterSettings cluster, studio.app.cluster.RunPrediction prediction) {
     }
 
     /** The cluster settings a profile job measures for (its files re-cost the plan of these settings). */
@@ -196,9 +196,13 @@ public final class SlurmViewModel {
         List<Integer> stageMb = plan && estimate != null ? estimate.memory().stream().map(m -> m.totalMb()).toList() : List.of();
         int nodes = cluster.nodes();
         int gpus = cluster.gpusPerNode();
+        // what calibration compares the job with once it is measured
+        studio.app.cluster.RunPrediction prediction = plan && estimate != null ? new studio.app.cluster.RunPrediction(
+                studio.app.cluster.RunPrediction.clusterKey(cluster.gpu(), nodes, gpus), studio.engine.calibration.TimeTerms.of(estimate),
+                stageMb.stream().mapToInt(Integer::intValue).max().orElse(0)) : null;
         prepareJob(target, name, (c, jar, jobDir, jobName) -> SbatchScript.render(s, jobName, nodes, gpus, jobDir, jar, request,
                 config == null ? null : jobDir + "/galvatron_config.json", about),
-                (jobDir, jobName) -> new Prepared(jobDir, config, jobName, nodes, predicted, stageMb, s, JobKind.TRAINING, cluster));
+                (jobDir, jobName) -> new Prepared(jobDir, config, jobName, nodes, predicted, stageMb, s, JobKind.TRAINING, cluster, prediction));
     }
 
     /** Writes a job's script once the runner is on the shared folder and the job has its folder there. */
@@ -254,7 +258,7 @@ public final class SlurmViewModel {
                 args = ClusterProfiler.modelArgs(remoteModel, model, jobDir + "/model", cluster, options);
             }
             return SbatchScript.renderProfile(s, jobName, nodes, cluster.gpusPerNode(), jobDir, jar, args, about);
-        }, (jobDir, jobName) -> new Prepared(jobDir, null, jobName, nodes, 0, List.of(), s, kind, cluster));
+        }, (jobDir, jobName) -> new Prepared(jobDir, null, jobName, nodes, 0, List.of(), s, kind, cluster, null));
     }
 
     /** Submits the script as it stands (the user's edits kept), records the job and follows it. */
@@ -281,7 +285,7 @@ public final class SlurmViewModel {
                 prepared = null;
                 jobs.add(job);
                 // a training job's events go into the live charts; a profile's progress is the status line
-                if (!p.kind().profiles()) remote.showRun(runOf(login, job), p.nodes(), p.predictedStageMb());
+                if (!p.kind().profiles()) remote.showRun(runOf(login, job).withPrediction(p.prediction()), p.nodes(), p.predictedStageMb());
                 work.say("Submitted job " + id + " (" + p.jobDir() + ")");
                 track(job);
             });

@@ -31,4 +31,13 @@ public final class Forms {
         a.textProperty().bindBidirectional(value);
         return a;
     }
+
+    /** A button with its id, tooltip and action. */
+    public static javafx.scene.control.Button button(String text, String id, String tooltip, Runnable action) {
+        javafx.scene.control.Button b = new javafx.scene.control.Button(text);
+        b.setId(id);
+        if (tooltip != null) b.setTooltip(new Tooltip(tooltip));
+        b.setOnAction(e -> action.run());
+        return b;
+    }
 }

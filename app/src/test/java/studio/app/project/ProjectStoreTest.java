@@ -124,4 +124,25 @@ class ProjectStoreTest {
         assertFalse(Files.exists(stale));
         assertTrue(Files.exists(fresh));
     }
+
+    @Test
+    void aRunKeepsItsPredictionTermByTermAndABrokenOneIsNamed(@TempDir Path dir) throws Exception {
+        PlanningContext ctx = TestContexts.sample();
+        var plan = TestContexts.loader().searchedPlan(ctx, 64);
+        var prediction = new studio.app.cluster.RunPrediction("A100-80GB-SXM 1x8", new studio.engine.calibration.TimeTerms(3.5, 0.6, 0.25, 0.05), 31853);
+        var run = new studio.app.cluster.RemoteRun("10.0.0.1", 22, "ml", "", 0, "run-1", 120, 4.61, 4.4, 30123.4, "finished", prediction);
+        Project p = new Project(ctx.settings(), List.of(new Project.NamedPlan("p", plan)), "", List.of(), List.of(run));
+        ProjectStore store = new ProjectStore(dir);
+        Path f = dir.resolve("runs.gsp.json");
+        store.save(f, p);
+        var back = store.open(f).runs().get(0);
+        assertEquals(run, back);
+        // shown again without what it had: the earlier entry's measurement and prediction stay
+        var again = new studio.app.cluster.RemoteRun("10.0.0.1", 22, "ml", "", 0, "run-1", 0, 0, 4.4, 0, "running").over(back);
+        assertEquals(prediction, again.prediction());
+        assertEquals(4.61, again.measuredIterationS());
+        Files.writeString(f, Files.readString(f).replace("\"compute_s\" : 3.5", "\"compute_s\" : -1"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(InputFileException.class, () -> store.open(f));
+        assertTrue(e.getMessage().contains("runs[0].prediction.compute_s"), e.getMessage());
+    }
 }
