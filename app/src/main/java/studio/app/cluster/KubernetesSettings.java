@@ -102,9 +102,4 @@ public record KubernetesSettings(ManifestKind kind, String namespace, String ima
         if (eq <= 0) throw new IllegalArgumentException(field + ": expected " + expected + ", got '" + line + "'");
         return new String[]{line.substring(0, eq).strip(), line.substring(eq + 1).strip()};
     }
-
-    /** A PyTorchJob in the default namespace with the image and model folder to fill in. */
-    public static KubernetesSettings defaults(String image, String modelDir) {
-        return new KubernetesSettings(ManifestKind.PYTORCH_JOB, "default", image, "", modelDir, "nvidia.com/gpu", "", "/data", 64, List.of(), List.of());
-    }
 }

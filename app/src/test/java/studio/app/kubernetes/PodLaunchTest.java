@@ -58,6 +58,9 @@ class PodLaunchTest {
 
     private void runPods(ManifestKind kind) throws Exception {
         assumeTrue(PythonTorch.find() != null, "needs Python with torch (.ci/run installs Debian's python3-torch)");
+        // the pods' command names torchrun as the image has it: on the PATH (Debian's python3-torch installs /usr/bin/torchrun)
+        assumeTrue(java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, "torchrun"))), "needs torchrun on the PATH");
         Path modelDir = Files.createDirectories(tmp.resolve("galvatron/models/llama_hf"));
         Files.writeString(modelDir.resolve("train_dist_random.py"), TRAINER);
         Path out = Files.createDirectories(tmp.resolve("out"));

@@ -57,7 +57,9 @@ public record CorrectionFactors(int runs, Method method, Factor compute, Factor 
 
     public double memoryMb(double predictedMb) { return predictedMb * memory.value(); }
 
-    public static CorrectionFactors fit(List<Observation> runs) {
+    public static CorrectionFactors fit(List<Observation> observations) {
+        // a prediction of nothing says nothing of any factor
+        List<Observation> runs = observations.stream().filter(o -> o.predicted().totalS() > 0).toList();
         if (runs.isEmpty()) return NONE;
         Factor memory = ratio(runs.stream().filter(o -> o.predictedPeakMb() > 0 && o.measuredPeakMb() > 0)
                 .map(o -> o.measuredPeakMb() / o.predictedPeakMb()).toList());

@@ -251,7 +251,8 @@ public record Galvatron3Inputs(Path yaml, Path modelFolder, ModelInfo3 model, Se
         ModelProfile profile;
         studio.engine.cost.v3.ExpertLayer.Shape expertShape = null;
         // what the runner measured beside Galvatron's files (profile-model --layer-parts), at the searched length only
-        studio.engine.profile.v3.LayerParts parts = studio.engine.profile.v3.LayerParts.find(timeFile.getParent(), mp, modelName);
+        // (studio mode only: Galvatron 3.0 reads none)
+        studio.engine.profile.v3.LayerParts parts = lenient ? studio.engine.profile.v3.LayerParts.find(timeFile.getParent(), mp, modelName) : null;
         if (parts != null && parts.seqLength() != seq) {
             departures.add(parts.file().getFileName() + " was measured at sequence length " + parts.seqLength() + ", the search is at " + seq
                     + ": not used (profile the layer's parts at " + seq + ")");
