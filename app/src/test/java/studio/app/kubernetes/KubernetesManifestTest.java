@@ -43,7 +43,7 @@ class KubernetesManifestTest {
 
     static KubernetesSettings settings(ManifestKind kind) {
         return new KubernetesSettings(kind, "ml-team", "registry.example.com/galvatron:3.0-cu124", "regcred",
-                "/workspace/Hetu-Galvatron/galvatron/models/llama_hf", "nvidia.com/gpu", "training-data", "/data", 128,
+                "/opt/Hetu-Galvatron/galvatron/models/llama_hf", "nvidia.com/gpu", "training-data", "/data", 128,
                 List.of("nvidia.com/gpu.product=NVIDIA-H100-80GB-HBM3"), List.of("NCCL_IB_HCA=mlx5", "NCCL_DEBUG=INFO"));
     }
 
@@ -117,7 +117,7 @@ class KubernetesManifestTest {
             assertEquals("pytorch", c.path("name").asText(), "the operator finds its container by this name");
             assertEquals("pytorchjob-port", c.at("/ports/0/name").asText());
             assertEquals("8", c.at("/resources/limits").path("nvidia.com/gpu").asText());
-            assertEquals("/workspace/Hetu-Galvatron/galvatron/models/llama_hf", c.path("workingDir").asText());
+            assertEquals("/opt/Hetu-Galvatron/galvatron/models/llama_hf", c.path("workingDir").asText());
             assertEquals("NVIDIA-H100-80GB-HBM3", template.at("/spec/nodeSelector").path("nvidia.com/gpu.product").asText());
             assertEquals("regcred", template.at("/spec/imagePullSecrets/0/name").asText());
         }
@@ -165,10 +165,10 @@ class KubernetesManifestTest {
         assertTrue(script.contains("torchrun train_dist_random.py --model_size llama-7b --set_seqlen_manually 1 --seq_length 4096 "
                 + "--galvatron_config_path /etc/galvatron-studio/galvatron_config.json"), script);
         assertFalse(script.contains("--nnodes"), "the rendezvous comes from torchrun's PET_* environment");
-        assertTrue(script.contains("/workspace/Hetu-Galvatron/galvatron/tools/checkpoint_convert_h2g.py --model_type llama --input_checkpoint "
+        assertTrue(script.contains("/opt/Hetu-Galvatron/galvatron/tools/checkpoint_convert_h2g.py --model_type llama --input_checkpoint "
                 + "/data/hf/llama-7b --output_dir /tmp/galvatron-converted"), script);
         assertTrue(script.contains("--load /tmp/galvatron-converted"), script);
-        assertTrue(script.contains("if [ \"$NODE_RANK\" = 0 ]; then python3 /workspace/Hetu-Galvatron/galvatron/tools/checkpoint_convert_g2h.py"), script);
+        assertTrue(script.contains("if [ \"$NODE_RANK\" = 0 ]; then python3 /opt/Hetu-Galvatron/galvatron/tools/checkpoint_convert_g2h.py"), script);
     }
 
     @Test

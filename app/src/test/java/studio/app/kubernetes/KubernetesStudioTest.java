@@ -40,7 +40,7 @@ class KubernetesStudioTest extends StudioWindow {
         robot.clickOn("#remoteTab");
         robot.clickOn("#clusterKubernetes");
         assertEquals(ClusterKind.KUBERNETES, window.clusterKindProperty().get());
-        robot.clickOn("#k8sModelDir").write("/workspace/Hetu-Galvatron/galvatron/models/llama_hf");
+        robot.clickOn("#k8sModelDir").write("/opt/Hetu-Galvatron/galvatron/models/llama_hf");
         robot.clickOn("#k8sPrepare");
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(vm.statusProperty().get().startsWith("Kubernetes image:"), "an empty image is named: " + vm.statusProperty().get());
