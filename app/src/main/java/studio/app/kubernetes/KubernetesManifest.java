@@ -243,11 +243,10 @@ public final class KubernetesManifest {
         return t;
     }
 
-    /** The runtime's environment (as on an SSH node), the Slurm script's defaults, the rendezvous, then the user's lines. */
+    /** The runtime's environment (as on an SSH node), a batch launch's defaults (as a Slurm step's), the rendezvous, then the user's lines. */
     static Map<String, String> environment(KubernetesSettings s, Map<String, String> rendezvous) {
         Map<String, String> env = new LinkedHashMap<>(GalvatronCommand.runtimeEnvironment(null));
-        env.put("TORCH_NCCL_ASYNC_ERROR_HANDLING", "1");
-        env.put("OMP_NUM_THREADS", "1");
+        env.putAll(GalvatronCommand.batchDefaults());
         env.putAll(rendezvous);
         for (String line : s.environment()) {
             String[] kv = KubernetesSettings.pair(line, "Kubernetes environment", "NAME=value");

@@ -1,6 +1,7 @@
 package studio.app.slurm;
 
 import studio.app.cluster.SlurmSettings;
+import studio.engine.launch.GalvatronCommand;
 import studio.engine.launch.ShellWords;
 import studio.app.remote.TrainRequest;
 
@@ -77,9 +78,8 @@ public final class SbatchScript {
         b.append("export MASTER_ADDR=$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1)\n");
         b.append("export MASTER_PORT=").append(masterPort).append('\n');
         b.append("export NUM_NODES=$SLURM_JOB_NUM_NODES\n");
-        b.append("export NCCL_DEBUG=${NCCL_DEBUG:-WARN}\n");
-        b.append("export TORCH_NCCL_ASYNC_ERROR_HANDLING=${TORCH_NCCL_ASYNC_ERROR_HANDLING:-1}\n");
-        b.append("export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}\n");
+        // the job's own setup (above) wins
+        GalvatronCommand.batchDefaults().forEach((k, v) -> b.append("export ").append(k).append("=${").append(k).append(":-").append(v).append("}\n"));
         List<String> srun = new ArrayList<>(List.of("srun", "--ntasks-per-node=1", "--kill-on-bad-exit=1"));
         if (s.inContainer()) {
             srun.add("--container-image=" + s.containerImage());

@@ -35,6 +35,17 @@ public final class GalvatronCommand {
         return env;
     }
 
+    /**
+     * What a batch launch (a Slurm step, a pod) sets unless the site does: NCCL errors end the run instead of hanging it,
+     * and one OpenMP thread a rank (torchrun's own choice for several ranks a node).
+     */
+    public static Map<String, String> batchDefaults() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("TORCH_NCCL_ASYNC_ERROR_HANDLING", "1");
+        env.put("OMP_NUM_THREADS", "1");
+        return env;
+    }
+
     /** Galvatron's tools folder beside its model folders ({@code galvatron/models/<model>} → {@code galvatron/tools}). */
     static String toolsDir(String modelDir) {
         String d = modelDir;

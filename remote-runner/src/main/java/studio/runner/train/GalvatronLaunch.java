@@ -31,10 +31,8 @@ public final class GalvatronLaunch {
     /** What this node trains, starting from checkpoint {@code load} (null: none, or the runtime's initialisation). */
     static TrainingLaunch launch(TrainOptions o, Path load) {
         Path modelYaml = o.v3() ? modelYaml(o) : null;
-        GlobalModeArgs global = new GlobalModeArgs(o.ppDeg, o.globalTpDeg, o.globalTpConsec, o.sdp, o.chunks, o.globalCheckpoint, o.vocabTp,
-                o.embedSdp, o.pipelineType, o.defaultDpType);
         return new TrainingLaunch(o.v3() ? TargetRuntime.GALVATRON_V3 : TargetRuntime.GALVATRON_V2, o.modelSize, absolute(modelYaml), o.numLayers,
-                o.seqLength, absolute(o.config), o.config == null ? o.globalBatch : null, o.config == null && !o.v3() ? global : GlobalModeArgs.NONE,
+                o.seqLength, absolute(o.config), o.config == null ? o.globalBatch : null, o.config == null && !o.v3() ? o.globalArgs() : GlobalModeArgs.NONE,
                 o.mixedPrecision, o.flashAttn, o.sequenceParallel, !o.noAsyncGradReduce, o.trainIters, o.lr, o.minLr, o.dataPath, o.tokenizerType,
                 absolute(o.tokenizerModel), load == null ? null : load.toString(), o.resumeIteration, o.save == null ? null : o.save.toString(),
                 o.saveInterval, o.torchrun);
@@ -57,9 +55,6 @@ public final class GalvatronLaunch {
     public static List<String> convertOut(TrainOptions o) {
         return GalvatronCommand.convertOut(o.python, o.modelDir.toString(), modelType(o), launch(o, null), o.exportHf.toString());
     }
-
-    /** The converters' model types (spec profiler-runtime §6), h2g's; g2h converts llama only. */
-    public static final List<String> CONVERTIBLE = List.of("llama", "gpt", "bert-mlm", "mixtral");
 
     /** The conversion's {@code --model_type}: given, else from Galvatron's model folder (llama_hf, gpt_hf, bert_hf, moe). */
     public static String modelType(TrainOptions o) {

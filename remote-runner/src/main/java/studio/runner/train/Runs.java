@@ -115,14 +115,7 @@ public final class Runs {
         if (o.load != null && !Files.isDirectory(o.load)) problems.add("--load " + o.load + ": no such checkpoint folder");
         if (o.hfCheckpoint != null && !Files.isDirectory(o.hfCheckpoint)) problems.add("--hf-checkpoint " + o.hfCheckpoint + ": no such folder");
         if (o.save != null && o.exportHf == null && o.save.toString().isBlank()) problems.add("--save: empty path");
-        String type = GalvatronLaunch.modelType(o);
-        if (!GalvatronLaunch.CONVERTIBLE.contains(type)) {
-            problems.add("--model-type: expected one of " + GalvatronLaunch.CONVERTIBLE + ", got '" + type + "'");
-        } else if (o.exportHf != null && !type.equals("llama")) {
-            // Galvatron's g2h converts llama only (gpt is a TODO that does nothing, bert_mlm is never reached)
-            problems.add("--export-hf: Galvatron converts " + type + " checkpoints back to Hugging Face with nothing (its g2h converts llama only)");
-        }
-        if (o.exportHf != null && o.save == null) problems.add("--export-hf needs --save (the checkpoint it converts)");
+        problems.addAll(studio.engine.launch.CheckpointConversion.problems(GalvatronLaunch.modelType(o), o.exportHf != null, o.save != null));
         if (o.resumeIteration != null && o.load == null) problems.add("--resume-iteration needs --load (the distributed checkpoint to resume)");
         if (o.config != null && o.globalMode()) {
             problems.add("--config and the GLOBAL-mode flags (--pp-deg, --global-tp-deg, --sdp, --chunks, --global-checkpoint, --vocab-tp) "

@@ -10,11 +10,14 @@ public final class TrainOptions {
     /** Whether the node runs Galvatron 3.0's runtime (Hydra YAML launch). */
     public boolean v3() { return "galvatron-v3".equals(runtime); }
 
-    /** Whether the plan is given as Galvatron's global flags (GLOBAL mode) instead of a JSON config. */
-    public boolean globalMode() {
-        return ppDeg != null || globalTpDeg != null || globalTpConsec != null || sdp != null || chunks != null || globalCheckpoint != null
-                || vocabTp != null || embedSdp != null || pipelineType != null || defaultDpType != null;
+    /** The GLOBAL-mode flags as given. */
+    public studio.engine.launch.GlobalModeArgs globalArgs() {
+        return new studio.engine.launch.GlobalModeArgs(ppDeg, globalTpDeg, globalTpConsec, sdp, chunks, globalCheckpoint, vocabTp, embedSdp,
+                pipelineType, defaultDpType);
     }
+
+    /** Whether the plan is given as Galvatron's global flags (GLOBAL mode) instead of a JSON config. */
+    public boolean globalMode() { return globalArgs().any(); }
 
     @Option(names = "--engine", defaultValue = "galvatron", description = "galvatron (torchrun + train_dist.py) or djl (built-in smoke trainer).")
     public String engine;
