@@ -10,6 +10,11 @@ import studio.engine.calibration.TimeTerms;
  * @param peakMb     the plan's largest stage memory
  */
 public record RunPrediction(String clusterKey, TimeTerms terms, double peakMb) {
+    /** A plan's estimate on a cluster, as a run of it is later compared with. */
+    public static RunPrediction of(String gpu, int nodes, int gpusPerNode, studio.engine.cost.PlanEstimate e) {
+        return new RunPrediction(clusterKey(gpu, nodes, gpusPerNode), TimeTerms.of(e), e.memory().stream().mapToDouble(m -> m.totalMb()).max().orElse(0));
+    }
+
     public static String clusterKey(String gpu, int nodes, int gpusPerNode) {
         return gpu + " " + nodes + "x" + gpusPerNode;
     }

@@ -13,8 +13,6 @@ import studio.app.project.PlanEditor;
 import studio.app.remote.TrainRequest;
 import studio.app.remote.TrainingOptionsForm;
 import studio.engine.io.JsonFiles;
-import studio.engine.plan.TargetRuntime;
-import studio.engine.plan.v3.Galvatron3Config;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -119,24 +117,21 @@ public final class KubernetesViewModel {
             var cluster = ctx.settings();
             String size3 = galvatron3ModelSize.get();
             TrainRequest request = training.request(editor, size3);
-            boolean asConfig = request.extras().global() == null;
+            String configJson = request.planConfig(editor.plan(), cluster.worldSize());
+            boolean asConfig = configJson != null;
             String configFile = asConfig ? "galvatron_config.json" : null;
-            String configJson = asConfig ? Galvatron3Config.forTarget(editor.plan(), request.galvatron3() ? TargetRuntime.GALVATRON_V3
-                    : TargetRuntime.GALVATRON_V2, cluster.worldSize()) : null;
             // 3.0's model YAML where Galvatron keeps them, beside the image's model folders
             String modelYaml = parent(s.modelDir()) + "/model_configs/" + request.modelSize() + ".yaml";
             var launch = request.launch(asConfig ? KubernetesManifest.CONFIG_MOUNT + "/" + configFile : null, modelYaml, KubernetesManifest.CONVERTED);
             var conversion = request.hfCheckpoint() == null && request.exportHf() == null ? null
                     : new KubernetesManifest.Conversion("python3", request.extras().modelType(), request.hfCheckpoint(), request.exportHf());
-            if (conversion != null && conversion.exportHf() != null && !"llama".equals(conversion.modelType())) {
-                throw new IllegalArgumentException("HF out: Galvatron converts " + conversion.modelType()
-                        + " checkpoints back to Hugging Face with nothing (its g2h converts llama only)");
+            // no runner checks a pod's launch: the runner's rules, here
+            if (conversion != null) {
+                var problems = studio.engine.launch.CheckpointConversion.problems(conversion.modelType(), conversion.exportHf() != null,
+                        request.save() != null);
+                if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
             }
-            if (conversion != null && conversion.exportHf() != null && request.save() == null) {
-                throw new IllegalArgumentException("HF out needs Save to (the checkpoint it converts)");
-            }
-            String about = ctx.model().name() + " on " + cluster.nodes() + " x " + cluster.gpusPerNode() + " GPUs, pp " + editor.plan().pp()
-                    + ", global batch " + editor.plan().globalBatch() + ", " + (request.galvatron3() ? "Galvatron 3.0" : "Galvatron v2");
+            String about = editor.planSummary() + ", " + request.target().label();
             String name = KubernetesManifest.jobName(ctx.model().name() + "-" + cluster.nodes() + "x" + cluster.gpusPerNode());
             manifest.set(KubernetesManifest.render(s, new KubernetesManifest.Job(name, cluster.nodes(), cluster.gpusPerNode(), request.masterPort(),
                     launch, configFile, configJson, conversion, about)));

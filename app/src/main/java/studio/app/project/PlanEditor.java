@@ -52,6 +52,13 @@ public final class PlanEditor {
 
     public ParallelPlan plan() { return state.get() == null ? null : state.get().plan(); }
 
+    /** One line naming the open plan, for the scripts and manifests it is launched with. */
+    public String planSummary() {
+        var s = state.get().context().settings();
+        return state.get().context().model().name() + " on " + s.nodes() + " x " + s.gpusPerNode() + " GPUs, pp " + plan().pp() + ", global batch "
+                + plan().globalBatch();
+    }
+
     public long lastEvaluationNanos() { return lastEvaluationNanos; }
 
     /** Opens a plan: a new document, the history starts afresh. */

@@ -19,7 +19,6 @@ import studio.app.project.ContextLoader;
 import studio.app.project.PlanEditor;
 import studio.engine.cost.PlanEstimate;
 import studio.engine.plan.TargetRuntime;
-import studio.engine.plan.v3.Galvatron3Config;
 import studio.engine.protocol.RunnerEvent;
 
 import java.io.IOException;
@@ -199,22 +198,16 @@ public final class RemoteViewModel {
         if (!planAndHosts()) return;
         List<ClusterHost> hs = List.copyOf(hosts);
         PlanEstimate estimate = editor.estimate();
-        // the config as the run's runtime reads it: 3.0's with the keys its runtime needs (cp, ep, vocab_sdp), or v2's
-        String json = Galvatron3Config.forTarget(editor.plan(), request.galvatron3() ? TargetRuntime.GALVATRON_V3 : TargetRuntime.GALVATRON_V2,
-                editor.state().context().settings().worldSize());
         // the plan goes as its JSON config, unless the request gives it as Galvatron's global flags
-        boolean withConfig = request.engine().equals("galvatron") && request.extras().global() == null;
+        String json = request.planConfig(editor.plan(), editor.state().context().settings().worldSize());
+        boolean withConfig = request.engine().equals("galvatron") && json != null;
         launchedNodes = hs.size();
         // the smoke trainer is not the plan: no predicted memory for it
         series.reset(withConfig ? estimate.memory().stream().map(m -> m.totalMb()).toList() : List.of());
         // what calibration compares the run with once it is measured: the plan's terms on this cluster
-        RunPrediction prediction = null;
-        if (request.engine().equals("galvatron") && estimate != null && editor.state() != null) {
-            var cluster = editor.state().context().settings();
-            prediction = new RunPrediction(RunPrediction.clusterKey(cluster.gpu(), cluster.nodes(), cluster.gpusPerNode()),
-                    studio.engine.calibration.TimeTerms.of(estimate), estimate.memory().stream().mapToDouble(m -> m.totalMb()).max().orElse(0));
-        }
-        RunPrediction predicted = prediction;
+        var cluster = editor.state().context().settings();
+        RunPrediction predicted = request.engine().equals("galvatron") && estimate != null
+                ? RunPrediction.of(cluster.gpu(), cluster.nodes(), cluster.gpusPerNode(), estimate) : null;
         work.run("Launching on " + hs.size() + " nodes", () -> {
             Path cfg = null;
             if (withConfig) {

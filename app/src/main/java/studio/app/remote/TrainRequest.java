@@ -72,6 +72,17 @@ public record TrainRequest(String engine, String modelDir, String modelSize, Int
 
     public boolean galvatron3() { return "galvatron-v3".equals(runtime); }
 
+    /** The runtime the run starts: what its config is written for. */
+    public TargetRuntime target() { return galvatron3() ? TargetRuntime.GALVATRON_V3 : TargetRuntime.GALVATRON_V2; }
+
+    /**
+     * The plan's config as this run's runtime reads it (3.0's with the keys its runtime needs: cp, ep, vocab_sdp; or
+     * v2's), or null when the plan goes as Galvatron's GLOBAL-mode flags.
+     */
+    public String planConfig(studio.engine.plan.ParallelPlan plan, int worldSize) {
+        return extras.global() != null ? null : studio.engine.plan.v3.Galvatron3Config.forTarget(plan, target(), worldSize);
+    }
+
     /**
      * What the launch buttons train: the runner's smoke trainer ({@code djl}), or the plan on Galvatron's runtime for
      * the plan's cluster settings (3.0's Hydra launch when {@code galvatron3ModelSize} is set: the project targets 3.0).
@@ -109,7 +120,7 @@ public record TrainRequest(String engine, String modelDir, String modelSize, Int
         GlobalFlags g = extras.global();
         String config = g == null ? configPath : null;
         Integer batch = g != null ? Integer.valueOf(g.globalBatch()) : config == null ? globalBatch : null;
-        return new TrainingLaunch(galvatron3() ? TargetRuntime.GALVATRON_V3 : TargetRuntime.GALVATRON_V2, modelSize, galvatron3() ? modelConfigPath : null,
+        return new TrainingLaunch(target(), modelSize, galvatron3() ? modelConfigPath : null,
                 numLayers, seqLength, config, batch, g == null ? GlobalModeArgs.NONE : GlobalModeArgs.of(g), mixedPrecision, flashAttn, sequenceParallel,
                 true, trainIters, lr, Double.parseDouble(TrainingLaunch.DEFAULT_MIN_LR), dataPath, null, tokenizerModel,
                 hfCheckpoint != null ? convertedDir : extras.load(), extras.resumeIteration(), save, saveInterval, null);

@@ -28,9 +28,7 @@ import studio.app.remote.SshSettings;
 import studio.app.remote.TrainRequest;
 import studio.app.remote.TrainingOptionsForm;
 import studio.engine.model.ModelCatalog;
-import studio.engine.plan.TargetRuntime;
 import studio.engine.protocol.RunnerEvent;
-import studio.engine.plan.v3.Galvatron3Config;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -187,19 +185,16 @@ public final class SlurmViewModel {
             work.say(e.getMessage());
             return;
         }
-        String config = plan && request.extras().global() == null ? Galvatron3Config.forTarget(editor.plan(), request.galvatron3() ? TargetRuntime.GALVATRON_V3
-                : TargetRuntime.GALVATRON_V2, cluster.worldSize()) : null;
+        String config = plan ? request.planConfig(editor.plan(), cluster.worldSize()) : null;
         String name = plan ? cluster.model() : "smoke";
-        String about = plan ? editor.state().context().model().name() + " on " + cluster.nodes() + " x " + cluster.gpusPerNode() + " GPUs, pp "
-                + editor.plan().pp() + ", global batch " + editor.plan().globalBatch() : "the runner's DJL smoke trainer";
+        String about = plan ? editor.planSummary() : "the runner's DJL smoke trainer";
         double predicted = plan && estimate != null ? estimate.iterationS() : 0;
         List<Integer> stageMb = plan && estimate != null ? estimate.memory().stream().map(m -> m.totalMb()).toList() : List.of();
         int nodes = cluster.nodes();
         int gpus = cluster.gpusPerNode();
         // what calibration compares the job with once it is measured
-        studio.app.cluster.RunPrediction prediction = plan && estimate != null ? new studio.app.cluster.RunPrediction(
-                studio.app.cluster.RunPrediction.clusterKey(cluster.gpu(), nodes, gpus), studio.engine.calibration.TimeTerms.of(estimate),
-                stageMb.stream().mapToInt(Integer::intValue).max().orElse(0)) : null;
+        studio.app.cluster.RunPrediction prediction = plan && estimate != null ? studio.app.cluster.RunPrediction.of(cluster.gpu(), nodes, gpus, estimate)
+                : null;
         prepareJob(target, name, (c, jar, jobDir, jobName) -> SbatchScript.render(s, jobName, nodes, gpus, jobDir, jar, request,
                 config == null ? null : jobDir + "/galvatron_config.json", about),
                 (jobDir, jobName) -> new Prepared(jobDir, config, jobName, nodes, predicted, stageMb, s, JobKind.TRAINING, cluster, prediction));
