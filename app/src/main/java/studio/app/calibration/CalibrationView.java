@@ -34,10 +34,7 @@ public final class CalibrationView {
         CheckBox applied = new CheckBox("Apply the calibration to evaluations and searches");
         applied.setId("calibrationApplied");
         applied.selectedProperty().bindBidirectional(vm.applied);
-        Label status = new Label();
-        status.setId("calibrationStatus");
-        status.setWrapText(true);
-        status.textProperty().bind(vm.statusProperty());
+        Label status = studio.app.theme.Forms.status("calibrationStatus", vm.statusProperty());
         root.getChildren().addAll(new Label("Calibration: measured runs against the plan's prediction"), table, new HBox(12, fit, applied), status);
     }
 

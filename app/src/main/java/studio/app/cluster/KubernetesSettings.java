@@ -50,31 +50,17 @@ public record KubernetesSettings(ManifestKind kind, String namespace, String ima
         mountPath = strip(mountPath);
         nodeSelector = nodeSelector == null ? List.of() : List.copyOf(nodeSelector);
         environment = environment == null ? List.of() : List.copyOf(environment);
-        if (!LABEL.matcher(namespace).matches()) {
-            throw new IllegalArgumentException("Kubernetes namespace: expected lower-case letters, digits and '-' (at most 63, as kubectl takes it), got '"
-                    + namespace + "'");
-        }
-        if (!IMAGE.matcher(image).matches()) {
-            throw new IllegalArgumentException("Kubernetes image: expected an image reference with Galvatron installed (registry/name:tag), got '" + image + "'");
-        }
-        if (!imagePullSecret.isEmpty() && !LABEL.matcher(imagePullSecret).matches()) {
-            throw new IllegalArgumentException("Kubernetes image pull secret: expected a secret's name (lower-case letters, digits, '-'), got '"
-                    + imagePullSecret + "'");
-        }
-        if (!modelDir.startsWith("/") || modelDir.contains("\n")) {
-            throw new IllegalArgumentException("Kubernetes model folder: expected the absolute path of Galvatron's model folder inside the image, got '"
-                    + modelDir + "'");
-        }
-        if (!QUALIFIED.matcher(gpuResource).matches()) {
-            throw new IllegalArgumentException("Kubernetes GPU resource: expected a resource name such as nvidia.com/gpu, got '" + gpuResource + "'");
-        }
-        if (!volumeClaim.isEmpty() && !LABEL.matcher(volumeClaim).matches()) {
-            throw new IllegalArgumentException("Kubernetes volume claim: expected a PersistentVolumeClaim's name (lower-case letters, digits, '-'), got '"
-                    + volumeClaim + "'");
-        }
-        if (!volumeClaim.isEmpty() && (!mountPath.startsWith("/") || mountPath.contains(":") || mountPath.contains("\n"))) {
-            throw new IllegalArgumentException("Kubernetes mount path: expected an absolute path without ':' for the volume claim, got '" + mountPath + "'");
-        }
+        require(LABEL.matcher(namespace).matches(), "namespace", "lower-case letters, digits and '-' (at most 63, as kubectl takes it)", namespace);
+        require(IMAGE.matcher(image).matches(), "image", "an image reference with Galvatron installed (registry/name:tag)", image);
+        require(imagePullSecret.isEmpty() || LABEL.matcher(imagePullSecret).matches(), "image pull secret",
+                "a secret's name (lower-case letters, digits, '-')", imagePullSecret);
+        require(modelDir.startsWith("/") && !modelDir.contains("\n"), "model folder", "the absolute path of Galvatron's model folder inside the image",
+                modelDir);
+        require(QUALIFIED.matcher(gpuResource).matches(), "GPU resource", "a resource name such as nvidia.com/gpu", gpuResource);
+        require(volumeClaim.isEmpty() || LABEL.matcher(volumeClaim).matches(), "volume claim",
+                "a PersistentVolumeClaim's name (lower-case letters, digits, '-')", volumeClaim);
+        require(volumeClaim.isEmpty() || mountPath.startsWith("/") && !mountPath.contains(":") && !mountPath.contains("\n"), "mount path",
+                "an absolute path without ':' for the volume claim", mountPath);
         if (sharedMemoryGi < 1 || sharedMemoryGi > 4096) {
             throw new IllegalArgumentException("Kubernetes shared memory: expected 1 to 4096 GiB for /dev/shm, got " + sharedMemoryGi);
         }
@@ -90,6 +76,11 @@ public record KubernetesSettings(ManifestKind kind, String namespace, String ima
                 throw new IllegalArgumentException("Kubernetes environment: expected NAME=value with a variable name, got '" + line + "'");
             }
         }
+    }
+
+    /** A field Kubernetes would refuse, named with what it takes. */
+    private static void require(boolean ok, String field, String expected, String got) {
+        if (!ok) throw new IllegalArgumentException("Kubernetes " + field + ": expected " + expected + ", got '" + got + "'");
     }
 
     private static String strip(String s) {

@@ -54,10 +54,7 @@ public final class KubernetesView {
         manifest.setPrefRowCount(12);
         manifest.setStyle("-fx-font-family: monospace;");
         manifest.textProperty().bindBidirectional(vm.manifest);
-        Label status = new Label();
-        status.setId("k8sStatus");
-        status.setWrapText(true);
-        status.textProperty().bind(vm.statusProperty());
+        Label status = studio.app.theme.Forms.status("k8sStatus", vm.statusProperty());
         root.getChildren().addAll(where, new HBox(6, selector, env), training.root(), new HBox(6, prepare, write), manifest, status);
     }
 

@@ -88,10 +88,7 @@ public final class SlurmView {
         Button follow = new Button("Follow again");
         follow.disableProperty().bind(jobs.getSelectionModel().selectedItemProperty().isNull());
         follow.setOnAction(e -> vm.track(jobs.getSelectionModel().getSelectedItem()));
-        Label status = new Label();
-        status.setId("slurmStatus");
-        status.setWrapText(true);
-        status.textProperty().bind(vm.statusProperty());
+        Label status = studio.app.theme.Forms.status("slurmStatus", vm.statusProperty());
         Label note = new Label("The login node is the first host below; node 0's events show in the live charts at the bottom, as a run over SSH does.");
         root.getChildren().addAll(policy, where, setup, run, script, jobs, new HBox(6, cancel, requeue, follow), status, note);
     }

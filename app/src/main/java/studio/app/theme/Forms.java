@@ -40,4 +40,13 @@ public final class Forms {
         b.setOnAction(e -> action.run());
         return b;
     }
+
+    /** A section's status line, wrapped, showing {@code text}. */
+    public static Label status(String id, javafx.beans.value.ObservableValue<String> text) {
+        Label l = new Label();
+        l.setId(id);
+        l.setWrapText(true);
+        l.textProperty().bind(text);
+        return l;
+    }
 }

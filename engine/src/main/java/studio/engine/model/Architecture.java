@@ -28,6 +28,12 @@ public record Architecture(String name, int hiddenSize, int layers, int attentio
         }
     }
 
+    /** The same shape under another name (the name a user's files use). */
+    public Architecture withName(String newName) {
+        return new Architecture(newName, hiddenSize, layers, attentionHeads, keyValueHeads, headDim, ffnHiddenSize, vocabSize, tiedEmbeddings, gatedMlp,
+                attentionBias, linearBias, layerNorm, qkNorm, learnedPositions, moe, mla);
+    }
+
     /**
      * Mixture-of-experts MLPs.
      *

@@ -6,6 +6,7 @@ import studio.engine.plan.ParallelPlan;
 import studio.engine.plan.PipelineType;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -61,6 +62,14 @@ public final class PipelineSchedule {
         public double backwardMs() { return recomputeMs + backwardComputeMs + backwardCommunicationMs + backwardGatherMs; }
 
         public double tailMs() { return gradientSyncMs + optimizerMs; }
+
+        /** This stage's work and {@code o}'s together (a stage is its layers' sum). */
+        public StageWork plus(StageWork o) {
+            return new StageWork(forwardComputeMs + o.forwardComputeMs, forwardCommunicationMs + o.forwardCommunicationMs,
+                    forwardGatherMs + o.forwardGatherMs, backwardComputeMs + o.backwardComputeMs, recomputeMs + o.recomputeMs,
+                    backwardCommunicationMs + o.backwardCommunicationMs, backwardGatherMs + o.backwardGatherMs, gradientSyncMs + o.gradientSyncMs,
+                    optimizerMs + o.optimizerMs);
+        }
     }
 
     /** The schedule and what it adds up to. */
@@ -225,33 +234,25 @@ public final class PipelineSchedule {
     /** The schedule of a costed plan: its stages' layer times per micro-batch, its micro-batch count and type. */
     public static Timeline of(ParallelPlan plan, PlanEstimate estimate) {
         int p = plan.pp();
-        double[][] w = new double[p][9];
+        StageWork[] work = new StageWork[p];
+        Arrays.fill(work, new StageWork(0, 0, 0, 0, 0, 0, 0, 0, 0));
         double[] p2p = new double[Math.max(1, p - 1)];
         int[] stageOf = plan.stageOfLayer();
         for (int l = 0; l < estimate.layerTime().size(); l++) {
             LayerTime t = estimate.layerTime().get(l);
             int s = stageOf[l];
-            boolean checkpointed = plan.layers().get(l).checkpoint();
             double share = t.forwardMs() + t.backwardMs() <= 0 ? 0.5 : t.forwardMs() / (t.forwardMs() + t.backwardMs());
             // a checkpointed layer's backward holds its recomputed forward (the cost model's backward includes it)
-            double recompute = checkpointed ? Math.min(t.forwardMs(), t.backwardMs()) : 0;
+            double recompute = plan.layers().get(l).checkpoint() ? Math.min(t.forwardMs(), t.backwardMs()) : 0;
             // in-layer communication splits as the compute does; what is left of the micro-batch's time without the
             // gradient sync is ZeRO-3's gathers; the sync itself is once an iteration, after the last backward
             double gather = Math.max(0, t.noCommS() * 1000 - t.forwardMs() - t.backwardMs() - t.tpMs() - t.p2pMs());
             double sync = Math.max(0, (t.totalS() - t.noCommS()) * 1000);
-            w[s][0] += t.forwardMs();
-            w[s][1] += t.tpMs() * share;
-            w[s][2] += gather * share;
-            w[s][3] += t.backwardMs() - recompute;
-            w[s][4] += recompute;
-            w[s][5] += t.tpMs() * (1 - share);
-            w[s][6] += gather * (1 - share);
-            w[s][7] += sync;
+            // Galvatron's profiles hold no optimizer step: drawn only where a time for it is given
+            work[s] = work[s].plus(new StageWork(t.forwardMs(), t.tpMs() * share, gather * share, t.backwardMs() - recompute, recompute,
+                    t.tpMs() * (1 - share), gather * (1 - share), sync, 0));
             if (s < p - 1 && (l + 1 >= stageOf.length || stageOf[l + 1] != s)) p2p[s] = Math.max(p2p[s], t.p2pMs());
         }
-        StageWork[] work = new StageWork[p];
-        // Galvatron's profiles hold no optimizer step: drawn only where a time for it is given
-        for (int s = 0; s < p; s++) work[s] = new StageWork(w[s][0], w[s][1], w[s][2], w[s][3], w[s][4], w[s][5], w[s][6], w[s][7], 0);
         return simulate(plan.pipelineType(), Math.max(1, estimate.realChunks()), work, p2p);
     }
 

@@ -59,8 +59,7 @@ public final class LayerPartsProfiler {
         }
         ObjectNode o = JsonFiles.readObject(file);
         Architecture a = o.has("model_type") ? ArchitectureReader.fromHuggingFace(file, o) : ArchitectureReader.of(ModelCatalog.read(file));
-        return new Architecture(model, a.hiddenSize(), a.layers(), a.attentionHeads(), a.keyValueHeads(), a.headDim(), a.ffnHiddenSize(), a.vocabSize(),
-                a.tiedEmbeddings(), a.gatedMlp(), a.attentionBias(), a.linearBias(), a.layerNorm(), a.qkNorm(), a.learnedPositions(), a.moe(), a.mla());
+        return a.withName(model);
     }
 
     public static int run(Request r, Consumer<Event> out) throws IOException {
