@@ -75,7 +75,8 @@ public final class PipelineTimelineView {
 
     /** One simulation an edit: the drawing and the summary both read it. */
     private void refresh() {
-        timeline = editor.estimate() == null ? null : PipelineSchedule.of(editor.plan(), editor.estimate());
+        timeline = editor.estimate() == null ? null : PipelineSchedule.of(editor.plan(), editor.estimate(),
+                PipelineSchedule.GradientReduce.of(editor.state().context().settings().costOptions().asyncGradReduce()));
         summary.setText(summaryText(timeline));
         draw();
     }

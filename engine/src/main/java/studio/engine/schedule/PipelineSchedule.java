@@ -19,6 +19,22 @@ import java.util.List;
 public final class PipelineSchedule {
     public enum Kind { FORWARD, BACKWARD }
 
+    /** When the runtime reduces a stage's gradients (Galvatron's {@code async_grad_reduce}). */
+    public enum GradientReduce {
+        /** Gradients accumulate over the micro-batches and are reduced once, with the last backward (the default). */
+        ONCE_AN_ITERATION,
+        /**
+         * {@code --no_async_grad_reduce}: every micro-batch's backward reduces its gradients (less gradient memory,
+         * the reduce's exposed time once a micro-batch). Galvatron's formula still counts it once (its memory model
+         * alone knows the flag).
+         */
+        EVERY_MICRO_BATCH;
+
+        public static GradientReduce of(boolean asyncGradReduce) {
+            return asyncGradReduce ? ONCE_AN_ITERATION : EVERY_MICRO_BATCH;
+        }
+    }
+
     /** One forward or backward of one micro-batch on one stage. */
     public record Slot(int stage, int microBatch, Kind kind, double startMs, double endMs) {
         public double durationMs() { return endMs - startMs; }
@@ -33,7 +49,10 @@ public final class PipelineSchedule {
         COMMUNICATION,
         /** ZeRO-3's parameter all-gathers and other data-parallel time inside each micro-batch, not hidden. */
         PARAMETER_GATHER,
-        /** The gradient reduce (ZeRO-2 reduce-scatter, DDP all-reduce) left exposed after the stage's last backward. */
+        /**
+         * The gradient reduce (ZeRO-2 reduce-scatter, DDP all-reduce) not hidden behind the backward: after the stage's
+         * last backward, or at the end of every backward under {@link GradientReduce#EVERY_MICRO_BATCH}.
+         */
         GRADIENT_SYNC,
         OPTIMIZER
     }
@@ -46,7 +65,8 @@ public final class PipelineSchedule {
     /**
      * One stage's work, per micro-batch (forward and backward, each as compute, recompute, exposed communication and
      * parameter gathers; they run in that order inside the op) and once per iteration after its last backward
-     * (the exposed gradient reduce, then the optimizer step).
+     * (the exposed gradient reduce, then the optimizer step). Under {@link GradientReduce#EVERY_MICRO_BATCH} the
+     * gradient reduce ends every backward instead.
      */
     public record StageWork(double forwardComputeMs, double forwardCommunicationMs, double forwardGatherMs, double backwardComputeMs,
                             double recomputeMs, double backwardCommunicationMs, double backwardGatherMs, double gradientSyncMs, double optimizerMs) {
@@ -60,8 +80,6 @@ public final class PipelineSchedule {
         public double forwardMs() { return forwardComputeMs + forwardCommunicationMs + forwardGatherMs; }
 
         public double backwardMs() { return recomputeMs + backwardComputeMs + backwardCommunicationMs + backwardGatherMs; }
-
-        public double tailMs() { return gradientSyncMs + optimizerMs; }
 
         /** This stage's work and {@code o}'s together (a stage is its layers' sum). */
         public StageWork plus(StageWork o) {
@@ -231,8 +249,11 @@ public final class PipelineSchedule {
         return k - m;
     }
 
-    /** The schedule of a costed plan: its stages' layer times per micro-batch, its micro-batch count and type. */
-    public static Timeline of(ParallelPlan plan, PlanEstimate estimate) {
+    /**
+     * The schedule of a costed plan: its stages' layer times per micro-batch, its micro-batch count and type, its
+     * gradients reduced as {@code reduce} says.
+     */
+    public static Timeline of(ParallelPlan plan, PlanEstimate estimate, GradientReduce reduce) {
         int p = plan.pp();
         StageWork[] work = new StageWork[p];
         Arrays.fill(work, new StageWork(0, 0, 0, 0, 0, 0, 0, 0, 0));
@@ -253,21 +274,23 @@ public final class PipelineSchedule {
                     t.tpMs() * (1 - share), gather * (1 - share), sync, 0));
             if (s < p - 1 && (l + 1 >= stageOf.length || stageOf[l + 1] != s)) p2p[s] = Math.max(p2p[s], t.p2pMs());
         }
-        return simulate(plan.pipelineType(), Math.max(1, estimate.realChunks()), work, p2p);
+        return simulate(plan.pipelineType(), Math.max(1, estimate.realChunks()), work, p2p, reduce);
     }
 
     /**
      * The schedule of stages' detailed work: the ops placed as {@link #simulate(PipelineType, int, double[], double[], double[])}
      * places their totals, each op split into its parts in order, and after each stage's last backward its exposed
-     * gradient reduce and optimizer step (the iteration ends when the last stage's tail does).
+     * gradient reduce and optimizer step (the iteration ends when the last stage's tail does). Under
+     * {@link GradientReduce#EVERY_MICRO_BATCH} the reduce ends every backward (which it lengthens) instead of the tail.
      */
-    public static Timeline simulate(PipelineType type, int microBatches, StageWork[] work, double[] p2pMs) {
+    public static Timeline simulate(PipelineType type, int microBatches, StageWork[] work, double[] p2pMs, GradientReduce reduce) {
         int p = work.length;
+        boolean everyMicroBatch = reduce == GradientReduce.EVERY_MICRO_BATCH;
         double[] fwd = new double[p];
         double[] bwd = new double[p];
         for (int s = 0; s < p; s++) {
             fwd[s] = work[s].forwardMs();
-            bwd[s] = work[s].backwardMs();
+            bwd[s] = work[s].backwardMs() + (everyMicroBatch ? work[s].gradientSyncMs() : 0);
         }
         Timeline ops = simulate(type, microBatches, fwd, bwd, p2pMs);
         List<Part> parts = new ArrayList<>();
@@ -283,14 +306,15 @@ public final class PipelineSchedule {
                 t = part(parts, x, PartKind.PARAMETER_GATHER, t, sw.backwardGatherMs());
                 t = part(parts, x, PartKind.RECOMPUTE, t, sw.recomputeMs());
                 t = part(parts, x, PartKind.COMPUTE, t, sw.backwardComputeMs());
-                part(parts, x, PartKind.COMMUNICATION, t, sw.backwardCommunicationMs());
+                t = part(parts, x, PartKind.COMMUNICATION, t, sw.backwardCommunicationMs());
+                if (everyMicroBatch) part(parts, x, PartKind.GRADIENT_SYNC, t, sw.gradientSyncMs());
             }
             lastEnd[x.stage()] = Math.max(lastEnd[x.stage()], x.endMs());
         }
         double makespan = ops.makespanMs();
         for (int s = 0; s < p; s++) {
             double t = lastEnd[s];
-            if (work[s].gradientSyncMs() > 0) parts.add(new Part(s, -1, PartKind.GRADIENT_SYNC, t, t += work[s].gradientSyncMs()));
+            if (!everyMicroBatch && work[s].gradientSyncMs() > 0) parts.add(new Part(s, -1, PartKind.GRADIENT_SYNC, t, t += work[s].gradientSyncMs()));
             if (work[s].optimizerMs() > 0) parts.add(new Part(s, -1, PartKind.OPTIMIZER, t, t += work[s].optimizerMs()));
             makespan = Math.max(makespan, t);
         }

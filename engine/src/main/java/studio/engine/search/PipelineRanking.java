@@ -24,12 +24,14 @@ final class PipelineRanking {
     private final CostModel costModel;
     private final ModelDescription model;
     private final PipelineType pipelineType;
+    private final PipelineSchedule.GradientReduce reduce;
     private final boolean studio;
 
     PipelineRanking(CostModel costModel, boolean studio) {
         this.costModel = costModel;
         this.model = costModel.profiles().model();
         this.pipelineType = costModel.options().pipelineType();
+        this.reduce = PipelineSchedule.GradientReduce.of(costModel.options().asyncGradReduce());
         this.studio = studio;
     }
 
@@ -60,30 +62,37 @@ final class PipelineRanking {
             terms = PipelineCost.terms(withSync, withoutSync, division, vocabularyWithoutSyncS, realChunks);
         }
         double galvatron = terms.iterationS();
-        return new Costs(galvatron, studio ? Math.max(galvatron, scheduleBound(terms.fullS(), terms.computeS(), terms.realChunks()))
-                : galvatron);
+        return new Costs(galvatron, studio ? Math.max(galvatron, scheduleBound(pipelineType, reduce, terms.fullS(), terms.computeS(),
+                vocabularyWithoutSyncS, terms.realChunks())) : galvatron);
     }
 
     /**
      * The iteration as the runtime schedules it ({@link PipelineSchedule}): each stage's micro-batch work {@code k}
      * split as Galvatron's model splits a layer (forward a third, backward two thirds; p2p is already inside the
-     * layers' times), run in the plan's GPipe or 1F1B order, plus the exposed gradient-reduce tail. The studio ranks
-     * its own candidates by the larger of this and Galvatron's formula, so neither the formula's blind spots nor an
-     * order the runtime cannot keep makes a candidate win.
+     * layers' times), run in the plan's GPipe or 1F1B order, plus the exposed gradient-reduce tail; under
+     * {@code --no_async_grad_reduce} every backward carries its stage's reduce instead (Galvatron's formula counts it
+     * once). The studio ranks its own candidates by the larger of this and Galvatron's formula, so neither the
+     * formula's blind spots nor an order the runtime cannot keep makes a candidate win.
      */
-    private double scheduleBound(double[] full, double[] compute, int chunks) {
+    static double scheduleBound(PipelineType pipelineType, PipelineSchedule.GradientReduce reduce, double[] full, double[] compute,
+                                double[] vocabularyWithoutSyncS, int chunks) {
         int pp = compute.length;
+        boolean everyMicroBatch = reduce == PipelineSchedule.GradientReduce.EVERY_MICRO_BATCH;
         double[] forward = new double[pp];
         double[] backward = new double[pp];
+        double[] work = new double[pp];
         for (int i = 0; i < pp; i++) {
+            // the layers' gradient reduce: their time with it less without it (the vocabulary is only in compute)
+            double sync = everyMicroBatch ? Math.max(0, full[i] - (compute[i] - vocabularyWithoutSyncS[i])) : 0;
             forward[i] = compute[i] / 3;
-            backward[i] = compute[i] - forward[i];
+            backward[i] = compute[i] - forward[i] + sync;
+            work[i] = compute[i] + sync;
         }
         double makespan = PipelineSchedule.makespanMs(pipelineType, Math.max(1, chunks), forward, backward,
                 new double[Math.max(1, pp - 1)]);
-        double tail = PipelineCost.exposedReduceS(full, compute);
+        double tail = everyMicroBatch ? 0 : PipelineCost.exposedReduceS(full, compute);
         // the plain bound stays a floor: the schedule is never below it, so this only guards against rounding
-        return Math.max(makespan + tail, plainBound(compute, chunks) + tail);
+        return Math.max(makespan + tail, plainBound(work, chunks) + tail);
     }
 
     /** The plain 1F1B iteration without the reduce tail: every stage's work once, plus (micro-batches - 1) times the slowest. */

@@ -126,7 +126,8 @@ class PipelineScheduleTest {
                 new PipelineSchedule.StageWork(4, 1, 0.5, 6, 4, 1.5, 0.5, 3, 2),
                 new PipelineSchedule.StageWork(5, 0.5, 0, 9, 0, 0.5, 0, 2, 2)};
         for (PipelineType type : PipelineType.values()) {
-            PipelineSchedule.Timeline t = PipelineSchedule.simulate(type, 4, work, new double[] {0.7});
+            PipelineSchedule.Timeline t = PipelineSchedule.simulate(type, 4, work, new double[] {0.7},
+                    PipelineSchedule.GradientReduce.ONCE_AN_ITERATION);
             PipelineSchedule.Timeline ops = PipelineSchedule.simulate(type, 4, new double[] {5.5, 5.5}, new double[] {12, 9.5}, new double[] {0.7});
             assertEquals(ops.slots(), t.slots(), "the parts do not move the ops");
             for (PipelineSchedule.Slot x : t.slots()) {
@@ -160,12 +161,41 @@ class PipelineScheduleTest {
     }
 
     @Test
+    void withoutAsyncGradReduceEveryBackwardEndsWithItsStagesReduce() {
+        PipelineSchedule.StageWork[] work = {
+                new PipelineSchedule.StageWork(4, 1, 0.5, 6, 4, 1.5, 0.5, 3, 2),
+                new PipelineSchedule.StageWork(5, 0.5, 0, 9, 0, 0.5, 0, 2, 2)};
+        int m = 4;
+        for (PipelineType type : PipelineType.values()) {
+            var once = PipelineSchedule.simulate(type, m, work, new double[] {0.7}, PipelineSchedule.GradientReduce.ONCE_AN_ITERATION);
+            var every = PipelineSchedule.simulate(type, m, work, new double[] {0.7}, PipelineSchedule.GradientReduce.EVERY_MICRO_BATCH);
+            // the same ops with each backward longer by its stage's reduce
+            var ops = PipelineSchedule.simulate(type, m, new double[] {5.5, 5.5}, new double[] {12 + 3, 9.5 + 2}, new double[] {0.7});
+            assertEquals(ops.slots(), every.slots());
+            for (int s = 0; s < 2; s++) {
+                final int stage = s;
+                var sync = every.parts().stream().filter(q -> q.stage() == stage && q.kind() == PipelineSchedule.PartKind.GRADIENT_SYNC).toList();
+                assertEquals(m, sync.size(), "one reduce a micro-batch");
+                assertTrue(sync.stream().allMatch(q -> q.microBatch() >= 0), "inside the backwards, none in the tail");
+                for (PipelineSchedule.Slot x : every.slots()) {
+                    if (x.stage() != s || x.kind() != PipelineSchedule.Kind.BACKWARD) continue;
+                    assertEquals(1, sync.stream().filter(q -> q.microBatch() == x.microBatch() && q.endMs() == x.endMs()).count(),
+                            "the reduce ends its backward: " + x);
+                }
+                assertEquals(m * work[s].gradientSyncMs(), every.partMs(s, PipelineSchedule.PartKind.GRADIENT_SYNC), 1e-9);
+                assertEquals(work[s].optimizerMs(), every.partMs(s, PipelineSchedule.PartKind.OPTIMIZER), 1e-9, "the optimizer still steps once");
+            }
+            assertTrue(every.makespanMs() > once.makespanMs(), type + ": reducing every micro-batch costs time");
+        }
+    }
+
+    @Test
     void aCostedPlansTimelineHasEachTermOnceWhereTheRuntimeSpendsIt() throws Exception {
         java.nio.file.Path config = java.nio.file.Path.of(PipelineScheduleTest.class.getResource(
                 "/conformance/S1/galvatron_config_hidden4096_head32_seqlen2048_1nodes_8gpus_per_node_36GB_bf16_bsz64.json").toURI());
         var loaded = studio.engine.plan.GalvatronConfig.read(config, 8, PipelineType.GPIPE, studio.engine.plan.DpType.DDP);
         var e = new studio.engine.cost.PlanEvaluator(studio.engine.conformance.S1Inputs.costModel()).evaluate(loaded.plan(), 0, 0, loaded.fileViolations());
-        PipelineSchedule.Timeline t = PipelineSchedule.of(loaded.plan(), e);
+        PipelineSchedule.Timeline t = PipelineSchedule.of(loaded.plan(), e, PipelineSchedule.GradientReduce.ONCE_AN_ITERATION);
         int[] stageOf = loaded.plan().stageOfLayer();
         for (int s = 0; s < loaded.plan().pp(); s++) {
             double sync = 0, compute = 0, communication = 0;
@@ -181,6 +211,12 @@ class PipelineScheduleTest {
             assertEquals(m * compute, t.partMs(s, PipelineSchedule.PartKind.COMPUTE) + t.partMs(s, PipelineSchedule.PartKind.RECOMPUTE), 1e-6);
             assertEquals(m * communication, t.partMs(s, PipelineSchedule.PartKind.COMMUNICATION), 1e-6);
         }
+        var every = PipelineSchedule.of(loaded.plan(), e, PipelineSchedule.GradientReduce.EVERY_MICRO_BATCH);
+        for (int s = 0; s < loaded.plan().pp(); s++) {
+            assertEquals(e.realChunks() * t.partMs(s, PipelineSchedule.PartKind.GRADIENT_SYNC), every.partMs(s, PipelineSchedule.PartKind.GRADIENT_SYNC),
+                    1e-6, "--no_async_grad_reduce: the reduce once a micro-batch");
+        }
+        assertTrue(every.makespanMs() > t.makespanMs());
         double ratio = t.makespanMs() / 1000 / e.iterationS();
         System.out.printf(java.util.Locale.ROOT, "S1: schedule %.4f s, Galvatron's formula %.4f s (x%.3f)%n", t.makespanMs() / 1000, e.iterationS(), ratio);
         assertTrue(ratio > 0.8 && ratio < 1.25, "the schedule and the closed form tell the same iteration roughly: x" + ratio);

@@ -43,8 +43,9 @@ class StudioModeTest {
         // side by side: each plan under Galvatron's closed form and under the schedule simulator (issue 15, item 2)
         if (v2.found()) {
             PlanEstimate g = new PlanEvaluator(cm).evaluate(v2.plan(), v2.best().minTp(), v2.best().maxTp(), List.of());
-            double gSim = PipelineSchedule.of(v2.plan(), g).makespanMs() / 1000;
-            double sSim = PipelineSchedule.of(studio.plan(), e).makespanMs() / 1000;
+            var reduce = PipelineSchedule.GradientReduce.of(cm.options().asyncGradReduce());
+            double gSim = PipelineSchedule.of(v2.plan(), g, reduce).makespanMs() / 1000;
+            double sSim = PipelineSchedule.of(studio.plan(), e, reduce).makespanMs() / 1000;
             System.out.printf(Locale.ROOT, "[studio] %s iteration (s)   closed form   simulated%n  galvatron-v2 %s  %11.4f %11.4f%n"
                             + "  studio       %s  %11.4f %11.4f%n", name, v2.plan().pipelineDivision(), g.iterationS(), gSim,
                     studio.plan().pipelineDivision(), e.iterationS(), sSim);
@@ -59,6 +60,17 @@ class StudioModeTest {
     @Test
     void s1() {
         compare("S1", S1SearchTest.s1CostModel(), S1SearchTest.s1Options());
+    }
+
+    @Test
+    void s1ReducingGradientsEveryMicroBatch() {
+        // --no_async_grad_reduce: Galvatron's formula counts the reduce once; the studio's schedule once a micro-batch
+        CostModel async = S1SearchTest.s1CostModel();
+        var o = async.options();
+        CostModel every = new CostModel(async.profiles(), new studio.engine.cost.CostModelOptions(o.worldSize(), o.memoryConstraintGb(),
+                o.mixedPrecision(), false, o.sequenceParallel(), o.spSpace(), o.pipelineType(), o.defaultDpType(), o.disableVtp(),
+                o.globalMemoryBuffer(), o.costmodelCoe()));
+        compare("S1 --no_async_grad_reduce", every, S1SearchTest.s1Options());
     }
 
     @Test
