@@ -268,6 +268,10 @@ public final class RemoteRunner implements Runnable {
         @Option(names = "--schedule", defaultValue = "pipedream_flush", description = "gpipe or pipedream_flush (1F1B).") String schedule;
         @Option(names = "--micro-batches", defaultValue = "8") int microBatches;
         @Option(names = "--recompute", description = "Checkpoint every stage (its forward runs again in the backward).") boolean recompute;
+        @Option(names = "--adam", description = "End each iteration with the runtime's optimizer step (clipping, Adam, zeroing), timed in it.")
+        boolean adam;
+        @Option(names = "--optimizer-profile", paramLabel = "FILE", description = "The optimizer_step_time.json of profile-hardware: the "
+                + "simulator predicts each stage's step from it (default: the step as measured).") Path optimizerProfile;
         @Option(names = "--hidden", defaultValue = "384") int hidden;
         @Option(names = "--rows", defaultValue = "64", description = "Tokens of one micro-batch.") int rows;
         @Option(names = "--iters", defaultValue = "3") int iters;
@@ -279,16 +283,19 @@ public final class RemoteRunner implements Runnable {
         public Integer call() throws Exception {
             Path dir = workDir != null ? workDir : java.nio.file.Files.createTempDirectory("pipeline-bench-");
             var m = studio.runner.profile.PipelineBench.run(new studio.runner.profile.PipelineBench.Request(layers, microBatches,
-                    studio.engine.plan.PipelineType.parse(schedule), recompute, hidden, rows, iters, python, masterPort, dir));
-            var c = studio.runner.profile.PipelineBench.compare(m);
+                    studio.engine.plan.PipelineType.parse(schedule), recompute, adam, hidden, rows, iters, python, masterPort, dir));
+            var c = studio.runner.profile.PipelineBench.compare(m, optimizerProfile == null ? null
+                    : studio.engine.profile.OptimizerStepProfile.read(optimizerProfile));
             Event e = Event.of(RunnerEvent.PIPELINE_BENCH).put("schedule", schedule).put("micro_batches", microBatches).put("recompute", recompute)
                     .put("measured_ms", m.iterationMs()).put("simulated_ms", c.simulatedMs())
                     .put("closed_form_ms", c.closedFormMs()).put("simulator_error", c.simulatorError()).put("closed_form_error", c.closedFormError());
             double[] forward = m.meanForwardMs();
             double[] backward = m.meanBackwardMs();
+            double[] optimizer = m.meanOptimizerMs();
             var stages = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
             for (int s = 0; s < m.stages(); s++) {
-                stages.addObject().put("layers", layers.get(s)).put("forward_ms", forward[s]).put("backward_ms", backward[s]);
+                var stage = stages.addObject().put("layers", layers.get(s)).put("forward_ms", forward[s]).put("backward_ms", backward[s]);
+                if (adam) stage.put("parameters", m.parameters()[s]).put("optimizer_ms", optimizer[s]).put("predicted_optimizer_ms", c.predictedOptimizerMs()[s]);
             }
             e.set("stages", stages);
             emit(e);

@@ -75,21 +75,22 @@ public final class PipelineTimelineView {
 
     /** One simulation an edit: the drawing and the summary both read it. */
     private void refresh() {
-        timeline = editor.estimate() == null ? null : PipelineSchedule.of(editor.plan(), editor.estimate(),
-                PipelineSchedule.GradientReduce.of(editor.state().context().settings().costOptions().asyncGradReduce()));
-        summary.setText(summaryText(timeline));
+        var context = editor.state() == null ? null : editor.state().context();
+        timeline = editor.estimate() == null || context == null ? null : PipelineSchedule.of(editor.plan(), editor.estimate(),
+                PipelineSchedule.GradientReduce.of(context.settings().costOptions().asyncGradReduce()), context.optimizerStep());
+        summary.setText(summaryText(timeline, context != null && context.optimizerStep() != null));
         draw();
     }
 
-    private static String summaryText(PipelineSchedule.Timeline t) {
+    private static String summaryText(PipelineSchedule.Timeline t, boolean optimizerMeasured) {
         if (t == null) return "";
         StringBuilder peaks = new StringBuilder();
         for (int s = 0; s < t.stages(); s++) peaks.append(s == 0 ? "" : "/").append(t.peakInFlight(s));
         return String.format(Locale.ROOT, "%s · %d stages · %d micro-batches · one iteration's compute %.1f ms as scheduled · bubble %.1f %%"
                         + " · peak activations %s micro-batches · blue: forward, orange: backward, light orange: recompute, green: "
-                        + "TP/SP/CP/expert communication, purple: ZeRO-3 gathers, red: exposed gradient reduce, sky: optimizer, gaps: waiting",
+                        + "TP/SP/CP/expert communication, purple: ZeRO-3 gathers, red: exposed gradient reduce, sky: optimizer%s, gaps: waiting",
                 t.type() == PipelineType.GPIPE ? "GPipe" : "1F1B (pipedream_flush)", t.stages(), t.microBatches(), t.makespanMs(),
-                100 * t.bubbleFraction(), peaks);
+                100 * t.bubbleFraction(), peaks, optimizerMeasured ? "" : " (not profiled: profile the cluster's hardware to time it)");
     }
 
     /** Okabe-Ito colours beside the forward's blue and the backward's orange. */

@@ -1,5 +1,6 @@
 package studio.app.project;
 
+import studio.engine.profile.OptimizerStepProfile;
 import studio.engine.cost.SpSpace;
 import studio.engine.estimate.EstimatedInputs;
 import studio.engine.inputs.InputLocator;
@@ -126,10 +127,14 @@ public final class ContextLoader {
             modelPath = null;
             measured.removeIf(m -> m.startsWith("model profile"));
         }
+        OptimizerStepProfile optimizerStep = null;
         if (hasHardwareProfiles(measuredHardwareDir(), s)) {
             hwPath = measuredHardwareDir().toString();
             measured.add("hardware profile of " + s.nodes() + " x " + s.gpusPerNode() + " GPUs measured on the cluster ("
                     + measuredHardwareDir() + ")");
+            // the step was timed on these GPUs with the rest of their hardware profile: read only beside it
+            optimizerStep = OptimizerStepProfile.readIfPresent(measuredHardwareDir());
+            if (optimizerStep != null) measured.add("optimizer step measured on the cluster (" + optimizerStep.file() + ")");
         } else {
             estimateHardware = !(sampleGpu && hasHardwareProfiles(locator.hardwareDir(), s));
         }
@@ -150,7 +155,7 @@ public final class ContextLoader {
                 s.spSpace() == SpSpace.TP_SP, TimeProfileMode.STATIC, MemoryProfileMode.STATIC, modelPath, modelPath, hwPath, hwPath, hwPath,
                 hwPath);
         try {
-            return new PlanningContext(s, model, locator.load(model, args), estimated, String.join("; ", measured));
+            return new PlanningContext(s, model, locator.load(model, args), estimated, String.join("; ", measured), null, optimizerStep);
         } finally {
             // the profiles are in memory now: a studio that reloads all day leaves no folders behind
             if (dir != null) EstimatedInputs.discard(dir);
@@ -171,7 +176,7 @@ public final class ContextLoader {
         if (s.seqLength() > 0) o.add("++search_engine.common_train_info.seq_length=" + s.seqLength());
         studio.engine.inputs.v3.Galvatron3Inputs in = load3(Path.of(s.model()), o);
         return new PlanningContext(s, in.modelDescription(), in.profileBundle(), in.settings().experts() != null ? String.join("; ", in.departures()) : "",
-                "", in);
+                "", in, null);
     }
 
     /**

@@ -1,5 +1,6 @@
 package studio.app.project;
 
+import studio.engine.profile.OptimizerStepProfile;
 import studio.engine.cost.CostModel;
 import studio.engine.cost.PlanCoster;
 import studio.engine.cost.PlanEvaluator;
@@ -27,11 +28,12 @@ import java.util.function.BooleanSupplier;
  * @param estimated       which profiles are estimated from the GPU's datasheet ("" when none)
  * @param clusterMeasured which profiles were measured on the user's own cluster by the studio's profilers ("" when none)
  * @param yaml            the Galvatron 3.0 search YAML the model and profiles came from, or null
+ * @param optimizerStep   the optimizer step measured on the cluster's GPUs with its hardware profile, or null
  */
 public record PlanningContext(ClusterSettings settings, ModelDescription model, ProfileBundle profiles, String estimated,
-                              String clusterMeasured, Galvatron3Inputs yaml) {
+                              String clusterMeasured, Galvatron3Inputs yaml, OptimizerStepProfile optimizerStep) {
     public PlanningContext(ClusterSettings settings, ModelDescription model, ProfileBundle profiles, String estimated, String clusterMeasured) {
-        this(settings, model, profiles, estimated, clusterMeasured, null);
+        this(settings, model, profiles, estimated, clusterMeasured, null, null);
     }
 
     /** True when some profile is estimated rather than measured ({@link #estimated()} says which). */
@@ -118,7 +120,7 @@ public record PlanningContext(ClusterSettings settings, ModelDescription model, 
 
     /** Same profiles, other settings that need no new profile (budget, pipeline type, DP type, target). */
     public PlanningContext with(ClusterSettings s) {
-        return new PlanningContext(s, model, profiles, estimated, clusterMeasured, yaml);
+        return new PlanningContext(s, model, profiles, estimated, clusterMeasured, yaml, optimizerStep);
     }
 
     public int stageGpus(int pp) {

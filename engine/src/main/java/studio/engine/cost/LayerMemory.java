@@ -9,13 +9,10 @@ package studio.engine.cost;
  * @param modelStatesMb     parameters, gradients and optimizer states after ZeRO sharding
  * @param activationMb      activations at the peak
  * @param expertStatesMb    of the model states, an MoE layer's routed experts' (0 for a dense layer)
+ * @param updatedParameterMb of the parameters, those this GPU's optimizer step updates (its ZeRO shard)
  */
 public record LayerMemory(int realChunks, double activationSamples, double parameterMb, double modelStatesMb,
-                          double activationMb, double expertStatesMb) {
-    /** A dense layer's memory. */
-    public LayerMemory(int realChunks, double activationSamples, double parameterMb, double modelStatesMb, double activationMb) {
-        this(realChunks, activationSamples, parameterMb, modelStatesMb, activationMb, 0);
-    }
+                          double activationMb, double expertStatesMb, double updatedParameterMb) {
 
     public double totalMb() { return modelStatesMb + activationMb; }
 

@@ -54,6 +54,7 @@ final class LayerMemoryCost {
         // §4.4
         double parameterMb = ulysses ? profile.parameterSizeMb() : profile.parameterSizeMb() / tp;
         double modelStatesMb = 4 * parameterMb;
+        boolean zero = s.isZero3() || (s.isDefaultDp() && options.useZero2());
         if (s.isZero3()) {
             modelStatesMb *= zero3Ratio(shardGroup, chunks);
         } else if (s.isDefaultDp() && options.useZero2()) {
@@ -72,7 +73,8 @@ final class LayerMemoryCost {
             }
             activationMb = perSample * activeSamples;
         }
-        return new LayerMemory(chunks, activeSamples, parameterMb, modelStatesMb, activationMb);
+        return new LayerMemory(chunks, activeSamples, parameterMb, modelStatesMb, activationMb, 0,
+                ZeroRedundancy.updatedParameterMb(parameterMb, zero, shardGroup));
     }
 
     private static double sum(int[] a, int n) {

@@ -16,6 +16,14 @@ public final class ZeroRedundancy {
         return mixed ? (7.0 / 8 * s + 1.0 / 8) * 5 / 4 : 3.0 / 4 * s + 1.0 / 4;
     }
 
+    /**
+     * The fp32 parameters one GPU's optimizer step updates: ZeRO-2 and ZeRO-3 shard the optimizer states, so each of
+     * the {@code group} ranks steps its share; plain data parallelism steps every parameter on every rank.
+     */
+    public static double updatedParameterMb(double parameterMb, boolean zero, int group) {
+        return zero ? parameterMb / group : parameterMb;
+    }
+
     public static double zero3Ratio(int group, int chunks, boolean mixed, boolean asyncGradReduce) {
         double s = 1.0 / group + 0.003;
         if (chunks == 1) return s;

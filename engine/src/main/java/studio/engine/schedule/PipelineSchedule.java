@@ -4,6 +4,7 @@ import studio.engine.cost.LayerTime;
 import studio.engine.cost.PlanEstimate;
 import studio.engine.plan.ParallelPlan;
 import studio.engine.plan.PipelineType;
+import studio.engine.profile.OptimizerStepProfile;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -251,13 +252,15 @@ public final class PipelineSchedule {
 
     /**
      * The schedule of a costed plan: its stages' layer times per micro-batch, its micro-batch count and type, its
-     * gradients reduced as {@code reduce} says.
+     * gradients reduced as {@code reduce} says, and each stage's optimizer step over the parameters its ranks update
+     * ({@code optimizer} null: not profiled, no step drawn).
      */
-    public static Timeline of(ParallelPlan plan, PlanEstimate estimate, GradientReduce reduce) {
+    public static Timeline of(ParallelPlan plan, PlanEstimate estimate, GradientReduce reduce, OptimizerStepProfile optimizer) {
         int p = plan.pp();
         StageWork[] work = new StageWork[p];
         Arrays.fill(work, new StageWork(0, 0, 0, 0, 0, 0, 0, 0, 0));
         double[] p2p = new double[Math.max(1, p - 1)];
+        double[] updatedParameterMb = new double[p];
         int[] stageOf = plan.stageOfLayer();
         for (int l = 0; l < estimate.layerTime().size(); l++) {
             LayerTime t = estimate.layerTime().get(l);
@@ -269,10 +272,14 @@ public final class PipelineSchedule {
             // gradient sync is ZeRO-3's gathers; the sync itself is once an iteration, after the last backward
             double gather = Math.max(0, t.noCommS() * 1000 - t.forwardMs() - t.backwardMs() - t.tpMs() - t.p2pMs());
             double sync = Math.max(0, (t.totalS() - t.noCommS()) * 1000);
-            // Galvatron's profiles hold no optimizer step: drawn only where a time for it is given
             work[s] = work[s].plus(new StageWork(t.forwardMs(), t.tpMs() * share, gather * share, t.backwardMs() - recompute, recompute,
                     t.tpMs() * (1 - share), gather * (1 - share), sync, 0));
+            if (l < estimate.layerMemory().size()) updatedParameterMb[s] += estimate.layerMemory().get(l).updatedParameterMb();
             if (s < p - 1 && (l + 1 >= stageOf.length || stageOf[l + 1] != s)) p2p[s] = Math.max(p2p[s], t.p2pMs());
+        }
+        if (optimizer != null) {
+            // the layers' parameters; the embedding and head's sit in Galvatron's lumped "other" memory, not counted
+            for (int s = 0; s < p; s++) work[s] = work[s].plus(new StageWork(0, 0, 0, 0, 0, 0, 0, 0, optimizer.stepMs(updatedParameterMb[s])));
         }
         return simulate(plan.pipelineType(), Math.max(1, estimate.realChunks()), work, p2p, reduce);
     }

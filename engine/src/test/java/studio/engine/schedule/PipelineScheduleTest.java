@@ -195,7 +195,7 @@ class PipelineScheduleTest {
                 "/conformance/S1/galvatron_config_hidden4096_head32_seqlen2048_1nodes_8gpus_per_node_36GB_bf16_bsz64.json").toURI());
         var loaded = studio.engine.plan.GalvatronConfig.read(config, 8, PipelineType.GPIPE, studio.engine.plan.DpType.DDP);
         var e = new studio.engine.cost.PlanEvaluator(studio.engine.conformance.S1Inputs.costModel()).evaluate(loaded.plan(), 0, 0, loaded.fileViolations());
-        PipelineSchedule.Timeline t = PipelineSchedule.of(loaded.plan(), e, PipelineSchedule.GradientReduce.ONCE_AN_ITERATION);
+        PipelineSchedule.Timeline t = PipelineSchedule.of(loaded.plan(), e, PipelineSchedule.GradientReduce.ONCE_AN_ITERATION, null);
         int[] stageOf = loaded.plan().stageOfLayer();
         for (int s = 0; s < loaded.plan().pp(); s++) {
             double sync = 0, compute = 0, communication = 0;
@@ -211,12 +211,28 @@ class PipelineScheduleTest {
             assertEquals(m * compute, t.partMs(s, PipelineSchedule.PartKind.COMPUTE) + t.partMs(s, PipelineSchedule.PartKind.RECOMPUTE), 1e-6);
             assertEquals(m * communication, t.partMs(s, PipelineSchedule.PartKind.COMMUNICATION), 1e-6);
         }
-        var every = PipelineSchedule.of(loaded.plan(), e, PipelineSchedule.GradientReduce.EVERY_MICRO_BATCH);
+        var every = PipelineSchedule.of(loaded.plan(), e, PipelineSchedule.GradientReduce.EVERY_MICRO_BATCH, null);
         for (int s = 0; s < loaded.plan().pp(); s++) {
             assertEquals(e.realChunks() * t.partMs(s, PipelineSchedule.PartKind.GRADIENT_SYNC), every.partMs(s, PipelineSchedule.PartKind.GRADIENT_SYNC),
                     1e-6, "--no_async_grad_reduce: the reduce once a micro-batch");
         }
         assertTrue(every.makespanMs() > t.makespanMs());
+        assertEquals(0, t.parts().stream().filter(q -> q.kind() == PipelineSchedule.PartKind.OPTIMIZER).count(), "no optimizer step unless profiled");
+        // a profiled optimizer step: each stage steps the parameters its ranks update, once, after its gradient reduce
+        var adam = new studio.engine.profile.OptimizerStepProfile(2.0, 0.25, null);
+        var stepped = PipelineSchedule.of(loaded.plan(), e, PipelineSchedule.GradientReduce.ONCE_AN_ITERATION, adam);
+        for (int s = 0; s < loaded.plan().pp(); s++) {
+            double updatedMb = 0;
+            for (int l = 0; l < stageOf.length; l++) if (stageOf[l] == s) updatedMb += e.layerMemory().get(l).updatedParameterMb();
+            double expected = 2.0 + 0.25 * updatedMb * (1 << 20) / 4 / 1e6;
+            assertEquals(expected, stepped.partMs(s, PipelineSchedule.PartKind.OPTIMIZER), 1e-9);
+            final int stage = s;
+            var optimizer = stepped.parts().stream().filter(q -> q.stage() == stage && q.kind() == PipelineSchedule.PartKind.OPTIMIZER).toList();
+            var sync = stepped.parts().stream().filter(q -> q.stage() == stage && q.kind() == PipelineSchedule.PartKind.GRADIENT_SYNC).toList();
+            assertEquals(1, optimizer.size());
+            if (!sync.isEmpty()) assertEquals(sync.get(0).endMs(), optimizer.get(0).startMs(), 1e-9, "the step follows the reduce");
+        }
+        assertTrue(stepped.makespanMs() > t.makespanMs());
         double ratio = t.makespanMs() / 1000 / e.iterationS();
         System.out.printf(java.util.Locale.ROOT, "S1: schedule %.4f s, Galvatron's formula %.4f s (x%.3f)%n", t.makespanMs() / 1000, e.iterationS(), ratio);
         assertTrue(ratio > 0.8 && ratio < 1.25, "the schedule and the closed form tell the same iteration roughly: x" + ratio);

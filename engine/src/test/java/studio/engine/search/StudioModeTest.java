@@ -44,8 +44,8 @@ class StudioModeTest {
         if (v2.found()) {
             PlanEstimate g = new PlanEvaluator(cm).evaluate(v2.plan(), v2.best().minTp(), v2.best().maxTp(), List.of());
             var reduce = PipelineSchedule.GradientReduce.of(cm.options().asyncGradReduce());
-            double gSim = PipelineSchedule.of(v2.plan(), g, reduce).makespanMs() / 1000;
-            double sSim = PipelineSchedule.of(studio.plan(), e, reduce).makespanMs() / 1000;
+            double gSim = PipelineSchedule.of(v2.plan(), g, reduce, null).makespanMs() / 1000;
+            double sSim = PipelineSchedule.of(studio.plan(), e, reduce, null).makespanMs() / 1000;
             System.out.printf(Locale.ROOT, "[studio] %s iteration (s)   closed form   simulated%n  galvatron-v2 %s  %11.4f %11.4f%n"
                             + "  studio       %s  %11.4f %11.4f%n", name, v2.plan().pipelineDivision(), g.iterationS(), gSim,
                     studio.plan().pipelineDivision(), e.iterationS(), sSim);

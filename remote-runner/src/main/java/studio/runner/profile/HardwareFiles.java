@@ -3,6 +3,7 @@ package studio.runner.profile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.JsonFiles;
+import studio.engine.profile.OptimizerStepProfile;
 import studio.engine.profile.ProfilePaths;
 
 import java.io.IOException;
@@ -14,7 +15,10 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Turns the hardware profiler's measurements into Galvatron's four files, and checks them for sanity. */
+/**
+ * Turns the hardware profiler's measurements into Galvatron's four files and the studio's optimizer-step file (what
+ * Galvatron does not profile), and checks them for sanity.
+ */
 public final class HardwareFiles {
     private static final Pattern NCCL_BUSBW = Pattern.compile("#\\s*Avg bus bandwidth\\s*:\\s*([0-9.]+)");
 
@@ -35,6 +39,12 @@ public final class HardwareFiles {
         ov.put("overlap_coe", measured.path("overlap_coe").asDouble(1.0));
         out.add(write(dir.resolve(ProfilePaths.OVERLAP_FILE), ov));
         out.add(write(dir.resolve(ProfilePaths.spTimeFile(nodes, gpusPerNode)), (ObjectNode) measured.path("sp")));
+        // measured by this runner since the optimizer section was added: an older, resumed measurement has none
+        if (measured.path("optimizer").isObject()) {
+            Path file = write(dir.resolve(OptimizerStepProfile.FILE), ((ObjectNode) measured.path("optimizer")).deepCopy());
+            OptimizerStepProfile.read(file); // what the studio will read: a bad measurement fails here, named
+            out.add(file);
+        }
         return out;
     }
 
@@ -90,6 +100,11 @@ public final class HardwareFiles {
                 prevMb = t.getKey();
             }
         });
+        JsonNode optimizer = measured.path("optimizer");
+        if (optimizer.isObject() && !(optimizer.path("ms_per_million_parameters").asDouble() > 0)) {
+            findings.add("the optimizer step measured no longer for four times the parameters (" + optimizer.path("step_ms")
+                    + " ms): re-run, the device was busy");
+        }
         return findings;
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.cost.v3.PipelineCost;
 import studio.engine.io.JsonFiles;
 import studio.engine.plan.PipelineType;
+import studio.engine.profile.OptimizerStepProfile;
 import studio.engine.schedule.PipelineSchedule;
 
 import java.io.IOException;
@@ -25,9 +26,10 @@ public final class PipelineBench {
     /**
      * @param layersPerStage blocks on each stage (one process each)
      * @param rows           tokens of one micro-batch
+     * @param adam           each iteration ends with the runtime's optimizer step (clipping, Adam, zeroing), timed in it
      */
-    public record Request(List<Integer> layersPerStage, int microBatches, PipelineType schedule, boolean recompute, int hidden, int rows,
-                          int iters, String python, int masterPort, Path workDir) {
+    public record Request(List<Integer> layersPerStage, int microBatches, PipelineType schedule, boolean recompute, boolean adam, int hidden,
+                          int rows, int iters, String python, int masterPort, Path workDir) {
         public Request {
             layersPerStage = List.copyOf(layersPerStage);
             if (layersPerStage.isEmpty() || layersPerStage.stream().anyMatch(x -> x < 1) || microBatches < 1 || hidden < 1 || rows < 1 || iters < 1) {
@@ -36,12 +38,16 @@ public final class PipelineBench {
         }
     }
 
-    /** One iteration: its time and each stage's mean forward and backward of a micro-batch in it. */
-    public record Iteration(double iterationMs, double[] forwardMs, double[] backwardMs) {
+    /** One iteration: its time, each stage's mean forward and backward of a micro-batch in it, and its optimizer step (0 without). */
+    public record Iteration(double iterationMs, double[] forwardMs, double[] backwardMs, double[] optimizerMs) {
     }
 
-    /** What one run measured: its iterations, and per boundary the p2p time of an activation. */
-    public record Measured(PipelineType schedule, int microBatches, boolean recompute, List<Iteration> iterations, double[] p2pMs) {
+    /**
+     * What one run measured: its iterations, per boundary the p2p time of an activation, and each stage's parameter
+     * count (what its optimizer steps).
+     */
+    public record Measured(PipelineType schedule, int microBatches, boolean recompute, boolean adam, List<Iteration> iterations, double[] p2pMs,
+                           long[] parameters) {
         public Measured {
             iterations = List.copyOf(iterations);
             if (iterations.isEmpty()) throw new IllegalArgumentException("a run with no iteration");
@@ -57,6 +63,8 @@ public final class PipelineBench {
 
         public double[] meanBackwardMs() { return mean(Iteration::backwardMs); }
 
+        public double[] meanOptimizerMs() { return mean(Iteration::optimizerMs); }
+
         private double[] mean(java.util.function.Function<Iteration, double[]> f) {
             double[] out = new double[stages()];
             for (Iteration it : iterations) for (int s = 0; s < out.length; s++) out[s] += f.apply(it)[s] / iterations.size();
@@ -67,9 +75,11 @@ public final class PipelineBench {
     /**
      * Each iteration predicted from its own stage times, by the simulator and by the closed form: the medians of the
      * predictions and of their relative errors (an iteration's stage times and its duration share whatever else the
-     * machine was doing then).
+     * machine was doing then). With the optimizer step timed, {@code predictedOptimizerMs} is each stage's step as the
+     * simulator was given it (from the optimizer profile; empty without a step).
      */
-    public record Comparison(Measured measured, double simulatedMs, double closedFormMs, double simulatorError, double closedFormError) {
+    public record Comparison(Measured measured, double simulatedMs, double closedFormMs, double simulatorError, double closedFormError,
+                             double[] predictedOptimizerMs) {
     }
 
     static double median(double[] values) {
@@ -92,6 +102,7 @@ public final class PipelineBench {
                 "--hidden", String.valueOf(r.hidden()), "--rows", String.valueOf(r.rows()), "--iters", String.valueOf(r.iters()), "--out",
                 out.toString()));
         if (r.recompute()) args.add("--recompute");
+        if (r.adam()) args.add("--adam");
         List<Process> procs = TorchRanks.start(r.python(), script, args, 0, world, world, "127.0.0.1", r.masterPort());
         Thread reaper = ChildProcesses.stopOnExit(procs);
         StringBuilder tail = new StringBuilder();
@@ -120,12 +131,17 @@ public final class PipelineBench {
     static Measured read(ObjectNode j, PipelineType schedule) {
         List<Iteration> iterations = new ArrayList<>();
         for (JsonNode it : j.path("iterations")) {
-            iterations.add(new Iteration(it.path("iteration_ms").asDouble(), doubles(it.path("forward_ms")), doubles(it.path("backward_ms"))));
+            double[] forward = doubles(it.path("forward_ms"));
+            double[] optimizer = it.has("optimizer_ms") ? doubles(it.path("optimizer_ms")) : new double[forward.length];
+            iterations.add(new Iteration(it.path("iteration_ms").asDouble(), forward, doubles(it.path("backward_ms")), optimizer));
         }
         int p = iterations.isEmpty() ? 1 : iterations.get(0).forwardMs().length;
         double[] p2p = new double[Math.max(1, p - 1)];
         for (int s = 0; s < p - 1; s++) p2p[s] = j.path("p2p_ms").get(s).asDouble();
-        return new Measured(schedule, j.path("micro_batches").asInt(), j.path("recompute").asBoolean(), iterations, p2p);
+        long[] parameters = new long[p];
+        for (int s = 0; s < p; s++) parameters[s] = j.path("stages").path(s).path("parameters").asLong();
+        return new Measured(schedule, j.path("micro_batches").asInt(), j.path("recompute").asBoolean(), j.path("adam").asBoolean(), iterations,
+                p2p, parameters);
     }
 
     private static double[] doubles(JsonNode array) {
@@ -136,22 +152,36 @@ public final class PipelineBench {
 
     /**
      * The simulator ({@link PipelineSchedule}) and Galvatron's closed form ({@link PipelineCost}: each stage as one
-     * layer of its forward plus backward, no gradient sync) on each iteration's measured stage times.
+     * layer of its forward plus backward, no gradient sync, no optimizer step) on each iteration's measured stage times.
+     * A run that timed its optimizer step gives the simulator each stage's step as {@code optimizer} predicts it from
+     * the stage's parameters (null: as measured).
      */
-    public static Comparison compare(Measured m) {
+    public static Comparison compare(Measured m, OptimizerStepProfile optimizer) {
         int n = m.iterations().size();
+        int p = m.stages();
+        double[] predictedStep = new double[m.adam() ? p : 0];
+        double[] measuredStep = m.meanOptimizerMs();
+        for (int s = 0; s < predictedStep.length; s++) {
+            predictedStep[s] = optimizer == null ? measuredStep[s] : optimizer.stepMs(m.parameters()[s] * 4.0 / (1 << 20));
+        }
         double[] simulated = new double[n];
         double[] closed = new double[n];
         double[] simulatedError = new double[n];
         double[] closedError = new double[n];
         for (int k = 0; k < n; k++) {
             Iteration it = m.iterations().get(k);
-            simulated[k] = PipelineSchedule.simulate(m.schedule(), m.microBatches(), it.forwardMs(), it.backwardMs(), m.p2pMs()).makespanMs();
+            PipelineSchedule.StageWork[] work = new PipelineSchedule.StageWork[p];
+            for (int s = 0; s < p; s++) {
+                work[s] = new PipelineSchedule.StageWork(it.forwardMs()[s], 0, 0, it.backwardMs()[s], 0, 0, 0, 0,
+                        m.adam() ? predictedStep[s] : 0);
+            }
+            simulated[k] = PipelineSchedule.simulate(m.schedule(), m.microBatches(), work, m.p2pMs(),
+                    PipelineSchedule.GradientReduce.ONCE_AN_ITERATION).makespanMs();
             closed[k] = closedFormMs(it, m.microBatches());
             simulatedError[k] = simulated[k] / it.iterationMs() - 1;
             closedError[k] = closed[k] / it.iterationMs() - 1;
         }
-        return new Comparison(m, median(simulated), median(closed), median(simulatedError), median(closedError));
+        return new Comparison(m, median(simulated), median(closed), median(simulatedError), median(closedError), predictedStep);
     }
 
     private static double closedFormMs(Iteration it, int microBatches) {

@@ -5,8 +5,9 @@
 # so that what is left between ops is waiting, which the schedule explains.
 #
 # Run by the runner's `pipeline-bench` with RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set; rank 0 writes --out:
-# {"stages": [{"forward_ms": F, "backward_ms": B}, ...] (means over the iterations), "p2p_ms": [...],
-#  "iterations": [{"iteration_ms": T, "forward_ms": [per stage], "backward_ms": [per stage]}, ...], "ops": [the last iteration's]}.
+# {"stages": [{"forward_ms": F, "backward_ms": B, "parameters": N}, ...] (means over the iterations), "p2p_ms": [...],
+#  "iterations": [{"iteration_ms": T, "forward_ms": [per stage], "backward_ms": [per stage], "optimizer_ms": [per stage]}, ...],
+#  "ops": [the last iteration's]}. With --adam an iteration ends with each stage's optimizer step (op "O").
 import argparse
 import json
 import os
@@ -67,6 +68,8 @@ def main():
     ap.add_argument("--micro-batches", type=int, required=True)
     ap.add_argument("--schedule", choices=["gpipe", "1f1b"], required=True)
     ap.add_argument("--recompute", action="store_true", help="checkpoint every stage: its forward runs again in the backward")
+    ap.add_argument("--adam", action="store_true", help="end each iteration with the runtime's optimizer step (clipping, Adam, "
+                    "zeroing), timed as part of it; else a plain SGD step after it")
     ap.add_argument("--hidden", type=int, default=384)
     ap.add_argument("--rows", type=int, default=64, help="tokens of one micro-batch")
     ap.add_argument("--iters", type=int, default=3)
@@ -81,7 +84,8 @@ def main():
         raise SystemExit("--layers has %d stages for %d processes" % (len(layers), world))
     torch.manual_seed(1234 + rank)
     model = torch.nn.Sequential(*[Block(args.hidden) for _ in range(layers[rank])])
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-4)
+    params = list(model.parameters())
+    optimizer = torch.optim.Adam(params, lr=1e-4, weight_decay=0.01) if args.adam else torch.optim.SGD(params, lr=1e-4)
     shape = (args.rows, args.hidden)
     inputs = [torch.randn(shape) for _ in range(args.micro_batches)]
 
@@ -134,29 +138,39 @@ def main():
         end = ops[-1]["end"]
         for p in pending:
             p.wait()
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
+        if args.adam:
+            t0 = time.perf_counter()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=False)
+            end = time.perf_counter()
+            ops.append({"kind": "O", "micro_batch": -1, "start": t0, "end": end})
+        else:
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
         if it >= args.warmup:
             records.append({"start": start, "end": end, "ops": ops})
 
     gathered = [None] * world
-    dist.all_gather_object(gathered, {"records": records, "p2p": p2p})
+    dist.all_gather_object(gathered, {"records": records, "p2p": p2p, "parameters": sum(q.numel() for q in params)})
     if rank == 0:
         stages = []
         for s in range(world):
             fw = [o["end"] - o["start"] for r in gathered[s]["records"] for o in r["ops"] if o["kind"] == "F"]
             bw = [o["end"] - o["start"] for r in gathered[s]["records"] for o in r["ops"] if o["kind"] == "B"]
-            stages.append({"layers": layers[s], "forward_ms": statistics.mean(fw) * 1000, "backward_ms": statistics.mean(bw) * 1000})
+            stages.append({"layers": layers[s], "forward_ms": statistics.mean(fw) * 1000, "backward_ms": statistics.mean(bw) * 1000,
+                           "parameters": gathered[s]["parameters"]})
         iterations = []
         ops = []
         for k in range(args.iters):
             begin = min(gathered[s]["records"][k]["start"] for s in range(world))
             finish = max(gathered[s]["records"][k]["end"] for s in range(world))
-            each = {"iteration_ms": (finish - begin) * 1000, "forward_ms": [], "backward_ms": []}
+            each = {"iteration_ms": (finish - begin) * 1000, "forward_ms": [], "backward_ms": [], "optimizer_ms": []}
             for s in range(world):
                 mine = gathered[s]["records"][k]["ops"]
                 each["forward_ms"].append(statistics.mean(o["end"] - o["start"] for o in mine if o["kind"] == "F") * 1000)
                 each["backward_ms"].append(statistics.mean(o["end"] - o["start"] for o in mine if o["kind"] == "B") * 1000)
+                each["optimizer_ms"].append(sum(o["end"] - o["start"] for o in mine if o["kind"] == "O") * 1000)
             iterations.append(each)
             if k == args.iters - 1:
                 for s in range(world):
@@ -164,7 +178,7 @@ def main():
                         ops.append({"stage": s, "kind": o["kind"], "micro_batch": o["micro_batch"],
                                     "start_ms": (o["start"] - begin) * 1000, "end_ms": (o["end"] - begin) * 1000})
         p2p_ms = [max(gathered[s]["p2p"][s], gathered[s + 1]["p2p"][s]) for s in range(world - 1)]
-        result = {"schedule": args.schedule, "micro_batches": args.micro_batches, "recompute": args.recompute, "stages": stages,
+        result = {"schedule": args.schedule, "micro_batches": args.micro_batches, "recompute": args.recompute, "adam": args.adam, "stages": stages,
                   "p2p_ms": p2p_ms, "iterations": iterations, "ops": ops, "torch": torch.__version__}
         tmp = args.out + ".tmp"
         with open(tmp, "w") as f:

@@ -2,8 +2,9 @@
 
 Measures what Galvatron's search reads: all-reduce bus bandwidth for every group size, consecutive and strided;
 point-to-point bandwidth between pipeline stages for every pipeline degree; the slowdown of compute overlapped with
-communication; and all-reduce / all-to-all times per message size for every group (the SP tables). NCCL on GPUs,
-Gloo on CPUs. Rank 0 writes one JSON file; remote-runner turns it into Galvatron's files.
+communication; and all-reduce / all-to-all times per message size for every group (the SP tables). Beside them, what
+Galvatron does not profile: the optimizer step (gradient clipping, Adam, zeroing the gradients) per parameter, every
+device at once as in training. NCCL on GPUs, Gloo on CPUs. Rank 0 writes one JSON file; remote-runner turns it into Galvatron's files.
 """
 import argparse
 import json
@@ -27,6 +28,8 @@ def main():
     a = p.parse_args()
 
     cuda = torch.cuda.is_available()
+    if not cuda:
+        torch.set_num_threads(1)  # a CPU process stands for one device: one core, as the pipeline bench's stages
     dist.init_process_group("nccl" if cuda else "gloo")
     rank, world = dist.get_rank(), dist.get_world_size()
     if cuda:
@@ -39,16 +42,17 @@ def main():
         if cuda:
             torch.cuda.synchronize()
 
-    def timed(fn):
+    def timed(fn, iters=None):
+        iters = iters or a.iters
         for _ in range(a.warmup):
             fn()
         sync()
         dist.barrier()
         t0 = time.perf_counter()
-        for _ in range(a.iters):
+        for _ in range(iters):
             fn()
         sync()
-        t = torch.tensor([(time.perf_counter() - t0) / a.iters], dtype=torch.float64, device=dev)
+        t = torch.tensor([(time.perf_counter() - t0) / iters], dtype=torch.float64, device=dev)
         dist.all_reduce(t, op=dist.ReduceOp.MAX)
         return t.item()
 
@@ -71,7 +75,7 @@ def main():
     nbytes = int(a.size_mb * 2 ** 20)
     x = torch.ones(nbytes // esize, device=dev, dtype=dtype)
     sizes = [2 ** i for i in range(int(math.log2(world)), 0, -1)]
-    sections = ["allreduce", "p2p", "overlap"] + ["sp_%d" % g for g in sizes]
+    sections = ["allreduce", "p2p", "overlap"] + ["sp_%d" % g for g in sizes] + ["optimizer"]
 
     # resume: rank 0 reads what an interrupted run saved and tells every rank which sections to skip
     skip = torch.zeros(len(sections), dtype=torch.int32, device=dev)
@@ -108,6 +112,9 @@ def main():
         if todo["sp_%d" % g]:
             sp_times(out, g, sp_sizes, esize, dev, dtype, my_group, timed)
             finished("sp_%d" % g)
+    if todo["optimizer"]:
+        optimizer_step(out, cuda, dev, timed, max(a.iters, 8))
+        finished("optimizer")
 
     dist.barrier()
     dist.destroy_process_group()
@@ -181,6 +188,31 @@ def sp_times(out, g, sp_sizes, esize, dev, dtype, my_group, timed):
             out["all2all_emulated"] = True
         out["sp"]["all2all_size_%d_%dMB_time" % (g, mb)] = t * 1e3
         del y, z
+
+
+def optimizer_step(out, cuda, dev, timed, iters):
+    # Adam over fp32 parameters (the runtime's master weights), with the gradient clipping and zeroing of each
+    # iteration, at two sizes: a line through them gives the fixed part and the time per parameter
+    sizes = [2 ** 24, 2 ** 26] if cuda else [2 ** 21, 2 ** 23]
+    pieces = 4  # a model's parameters are many tensors, not one
+    step_ms = []
+    for n in sizes:
+        params = [torch.nn.Parameter(torch.randn(n // pieces, device=dev, dtype=torch.float32)) for _ in range(pieces)]
+        for q in params:
+            q.grad = torch.randn_like(q)
+        opt = torch.optim.Adam(params, lr=1e-4, weight_decay=0.01)
+
+        def step():
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+            opt.zero_grad(set_to_none=False)
+
+        step_ms.append(timed(step, iters) * 1e3)
+        del params, opt
+    per_param = max(0.0, (step_ms[1] - step_ms[0]) / (sizes[1] - sizes[0]))
+    out["optimizer"] = {"optimizer": "torch.optim.Adam", "parameter_dtype": "fp32", "clip_grad": 1.0, "parameters": sizes,
+                        "step_ms": step_ms, "fixed_ms": max(0.0, step_ms[0] - per_param * sizes[0]),
+                        "ms_per_million_parameters": per_param * 1e6}
 
 
 if __name__ == "__main__":

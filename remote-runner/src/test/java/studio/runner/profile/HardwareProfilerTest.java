@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.engine.io.JsonFiles;
 import studio.engine.profile.HardwareProfile;
+import studio.engine.profile.OptimizerStepProfile;
 import studio.runner.RunnerCli;
 
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ class HardwareProfilerTest {
                 "--sp-sizes-mb", "1,2,3,4,5,6,7,8", "--iters", "2", "--master-port", String.valueOf(FreePort.next())};
         RunnerCli r = RunnerCli.run(args);
         assertEquals(0, r.exitCode(), r.raw());
-        assertEquals(4, r.named("profile_progress").size(), r.raw()); // allreduce, p2p, overlap, sp over 2
+        assertEquals(5, r.named("profile_progress").size(), r.raw()); // allreduce, p2p, overlap, sp over 2, optimizer
         assertEquals("gloo", r.named("profile_finished").get(0).get("backend").asText(), r.raw());
         HardwareProfile h = HardwareProfile.read(2, out.resolve("allreduce_bandwidth_1nodes_2gpus_per_node.json"),
                 out.resolve("p2p_bandwidth_1nodes_2gpus_per_node.json"), out.resolve("overlap_coefficient.json"),
@@ -38,12 +39,18 @@ class HardwareProfilerTest {
         assertTrue(h.p2pCoe().get(2) > 0);
         assertTrue(h.overlapCoe() >= 1.0);
         assertTrue(h.hasSpTables());
+        // the optimizer step, which Galvatron does not profile: Adam over 1M and 4M fp32 parameters on each CPU process
+        OptimizerStepProfile adam = OptimizerStepProfile.read(out.resolve(OptimizerStepProfile.FILE));
+        assertTrue(adam.msPerMillionParameters() > 0, adam.toString());
+        assertTrue(adam.stepMs(4 * 773.0) > adam.stepMs(773.0), "a larger shard steps longer");
+        System.out.printf(java.util.Locale.ROOT, "[optimizer] Adam step on this CPU: %.3f ms + %.3f ms per million parameters%n",
+                adam.fixedMs(), adam.msPerMillionParameters());
 
         // run again: every section is already measured, so it resumes straight to the files
         RunnerCli again = RunnerCli.run(args);
         assertEquals(0, again.exitCode(), again.raw());
         assertEquals(0, again.named("profile_progress").size(), again.raw());
-        assertEquals(4, again.named("profile_finished").get(0).get("files").size());
+        assertEquals(5, again.named("profile_finished").get(0).get("files").size());
     }
 
     @Test
@@ -73,8 +80,12 @@ class HardwareProfilerTest {
         ObjectNode sp = m.putObject("sp");
         sp.put("allreduce_size_8_16MB_time", 0.9);
         sp.put("allreduce_size_8_32MB_time", 0.3); // twice the data in a third of the time
+        ObjectNode adam = m.putObject("optimizer");
+        adam.put("ms_per_million_parameters", 0.0); // four times the parameters, no longer: the device was busy
+        adam.putArray("step_ms").add(5.0).add(4.9);
         List<String> f = HardwareFiles.check(m, 8);
-        assertEquals(2, f.size(), f.toString());
+        assertEquals(3, f.size(), f.toString());
+        assertTrue(f.get(2).contains("optimizer step") && f.get(2).contains("[5.0,4.9]"), f.get(2));
         assertTrue(f.get(0).contains("across nodes measured 240.0 GB/s"), f.get(0));
         assertTrue(f.get(1).contains("allreduce over 8: 32 MB took 0.300 ms"), f.get(1));
 

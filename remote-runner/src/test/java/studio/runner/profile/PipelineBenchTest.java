@@ -18,14 +18,20 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The schedule simulator against real execution (issue 15, item 3): a pipelined model on CPU processes (Gloo), 2 and 4
  * stages, GPipe and 1F1B, even and uneven stages, with and without recompute. Given each stage's measured forward and
  * backward times and the p2p time, the simulator predicts the measured iteration within 5 %; Galvatron's closed form
- * on the same numbers is reported beside it.
+ * on the same numbers is reported beside it. Two runs end each iteration with the runtime's optimizer step, which the
+ * simulator takes from profile-hardware's Adam line and each stage's parameter count (Galvatron has no such term).
  */
 class PipelineBenchTest {
     @TempDir Path tmp;
 
-    private record Case(List<Integer> layers, PipelineType schedule, int microBatches, boolean recompute) {
+    private record Case(List<Integer> layers, PipelineType schedule, int microBatches, boolean recompute, boolean adam, int hidden, int rows) {
+        Case(List<Integer> layers, PipelineType schedule, int microBatches, boolean recompute) {
+            this(layers, schedule, microBatches, recompute, false, 256, 64);
+        }
+
         String label() {
-            return layers.size() + " stages " + layers + ", " + schedule.configName() + ", " + microBatches + " micro-batches" + (recompute ? ", recompute" : "");
+            return layers.size() + " stages " + layers + ", " + schedule.configName() + ", " + microBatches + " micro-batches"
+                    + (recompute ? ", recompute" : "") + (adam ? ", Adam step" : "");
         }
     }
 
@@ -41,26 +47,53 @@ class PipelineBenchTest {
                 new Case(List.of(3, 1), PipelineType.PIPEDREAM_FLUSH, 8, false),
                 new Case(List.of(1, 2, 1, 2), PipelineType.GPIPE, 8, false),
                 new Case(List.of(2, 2), PipelineType.PIPEDREAM_FLUSH, 8, true),
-                new Case(List.of(1, 2, 2, 1), PipelineType.PIPEDREAM_FLUSH, 8, true));
+                new Case(List.of(1, 2, 2, 1), PipelineType.PIPEDREAM_FLUSH, 8, true),
+                // the optimizer step, predicted from profile-hardware's Adam line on the same machine (two processes there
+                // too), on wide blocks and few tokens, so that the step is a good part of the iteration
+                new Case(List.of(2, 2), PipelineType.PIPEDREAM_FLUSH, 4, false, true, 1024, 8),
+                new Case(List.of(3, 1), PipelineType.GPIPE, 4, false, true, 1024, 8));
         StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "%-62s %9s %9s %7s %11s %7s%n", "case", "measured",
                 "simulated", "error", "closed form", "error"));
         List<String> misses = new ArrayList<>();
         List<studio.engine.calibration.Observation> runs = new ArrayList<>();
         int port = 29600 + (int) (ProcessHandle.current().pid() % 200) * 2;
+        Path hardware = tmp.resolve("hardware");
+        int code = HardwareProfiler.run(new HardwareProfiler.Request(1, 2, 0, "127.0.0.1", port++, python, 1, "1,2,3,4,5,6,7,8", 2, false, hardware),
+                event -> { });
+        assertEquals(0, code, "profile-hardware");
+        var adam = studio.engine.profile.OptimizerStepProfile.read(hardware.resolve(studio.engine.profile.OptimizerStepProfile.FILE));
+        report.append(String.format(Locale.ROOT, "Adam step measured by profile-hardware: %.2f ms + %.2f ms per million parameters%n",
+                adam.fixedMs(), adam.msPerMillionParameters()));
         for (Case c : cases) {
             // a run shares the machine with whatever else runs there: one off by more than 5 % is measured once more
             PipelineBench.Comparison cmp = null;
+            StringBuilder steps = new StringBuilder();
             int attempts = 0;
             while (attempts < 2 && (cmp == null || Math.abs(cmp.simulatorError()) > 0.05)) {
                 attempts++;
-                PipelineBench.Measured m = PipelineBench.run(new PipelineBench.Request(c.layers(), c.microBatches(), c.schedule(), c.recompute(), 256,
-                        64, 4, python, port++, tmp));
+                PipelineBench.Measured m = PipelineBench.run(new PipelineBench.Request(c.layers(), c.microBatches(), c.schedule(), c.recompute(),
+                        c.adam(), c.hidden(), c.rows(), 4, python, port++, tmp));
                 assertEquals(c.layers().size(), m.stages());
                 assertTrue(m.iterationMs() > 0 && m.meanForwardMs()[0] > 0 && m.meanBackwardMs()[0] > 0, c.label());
-                cmp = PipelineBench.compare(m);
+                cmp = PipelineBench.compare(m, adam);
+                steps.setLength(0);
+                if (c.adam()) {
+                    double[] measuredStep = m.meanOptimizerMs();
+                    double predictedSum = 0, measuredSum = 0;
+                    for (int s = 0; s < m.stages(); s++) {
+                        assertTrue(measuredStep[s] > 0 && m.parameters()[s] > 0, c.label());
+                        predictedSum += cmp.predictedOptimizerMs()[s];
+                        measuredSum += measuredStep[s];
+                        steps.append(String.format(Locale.ROOT, "  stage %d: %d parameters, Adam step measured %.2f ms, predicted %.2f ms%n", s,
+                                m.parameters()[s], measuredStep[s], cmp.predictedOptimizerMs()[s]));
+                    }
+                    // each stage's step varies with what the other process does meanwhile (two cores): their sum is what is checked
+                    double ratio = predictedSum / measuredSum;
+                    assertTrue(ratio > 1 / 1.4 && ratio < 1.4, c.label() + ": the Adam line predicts the stages' steps at x" + ratio);
+                }
             }
             report.append(String.format(Locale.ROOT, "%-62s %9.1f %9.1f %+6.1f%% %11.1f %+6.1f%%%s%n", c.label(), cmp.measured().iterationMs(),
-                    cmp.simulatedMs(), cmp.simulatorError() * 100, cmp.closedFormMs(), cmp.closedFormError() * 100, attempts > 1 ? "  (measured twice)" : ""));
+                    cmp.simulatedMs(), cmp.simulatorError() * 100, cmp.closedFormMs(), cmp.closedFormError() * 100, attempts > 1 ? "  (measured twice)" : "")).append(steps);
             // the closed form's prediction as one compute term: what calibration corrects on these runs
             runs.add(new studio.engine.calibration.Observation(c.label(), new studio.engine.calibration.TimeTerms(cmp.closedFormMs() / 1000, 0, 0, 0),
                     cmp.measured().iterationMs() / 1000, 0, 0));

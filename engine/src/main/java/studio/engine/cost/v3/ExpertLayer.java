@@ -58,8 +58,8 @@ public final class ExpertLayer {
         }
     }
 
-    /** The expert part of one layer on one GPU. */
-    public record Memory(double parameterMb, double modelStatesMb, double activationPerSampleMb) {
+    /** The expert part of one layer on one GPU; {@code updatedParameterMb}: what its optimizer step updates. */
+    public record Memory(double parameterMb, double modelStatesMb, double activationPerSampleMb, double updatedParameterMb) {
     }
 
     /** The expert part of one layer for one micro-batch, ms. */
@@ -122,7 +122,7 @@ public final class ExpertLayer {
             activation = (expertSide + assignments * 2 * h) * x.activationScale() / MB;
             if (!cs.mixed()) activation *= 2;
         }
-        return new Memory(parameterMb, states, activation);
+        return new Memory(parameterMb, states, activation, ZeroRedundancy.updatedParameterMb(parameterMb, type != DpType.DDP, edp));
     }
 
     public Time time(HybridStrategy s, int localBatch) {

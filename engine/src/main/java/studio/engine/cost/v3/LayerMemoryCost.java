@@ -42,15 +42,17 @@ public final class LayerMemoryCost {
         int split = ring.split(s); // under the ring model a GPU keeps the activations of S / cp tokens
         if (split > 1) activation = activation / split;
         double expertStates = 0;
+        double updated = ZeroRedundancy.updatedParameterMb(parameters, s.dpType() != DpType.DDP, s.shardGroup());
         if (experts.active()) {
             // the routed experts beside the profiled dense part (attention, norms, router)
             ExpertLayer.Memory e = experts.memory(s, chunks);
             parameters += e.parameterMb();
             modelStates += e.modelStatesMb();
             expertStates = e.modelStatesMb();
+            updated += e.updatedParameterMb();
             activation += e.activationPerSampleMb() * microBatches;
         }
-        return new LayerMemory(inFlight, microBatches, parameters, modelStates, activation, expertStates);
+        return new LayerMemory(inFlight, microBatches, parameters, modelStates, activation, expertStates, updated);
     }
 
     /** What the knapsack weighs: {@code ceil(enc_total)}, with {@code enc_total = MS + ACT}. */
