@@ -117,6 +117,12 @@ class ClusterProfilingTest {
         assertEquals("cluster-measured profiles", source.getText());
         assertTrue(Files.isRegularFile(loader.measuredHardwareDir().resolve("allreduce_bandwidth_1nodes_2gpus_per_node.json")));
         assertTrue(editor.estimate().iterationS() > 0, () -> editor.estimate().toString());
+        // the optimizer step the hardware profiler timed (Galvatron's files have none) now ends each stage's timeline
+        assertTrue(Files.isRegularFile(loader.measuredHardwareDir().resolve(studio.engine.profile.OptimizerStepProfile.FILE)));
+        assertTrue(editor.state().context().optimizerStep() != null, editor.state().context().clusterMeasured());
+        assertTrue(editor.state().context().clusterMeasured().contains("optimizer step measured"), editor.state().context().clusterMeasured());
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> window.timelineView().timeline() != null
+                && window.timelineView().timeline().partMs(0, studio.engine.schedule.PipelineSchedule.PartKind.OPTIMIZER) > 0);
     }
 
     @Test
