@@ -136,7 +136,7 @@ public final class CostModel {
         double[] microBatch = new double[types];
         int realChunks = 0;
         for (int i = 0; i < types; i++) {
-            int real = chunks[i] == 1 ? 1 : MicroBatches.chunkSizes(localBatch, (int) chunks[i]).length;
+            int real = chunks[i] == 1 ? 1 : MicroBatches.pieces(localBatch, (int) chunks[i]);
             microBatch[i] = (double) globalBatch / real;
             realChunks = Math.max(realChunks, real);
         }

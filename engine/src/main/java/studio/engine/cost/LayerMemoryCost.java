@@ -42,14 +42,17 @@ final class LayerMemoryCost {
         int shardGroup = ulysses ? tp * dp : dp;
         int chunks = memoryChunks(s, globalBatch, microBatchSize, minTp);
         double localBatch = (double) globalBatch / dp;
-        int[] microBatches = MicroBatches.chunkSizes((int) ((double) globalBatch / dp / (tp / minTp)), chunks);
+        int shard = (int) ((double) globalBatch / dp / (tp / minTp));
+        int pieces = MicroBatches.pieces(shard, chunks);
         // §4.2: the samples whose activations are alive at the peak
         double activeSamples;
         if ((pipelineType == PipelineType.PIPEDREAM_FLUSH && pp > 1) || pp == 1) {
             int inFlight = (pp - stage) <= chunks ? (pp - stage) : chunks;
-            activeSamples = localBatch * sum(microBatches, Math.min(inFlight, microBatches.length)) / sum(microBatches, microBatches.length);
+            // whole sample counts, as Galvatron's sums of the piece sizes give them
+            activeSamples = localBatch * (double) MicroBatches.leadingSamples(shard, chunks, Math.min(inFlight, pieces))
+                    / (double) MicroBatches.leadingSamples(shard, chunks, pieces);
         } else {
-            activeSamples = microBatches.length == 0 ? 0 : microBatches[0]; // GPipe keeps one micro-batch of the min-tp shard (quirk Q1)
+            activeSamples = MicroBatches.firstPiece(shard, chunks); // GPipe keeps one micro-batch of the min-tp shard (quirk Q1)
         }
         // §4.4
         double parameterMb = ulysses ? profile.parameterSizeMb() : profile.parameterSizeMb() / tp;
@@ -77,9 +80,4 @@ final class LayerMemoryCost {
                 ZeroRedundancy.updatedParameterMb(parameterMb, zero, shardGroup));
     }
 
-    private static double sum(int[] a, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) s += a[i];
-        return s;
-    }
 }

@@ -12,13 +12,30 @@ public final class MicroBatches {
         return chunks == 0 ? 1 : chunks;
     }
 
-    /** Sizes of {@code torch.arange(n).chunk(c)}; may be fewer than c pieces. */
-    public static int[] chunkSizes(int n, int c) {
-        if (n <= 0) return new int[0];
-        int size = (int) Math.ceil((double) n / c);
-        int pieces = (n + size - 1) / size;
-        int[] out = new int[pieces];
-        for (int i = 0; i < pieces; i++) out[i] = Math.min(size, n - i * size);
-        return out;
+    /**
+     * How many pieces {@code torch.arange(n).chunk(c)} cuts: each of {@code ceil(n / c)} samples but the last, so
+     * possibly fewer than {@code c}. Counted, not built: a sweep asks for thousands of chunks thousands of times.
+     */
+    public static int pieces(int n, int c) {
+        if (n <= 0) return 0;
+        int size = pieceSize(n, c);
+        return (n + size - 1) / size;
+    }
+
+    /** The first piece's size (every piece but the last has it); 0 for nothing to cut. */
+    public static int firstPiece(int n, int c) {
+        return n <= 0 ? 0 : pieceSize(n, c);
+    }
+
+    /** The samples in the first {@code k} of those pieces. */
+    public static long leadingSamples(int n, int c, int k) {
+        int pieces = pieces(n, c);
+        if (k <= 0 || pieces == 0) return 0;
+        if (k >= pieces) return n;
+        return (long) k * pieceSize(n, c);
+    }
+
+    private static int pieceSize(int n, int c) {
+        return (int) Math.ceil((double) n / c);
     }
 }

@@ -2,7 +2,9 @@ package studio.engine.search;
 
 import studio.engine.cost.CostModel;
 import studio.engine.cost.CostModelOptions;
+import studio.engine.cost.MicroBatches;
 import studio.engine.cost.OtherTime;
+import studio.engine.cost.PipelineCost;
 import studio.engine.cost.SpSearch;
 import studio.engine.model.ModelDescription;
 import studio.engine.plan.LayerStrategy;
@@ -13,6 +15,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntPredicate;
 
@@ -28,9 +31,11 @@ final class DegreeSearch {
      * One sub-search's settings (§6.3) and what its pipeline degrees share.
      *
      * @param knapsacks the group's knapsacks by shape, reused across its sub-searches
+     * @param incumbent samples/s of a plan found before this sub-search in Galvatron's order (0: search everything):
+     *                  a batch sweep leaves out the degrees that cannot beat it
      */
     record SubSearch(TaskGroup group, boolean vocabularyUlysses, boolean embeddingZero3, SpSearch spSearch,
-                     Map<String, StageKnapsack> knapsacks, BooleanSupplier cancelled, MemoryShortfall shortfall) {
+                     Map<String, StageKnapsack> knapsacks, BooleanSupplier cancelled, MemoryShortfall shortfall, double incumbent) {
     }
 
     private final CostModel costModel;
@@ -86,6 +91,12 @@ final class DegreeSearch {
         task.shortfall().offer(tables, vocabularyMb, bufferMb, evenDivision, group);
         DegreeInputs inputs = new DegreeInputs(task, tables, vocabularyMb, vocabularyTime, bufferMb);
         if (!options.fineGrained()) return coarse(inputs, evenDivision);
+        if (task.incumbent() > 0 && !studio && options.pinnedLayers().isEmpty()) {
+            double boundS = leastIterationS(inputs, evenDivision, group, strategies);
+            // strictly slower than a plan found earlier in Galvatron's order (with room for the bound's own rounding):
+            // it can be neither faster nor first
+            if (group.globalBatch() / (boundS * (1 - 1e-9)) < task.incumbent()) return PpCandidate.notSearched(pp, evenDivision, boundS);
+        }
         List<List<Integer>> divisions = new ArrayList<>();
         divisions.add(evenDivision);
         if (studio && pp > 1) divisions = StudioDivisions.candidates(evenDivision, total, pp);
@@ -98,6 +109,63 @@ final class DegreeSearch {
             best = StudioDivisions.improve(best, division -> fineGrained(inputs, division, division.equals(evenDivision)));
         }
         return best;
+    }
+
+    /**
+     * The least iteration any plan of this degree and division can take by Galvatron's formula (§5.5): each stage at
+     * its knapsack's linear relaxation ({@link StageBound}) within the budget its lightest vocabulary leaves, plus
+     * its fastest vocabulary, and no gradient-reduce tail (the formula only grows with each stage's time, and the tail
+     * is never negative). Where the chunk sizes leave fewer micro-batches than asked, the layers' times are those of
+     * the larger micro-batch (as {@link PipelineRanking} prices them): every micro-batch count a first layer's
+     * strategy can give is bounded, and the least is kept. +inf when no plan fits.
+     */
+    private double leastIterationS(DegreeInputs inputs, List<Integer> division, TaskGroup group, List<LayerStrategy> strategies) {
+        LayerTables tables = inputs.tables();
+        int pp = tables.pp;
+        double[] vocabularyS = new double[pp];
+        Arrays.fill(vocabularyS, INF);
+        for (double[] perStage : inputs.vocabularyTime().noCommS().values()) {
+            for (int i = 0; i < pp; i++) vocabularyS[i] = Math.min(vocabularyS[i], perStage[i]);
+        }
+        long[] stageBudgetMb = new long[pp];
+        Arrays.fill(stageBudgetMb, Long.MIN_VALUE);
+        for (double[] perStage : inputs.vocabularyMb().values()) {
+            for (int i = 0; i < pp; i++) {
+                stageBudgetMb[i] = Math.max(stageBudgetMb[i], budgetMb - ((long) Math.ceil(perStage[i]) + inputs.bufferMb()));
+            }
+        }
+        int[][] layersOfType = new int[pp][tables.types];
+        int layer = 0;
+        for (int i = 0; i < pp; i++) {
+            for (int j = 0; j < division.get(i); j++, layer++) layersOfType[i][model.typeOfLayer(layer)]++;
+            if (vocabularyS[i] == INF || stageBudgetMb[i] == Long.MIN_VALUE) return INF;
+        }
+        // the micro-batch counts the pipeline can run: one per distinct first-layer data-parallel width
+        TreeSet<Integer> realChunks = new TreeSet<>();
+        for (LayerStrategy s : strategies) {
+            int localBatch = (int) ((double) group.globalBatch() / (s.tp() * s.dp() / group.minTp()));
+            realChunks.add(tables.chunks == 1 ? 1 : MicroBatches.pieces(localBatch, (int) tables.chunks));
+        }
+        double least = INF;
+        for (int real : realChunks) {
+            double[][] timeS = tables.withoutSyncS;
+            if (real != tables.chunks) {
+                double microBatch = (double) group.globalBatch() / real;
+                timeS = new double[tables.types][tables.strategies.size()];
+                for (int t = 0; t < tables.types; t++) {
+                    for (int s = 0; s < tables.strategies.size(); s++) timeS[t][s] = costModel.layerTime(tables.strategies.get(s), t, microBatch).noCommS();
+                }
+            }
+            double[] compute = new double[pp];
+            boolean fits = true;
+            for (int i = 0; i < pp && fits; i++) {
+                double layers = StageBound.leastTimeS(tables.weightMb[tables.memoryTable(i)], timeS, layersOfType[i], stageBudgetMb[i]);
+                fits = layers < INF;
+                compute[i] = layers + vocabularyS[i];
+            }
+            if (fits) least = Math.min(least, PipelineCost.iterationS(compute, compute, real));
+        }
+        return least;
     }
 
     /** What every division of one pipeline degree reads. */

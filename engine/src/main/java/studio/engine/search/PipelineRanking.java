@@ -43,7 +43,7 @@ final class PipelineRanking {
              double[] vocabularyWithoutSyncS) {
         LayerStrategy first = layers.get(0);
         int localBatch = (int) ((double) group.globalBatch() / (first.tp() * first.dp() / group.minTp()));
-        int realChunks = tables.chunks == 1 ? 1 : MicroBatches.chunkSizes(localBatch, (int) tables.chunks).length;
+        int realChunks = tables.chunks == 1 ? 1 : MicroBatches.pieces(localBatch, (int) tables.chunks);
         PipelineTerms terms;
         if (realChunks != tables.chunks) {
             // fewer micro-batches than asked: the layers' times are those of the larger micro-batch (§5.5)

@@ -117,9 +117,30 @@ public final class SearchEngine {
         return search(listener, cancelled, stream, List.of());
     }
 
+    /**
+     * A batch sweep leaves out the pipeline degrees of a group that cannot beat the best plan of the groups at least
+     * this many places before it in Galvatron's order: a fixed distance, so that what is left out depends neither on
+     * the workers nor on their timing (the groups in flight never reach back that far), and the result is the same.
+     */
+    static final int INCUMBENT_LAG = 64;
+
+    /** Whether a batch sweep leaves out hopeless degrees (the tests turn it off to compare with searching them all). */
+    private boolean leaveOutHopeless = true;
+
+    /** Searches every degree of a sweep too (what the tests compare the left-out ones with). */
+    SearchEngine searchingEveryDegree() {
+        leaveOutHopeless = false;
+        return this;
+    }
+
     private SearchResult search(SearchListener listener, BooleanSupplier cancelled, Consumer<TaskResult> stream, List<TaskResult> kept) {
         long t0 = System.nanoTime();
         List<TaskGroup> groups = tasks.groups();
+        // only a sweep: a single batch size's log keeps every sub-search's optimum, as Galvatron's does
+        boolean sweep = leaveOutHopeless && StrategySpace.batchSizes(options).size() > 1;
+        // [g]: the best selection throughput of groups 0..g-1, written as each is delivered
+        double[] bestBefore = new double[groups.size() + 1];
+        int[] delivered = {0};
         int perGroup = tasks.vocabularyUlysses().size() * tasks.embeddingZero3().size();
         Progress progress = new Progress(listener, groups.size() * perGroup);
         MemoryShortfall shortfall = new MemoryShortfall(model);
@@ -127,9 +148,11 @@ public final class SearchEngine {
         TaskResult[] best = new TaskResult[1];
         double[] bestThroughput = {0};
         int[] count = {0};
+        int[] skipped = {0};
         Consumer<List<TaskResult>> deliver = results -> {
             for (TaskResult r : results) {
                 count[0]++;
+                for (PpCandidate c : r.candidates()) if (!c.searched()) skipped[0]++;
                 double throughput = r.best().rankS() < INF ? r.globalBatch() / r.best().rankS() : 0.0;
                 if (throughput > bestThroughput[0]) {
                     bestThroughput[0] = throughput;
@@ -137,27 +160,37 @@ public final class SearchEngine {
                 }
                 stream.accept(r);
             }
+            delivered[0]++;
+            bestBefore[delivered[0]] = bestThroughput[0];
         };
+        // read when a group starts: by then every group INCUMBENT_LAG places before it has been delivered
+        java.util.function.ToDoubleFunction<TaskGroup> incumbent = g -> sweep && g.index() >= INCUMBENT_LAG ? bestBefore[g.index() - INCUMBENT_LAG] : 0;
         int workers = Math.max(1, options.workers());
         if (workers == 1 || groups.size() == 1) {
             for (TaskGroup g : groups) {
                 if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
-                deliver.accept(runGroup(g, cancelled, shortfall, progress));
+                deliver.accept(runGroup(g, incumbent.applyAsDouble(g), cancelled, shortfall, progress));
             }
         } else {
-            runInParallel(groups, Math.min(workers, groups.size()), g -> runGroup(g, cancelled, shortfall, progress), deliver);
+            runInParallel(groups, Math.min(Math.min(workers, groups.size()), INCUMBENT_LAG / 4), g -> {
+                double known = incumbent.applyAsDouble(g);
+                return () -> runGroup(g, known, cancelled, shortfall, progress);
+            }, deliver);
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         TaskResult winner = best[0];
         if (winner == null || !winner.best().feasible()) {
-            return new SearchResult(null, null, kept, shortfall.minimumGb(), shortfall.mb(), shortfall.describe(), ms, count[0]);
+            return new SearchResult(null, null, kept, shortfall.minimumGb(), shortfall.mb(), shortfall.describe(), ms, count[0], skipped[0]);
         }
         ParallelPlan plan = winner.plan(costOptions.pipelineType(), costOptions.defaultDpType());
-        return new SearchResult(plan, winner, kept, 0, 0, null, ms, count[0]);
+        return new SearchResult(plan, winner, kept, 0, 0, null, ms, count[0], skipped[0]);
     }
 
-    /** Runs the groups on {@code threads} threads and delivers their results in the groups' order. */
-    private static void runInParallel(List<TaskGroup> groups, int threads, Function<TaskGroup, List<TaskResult>> run,
+    /**
+     * Runs the groups on {@code threads} threads and delivers their results in the groups' order; {@code run} is asked
+     * for a group's work when it is submitted (at most {@code 4 * threads} groups ahead of the next delivered).
+     */
+    private static void runInParallel(List<TaskGroup> groups, int threads, Function<TaskGroup, java.util.concurrent.Callable<List<TaskResult>>> run,
                                       Consumer<List<TaskResult>> deliver) {
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "galvatron-search");
@@ -175,7 +208,7 @@ public final class SearchEngine {
             while (next < groups.size() || !window.isEmpty()) {
                 while (next < groups.size() && window.size() < ahead) {
                     TaskGroup g = groups.get(next++);
-                    window.add(pool.submit(() -> run.apply(g)));
+                    window.add(pool.submit(run.apply(g)));
                 }
                 try {
                     deliver.accept(window.poll().get());
@@ -215,7 +248,7 @@ public final class SearchEngine {
         }
     }
 
-    private List<TaskResult> runGroup(TaskGroup group, BooleanSupplier cancelled, MemoryShortfall shortfall, Progress progress) {
+    private List<TaskResult> runGroup(TaskGroup group, double incumbent, BooleanSupplier cancelled, MemoryShortfall shortfall, Progress progress) {
         Map<String, StageKnapsack> knapsacks = new HashMap<>();
         List<TaskResult> out = new ArrayList<>();
         for (boolean vocabularyUlysses : tasks.vocabularyUlysses()) {
@@ -224,7 +257,7 @@ public final class SearchEngine {
                     if (!TaskEnumeration.consistent(spSearch, vocabularyUlysses)) continue;
                     if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
                     TaskResult r = searchTask(new DegreeSearch.SubSearch(group, vocabularyUlysses, embeddingZero3, spSearch, knapsacks,
-                            cancelled, shortfall));
+                            cancelled, shortfall, incumbent));
                     if (r != null) {
                         out.add(r);
                         progress.found(r.throughput());

@@ -23,7 +23,14 @@ public final class SearchLog {
     public static void task(Appendable sb, TaskResult t) throws java.io.IOException {
         sb.append(String.format(Locale.ROOT, "bsz=%d chunk=%d min_tp=%d max_tp=%d vsp=%d embed_sdp=%d sp_search=%d%n",
                 t.globalBatch(), t.chunks(), t.minTp(), t.maxTp(), t.vsp(), t.embedSdp(), t.spSearch().code()));
+        boolean skipped = false;
         for (PpCandidate c : t.candidates()) {
+            if (!c.searched()) {
+                skipped = true;
+                sb.append(String.format(Locale.ROOT, "  pp_deg=%d division=%s not searched: no plan of it takes less than %s s, "
+                        + "slower than a plan found before%n", c.pp(), c.division(), c.boundS()));
+                continue;
+            }
             sb.append(String.format(Locale.ROOT, "  pp_deg=%d division=%s time cost: %s, memory remaining: %s, memory cost: %s%n",
                     c.pp(), c.division(), c.costS() == Double.POSITIVE_INFINITY ? "inf" : String.valueOf(c.costS()),
                     c.remainingMb(), c.memoryCostMb()));
@@ -35,13 +42,17 @@ public final class SearchLog {
             sb.append(String.format(Locale.ROOT, "  Max throughput=%s samples/s%n", t.throughput()));
             sb.append("  ").append(stages(b)).append('\n');
         } else {
-            sb.append("  No plan fits.\n");
+            sb.append(skipped ? "  No plan of the degrees searched fits.\n" : "  No plan fits.\n");
         }
     }
 
     /** The log's end: how long it took, and the optimum. */
     public static void footer(Appendable sb, SearchResult r) throws java.io.IOException {
         sb.append(String.format(Locale.ROOT, "%nSearch took %d ms over %d sub-searches%n", r.elapsedMs(), r.taskCount()));
+        if (r.notSearched() > 0) {
+            sb.append(String.format(Locale.ROOT, "%d pipeline degrees of the sweep not searched: no plan of theirs could beat one found "
+                    + "before them (Galvatron searches them all and finds the same optimum)%n", r.notSearched()));
+        }
         if (r.found()) {
             TaskResult t = r.best();
             PpCandidate b = t.best();

@@ -15,9 +15,10 @@ import java.util.List;
  * @param leastMemoryMb    when nothing fits: that candidate's per-GPU need in MB
  * @param elapsedMs        wall time of the search
  * @param taskCount        sub-searches run
+ * @param notSearched      pipeline degrees a batch sweep left out, as no plan of theirs could beat one found before
  */
 public record SearchResult(ParallelPlan plan, TaskResult best, List<TaskResult> tasks, int minimumFeasibleGb, int leastMemoryMb,
-                           String leastMemoryCandidate, long elapsedMs, int taskCount) {
+                           String leastMemoryCandidate, long elapsedMs, int taskCount, int notSearched) {
     public SearchResult {
         tasks = List.copyOf(tasks);
     }
