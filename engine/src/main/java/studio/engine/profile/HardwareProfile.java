@@ -25,6 +25,9 @@ public final class HardwareProfile {
     private final Path allreduceFile;
     private final Path p2pFile;
     private final Path spTimeFile;
+    /** {@link #lookup} and {@link #coe} by group size (NaN: not in the file), read per strategy pair in every search. */
+    private final double[] lookupBySize;
+    private final double[][] coeBySize;
 
     public HardwareProfile(int worldSize, Map<String, Double> commCoe, Map<Integer, Double> p2pCoe, double overlapCoe,
                            Map<Integer, CollectiveTimeTable> spAllreduce, Map<Integer, CollectiveTimeTable> spAll2all,
@@ -38,6 +41,18 @@ public final class HardwareProfile {
         this.allreduceFile = allreduceFile;
         this.p2pFile = p2pFile;
         this.spTimeFile = spTimeFile;
+        int sizes = Math.max(1, worldSize) + 1;
+        this.lookupBySize = new double[sizes];
+        this.coeBySize = new double[2][sizes];
+        for (int n = 0; n < sizes; n++) {
+            Double plain = this.commCoe.get(String.valueOf(n));
+            if (plain == null) plain = this.commCoe.get(n + "_1");
+            lookupBySize[n] = plain == null ? Double.NaN : plain;
+            for (int c = 0; c < 2; c++) {
+                Double v = this.commCoe.get(n + "_" + c);
+                coeBySize[c][n] = v == null ? Double.NaN : v;
+            }
+        }
     }
 
     /**
@@ -146,6 +161,7 @@ public final class HardwareProfile {
 
     /** Galvatron's coefficient lookup: {@code coe[str(n)]} if present, else {@code coe[n + "_1"]}. */
     public double lookup(int n) {
+        if (n >= 0 && n < lookupBySize.length && !Double.isNaN(lookupBySize[n])) return lookupBySize[n];
         Double v = commCoe.get(String.valueOf(n));
         if (v == null) v = commCoe.get(n + "_1");
         if (v == null) throw missingGroup(n + "_1");
@@ -154,6 +170,9 @@ public final class HardwareProfile {
 
     /** The coefficient of a group of {@code n} ranks, consecutive (1) or strided (0). */
     public double coe(int n, int consecutive) {
+        if (n >= 0 && n < lookupBySize.length && (consecutive == 0 || consecutive == 1) && !Double.isNaN(coeBySize[consecutive][n])) {
+            return coeBySize[consecutive][n];
+        }
         Double v = commCoe.get(n + "_" + consecutive);
         if (v == null) throw missingGroup(n + "_" + consecutive);
         return v;

@@ -31,11 +31,14 @@ final class DegreeSearch {
      * One sub-search's settings (§6.3) and what its pipeline degrees share.
      *
      * @param knapsacks the group's knapsacks by shape, reused across its sub-searches
+     * @param tables    the group's layer tables by strategy set (its batch, chunks and min TP fix the rest), reused
+     *                  by its sub-searches that allow the same strategies
      * @param incumbent samples/s of a plan found before this sub-search in Galvatron's order (0: search everything):
      *                  a batch sweep leaves out the degrees that cannot beat it
      */
     record SubSearch(TaskGroup group, boolean vocabularyUlysses, boolean embeddingZero3, SpSearch spSearch,
-                     Map<String, StageKnapsack> knapsacks, BooleanSupplier cancelled, MemoryShortfall shortfall, double incumbent) {
+                     Map<String, StageKnapsack> knapsacks, Map<List<LayerStrategy>, LayerTables> tables, BooleanSupplier cancelled,
+                     MemoryShortfall shortfall, double incumbent) {
     }
 
     private final CostModel costModel;
@@ -80,7 +83,8 @@ final class DegreeSearch {
         List<Integer> evenDivision = model.layerTypes().size() == 1 ? PipelineDivision.even(total, pp)
                 : PipelineDivision.memoryBalanced(costModel, pp, group.globalBatch(), microBatchSize);
         if (pp > total || evenDivision.stream().anyMatch(d -> d < 1)) return infeasible(pp, evenDivision);
-        LayerTables tables = new LayerTables(costModel, strategies, pp, group.globalBatch(), microBatchSize, group.minTp());
+        LayerTables tables = task.tables().computeIfAbsent(strategies,
+                s -> new LayerTables(costModel, s, pp, group.globalBatch(), microBatchSize, group.minTp()));
         Map<Integer, double[]> vocabularyMb = costModel.otherMemory(strategies.get(0), group.globalBatch(), microBatchSize,
                 group.minTp(), group.maxTp(), task.vocabularyUlysses(), task.embeddingZero3());
         OtherTime vocabularyTime = costModel.otherTime(microBatchSize, pp, task.vocabularyUlysses(), task.embeddingZero3(),
@@ -270,7 +274,7 @@ final class DegreeSearch {
                 for (int s = 0; s < count; s++) if (!tables.strategies.get(s).equals(pin)) layerTime[s] = INF;
             }
             time[l] = layerTime;
-            transition[l] = tables.transitionS[type];
+            transition[l] = tables.transitionS(type);
         }
         StageKnapsack built = shared.get(new KnapsackCache.Key(weight, time, transition, budgetMb),
                 () -> new StageKnapsack(weight, time, transition, budgetMb, task.cancelled()));

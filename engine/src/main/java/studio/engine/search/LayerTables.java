@@ -24,11 +24,15 @@ final class LayerTables {
     final double[][] withoutSyncS;
     /** [memory table][type][strategy] MB rounded up; one table per stage under 1F1B, one for all under GPipe. */
     final int[][][] weightMb;
-    /** [type][previous strategy][strategy] seconds. */
-    final double[][][] transitionS;
+    /** [type][previous strategy][strategy] seconds, built when a knapsack first needs them (a sweep leaves many degrees out). */
+    private final double[][][] transitionS;
+    private final CostModel costModel;
+    private final int minTp;
 
     LayerTables(CostModel costModel, List<LayerStrategy> strategies, int pp, int globalBatch, int microBatchSize, int minTp) {
         this.strategies = strategies;
+        this.costModel = costModel;
+        this.minTp = minTp;
         this.pp = pp;
         this.microBatchSize = microBatchSize;
         this.types = costModel.profiles().model().layerTypes().size();
@@ -46,7 +50,6 @@ final class LayerTables {
                 withSyncS[t][i] = time.totalS();
                 withoutSyncS[t][i] = time.noCommS();
             }
-            transitionS[t] = costModel.transitionCost(strategies, t, microBatchSize, minTp);
         }
         int tables = costModel.options().pipelineType() == PipelineType.PIPEDREAM_FLUSH ? pp : 1;
         weightMb = new int[tables][types][count];
@@ -57,6 +60,12 @@ final class LayerTables {
                 }
             }
         }
+    }
+
+    /** {@code X[previous][strategy]} of layer type {@code type}, seconds. */
+    double[][] transitionS(int type) {
+        if (transitionS[type] == null) transitionS[type] = costModel.transitionCost(strategies, type, microBatchSize, minTp);
+        return transitionS[type];
     }
 
     /** The memory table a stage reads. */

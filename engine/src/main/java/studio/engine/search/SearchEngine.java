@@ -250,6 +250,7 @@ public final class SearchEngine {
 
     private List<TaskResult> runGroup(TaskGroup group, double incumbent, BooleanSupplier cancelled, MemoryShortfall shortfall, Progress progress) {
         Map<String, StageKnapsack> knapsacks = new HashMap<>();
+        Map<List<LayerStrategy>, LayerTables> tables = new HashMap<>();
         List<TaskResult> out = new ArrayList<>();
         for (boolean vocabularyUlysses : tasks.vocabularyUlysses()) {
             for (boolean embeddingZero3 : tasks.embeddingZero3()) {
@@ -257,7 +258,7 @@ public final class SearchEngine {
                     if (!TaskEnumeration.consistent(spSearch, vocabularyUlysses)) continue;
                     if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
                     TaskResult r = searchTask(new DegreeSearch.SubSearch(group, vocabularyUlysses, embeddingZero3, spSearch, knapsacks,
-                            cancelled, shortfall, incumbent));
+                            tables, cancelled, shortfall, incumbent));
                     if (r != null) {
                         out.add(r);
                         progress.found(r.throughput());

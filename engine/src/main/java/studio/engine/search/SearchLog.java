@@ -8,6 +8,9 @@ import java.util.stream.Collectors;
 
 /** A readable search log in the spirit of Galvatron's: every sub-search, its pp candidates, and the optimum. */
 public final class SearchLog {
+    /** What {@code %n} printed: the platform's line end. */
+    private static final String NL = System.lineSeparator();
+
     private SearchLog() {
     }
 
@@ -19,27 +22,34 @@ public final class SearchLog {
                 .append(s.stream().map(LayerStrategy::form).collect(Collectors.joining(", "))).append("\n\n");
     }
 
-    /** One sub-search: its pp candidates and its optimum. */
+    /**
+     * One sub-search: its pp candidates and its optimum. Appended piece by piece rather than formatted: a default
+     * sweep writes half a million of them (the numbers print as {@code String.valueOf} prints them).
+     */
     public static void task(Appendable sb, TaskResult t) throws java.io.IOException {
-        sb.append(String.format(Locale.ROOT, "bsz=%d chunk=%d min_tp=%d max_tp=%d vsp=%d embed_sdp=%d sp_search=%d%n",
-                t.globalBatch(), t.chunks(), t.minTp(), t.maxTp(), t.vsp(), t.embedSdp(), t.spSearch().code()));
+        sb.append("bsz=").append(Integer.toString(t.globalBatch())).append(" chunk=").append(Integer.toString(t.chunks()))
+                .append(" min_tp=").append(Integer.toString(t.minTp())).append(" max_tp=").append(Integer.toString(t.maxTp()))
+                .append(" vsp=").append(Integer.toString(t.vsp())).append(" embed_sdp=").append(Integer.toString(t.embedSdp()))
+                .append(" sp_search=").append(Integer.toString(t.spSearch().code())).append(NL);
         boolean skipped = false;
         for (PpCandidate c : t.candidates()) {
+            sb.append("  pp_deg=").append(Integer.toString(c.pp())).append(" division=").append(c.division().toString());
             if (!c.searched()) {
                 skipped = true;
-                sb.append(String.format(Locale.ROOT, "  pp_deg=%d division=%s not searched: no plan of it takes less than %s s, "
-                        + "slower than a plan found before%n", c.pp(), c.division(), c.boundS()));
+                sb.append(" not searched: no plan of it takes less than ").append(Double.toString(c.boundS()))
+                        .append(" s, slower than a plan found before").append(NL);
                 continue;
             }
-            sb.append(String.format(Locale.ROOT, "  pp_deg=%d division=%s time cost: %s, memory remaining: %s, memory cost: %s%n",
-                    c.pp(), c.division(), c.costS() == Double.POSITIVE_INFINITY ? "inf" : String.valueOf(c.costS()),
-                    c.remainingMb(), c.memoryCostMb()));
+            sb.append(" time cost: ").append(c.costS() == Double.POSITIVE_INFINITY ? "inf" : Double.toString(c.costS()))
+                    .append(", memory remaining: ").append(c.remainingMb().toString()).append(", memory cost: ")
+                    .append(c.memoryCostMb().toString()).append(NL);
         }
         PpCandidate b = t.best();
         if (b.feasible()) {
-            sb.append(String.format(Locale.ROOT, "  [Optimal pp_deg=%d] Minimized timecost=%s Memory remaining=%s Memory cost=%s Vocab tp=%d%n",
-                    b.pp(), b.costS(), b.remainingMb(), b.memoryCostMb(), b.vocabTp()));
-            sb.append(String.format(Locale.ROOT, "  Max throughput=%s samples/s%n", t.throughput()));
+            sb.append("  [Optimal pp_deg=").append(Integer.toString(b.pp())).append("] Minimized timecost=").append(Double.toString(b.costS()))
+                    .append(" Memory remaining=").append(b.remainingMb().toString()).append(" Memory cost=").append(b.memoryCostMb().toString())
+                    .append(" Vocab tp=").append(Integer.toString(b.vocabTp())).append(NL);
+            sb.append("  Max throughput=").append(Double.toString(t.throughput())).append(" samples/s").append(NL);
             sb.append("  ").append(stages(b)).append('\n');
         } else {
             sb.append(skipped ? "  No plan of the degrees searched fits.\n" : "  No plan fits.\n");
