@@ -100,7 +100,8 @@ public final class SearchViewModel {
         SearchEngine engine;
         try {
             o = options(pinned);
-            engine = new SearchEngine(ctx.costModel(), o);
+            // the list shows each batch size's best: a sweep must not leave out degrees that only lose to another batch
+            engine = new SearchEngine(ctx.costModel(), o).searchingEveryDegree();
         } catch (IllegalArgumentException e) {
             status.set("Cannot search: " + e.getMessage());
             return;
