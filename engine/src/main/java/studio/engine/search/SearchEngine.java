@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Galvatron v2's parallelism search (search-engine spec §6) on the engine's cost model, with the same task order,
@@ -167,7 +169,7 @@ public final class SearchEngine {
             bestBefore[delivered[0]] = bestThroughput[0];
         };
         // read when a group starts: by then every group INCUMBENT_LAG places before it has been delivered
-        java.util.function.ToDoubleFunction<TaskGroup> incumbent = g -> sweep && g.index() >= INCUMBENT_LAG ? bestBefore[g.index() - INCUMBENT_LAG] : 0;
+        ToDoubleFunction<TaskGroup> incumbent = g -> sweep && g.index() >= INCUMBENT_LAG ? bestBefore[g.index() - INCUMBENT_LAG] : 0;
         int workers = Math.max(1, options.workers());
         if (workers == 1 || groups.size() == 1) {
             for (TaskGroup g : groups) {
@@ -193,7 +195,7 @@ public final class SearchEngine {
      * Runs the groups on {@code threads} threads and delivers their results in the groups' order; {@code run} is asked
      * for a group's work when it is submitted (at most {@code 4 * threads} groups ahead of the next delivered).
      */
-    private static void runInParallel(List<TaskGroup> groups, int threads, Function<TaskGroup, java.util.concurrent.Callable<List<TaskResult>>> run,
+    private static void runInParallel(List<TaskGroup> groups, int threads, Function<TaskGroup, Callable<List<TaskResult>>> run,
                                       Consumer<List<TaskResult>> deliver) {
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "galvatron-search");

@@ -4,6 +4,7 @@ import studio.testsupport.PythonTorch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import studio.engine.plan.PipelineType;
+import studio.engine.profile.OptimizerStepProfile;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,12 +37,12 @@ class PipelineBenchTest {
     }
 
     /** profile-hardware's Adam line on this machine (two processes, as the two-stage runs that use it). */
-    private studio.engine.profile.OptimizerStepProfile adamLine(String python, int port, StringBuilder report) throws Exception {
+    private OptimizerStepProfile adamLine(String python, int port, StringBuilder report) throws Exception {
         Path hardware = tmp.resolve("hardware-" + port);
         int code = HardwareProfiler.run(new HardwareProfiler.Request(1, 2, 0, "127.0.0.1", port, python, 1, "1,2,3,4,5,6,7,8", 2, false, hardware),
                 event -> { });
         assertEquals(0, code, "profile-hardware");
-        var adam = studio.engine.profile.OptimizerStepProfile.read(hardware.resolve(studio.engine.profile.OptimizerStepProfile.FILE));
+        var adam = OptimizerStepProfile.read(hardware.resolve(OptimizerStepProfile.FILE));
         report.append(String.format(Locale.ROOT, "Adam step measured by profile-hardware: %.2f ms + %.2f ms per million parameters%n",
                 adam.fixedMs(), adam.msPerMillionParameters()));
         return adam;
