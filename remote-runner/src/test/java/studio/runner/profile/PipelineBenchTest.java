@@ -63,8 +63,8 @@ class PipelineBenchTest {
                 new Case(List.of(1, 2, 2, 1), PipelineType.PIPEDREAM_FLUSH, 8, true),
                 // the optimizer step, predicted from profile-hardware's Adam line on the same machine (two processes there
                 // too), on wide blocks and few tokens, so that the step is a good part of the iteration
-                new Case(List.of(2, 2), PipelineType.PIPEDREAM_FLUSH, 4, false, true, 1024, 8),
-                new Case(List.of(3, 1), PipelineType.GPIPE, 4, false, true, 1024, 8));
+                new Case(List.of(2, 2), PipelineType.PIPEDREAM_FLUSH, 8, false, true, 1024, 8),
+                new Case(List.of(3, 1), PipelineType.GPIPE, 8, false, true, 1024, 8));
         StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "%-62s %9s %9s %7s %11s %7s%n", "case", "measured",
                 "simulated", "error", "closed form", "error"));
         List<String> misses = new ArrayList<>();
