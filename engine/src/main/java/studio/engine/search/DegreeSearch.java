@@ -2,7 +2,6 @@ package studio.engine.search;
 
 import studio.engine.cost.CostModel;
 import studio.engine.cost.CostModelOptions;
-import studio.engine.cost.MicroBatches;
 import studio.engine.cost.OtherTime;
 import studio.engine.cost.PipelineCost;
 import studio.engine.cost.SpSearch;
@@ -146,10 +145,7 @@ final class DegreeSearch {
         }
         // the micro-batch counts the pipeline can run: one per distinct first-layer data-parallel width
         TreeSet<Integer> realChunks = new TreeSet<>();
-        for (LayerStrategy s : strategies) {
-            int localBatch = (int) ((double) group.globalBatch() / (s.tp() * s.dp() / group.minTp()));
-            realChunks.add(tables.chunks == 1 ? 1 : MicroBatches.pieces(localBatch, (int) tables.chunks));
-        }
+        for (LayerStrategy s : strategies) realChunks.add(PipelineRanking.realChunks(group, s, tables.chunks));
         double least = INF;
         for (int real : realChunks) {
             double[][] timeS = tables.withoutSyncS;

@@ -41,9 +41,7 @@ final class PipelineRanking {
      */
     Costs of(LayerTables tables, TaskGroup group, List<Integer> division, int[] strategyIndex, List<LayerStrategy> layers,
              double[] vocabularyWithoutSyncS) {
-        LayerStrategy first = layers.get(0);
-        int localBatch = (int) ((double) group.globalBatch() / (first.tp() * first.dp() / group.minTp()));
-        int realChunks = tables.chunks == 1 ? 1 : MicroBatches.pieces(localBatch, (int) tables.chunks);
+        int realChunks = realChunks(group, layers.get(0), tables.chunks);
         PipelineTerms terms;
         if (realChunks != tables.chunks) {
             // fewer micro-batches than asked: the layers' times are those of the larger micro-batch (§5.5)
@@ -64,6 +62,15 @@ final class PipelineRanking {
         double galvatron = terms.iterationS();
         return new Costs(galvatron, studio ? Math.max(galvatron, scheduleBound(pipelineType, reduce, terms.fullS(), terms.computeS(),
                 vocabularyWithoutSyncS, terms.realChunks())) : galvatron);
+    }
+
+    /**
+     * The micro-batches the pipeline runs when its first layer is {@code first}: the chunks its data-parallel shard of
+     * the batch is cut into, possibly fewer than asked (§5.5).
+     */
+    static int realChunks(TaskGroup group, LayerStrategy first, double chunks) {
+        int localBatch = (int) ((double) group.globalBatch() / (first.tp() * first.dp() / group.minTp()));
+        return chunks == 1 ? 1 : MicroBatches.pieces(localBatch, (int) chunks);
     }
 
     /**

@@ -31,13 +31,13 @@ final class StageBound {
         for (int t = 0; t < layersOfType.length; t++) {
             int n = layersOfType[t];
             if (n == 0) continue;
-            int[][] hull = hull(weightMb[t], timeS[t]);
+            int[] hull = hull(weightMb[t], timeS[t]);
             if (hull.length == 0) return INF;
-            used += (long) n * weightMb[t][hull[0][0]];
-            time += n * timeS[t][hull[0][0]];
+            used += (long) n * weightMb[t][hull[0]];
+            time += n * timeS[t][hull[0]];
             for (int h = 1; h < hull.length; h++) {
-                int a = hull[h - 1][0];
-                int b = hull[h][0];
+                int a = hull[h - 1];
+                int b = hull[h];
                 double dw = weightMb[t][b] - weightMb[t][a];
                 steps.add(new double[] {dw, (timeS[t][a] - timeS[t][b]) / dw, n});
             }
@@ -55,7 +55,7 @@ final class StageBound {
     }
 
     /** The strategies on the lower convex hull of (weight, time), lightest first, each faster than the one before. */
-    private static int[][] hull(int[] weight, double[] time) {
+    private static int[] hull(int[] weight, double[] time) {
         Integer[] order = new Integer[weight.length];
         int count = 0;
         for (int s = 0; s < weight.length; s++) if (time[s] < INF && weight[s] >= 0) order[count++] = s;
@@ -69,9 +69,7 @@ final class StageBound {
             while (top >= 2 && cross(weight, time, stack[top - 2], stack[top - 1], s) <= 0) top--;
             stack[top++] = s;
         }
-        int[][] out = new int[top][];
-        for (int i = 0; i < top; i++) out[i] = new int[] {stack[i]};
-        return out;
+        return Arrays.copyOf(stack, top);
     }
 
     /** Whether b lies on or above the segment a-c (then it is not on the lower hull). */
