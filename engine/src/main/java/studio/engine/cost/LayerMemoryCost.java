@@ -49,8 +49,9 @@ final class LayerMemoryCost {
         if ((pipelineType == PipelineType.PIPEDREAM_FLUSH && pp > 1) || pp == 1) {
             int inFlight = (pp - stage) <= chunks ? (pp - stage) : chunks;
             // whole sample counts, as Galvatron's sums of the piece sizes give them
+            // (all the pieces together are the shard itself)
             activeSamples = localBatch * (double) MicroBatches.leadingSamples(shard, chunks, Math.min(inFlight, pieces))
-                    / (double) MicroBatches.leadingSamples(shard, chunks, pieces);
+                    / (double) Math.max(0, shard);
         } else {
             activeSamples = MicroBatches.firstPiece(shard, chunks); // GPipe keeps one micro-batch of the min-tp shard (quirk Q1)
         }
