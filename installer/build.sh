@@ -26,7 +26,9 @@ COMMON=(--name galvatron-studio --app-version 0.1.0 --vendor "Galvatron Studio" 
 # (measured on a 2-core machine: 3.5 s without, 2.4 s with); it needs a display to record, so only where Xvfb is
 if command -v xvfb-run >/dev/null 2>&1; then
   CP="$(cd "$INPUT" && ls *.jar | sed "s|^|$INPUT/|" | paste -sd:)"
-  xvfb-run -a java -XX:ArchiveClassesAtExit="$INPUT/studio.jsa" -Dstudio.startupProbe=true -Dgstudio.home="$INPUT" \
+  # recorded interpreted (-Xint): JDK 17 archives a method's "not compilable" flag, so a compilation the recording
+  # run abandoned would leave that method interpreted in every start
+  xvfb-run -a java -Xint -XX:ArchiveClassesAtExit="$INPUT/studio.jsa" -Dstudio.startupProbe=true -Dgstudio.home="$INPUT" \
       -cp "$CP" studio.app.Launcher >/dev/null 2>&1 || rm -f "$INPUT/studio.jsa"
   [[ -f "$INPUT/studio.jsa" ]] && COMMON+=(--java-options '-XX:SharedArchiveFile=$APPDIR/studio.jsa' --java-options -Xshare:auto)
 fi
