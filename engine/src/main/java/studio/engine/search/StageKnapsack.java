@@ -123,12 +123,18 @@ public final class StageKnapsack {
                     evV[e] = va[i];
                 }
             }
+            // Drop the steps that can never be any strategy's argmin (dominated, see Dominance): the sweep below
+            // then visits only the points and steps that can change a result.
+            Dominance dominance = dominanceOf(x[l], time[l]);
+            int kept = dominance.prune(union, offset, evS, evV, u, ns);
+            int[] keptOffset = dominance.keptOffset;
+            int[] keptPoint = dominance.keptPoint;
             starts[l] = new int[ns][];
             values[l] = new double[ns][];
             marks[l] = new short[ns][];
-            int[] bufS = new int[u];
-            double[] bufV = new double[u];
-            short[] bufM = new short[u];
+            int[] bufS = new int[kept];
+            double[] bufV = new double[kept];
+            short[] bufM = new short[kept];
             for (int s = 0; s < ns; s++) {
                 if (cancelled != null && (s & 7) == 7 && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
                 int w = weight[l][s];
@@ -141,10 +147,10 @@ public final class StageKnapsack {
                     // and the running first-argmin is exactly Galvatron's argmin over all s' at that point.
                     double best = INF;
                     int arg = Integer.MAX_VALUE;
-                    for (int k = 0; k < u; k++) {
-                        long v = (long) union[k] + w;
+                    for (int k = 0; k < kept; k++) {
+                        long v = (long) keptPoint[k] + w;
                         if (v > budget) break;
-                        for (int e = offset[k]; e < offset[k + 1]; e++) {
+                        for (int e = keptOffset[k]; e < keptOffset[k + 1]; e++) {
                             int sp = evS[e];
                             double c = (evV[e] + col[sp]) + t;
                             if (c < best || (c == best && sp < arg)) {
@@ -164,6 +170,96 @@ public final class StageKnapsack {
                 values[l][s] = Arrays.copyOf(bufV, cnt);
                 marks[l][s] = Arrays.copyOf(bufM, cnt);
             }
+        }
+    }
+
+    private double[][] lastTransition;
+    private double[] lastTime;
+    private Dominance lastDominance;
+
+    /** Layers that share their transition and time rows (identical layers do, by reference) share one matrix. */
+    private Dominance dominanceOf(double[][] transition, double[] time) {
+        if (transition != lastTransition || time != lastTime) {
+            lastTransition = transition;
+            lastTime = time;
+            lastDominance = new Dominance(transition, time);
+        }
+        return lastDominance;
+    }
+
+    /**
+     * Which previous steps cannot win anywhere. A step of f[s'] down to {@code val} at v is useless to every next
+     * strategy s if some s'' already has {@code f[s''](v) + X[s''][s] < val + X[s'][s]} for every s, with a margin
+     * far above the rounding of those sums, so that even after rounding s'' is strictly cheaper: s' is then neither
+     * the minimum nor a tied first argmin at v, nor at any later point before its own next step (f[s''] only drops).
+     * Dropping it changes no value and no mark. {@code worse[a][b]} is the most that a transition from b can cost
+     * over one from a, over the strategies the layer allows.
+     */
+    private static final class Dominance {
+        private final double[][] worse;
+        private final double scale;
+        int[] keptOffset;
+        int[] keptPoint;
+
+        Dominance(double[][] x, double[] time) {
+            int ns = time.length;
+            worse = new double[ns][ns];
+            double largest = 0;
+            for (int s = 0; s < ns; s++) {
+                if (time[s] < INF) largest = Math.max(largest, Math.abs(time[s]));
+                for (int sp = 0; sp < ns; sp++) largest = Math.max(largest, Math.abs(x[sp][s]));
+            }
+            scale = largest;
+            for (int a = 0; a < ns; a++) {
+                for (int b = 0; b < ns; b++) {
+                    double most = Double.NEGATIVE_INFINITY;
+                    for (int s = 0; s < ns; s++) if (time[s] < INF) most = Math.max(most, x[b][s] - x[a][s]);
+                    worse[a][b] = most;
+                }
+            }
+        }
+
+        /** Compacts the steps that may still win to the front of evS/evV; returns how many points keep one. */
+        int prune(int[] union, int[] offset, int[] evS, double[] evV, int points, int ns) {
+            double[] current = new double[ns];
+            Arrays.fill(current, INF);
+            int[] dominator = new int[ns];
+            Arrays.fill(dominator, -1);
+            int lowest = -1;
+            keptOffset = new int[points + 1];
+            keptPoint = new int[points];
+            int keptPoints = 0;
+            int keptSteps = 0;
+            for (int k = 0; k < points; k++) {
+                int first = keptSteps;
+                for (int e = offset[k]; e < offset[k + 1]; e++) {
+                    int a = evS[e];
+                    double val = evV[e];
+                    double bar = val - 1e-12 * (1 + Math.abs(val) + scale);
+                    boolean dominated = false;
+                    int b = dominator[a];
+                    if (b >= 0 && current[b] + worse[a][b] < bar) {
+                        dominated = true;
+                    } else if (lowest >= 0 && lowest != a && current[lowest] + worse[a][lowest] < bar) {
+                        dominated = true;
+                        dominator[a] = lowest;
+                    }
+                    current[a] = val;
+                    if (lowest < 0 || val < current[lowest]) lowest = a;
+                    if (!dominated) {
+                        evS[keptSteps] = a;
+                        evV[keptSteps] = val;
+                        keptSteps++;
+                    }
+                }
+                if (keptSteps > first) {
+                    keptPoint[keptPoints] = union[k];
+                    keptOffset[keptPoints] = first;
+                    keptPoints++;
+                }
+            }
+            keptOffset[keptPoints] = keptSteps;
+            return keptPoints;
         }
     }
 

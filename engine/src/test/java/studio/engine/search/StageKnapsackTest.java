@@ -104,6 +104,49 @@ class StageKnapsackTest {
         assertEquals(1600, cases);
     }
 
+    /**
+     * Instances shaped like Galvatron's tables (strategies in layouts of four that move between each other for the
+     * 1e-9..3e-9 tie-breaking constants, large costs between layouts, fine time steps), where most previous steps are
+     * dominated and dropped before the sweep: still Galvatron's values, marks and plans at every depth.
+     */
+    @Test
+    void droppingDominatedStepsKeepsGalvatronsAnswersOnGalvatronShapedTables() {
+        Random rnd = new Random(20261202);
+        for (int iter = 0; iter < 40; iter++) {
+            int n = 2 + rnd.nextInt(6);
+            int layouts = 1 + rnd.nextInt(4);
+            int ns = layouts * 4;
+            int budget = 200 + rnd.nextInt(1200);
+            int[][] w = new int[n][ns];
+            double[][] t = new double[n][ns];
+            double[][][] x = new double[n][ns][ns];
+            for (int s = 0; s < ns; s++) {
+                w[0][s] = 5 + rnd.nextInt(120);
+                double grain = rnd.nextBoolean() ? 1e-3 : 5e-10; // distinct times, or times as close as the tie-breaking constants
+                t[0][s] = 0.1 + rnd.nextInt(20) * grain + (rnd.nextInt(9) == 0 ? Double.POSITIVE_INFINITY : 0);
+                for (int sp = 0; sp < ns; sp++) {
+                    boolean sameLayout = sp / 4 == s / 4;
+                    x[0][sp][s] = sp == s ? 0 : sameLayout ? 1e-9 * rnd.nextInt(4) : 0.002 * (1 + rnd.nextInt(5));
+                }
+            }
+            for (int l = 1; l < n; l++) {
+                w[l] = w[0];
+                t[l] = rnd.nextBoolean() ? t[0] : t[0].clone();
+                x[l] = x[0];
+            }
+            StageKnapsack ks = new StageKnapsack(w, t, x, budget, () -> false);
+            for (int q = 0; q < 6; q++) {
+                int depth = 1 + rnd.nextInt(n);
+                int query = rnd.nextInt(budget + 1);
+                Object[] ref = dense(java.util.Arrays.copyOf(w, depth), java.util.Arrays.copyOf(t, depth), java.util.Arrays.copyOf(x, depth), budget, query);
+                StageKnapsack.Solution got = ks.solve(depth, query);
+                assertEquals((double) ref[0], got.time(), "case " + iter + " cost");
+                assertEquals((int) ref[2], got.remainingMb(), "case " + iter + " remaining");
+                if (ref[1] != null) assertArrayEquals((int[]) ref[1], got.strategyIndex(), "case " + iter + " plan");
+            }
+        }
+    }
+
     @Test
     void shallowerDepthsAnswerThePrefix() {
         int[][] w = {{3, 5}, {3, 5}, {3, 5}};
