@@ -196,27 +196,35 @@ public final class StageKnapsack {
      * over one from a, over the strategies the layer allows.
      */
     private static final class Dominance {
+        private final double[][] x;
+        private final double[] time;
+        /** Filled on first use (NaN until then): a sweep asks for few pairs, and small stages would pay ns^3 up front. */
         private final double[][] worse;
         private final double scale;
         int[] keptOffset;
         int[] keptPoint;
 
         Dominance(double[][] x, double[] time) {
+            this.x = x;
+            this.time = time;
             int ns = time.length;
             worse = new double[ns][ns];
+            for (double[] row : worse) Arrays.fill(row, Double.NaN);
             double largest = 0;
             for (int s = 0; s < ns; s++) {
                 if (time[s] < INF) largest = Math.max(largest, Math.abs(time[s]));
                 for (int sp = 0; sp < ns; sp++) largest = Math.max(largest, Math.abs(x[sp][s]));
             }
             scale = largest;
-            for (int a = 0; a < ns; a++) {
-                for (int b = 0; b < ns; b++) {
-                    double most = Double.NEGATIVE_INFINITY;
-                    for (int s = 0; s < ns; s++) if (time[s] < INF) most = Math.max(most, x[b][s] - x[a][s]);
-                    worse[a][b] = most;
-                }
-            }
+        }
+
+        private double worse(int a, int b) {
+            double known = worse[a][b];
+            if (known == known) return known;
+            double most = Double.NEGATIVE_INFINITY;
+            for (int s = 0; s < time.length; s++) if (time[s] < INF) most = Math.max(most, x[b][s] - x[a][s]);
+            worse[a][b] = most;
+            return most;
         }
 
         /** Compacts the steps that may still win to the front of evS/evV; returns how many points keep one. */
@@ -238,9 +246,9 @@ public final class StageKnapsack {
                     double bar = val - 1e-12 * (1 + Math.abs(val) + scale);
                     boolean dominated = false;
                     int b = dominator[a];
-                    if (b >= 0 && current[b] + worse[a][b] < bar) {
+                    if (b >= 0 && current[b] + worse(a, b) < bar) {
                         dominated = true;
-                    } else if (lowest >= 0 && lowest != a && current[lowest] + worse[a][lowest] < bar) {
+                    } else if (lowest >= 0 && lowest != a && current[lowest] + worse(a, lowest) < bar) {
                         dominated = true;
                         dominator[a] = lowest;
                     }
