@@ -31,12 +31,17 @@ public record ModelDescription(String name, ModelFamily family, List<LayerType> 
         return family == ModelFamily.GPT_HF ? ((vocabSize + 127) / 128) * 128 : vocabSize;
     }
 
+    // loops, not streams: the search asks these for every sub-search of a sweep
     public int totalLayers() {
-        return layerTypes.stream().mapToInt(LayerType::layerCount).sum();
+        int layers = 0;
+        for (LayerType type : layerTypes) layers += type.layerCount();
+        return layers;
     }
 
     public int maxSeqLength() {
-        return layerTypes.stream().mapToInt(LayerType::seqLength).max().orElseThrow();
+        int longest = Integer.MIN_VALUE;
+        for (LayerType type : layerTypes) longest = Math.max(longest, type.seqLength());
+        return longest;
     }
 
     /** Type index of global layer {@code layer}. */

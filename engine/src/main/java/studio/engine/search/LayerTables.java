@@ -24,6 +24,8 @@ final class LayerTables {
     final double[][] withoutSyncS;
     /** [memory table][type][strategy] MB rounded up; one table per stage under 1F1B, one for all under GPipe. */
     final int[][][] weightMb;
+    /** [memory table][type]: the lightest strategy's weight (what the least memory need is made of). */
+    final int[][] lightestMb;
     /** [type][previous strategy][strategy] seconds, built when a knapsack first needs them (a sweep leaves many degrees out). */
     private final double[][][] transitionS;
     private final CostModel costModel;
@@ -53,11 +55,15 @@ final class LayerTables {
         }
         int tables = costModel.options().pipelineType() == PipelineType.PIPEDREAM_FLUSH ? pp : 1;
         weightMb = new int[tables][types][count];
+        lightestMb = new int[tables][types];
         for (int j = 0; j < tables; j++) {
             for (int t = 0; t < types; t++) {
+                int lightest = Integer.MAX_VALUE;
                 for (int i = 0; i < count; i++) {
                     weightMb[j][t][i] = (int) Math.ceil(costModel.layerMemory(strategies.get(i), t, globalBatch, microBatchSize, minTp, j).totalMb());
+                    lightest = Math.min(lightest, weightMb[j][t][i]);
                 }
+                lightestMb[j][t] = lightest;
             }
         }
     }

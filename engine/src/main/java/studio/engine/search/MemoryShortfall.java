@@ -10,6 +10,8 @@ import java.util.Map;
 final class MemoryShortfall {
     private final ModelDescription model;
     private int mb = Integer.MAX_VALUE;
+    /** {@code mb}, readable without the lock (it only falls, so a stale value only lets a candidate through). */
+    private volatile int least = Integer.MAX_VALUE;
     private long order = Long.MAX_VALUE;
     private String what;
 
@@ -17,32 +19,35 @@ final class MemoryShortfall {
         this.model = model;
     }
 
-    /** A pipeline degree's least need: per stage the lightest strategy of every layer plus the lightest vocabulary. */
-    synchronized void offer(LayerTables tables, Map<Integer, double[]> vocabularyMb, int bufferMb, List<Integer> division,
-                            TaskGroup group) {
-        if (vocabularyMb.isEmpty() || division.stream().anyMatch(d -> d < 1)) return;
+    /**
+     * A pipeline degree's least need: per stage the lightest strategy of every layer plus the lightest vocabulary.
+     * Every sub-search of a sweep offers one, from every worker: the need is computed outside the lock, which is taken
+     * only when it may be the new least.
+     */
+    void offer(LayerTables tables, Map<Integer, double[]> vocabularyMb, int bufferMb, List<Integer> division, TaskGroup group) {
+        if (vocabularyMb.isEmpty()) return;
+        for (int layers : division) if (layers < 1) return;
         int pp = tables.pp;
         int worst = 0;
         int start = 0;
         for (int i = 0; i < pp; i++) {
-            int j = tables.memoryTable(i);
+            int[] lightest = tables.lightestMb[tables.memoryTable(i)];
             int sum = 0;
-            for (int l = start; l < start + division.get(i); l++) {
-                int type = model.typeOfLayer(l);
-                int min = Integer.MAX_VALUE;
-                for (int w : tables.weightMb[j][type]) min = Math.min(min, w);
-                sum += min;
-            }
+            for (int l = start; l < start + division.get(i); l++) sum += lightest[model.typeOfLayer(l)];
             start += division.get(i);
             int vocabulary = Integer.MAX_VALUE;
             for (double[] o : vocabularyMb.values()) vocabulary = Math.min(vocabulary, (int) Math.ceil(o[i]) + bufferMb);
             worst = Math.max(worst, sum + vocabulary);
         }
+        if (worst > least) return;
         long o = (long) group.index() * 64 + pp;
-        if (worst < mb || (worst == mb && o < order)) {
-            mb = worst;
-            order = o;
-            what = "pp " + pp + ", batch " + group.globalBatch() + ", chunks " + group.chunks();
+        synchronized (this) {
+            if (worst < mb || (worst == mb && o < order)) {
+                mb = worst;
+                least = worst;
+                order = o;
+                what = "pp " + pp + ", batch " + group.globalBatch() + ", chunks " + group.chunks();
+            }
         }
     }
 
