@@ -47,16 +47,23 @@ public final class StageCharts {
         restyle(studio.app.theme.Themes.isDark());
         studio.app.theme.Themes.darkProperty().addListener((o, a, dark) -> restyle(dark));
         editor.estimateProperty().addListener((o, a, e) -> {
-            if (e != null) {
-                data.update(e);
-                budget.setValue(data.budgetMb());
-                fitBudget();
-            }
+            if (e != null) show(e);
         });
-        if (editor.estimate() != null) {
-            data.update(editor.estimate());
+        if (editor.estimate() != null) show(editor.estimate());
+    }
+
+    /**
+     * One redraw per chart for an estimate: its datasets, the budget line and the memory axis's range would each
+     * redraw the chart they belong to (the memory chart three times an edit).
+     */
+    private void show(studio.engine.cost.PlanEstimate e) {
+        for (JFreeChart c : charts()) c.setNotify(false);
+        try {
+            data.update(e);
             budget.setValue(data.budgetMb());
             fitBudget();
+        } finally {
+            for (JFreeChart c : charts()) c.setNotify(true);
         }
     }
 
@@ -84,6 +91,9 @@ public final class StageCharts {
     }
 
     private void add(JFreeChart chart, int col, int row, String id, String unit) {
+        // Java2D's font metrics, not JavaFX's: FXGraphics2D measures each string with a new JavaFX Text node, which
+        // was half of every redraw (each tick label of each axis, each edit)
+        chart.getRenderingHints().put(org.jfree.fx.FXHints.KEY_USE_FX_FONT_METRICS, Boolean.FALSE);
         ChartViewer v = new ChartViewer(chart);
         ChartReadout.attach(v, readout, "layer", unit);
         v.setId(id);
