@@ -247,14 +247,21 @@ final class DegreeSearch {
 
     private StageKnapsack knapsack(SubSearch task, LayerTables tables, int stage, int start, int n, boolean computeOnly) {
         int j = tables.memoryTable(stage);
-        boolean identical = model.layerTypes().size() == 1 && options.pinnedLayers().isEmpty();
-        String key = task.spSearch().code() + "/" + tables.pp + "/" + j + "/" + (identical ? 0 : start) + (identical ? "" : "/" + n)
-                + (computeOnly ? "/nc" : "");
+        boolean unpinned = options.pinnedLayers().isEmpty();
+        boolean identical = model.layerTypes().size() == 1 && unpinned;
+        // The studio tries many divisions of a degree. A knapsack answers every shallower depth, so stages whose layer
+        // types read the same from their first layer share one: keyed by the stage's runs of layer types, the last
+        // run's length left open (its knapsack extends that run as far as the model has it).
+        boolean byTypeRuns = !identical && unpinned && studio;
+        String where = identical ? "0" : byTypeRuns ? typeRunsKey(model, start, n) : start + "/" + n;
+        String key = task.spSearch().code() + "/" + tables.pp + "/" + j + "/" + where + (computeOnly ? "/nc" : "");
         StageKnapsack knapsack = task.knapsacks().get(key);
         if (knapsack != null && knapsack.layers() >= n) return knapsack;
         // identical layers: one knapsack as deep as the deepest stage answers every stage (and every division)
         int depth = identical ? Math.max(n, studio ? model.totalLayers() - (tables.pp - 1) : n) : n;
         if (identical && !studio) depth = Math.max(depth, model.totalLayers() - (tables.pp - 1) * (model.totalLayers() / tables.pp));
+        // a few layers deeper than asked: the divisions tried move one layer at a time, and each layer deepens every step
+        if (byTypeRuns) depth = Math.max(n, Math.min(Math.min(model.totalLayers() - (tables.pp - 1), runEnd(model, start + n - 1) - start), n + n / 8 + 1));
         int count = tables.strategies.size();
         int[][] weight = new int[depth][];
         double[][] time = new double[depth][];
@@ -276,6 +283,30 @@ final class DegreeSearch {
                 () -> new StageKnapsack(weight, time, transition, budgetMb, task.cancelled()));
         task.knapsacks().put(key, built);
         return built;
+    }
+
+    /** The layer types of layers {@code start..start+n-1} as runs ("type x count"), the last run's count left out. */
+    static String typeRunsKey(ModelDescription model, int start, int n) {
+        StringBuilder key = new StringBuilder("runs");
+        int run = 0;
+        for (int l = start; l < start + n; l++) {
+            int type = model.typeOfLayer(l);
+            boolean last = l + 1 == start + n || model.typeOfLayer(l + 1) != type;
+            run++;
+            if (!last) continue;
+            key.append(':').append(type);
+            if (l + 1 < start + n) key.append('x').append(run);
+            run = 0;
+        }
+        return key.toString();
+    }
+
+    /** One past the last layer of the run of same-type layers that holds {@code layer}. */
+    static int runEnd(ModelDescription model, int layer) {
+        int type = model.typeOfLayer(layer);
+        int end = layer + 1;
+        while (end < model.totalLayers() && model.typeOfLayer(end) == type) end++;
+        return end;
     }
 
     /** Galvatron's coarse mode (§6.7): one strategy for every layer, vocab TP equal to the layer TP. */
