@@ -111,6 +111,11 @@ class MainWindowTest {
         dragTheSplitLeft(robot);
         assertNotEquals(List.of(16, 16), editor.plan().pipelineDivision(), "pp_division follows the drag");
         assertEquals(32, editor.plan().pipelineDivision().stream().mapToInt(Integer::intValue).sum());
+        // the stage's label and its tooltip (kept between edits, its text updated) follow the new division
+        int first = editor.plan().pipelineDivision().get(0);
+        javafx.scene.control.Label stage0 = robot.lookup("#stageLabel-0").queryAs(javafx.scene.control.Label.class);
+        assertTrue(stage0.getText().startsWith("stage 0: " + first + " layers"), stage0.getText());
+        assertTrue(stage0.getTooltip().getText().startsWith("Stage 0: " + first + " layers;"), stage0.getTooltip().getText());
     }
 
     @Test

@@ -119,6 +119,11 @@ public final class PipelineBar {
         while (stageLabels.size() < plan.pp()) {
             Label l = new Label();
             l.setId("stageLabel-" + stageLabels.size());
+            // one tooltip per label, its text updated: a new Tooltip per edit is a control to style each time
+            Tooltip tip = new Tooltip();
+            tip.setWrapText(true);
+            tip.setMaxWidth(420);
+            l.setTooltip(tip);
             stageLabels.add(l);
         }
         if (stages.getChildren().size() != plan.pp()) stages.getChildren().setAll(stageLabels.subList(0, plan.pp()));
@@ -131,12 +136,9 @@ public final class PipelineBar {
             boolean dark = studio.app.theme.Themes.isDark();
             Color c = STAGE_COLORS[st % STAGE_COLORS.length];
             l.setTextFill(m.fits() ? (dark ? c.brighter() : c.darker()) : (dark ? Color.web("#ff7b72") : Color.RED));
-            Tooltip tip = new Tooltip(String.format(Locale.ROOT, "Stage %d: %d layers; %,d MB of %,d MB per GPU%s; busy %.3f s of the iteration "
+            l.getTooltip().setText(String.format(Locale.ROOT, "Stage %d: %d layers; %,d MB of %,d MB per GPU%s; busy %.3f s of the iteration "
                     + "(compute, TP/SP, DP, p2p)", st, m.layers(), m.totalMb(), m.budgetMb(),
                     m.fits() ? "" : ", over the budget by " + (m.totalMb() - m.budgetMb()) + " MB", t.computeS() + t.tpS() + t.dpS() + t.p2pS()));
-            tip.setWrapText(true);
-            tip.setMaxWidth(420);
-            l.setTooltip(tip);
         }
     }
 
