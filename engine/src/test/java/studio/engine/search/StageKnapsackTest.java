@@ -61,6 +61,13 @@ class StageKnapsackTest {
         return new Object[] {cost, res, v - w[0][res[0]]};
     }
 
+    /** The dense DP's cost, MB left and plan (ref) against the knapsack's solution. */
+    private static void assertSameAnswer(Object[] ref, StageKnapsack.Solution got, String what) {
+        assertEquals((double) ref[0], got.time(), what + " cost");
+        assertEquals((int) ref[2], got.remainingMb(), what + " remaining");
+        if (ref[1] != null) assertArrayEquals((int[]) ref[1], got.strategyIndex(), what + " plan");
+    }
+
     @Test
     void identicalToGalvatronsDenseDpOnRandomInstances() {
         Random rnd = new Random(20261128);
@@ -95,9 +102,7 @@ class StageKnapsackTest {
                 int qb = Math.min(query, budget);
                 Object[] ref = dense(w, t, x, budget, qb);
                 StageKnapsack.Solution got = ks.solve(n, qb);
-                assertEquals((double) ref[0], got.time(), "case " + iter + " cost");
-                assertEquals((int) ref[2], got.remainingMb(), "case " + iter + " remaining");
-                if (ref[1] != null) assertArrayEquals((int[]) ref[1], got.strategyIndex(), "case " + iter + " plan");
+                assertSameAnswer(ref, got, "case " + iter);
                 cases++;
             }
         }
@@ -140,9 +145,7 @@ class StageKnapsackTest {
                 int query = rnd.nextInt(budget + 1);
                 Object[] ref = dense(java.util.Arrays.copyOf(w, depth), java.util.Arrays.copyOf(t, depth), java.util.Arrays.copyOf(x, depth), budget, query);
                 StageKnapsack.Solution got = ks.solve(depth, query);
-                assertEquals((double) ref[0], got.time(), "case " + iter + " cost");
-                assertEquals((int) ref[2], got.remainingMb(), "case " + iter + " remaining");
-                if (ref[1] != null) assertArrayEquals((int[]) ref[1], got.strategyIndex(), "case " + iter + " plan");
+                assertSameAnswer(ref, got, "case " + iter);
             }
         }
     }
