@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process search times as a user sees them (`./gstudio search`, a fresh JVM each run: start-up, reading the
 # inputs, the search, the log and the config), side by side with Galvatron's wall time on the same inputs, and the
-# ratio. Galvatron's figures are the ones measured on a 2-core machine for issue 17 (v2 with its C++ DP core; 3.0's
-# Python for T01); they are not rerun here: Galvatron's search needs packages only PyPI has (hydra-core for 3.0) and
+# ratio. Galvatron's figures are the ones measured on a 2-core machine for issues 17 and 13 (v2 with its C++ DP core;
+# 3.0's Python for S01, T01, T02: the faster of the two runs in conformance/v3); they are not rerun here: Galvatron's search needs packages only PyPI has (hydra-core for 3.0) and
 # its compiled core. Set GALVATRON_TIMES to a file of "id seconds" lines (ids below) to put your own measurements beside ours.
 # RUNS (default 3) runs per case; the median is printed. Exit code 1 if any search fails.
 set -euo pipefail
@@ -19,6 +19,8 @@ S1="--model_size llama-7b --num_nodes 1 --num_gpus_per_node 8 --memory_constrain
 S1="$(echo $S1)"
 # S1 with one argument's value replaced: with S1 --num_nodes 2
 with() { local a=" $1 "; shift; while [[ $# -gt 1 ]]; do a="$(sed -E "s/ $1 [^ ]+ / $1 $2 /" <<<"$a")"; shift 2; done; echo $a; }
+# Galvatron 3.0's shipped search YAML (S01's overrides: seq 2048, 36 GB, static time profiles)
+S01="$ROOT/sample-configs/galvatron3/models/gpt/scripts/search_dist.yaml"
 T01="$WORK/t01/scripts/test_search.yaml"
 FIX="$ROOT/engine/src/test/resources/conformance/v3/inputs/tests_fixtures"
 mkdir -p "$(dirname "$T01")"
@@ -57,7 +59,9 @@ CASES=(
   "s1-coarse|S1 fine_grained_mode 0|3.1|$(with "$S1" --fine_grained_mode 0) --settle_bsz 64"
   "s1-3d|S1 search_space 3d|1.5|$(with "$S1" --search_space 3d) --settle_bsz 64"
   "vit|vit-huge coarse 1x4|0.8|$(with "$S1" --model_size vit-huge --num_gpus_per_node 4 --fine_grained_mode 0 | sed 's/ --sequence_parallel//') --settle_bsz 64"
+  "s01|S01 Galvatron 3.0 shipped YAML|288.5|$S01 SEQ_LENGTH=2048 MEMORY_CONSTRAINT=36 search_engine.profiling_info.time_profile_mode=static LOG_DIR=$WORK/s01/logs +search_engine.options_info.output_config_path=$WORK/s01"
   "t01|T01 Galvatron 3.0 e2e test|22.85|$T01"
+  "t02|T02 Galvatron 3.0 e2e test, coarse|3.35|$T01 search_engine.batch_size_info.settle_chunk=8 search_engine.options_info.fine_grained_mode=0"
   "default-sweep|default sweep (1,280 sizes), -Xmx1g|-|$S1"
 )
 
@@ -81,7 +85,7 @@ for entry in "${CASES[@]}"; do
     start=$(date +%s%N)
     # a 3.0 YAML names its own output folders
     where=(--output_config_path "$out" --log_dir "$out/logs")
-    [[ "$args" == *.yaml ]] && where=()
+    [[ "$args" == *.yaml* ]] && where=()
     # shellcheck disable=SC2086 # the arguments are words by design
     if ! GSTUDIO_JAVA_OPTS="$opts" ./gstudio search $args "${where[@]}" >"$WORK/out" 2>&1; then
       echo "failed: $name"; sed 's/^/  /' "$WORK/out" | tail -5; status=1; continue 2
