@@ -217,7 +217,7 @@ final class Search3Run {
                 .append(in.model().sources().get("model_size")).append(")\n");
         sb.append("profiles: ").append(in.profile().computationFile() == null ? "ESTIMATED (see the departures)" : in.profile().computationFile() + ", "
                 + in.profile().memoryFile()).append('\n');
-        sb.append("forward time: layer ").append(in.profile().layerForward()).append(" ms, other ").append(in.profile().otherForward()).append(" ms\n");
+        sb.append("forward time: layer ").append(in.profile().layerForward()).append(", other ").append(in.profile().otherForward()).append('\n');
         sb.append("budget: ").append(s.totalMemoryMb()).append(" MB, cache ").append(s.cacheReserveMb()).append(", knapsack ").append(s.budgetMb()).append('\n');
         sb.append("layer strategies (").append(r.strategies().layers().size()).append("): ")
                 .append(String.join(", ", r.strategies().layers().stream().map(HybridStrategy::label).toList())).append('\n');

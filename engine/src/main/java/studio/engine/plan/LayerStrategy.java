@@ -19,6 +19,19 @@ public record LayerStrategy(int pp, int tp, int dp, int tpConsecutive, int fsdp,
         if (pp < 1 || tp < 1 || dp < 1) throw new IllegalArgumentException("degrees must be >= 1: " + pp + "-" + tp + "-" + dp);
     }
 
+    // equals and hashCode written out: a record's own are bootstrapped through method handles at their first use,
+    // which JDK 17's class-data archive does not keep (part of every search's start; equal to the generated ones)
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LayerStrategy l && pp == l.pp && tp == l.tp && dp == l.dp && tpConsecutive == l.tpConsecutive && fsdp == l.fsdp
+                && ulysses == l.ulysses && checkpoint == l.checkpoint;
+    }
+
+    @Override
+    public int hashCode() {
+        return (((((pp * 31 + tp) * 31 + dp) * 31 + tpConsecutive) * 31 + fsdp) * 31 + ulysses) * 31 + Boolean.hashCode(checkpoint);
+    }
+
     /** The strategy with Galvatron's key presence rules: tp flag when tp>1 and dp>1, fsdp when dp>1, sp when tp>1. */
     public static LayerStrategy of(int pp, int tp, int dp, boolean tpConsecutive, boolean zero3, boolean ulysses, boolean checkpoint) {
         return new LayerStrategy(pp, tp, dp,
