@@ -83,6 +83,7 @@ public final class StageKnapsack {
             }
         }
         int[] pointOf = new int[budget + 1];
+        Dominance dominance = null;
         for (int l = 1; l < layers; l++) {
             if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
             int[][] ps = starts[l - 1];
@@ -124,11 +125,10 @@ public final class StageKnapsack {
                 }
             }
             // Drop the steps that can never be any strategy's argmin (dominated, see Dominance): the sweep below
-            // then visits only the points and steps that can change a result.
-            Dominance dominance = dominanceOf(x[l], time[l]);
+            // then visits only the points and steps that can change a result. Layers that share their transition
+            // and time rows (identical layers do, by reference) share one Dominance.
+            if (dominance == null || !dominance.covers(x[l], time[l])) dominance = new Dominance(x[l], time[l]);
             int kept = dominance.prune(union, offset, evS, evV, u, ns);
-            int[] keptOffset = dominance.keptOffset;
-            int[] keptPoint = dominance.keptPoint;
             starts[l] = new int[ns][];
             values[l] = new double[ns][];
             marks[l] = new short[ns][];
@@ -148,9 +148,9 @@ public final class StageKnapsack {
                     double best = INF;
                     int arg = Integer.MAX_VALUE;
                     for (int k = 0; k < kept; k++) {
-                        long v = (long) keptPoint[k] + w;
+                        long v = (long) union[k] + w;
                         if (v > budget) break;
-                        for (int e = keptOffset[k]; e < keptOffset[k + 1]; e++) {
+                        for (int e = offset[k]; e < offset[k + 1]; e++) {
                             int sp = evS[e];
                             double c = (evV[e] + col[sp]) + t;
                             if (c < best || (c == best && sp < arg)) {
@@ -173,20 +173,6 @@ public final class StageKnapsack {
         }
     }
 
-    private double[][] lastTransition;
-    private double[] lastTime;
-    private Dominance lastDominance;
-
-    /** Layers that share their transition and time rows (identical layers do, by reference) share one matrix. */
-    private Dominance dominanceOf(double[][] transition, double[] time) {
-        if (transition != lastTransition || time != lastTime) {
-            lastTransition = transition;
-            lastTime = time;
-            lastDominance = new Dominance(transition, time);
-        }
-        return lastDominance;
-    }
-
     /**
      * Which previous steps cannot win anywhere. A step of f[s'] down to {@code val} at v is useless to every next
      * strategy s if some s'' already has {@code f[s''](v) + X[s''][s] < val + X[s'][s]} for every s, with a margin
@@ -201,8 +187,6 @@ public final class StageKnapsack {
         /** Filled on first use (NaN until then): a sweep asks for few pairs, and small stages would pay ns^3 up front. */
         private final double[][] worse;
         private final double scale;
-        int[] keptOffset;
-        int[] keptPoint;
 
         Dominance(double[][] x, double[] time) {
             this.x = x;
@@ -218,6 +202,8 @@ public final class StageKnapsack {
             scale = largest;
         }
 
+        boolean covers(double[][] transition, double[] layerTime) { return transition == x && layerTime == time; }
+
         private double worse(int a, int b) {
             double known = worse[a][b];
             if (known == known) return known;
@@ -227,20 +213,23 @@ public final class StageKnapsack {
             return most;
         }
 
-        /** Compacts the steps that may still win to the front of evS/evV; returns how many points keep one. */
+        /**
+         * Compacts, in place, the points and steps that may still win to the front of {@code union}, {@code offset},
+         * {@code evS} and {@code evV} (each write lands at or before what is still to be read); returns how many
+         * points are kept.
+         */
         int prune(int[] union, int[] offset, int[] evS, double[] evV, int points, int ns) {
             double[] current = new double[ns];
             Arrays.fill(current, INF);
             int[] dominator = new int[ns];
             Arrays.fill(dominator, -1);
             int lowest = -1;
-            keptOffset = new int[points + 1];
-            keptPoint = new int[points];
             int keptPoints = 0;
             int keptSteps = 0;
             for (int k = 0; k < points; k++) {
                 int first = keptSteps;
-                for (int e = offset[k]; e < offset[k + 1]; e++) {
+                int end = offset[k + 1];
+                for (int e = offset[k]; e < end; e++) {
                     int a = evS[e];
                     double val = evV[e];
                     double bar = val - 1e-12 * (1 + Math.abs(val) + scale);
@@ -261,12 +250,12 @@ public final class StageKnapsack {
                     }
                 }
                 if (keptSteps > first) {
-                    keptPoint[keptPoints] = union[k];
-                    keptOffset[keptPoints] = first;
+                    union[keptPoints] = union[k];
+                    offset[keptPoints] = first;
                     keptPoints++;
                 }
             }
-            keptOffset[keptPoints] = keptSteps;
+            offset[keptPoints] = keptSteps;
             return keptPoints;
         }
     }
