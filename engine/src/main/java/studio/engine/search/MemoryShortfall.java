@@ -9,9 +9,8 @@ import java.util.Map;
 /** Tracks the least memory any candidate needs, to tell the user what budget would fit when nothing does. */
 final class MemoryShortfall {
     private final ModelDescription model;
-    private int mb = Integer.MAX_VALUE;
-    /** {@code mb}, readable without the lock (it only falls, so a stale value only lets a candidate through). */
-    private volatile int least = Integer.MAX_VALUE;
+    /** Written under the lock, read without it too: it only falls, so a stale value only lets a candidate through. */
+    private volatile int mb = Integer.MAX_VALUE;
     private long order = Long.MAX_VALUE;
     private String what;
 
@@ -39,12 +38,11 @@ final class MemoryShortfall {
             for (double[] o : vocabularyMb.values()) vocabulary = Math.min(vocabulary, (int) Math.ceil(o[i]) + bufferMb);
             worst = Math.max(worst, sum + vocabulary);
         }
-        if (worst > least) return;
+        if (worst > mb) return;
         long o = (long) group.index() * 64 + pp;
         synchronized (this) {
             if (worst < mb || (worst == mb && o < order)) {
                 mb = worst;
-                least = worst;
                 order = o;
                 what = "pp " + pp + ", batch " + group.globalBatch() + ", chunks " + group.chunks();
             }
