@@ -257,11 +257,18 @@ final class DegreeSearch {
         String key = task.spSearch().code() + "/" + tables.pp + "/" + j + "/" + where + (computeOnly ? "/nc" : "");
         StageKnapsack knapsack = task.knapsacks().get(key);
         if (knapsack != null && knapsack.layers() >= n) return knapsack;
-        // identical layers: one knapsack as deep as the deepest stage answers every stage (and every division)
-        int depth = identical ? Math.max(n, studio ? model.totalLayers() - (tables.pp - 1) : n) : n;
-        if (identical && !studio) depth = Math.max(depth, model.totalLayers() - (tables.pp - 1) * (model.totalLayers() / tables.pp));
-        // a few layers deeper than asked: the divisions tried move one layer at a time, and each layer deepens every step
-        if (byTypeRuns) depth = Math.max(n, Math.min(Math.min(model.totalLayers() - (tables.pp - 1), runEnd(model, start + n - 1) - start), n + n / 8 + 1));
+        int deepestStage = model.totalLayers() - (tables.pp - 1);
+        int depth;
+        if (identical) {
+            // one knapsack as deep as the deepest stage answers every stage (and, in the studio, every division)
+            depth = studio ? deepestStage : Math.max(n, model.totalLayers() - (tables.pp - 1) * (model.totalLayers() / tables.pp));
+        } else if (byTypeRuns) {
+            // a few layers deeper than asked, within the last run: the divisions tried move one layer at a time, and
+            // each layer deepens every step
+            depth = Math.max(n, Math.min(Math.min(deepestStage, runEnd(model, start + n - 1) - start), n + n / 8 + 1));
+        } else {
+            depth = n;
+        }
         int count = tables.strategies.size();
         int[][] weight = new int[depth][];
         double[][] time = new double[depth][];
