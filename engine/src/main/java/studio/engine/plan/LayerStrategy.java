@@ -19,8 +19,8 @@ public record LayerStrategy(int pp, int tp, int dp, int tpConsecutive, int fsdp,
         if (pp < 1 || tp < 1 || dp < 1) throw new IllegalArgumentException("degrees must be >= 1: " + pp + "-" + tp + "-" + dp);
     }
 
-    // equals and hashCode written out: a record's own are bootstrapped through method handles at their first use,
-    // which JDK 17's class-data archive does not keep (part of every search's start; equal to the generated ones)
+    // equals and hashCode written out, with the same equality as the generated ones: a record's own are bootstrapped
+    // through method handles at their first use, which JDK 17's class-data archive does not keep (part of every search's start)
     @Override
     public boolean equals(Object o) {
         return o instanceof LayerStrategy l && pp == l.pp && tp == l.tp && dp == l.dp && tpConsecutive == l.tpConsecutive && fsdp == l.fsdp

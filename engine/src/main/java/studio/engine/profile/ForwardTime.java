@@ -9,8 +9,9 @@ public record ForwardTime(boolean batchFit, double perSampleMs, double slopeMs, 
 
     public static ForwardTime linear(double slope, double intercept) { return new ForwardTime(true, 0, slope, intercept); }
 
-    // equals, hashCode and toString written out: a record's own are bootstrapped through method handles at their first use,
-    // which JDK 17's class-data archive does not keep (part of every search's start; equal to the generated ones)
+    // equals, hashCode and toString written out (toString to read in ms): a record's own are bootstrapped through
+    // method handles at their first use, which JDK 17's class-data archive does not keep (part of every search's
+    // start); the same equality as the generated ones
     @Override
     public boolean equals(Object o) {
         return o instanceof ForwardTime f && batchFit == f.batchFit && Double.compare(perSampleMs, f.perSampleMs) == 0
