@@ -14,8 +14,10 @@ import java.util.List;
  * The order Galvatron's runtime runs one iteration's micro-batches in, stage by stage, with each forward and backward
  * placed in time: GPipe (every forward, then every backward) or 1F1B ({@code pipedream_flush}: a warm-up of
  * {@code p - s - 1} forwards on stage {@code s}, then one forward and one backward in turn, then the remaining
- * backwards). A forward waits for the same micro-batch's forward on the stage before it (plus the p2p send), a
- * backward for the stage after it; each stage runs one thing at a time. What is left between is the bubble.
+ * backwards). A forward waits for the same micro-batch's forward on the stage before it, a backward for the stage
+ * after it; each stage runs one thing at a time. What is left between is the bubble. A stage's receive is posted when
+ * it is free and completes one p2p time after both ends are at it: the runtime's p2p ops block until matched
+ * ({@code batch_isend_irecv}, then waits), so the receiver pays the transfer even where its input was sent long before.
  */
 public final class PipelineSchedule {
     public enum Kind { FORWARD, BACKWARD }
@@ -166,22 +168,56 @@ public final class PipelineSchedule {
      * @param p2pMs      per stage boundary {@code s -> s+1}, one activation (or gradient) send
      */
     public static Timeline simulate(PipelineType type, int microBatches, double[] forwardMs, double[] backwardMs, double[] p2pMs) {
+        double[][] each = everyMicroBatch(p2pMs);
+        return simulate(type, microBatches, forwardMs, backwardMs, each, each);
+    }
+
+    /**
+     * As {@link #simulate(PipelineType, int, double[], double[], double[])}, with every message's own transfer (what a
+     * measured run replays): per boundary {@code s -> s+1} and micro-batch, the activation's ({@code activationP2pMs})
+     * and, back, the gradient's; a boundary's row of one entry holds every micro-batch's.
+     */
+    public static Timeline simulate(PipelineType type, int microBatches, double[] forwardMs, double[] backwardMs, double[][] activationP2pMs,
+                                    double[][] gradientP2pMs) {
         int p = forwardMs.length;
-        if (p < 1 || microBatches < 1 || backwardMs.length != p || p2pMs.length < Math.max(0, p - 1)) {
-            throw new IllegalArgumentException("a schedule needs at least one stage and micro-batch, and one time per stage");
+        if (p < 1 || microBatches < 1 || backwardMs.length != p || !covers(activationP2pMs, p, microBatches)
+                || !covers(gradientP2pMs, p, microBatches)) {
+            throw new IllegalArgumentException("a schedule needs at least one stage and micro-batch, one time per stage, and one transfer per "
+                    + "boundary (or per boundary and micro-batch)");
         }
         List<Slot> slots = new ArrayList<>();
-        double makespan = run(type, microBatches, forwardMs, backwardMs, p2pMs, slots);
+        double makespan = run(type, microBatches, forwardMs, backwardMs, activationP2pMs, gradientP2pMs, slots);
         return new Timeline(type, p, microBatches, slots, makespan);
     }
 
     /** Only the makespan of {@link #simulate}, without keeping slots (what a search ranks thousands of candidates by). */
     public static double makespanMs(PipelineType type, int microBatches, double[] forwardMs, double[] backwardMs, double[] p2pMs) {
-        return run(type, microBatches, forwardMs, backwardMs, p2pMs, null);
+        double[][] each = everyMicroBatch(p2pMs);
+        return run(type, microBatches, forwardMs, backwardMs, each, each, null);
+    }
+
+    /** Per boundary, one transfer for every micro-batch. */
+    private static double[][] everyMicroBatch(double[] p2pMs) {
+        double[][] rows = new double[p2pMs.length][];
+        for (int s = 0; s < rows.length; s++) rows[s] = new double[] {p2pMs[s]};
+        return rows;
+    }
+
+    private static boolean covers(double[][] p2pMs, int p, int microBatches) {
+        if (p2pMs.length < p - 1) return false;
+        for (int s = 0; s < p - 1; s++) if (p2pMs[s].length != 1 && p2pMs[s].length < microBatches) return false;
+        return true;
+    }
+
+    /** Boundary {@code s}'s transfer of micro-batch {@code i}. */
+    private static double transferMs(double[][] p2pMs, int s, int i) {
+        double[] row = p2pMs[s];
+        return row.length == 1 ? row[0] : row[i];
     }
 
     /** Places every op in time (into {@code slots} unless null) and returns the makespan. */
-    private static double run(PipelineType type, int microBatches, double[] forwardMs, double[] backwardMs, double[] p2pMs, List<Slot> slots) {
+    private static double run(PipelineType type, int microBatches, double[] forwardMs, double[] backwardMs, double[][] activationP2pMs,
+                              double[][] gradientP2pMs, List<Slot> slots) {
         int p = forwardMs.length;
         double[][] fEnd = new double[p][microBatches];
         double[][] bEnd = new double[p][microBatches];
@@ -196,16 +232,16 @@ public final class PipelineSchedule {
                 while (next[s] < 2 * microBatches) {
                     int kind = opKind(type, s, p, microBatches, next[s]);
                     int i = opMicroBatch(type, s, p, microBatches, next[s]);
-                    double ready;
+                    // the receive, posted once the stage is free, returns a transfer after its peer's op ended too
+                    double start;
                     if (kind == 0) {
                         if (s > 0 && !fDone[s - 1][i]) break;
-                        ready = s == 0 ? 0 : fEnd[s - 1][i] + p2pMs[s - 1];
+                        start = s == 0 ? free[s] : Math.max(free[s], fEnd[s - 1][i]) + transferMs(activationP2pMs, s - 1, i);
                     } else {
                         if (!fDone[s][i]) break;
                         if (s < p - 1 && !bDone[s + 1][i]) break;
-                        ready = s == p - 1 ? fEnd[s][i] : Math.max(fEnd[s][i], bEnd[s + 1][i] + p2pMs[s]);
+                        start = s == p - 1 ? Math.max(free[s], fEnd[s][i]) : Math.max(free[s], bEnd[s + 1][i]) + transferMs(gradientP2pMs, s, i);
                     }
-                    double start = Math.max(free[s], ready);
                     double end = start + (kind == 0 ? forwardMs[s] : backwardMs[s]);
                     if (kind == 0) {
                         fEnd[s][i] = end;
@@ -291,6 +327,16 @@ public final class PipelineSchedule {
      * {@link GradientReduce#EVERY_MICRO_BATCH} the reduce ends every backward (which it lengthens) instead of the tail.
      */
     public static Timeline simulate(PipelineType type, int microBatches, StageWork[] work, double[] p2pMs, GradientReduce reduce) {
+        double[][] each = everyMicroBatch(p2pMs);
+        return simulate(type, microBatches, work, each, each, reduce);
+    }
+
+    /**
+     * As {@link #simulate(PipelineType, int, StageWork[], double[], GradientReduce)}, with every message's own transfer
+     * (see {@link #simulate(PipelineType, int, double[], double[], double[][], double[][])}).
+     */
+    public static Timeline simulate(PipelineType type, int microBatches, StageWork[] work, double[][] activationP2pMs, double[][] gradientP2pMs,
+                                    GradientReduce reduce) {
         int p = work.length;
         boolean everyMicroBatch = reduce == GradientReduce.EVERY_MICRO_BATCH;
         double[] fwd = new double[p];
@@ -299,7 +345,7 @@ public final class PipelineSchedule {
             fwd[s] = work[s].forwardMs();
             bwd[s] = work[s].backwardMs() + (everyMicroBatch ? work[s].gradientSyncMs() : 0);
         }
-        Timeline ops = simulate(type, microBatches, fwd, bwd, p2pMs);
+        Timeline ops = simulate(type, microBatches, fwd, bwd, activationP2pMs, gradientP2pMs);
         List<Part> parts = new ArrayList<>();
         double[] lastEnd = new double[p];
         for (Slot x : ops.slots()) {

@@ -39,6 +39,28 @@ class PipelineScheduleTest {
     }
 
     @Test
+    void theReceiverPaysTheTransferOnceBothEndsAreAtIt() {
+        // a fast first stage sends long before the slow second one asks; the runtime's blocking p2p still makes the
+        // receiver wait a whole transfer after it posts its receive
+        var t = PipelineSchedule.simulate(PipelineType.GPIPE, 3, new double[] {1, 5}, new double[] {1, 1}, new double[] {2});
+        var second = t.slots().stream().filter(x -> x.stage() == 1 && x.kind() == PipelineSchedule.Kind.FORWARD).toList();
+        assertEquals(List.of(3.0, 10.0, 17.0), second.stream().map(PipelineSchedule.Slot::startMs).toList());
+        // the gradients come back the same way: stage 0's backward of micro-batch 0 after stage 1's, plus a transfer
+        var firstBack = t.slots().stream().filter(x -> x.stage() == 0 && x.kind() == PipelineSchedule.Kind.BACKWARD).findFirst().orElseThrow();
+        assertEquals(22 + 1 + 2, firstBack.startMs(), 1e-12);
+
+        // each message its own transfer (a measured run replayed), each direction apart; a row of one is every micro-batch's
+        var replayed = PipelineSchedule.simulate(PipelineType.GPIPE, 3, new double[] {1, 5}, new double[] {1, 1},
+                new double[][] {{2, 0, 4}}, new double[][] {{3}});
+        var starts = replayed.slots().stream().filter(x -> x.stage() == 1 && x.kind() == PipelineSchedule.Kind.FORWARD)
+                .map(PipelineSchedule.Slot::startMs).toList();
+        assertEquals(List.of(3.0, 8.0, 17.0), starts);
+        // the forwards end as before; stage 0 receives its three gradients one after another, each 1 ms longer
+        assertEquals(32, t.makespanMs(), 1e-12);
+        assertEquals(32 + 3, replayed.makespanMs(), 1e-12);
+    }
+
+    @Test
     void theActivationPeakComesFromTheSchedule() {
         int p = 4;
         int m = 8;

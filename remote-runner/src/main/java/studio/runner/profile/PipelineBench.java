@@ -38,13 +38,18 @@ public final class PipelineBench {
         }
     }
 
-    /** One iteration: its time, each stage's mean forward and backward of a micro-batch in it, and its optimizer step (0 without). */
-    public record Iteration(double iterationMs, double[] forwardMs, double[] backwardMs, double[] optimizerMs) {
+    /**
+     * One iteration: its time, each stage's mean forward and backward of a micro-batch in it, its optimizer step (0
+     * without), and per boundary and micro-batch the transfer of its activation and of its gradient, as the run met
+     * them (from the moment both ends were at the message to its receive's return).
+     */
+    public record Iteration(double iterationMs, double[] forwardMs, double[] backwardMs, double[] optimizerMs, double[][] activationP2pMs,
+                            double[][] gradientP2pMs) {
     }
 
     /**
-     * What one run measured: its iterations, per boundary the p2p time of an activation, and each stage's parameter
-     * count (what its optimizer steps).
+     * What one run measured: its iterations, per boundary the p2p time of an activation between two otherwise idle
+     * stages (ping-pong before the iterations), and each stage's parameter count (what its optimizer steps).
      */
     public record Measured(PipelineType schedule, int microBatches, boolean recompute, boolean adam, List<Iteration> iterations, double[] p2pMs,
                            long[] parameters) {
@@ -133,7 +138,8 @@ public final class PipelineBench {
         for (JsonNode it : j.path("iterations")) {
             double[] forward = doubles(it.path("forward_ms"));
             double[] optimizer = it.has("optimizer_ms") ? doubles(it.path("optimizer_ms")) : new double[forward.length];
-            iterations.add(new Iteration(it.path("iteration_ms").asDouble(), forward, doubles(it.path("backward_ms")), optimizer));
+            iterations.add(new Iteration(it.path("iteration_ms").asDouble(), forward, doubles(it.path("backward_ms")), optimizer,
+                    rows(it.path("p2p_forward_ms")), rows(it.path("p2p_backward_ms"))));
         }
         int p = iterations.isEmpty() ? 1 : iterations.get(0).forwardMs().length;
         double[] p2p = new double[Math.max(1, p - 1)];
@@ -144,6 +150,12 @@ public final class PipelineBench {
                 p2p, parameters);
     }
 
+    private static double[][] rows(JsonNode arrays) {
+        double[][] out = new double[arrays.size()][];
+        for (int i = 0; i < out.length; i++) out[i] = doubles(arrays.get(i));
+        return out;
+    }
+
     private static double[] doubles(JsonNode array) {
         double[] out = new double[array.size()];
         for (int i = 0; i < out.length; i++) out[i] = array.get(i).asDouble();
@@ -152,8 +164,10 @@ public final class PipelineBench {
 
     /**
      * The simulator ({@link PipelineSchedule}) and Galvatron's closed form ({@link PipelineCost}: each stage as one
-     * layer of its forward plus backward, no gradient sync, no optimizer step) on each iteration's measured stage times.
-     * A run that timed its optimizer step gives the simulator each stage's step as {@code optimizer} predicts it from
+     * layer of its forward plus backward, no gradient sync, no optimizer step) on each iteration's measured stage times;
+     * the simulator also on its measured transfers (on a CPU they take far longer than the ping-pong before the run
+     * shows, 1-4 ms against 0.1-0.4 ms here: a busy sender's Gloo thread waits for a core, and with more stages than cores
+     * so does a woken receiver, at some messages only), each message its own. A run that timed its optimizer step gives the simulator each stage's step as {@code optimizer} predicts it from
      * the stage's parameters (null: as measured).
      */
     public static Comparison compare(Measured m, OptimizerStepProfile optimizer) {
@@ -175,13 +189,18 @@ public final class PipelineBench {
                 work[s] = new PipelineSchedule.StageWork(it.forwardMs()[s], 0, 0, it.backwardMs()[s], 0, 0, 0, 0,
                         m.adam() ? predictedStep[s] : 0);
             }
-            simulated[k] = PipelineSchedule.simulate(m.schedule(), m.microBatches(), work, m.p2pMs(),
-                    PipelineSchedule.GradientReduce.ONCE_AN_ITERATION).makespanMs();
+            simulated[k] = PipelineSchedule.simulate(m.schedule(), m.microBatches(), work, boundaries(it.activationP2pMs()),
+                    boundaries(it.gradientP2pMs()), PipelineSchedule.GradientReduce.ONCE_AN_ITERATION).makespanMs();
             closed[k] = closedFormMs(it, m.microBatches());
             simulatedError[k] = simulated[k] / it.iterationMs() - 1;
             closedError[k] = closed[k] / it.iterationMs() - 1;
         }
         return new Comparison(m, median(simulated), median(closed), median(simulatedError), median(closedError), predictedStep);
+    }
+
+    /** One stage has no boundary; the simulator still takes one row. */
+    private static double[][] boundaries(double[][] ms) {
+        return ms.length == 0 ? new double[][] {{0}} : ms;
     }
 
     private static double closedFormMs(Iteration it, int microBatches) {

@@ -5,8 +5,10 @@
 # so that what is left between ops is waiting, which the schedule explains.
 #
 # Run by the runner's `pipeline-bench` with RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT set; rank 0 writes --out:
-# {"stages": [{"forward_ms": F, "backward_ms": B, "parameters": N}, ...] (means over the iterations), "p2p_ms": [...],
-#  "iterations": [{"iteration_ms": T, "forward_ms": [per stage], "backward_ms": [per stage], "optimizer_ms": [per stage]}, ...],
+# {"stages": [{"forward_ms": F, "backward_ms": B, "parameters": N}, ...] (means over the iterations), "p2p_ms": [per boundary,
+#  one-way over otherwise idle stages, from a ping-pong before the iterations],
+#  "iterations": [{"iteration_ms": T, "forward_ms": [per stage], "backward_ms": [per stage], "optimizer_ms": [per stage],
+#                  "p2p_forward_ms": [per boundary, per micro-batch], "p2p_backward_ms": [the same, the gradients]}, ...],
 #  "ops": [the last iteration's]}. With --adam an iteration ends with each stage's optimizer step (op "O").
 import argparse
 import json
@@ -62,6 +64,17 @@ def ping(rank, peer, shape, rounds):
     return (time.perf_counter() - start) / rounds / 2 * 1000
 
 
+def transfers(gathered, k, boundary, kind):
+    """Iteration k's messages over a boundary, by micro-batch: activations ("F", stage b to b + 1) or gradients ("B",
+    back), each from the moment both ends were at it (the send handed over, the receive posted) to the receive's
+    return, which is what the receiving op waited beyond its peer."""
+    sender, receiver = (boundary, boundary + 1) if kind == "F" else (boundary + 1, boundary)
+    sent = {o["micro_batch"]: o["sent"] for o in gathered[sender]["records"][k]["ops"] if o["kind"] == kind}
+    out = {o["micro_batch"]: o["start"] - max(o["waited"], sent[o["micro_batch"]])
+           for o in gathered[receiver]["records"][k]["ops"] if o["kind"] == kind}
+    return [out[i] * 1000 for i in sorted(out)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--layers", required=True, help="blocks per stage, comma-separated (one entry per process)")
@@ -108,17 +121,21 @@ def main():
         saved = {}
         pending = []
         for kind, i in order(args.schedule, rank, world, args.micro_batches):
+            # when this op's input was asked for (its receive posted) and when its output was handed to the send
+            waited = sent = None
             if kind == "F":
                 if rank == 0:
                     x = inputs[i].clone().requires_grad_(args.recompute)
                 else:
                     x = torch.empty(shape)
+                    waited = time.perf_counter()
                     dist.recv(x, rank - 1)
                     x.requires_grad_()
                 t0 = time.perf_counter()
                 y = run_stage(x)
                 saved[i] = (x, y)
                 if rank < world - 1:
+                    sent = time.perf_counter()
                     pending.append(dist.isend(y.detach().contiguous(), rank + 1))
                 t1 = time.perf_counter()
             else:
@@ -128,13 +145,15 @@ def main():
                     y.float().pow(2).mean().backward()
                 else:
                     grad = torch.empty(shape)
+                    waited = time.perf_counter()
                     dist.recv(grad, rank + 1)
                     t0 = time.perf_counter()
                     y.backward(grad)
                 if rank > 0:
+                    sent = time.perf_counter()
                     pending.append(dist.isend(x.grad.contiguous(), rank - 1))
                 t1 = time.perf_counter()
-            ops.append({"kind": kind, "micro_batch": i, "start": t0, "end": t1})
+            ops.append({"kind": kind, "micro_batch": i, "start": t0, "end": t1, "waited": waited, "sent": sent})
         end = ops[-1]["end"]
         for p in pending:
             p.wait()
@@ -171,6 +190,8 @@ def main():
                 each["forward_ms"].append(statistics.mean(o["end"] - o["start"] for o in mine if o["kind"] == "F") * 1000)
                 each["backward_ms"].append(statistics.mean(o["end"] - o["start"] for o in mine if o["kind"] == "B") * 1000)
                 each["optimizer_ms"].append(sum(o["end"] - o["start"] for o in mine if o["kind"] == "O") * 1000)
+            each["p2p_forward_ms"] = [transfers(gathered, k, b, "F") for b in range(world - 1)]
+            each["p2p_backward_ms"] = [transfers(gathered, k, b, "B") for b in range(world - 1)]
             iterations.append(each)
             if k == args.iters - 1:
                 for s in range(world):

@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The schedule simulator against real execution (issue 15, item 3): a pipelined model on CPU processes (Gloo), 2 and 4
  * stages, GPipe and 1F1B, even and uneven stages, with and without recompute. Given each stage's measured forward and
- * backward times and the p2p time, the simulator predicts the measured iteration within 5 % (8 % where the machine has
- * fewer cores than stages: the OS then time-slices the stages, whose op times vary more than the stage means the
- * simulator is given show; four stages on CI's two cores came to -6.6 % once); Galvatron's closed form
+ * backward times and each message's transfer as timed in the run, the simulator predicts the measured iteration
+ * within 5 % (8 % where the machine has fewer cores than stages: the OS then time-slices the stages, and the waits for a
+ * core that ops and transfers hold overlap on the machine, which a core a stage lines up: +2 to +6 % here); Galvatron's closed form
  * on the same numbers is reported beside it. Two runs end each iteration with the runtime's optimizer step, which the
  * simulator takes from profile-hardware's Adam line and each stage's parameter count (Galvatron has no such term).
  */
