@@ -187,7 +187,7 @@ final class DegreeSearch {
                 StageKnapsack knapsack = knapsack(inputs.task(), tables, i, start, n, v == 1);
                 for (Map.Entry<Integer, double[]> e : inputs.vocabularyMb().entrySet()) {
                     int vocabularyMb = (int) Math.ceil(e.getValue()[i]) + inputs.bufferMb();
-                    StageKnapsack.Solution solution = knapsack.solve(n, budgetMb - vocabularyMb);
+                    StageKnapsack.Solution solution = knapsack.solve(n, budgetMb - vocabularyMb, inputs.task().cancelled());
                     byVocabularyTp.computeIfAbsent(e.getKey(), k -> new StageKnapsack.Solution[variants][pp])[v][i] = solution;
                 }
             }
@@ -287,7 +287,7 @@ final class DegreeSearch {
             transition[l] = tables.transitionS(type);
         }
         StageKnapsack built = shared.get(new KnapsackCache.Key(weight, time, transition, budgetMb),
-                () -> new StageKnapsack(weight, time, transition, budgetMb, task.cancelled()));
+                grown -> new StageKnapsack(weight, time, transition, budgetMb, grown));
         task.knapsacks().put(key, built);
         return built;
     }

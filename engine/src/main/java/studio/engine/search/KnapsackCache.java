@@ -4,7 +4,8 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
 
 /**
  * Stage knapsacks shared across search tasks by content: tasks of different batch sizes, chunk counts and TP ranges
@@ -14,7 +15,7 @@ import java.util.function.Supplier;
 final class KnapsackCache {
     private final long maxSteps;
     private long steps;
-    private final LinkedHashMap<Key, StageKnapsack> map = new LinkedHashMap<>(64, 0.75f, true);
+    private final LinkedHashMap<Key, Kept> map = new LinkedHashMap<>(64, 0.75f, true);
 
     KnapsackCache(long maxSteps) {
         this.maxSteps = maxSteps;
@@ -58,24 +59,60 @@ final class KnapsackCache {
         }
     }
 
-    StageKnapsack get(Key key, Supplier<StageKnapsack> build) {
+    /**
+     * The knapsack of {@code key}, built by {@code build} if none is kept; {@code build} is handed what the knapsack
+     * calls once its step functions are built (a query may build them long after it is kept), so that they count too.
+     */
+    StageKnapsack get(Key key, Function<LongConsumer, StageKnapsack> build) {
         synchronized (this) {
-            StageKnapsack ks = map.get(key);
-            if (ks != null) return ks;
+            Kept kept = map.get(key);
+            if (kept != null) return kept.knapsack;
         }
-        StageKnapsack ks = build.get();
+        StageKnapsack[] built = new StageKnapsack[1];
+        StageKnapsack ks = build.apply(totalSteps -> grew(key, built[0], totalSteps));
+        built[0] = ks;
         synchronized (this) {
-            StageKnapsack prior = map.putIfAbsent(key, ks);
-            if (prior != null) return prior;
+            Kept prior = map.putIfAbsent(key, new Kept(ks, ks.totalSteps()));
+            if (prior != null) return prior.knapsack;
             steps += ks.totalSteps();
-            var it = map.entrySet().iterator();
-            while (steps > maxSteps && it.hasNext()) {
-                var e = it.next();
-                if (e.getValue() == ks) continue;
-                steps -= e.getValue().totalSteps();
-                it.remove();
-            }
+            evictBeyondBound(ks);
         }
         return ks;
+    }
+
+    /** The steps the kept knapsacks are counted for. */
+    synchronized long keptSteps() { return steps; }
+
+    synchronized int size() { return map.size(); }
+
+    /** A knapsack's steps grew to {@code totalSteps} (its step functions were built): counted if it is still kept. */
+    private synchronized void grew(Key key, StageKnapsack ks, long totalSteps) {
+        Kept kept = map.get(key);
+        if (kept == null || kept.knapsack != ks) return;
+        steps += totalSteps - kept.counted;
+        kept.counted = totalSteps;
+        evictBeyondBound(ks);
+    }
+
+    /** Drops least-recently-used knapsacks other than {@code keep} while the steps kept pass the bound. */
+    private void evictBeyondBound(StageKnapsack keep) {
+        var it = map.values().iterator();
+        while (steps > maxSteps && it.hasNext()) {
+            Kept e = it.next();
+            if (e.knapsack == keep) continue;
+            steps -= e.counted;
+            it.remove();
+        }
+    }
+
+    /** A kept knapsack and the steps it is counted for. */
+    private static final class Kept {
+        final StageKnapsack knapsack;
+        long counted;
+
+        Kept(StageKnapsack knapsack, long counted) {
+            this.knapsack = knapsack;
+            this.counted = counted;
+        }
     }
 }

@@ -3,6 +3,7 @@ package studio.engine.search;
 import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 
 /**
  * Galvatron's per-stage multiple-choice knapsack (dp_core.cpp, search-engine spec §6.5), solved exactly but on
@@ -17,6 +18,12 @@ import java.util.function.BooleanSupplier;
  *
  * <p>All depths are kept, so one run answers "the best plan for the first d layers" for every d (the pipeline
  * division search uses that).
+ *
+ * <p>Where even the heaviest allowed strategy of every layer fits the budget asked, memory binds nowhere: every
+ * previous function has taken its last step before the point read, at every layer of the reconstruction, so the
+ * dense loop's values and first-argmin marks there are those of the same recursion without memory (one value per
+ * layer and strategy). Such a query is answered from that, and the step functions are built only on the first query
+ * that memory does bind (most knapsacks of small models, Swin's and BERT's, never need them).
  */
 public final class StageKnapsack {
     private static final double INF = Double.POSITIVE_INFINITY;
@@ -25,10 +32,19 @@ public final class StageKnapsack {
     private final int strategies;
     private final int budget;
     private final int[][] weight;
-    /** Per layer l and strategy s: segment starts, values and marks of f_l[.][s]. */
+    private final double[][] time;
+    private final double[][][] transition;
+    /** Per depth d: the sum over the first d layers of each one's heaviest allowed strategy, MB. */
+    private final long[] heaviestMb;
+    /** Per layer and strategy, the recursion without memory: f_l[s] and its first argmin (built on first use). */
+    private volatile double[][] freeValues;
+    private short[][] freeMarks;
+    /** Per layer l and strategy s: segment starts, values and marks of f_l[.][s] (built on first use). */
     private final int[][][] starts;
     private final double[][][] values;
     private final short[][][] marks;
+    private volatile boolean stepsBuilt;
+    private final LongConsumer onStepsBuilt;
 
     /** A plan for some depth and budget: the per-layer strategy indices, its DP time and the MB left. */
     public record Solution(int[] strategyIndex, double time, int remainingMb) {
@@ -40,20 +56,79 @@ public final class StageKnapsack {
      * @param time     {@code T[l][s]}, seconds (+inf forbids the strategy at that layer)
      * @param transition {@code X[l][s'][s]}, seconds
      * @param budget   M, MB
-     * @param cancelled polled once per layer
      */
-    public StageKnapsack(int[][] weight, double[][] time, double[][][] transition, int budget, BooleanSupplier cancelled) {
+    public StageKnapsack(int[][] weight, double[][] time, double[][][] transition, int budget) {
+        this(weight, time, transition, budget, null);
+    }
+
+    /** As above; {@code onStepsBuilt} (may be null) hears the steps kept, once, when the step functions are built. */
+    StageKnapsack(int[][] weight, double[][] time, double[][][] transition, int budget, LongConsumer onStepsBuilt) {
         this.layers = weight.length;
         this.strategies = layers == 0 ? 0 : weight[0].length;
         this.budget = budget;
         this.weight = weight;
+        this.time = time;
+        this.transition = transition;
+        this.onStepsBuilt = onStepsBuilt;
         this.starts = new int[layers][][];
         this.values = new double[layers][][];
         this.marks = new short[layers][][];
-        if (layers > 0) solve(time, transition, cancelled);
+        heaviestMb = new long[layers + 1];
+        for (int l = 0; l < layers; l++) {
+            long heaviest = 0;
+            for (int s = 0; s < strategies; s++) if (time[l][s] < INF && weight[l][s] >= 0) heaviest = Math.max(heaviest, weight[l][s]);
+            heaviestMb[l + 1] = heaviestMb[l] + heaviest;
+        }
     }
 
     public int layers() { return layers; }
+
+    /** The recursion without memory: what every query answers where memory binds nowhere. */
+    private double[][] freeValues() {
+        double[][] known = freeValues;
+        if (known != null) return known;
+        synchronized (this) {
+            if (freeValues != null) return freeValues;
+            int ns = strategies;
+            double[][] value = new double[layers][ns];
+            short[][] mark = new short[layers][ns];
+            double[] previous = new double[ns];
+            for (int l = 0; l < layers; l++) {
+                double[][] x = transition[l];
+                for (int s = 0; s < ns; s++) {
+                    double best = INF;
+                    int arg = 0;
+                    if (time[l][s] < INF && weight[l][s] >= 0) {
+                        // the same sums, in the same order, as the sweep's last point (layer 0: as its own loop)
+                        for (int sp = 0; sp < ns; sp++) {
+                            double c = (previous[sp] + x[sp][s]) + time[l][s];
+                            if (c < best) {
+                                best = c;
+                                arg = sp;
+                            }
+                        }
+                    }
+                    value[l][s] = best;
+                    mark[l][s] = (short) arg;
+                }
+                previous = value[l];
+            }
+            freeMarks = mark;
+            freeValues = value;
+            return value;
+        }
+    }
+
+    /** Builds the step functions once, on the first query that memory binds; a cancelled build leaves none. */
+    private void buildSteps(BooleanSupplier cancelled) {
+        if (stepsBuilt) return;
+        synchronized (this) {
+            if (stepsBuilt) return;
+            if (layers > 0) solve(time, transition, cancelled);
+            stepsBuilt = true;
+        }
+        if (onStepsBuilt != null) onStepsBuilt.accept(totalSteps());
+    }
 
     private void solve(double[][] time, double[][][] x, BooleanSupplier cancelled) {
         int ns = strategies;
@@ -277,21 +352,26 @@ public final class StageKnapsack {
         return found;
     }
 
-    /** Galvatron's {@code f[v][s]} after {@code depth} layers. */
-    public double value(int depth, int s, int v) {
-        int seg = segment(depth - 1, s, v);
-        return seg < 0 ? INF : values[depth - 1][s][seg];
-    }
-
     /** The best plan for the first {@code depth} layers within {@code budgetMb}, reconstructed as Galvatron does. */
     public Solution solve(int depth, int budgetMb) {
+        return solve(depth, budgetMb, null);
+    }
+
+    /**
+     * As {@link #solve(int, int)}; {@code cancelled} (may be null) is polled once per layer while the step functions
+     * are built.
+     */
+    public Solution solve(int depth, int budgetMb, BooleanSupplier cancelled) {
         if (budgetMb < 0 || depth <= 0) return new Solution(null, INF, -1);
         int b = Math.min(budgetMb, budget);
+        boolean free = heaviestMb[depth] <= b;
+        double[][] freeValue = free ? freeValues() : null;
+        if (!free) buildSteps(cancelled);
         int last = depth - 1;
         double best = INF;
         int arg = 0;
         for (int s = 0; s < strategies; s++) {
-            double c = value(depth, s, b);
+            double c = free ? freeValue[last][s] : value(depth, s, b);
             if (c < best) {
                 best = c;
                 arg = s;
@@ -303,29 +383,31 @@ public final class StageKnapsack {
         int v = b;
         for (int l = last; l >= 1; l--) {
             int cur = res[l];
-            int seg = segment(l, cur, v);
-            res[l - 1] = marks[l][cur][seg];
+            res[l - 1] = free ? freeMarks[l][cur] : marks[l][cur][segment(l, cur, v)];
             v -= weight[l][cur];
         }
         int remain = v - weight[0][res[0]] + (budgetMb - b);
         return new Solution(res, best, remain);
     }
 
-    /** Steps kept over all layers (what the knapsack holds in memory). */
-    public long totalSteps() {
-        long n = 0;
-        for (int[][] layer : starts) {
-            if (layer == null) continue;
-            for (int[] s : layer) n += s.length;
-        }
-        return n + (long) layers * strategies;
+    /** Galvatron's {@code f[v][s]} after {@code depth} layers (from the step functions). */
+    private double value(int depth, int s, int v) {
+        int seg = segment(depth - 1, s, v);
+        return seg < 0 ? INF : values[depth - 1][s][seg];
     }
 
-    /** Steps kept for the deepest layer (a measure of the work done). */
-    public int stepCount() {
-        int n = 0;
-        if (layers == 0) return 0;
-        for (int[] s : starts[layers - 1]) n += s.length;
-        return n;
+    /** Whether some query has needed the step functions. */
+    public boolean stepsBuilt() { return stepsBuilt; }
+
+    /** Steps kept over all layers (what the knapsack holds in memory; before the step functions, one per strategy). */
+    public long totalSteps() {
+        long n = 0;
+        if (stepsBuilt) {
+            for (int[][] layer : starts) {
+                if (layer == null) continue;
+                for (int[] s : layer) n += s.length;
+            }
+        }
+        return n + (long) layers * strategies;
     }
 }

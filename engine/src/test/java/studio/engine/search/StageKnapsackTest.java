@@ -6,6 +6,8 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * The step-function knapsack against a line-by-line port of Galvatron's dense dp_core.cpp (search-engine spec
@@ -96,7 +98,7 @@ class StageKnapsackTest {
                     }
                 }
             }
-            StageKnapsack ks = new StageKnapsack(w, t, x, budget, () -> false);
+            StageKnapsack ks = new StageKnapsack(w, t, x, budget);
             for (int q = 0; q < 4; q++) {
                 int query = rnd.nextInt(budget + 10) - 5;
                 int qb = Math.min(query, budget);
@@ -139,7 +141,7 @@ class StageKnapsackTest {
                 t[l] = rnd.nextBoolean() ? t[0] : t[0].clone();
                 x[l] = x[0];
             }
-            StageKnapsack ks = new StageKnapsack(w, t, x, budget, () -> false);
+            StageKnapsack ks = new StageKnapsack(w, t, x, budget);
             for (int q = 0; q < 6; q++) {
                 int depth = 1 + rnd.nextInt(n);
                 int query = rnd.nextInt(budget + 1);
@@ -151,11 +153,77 @@ class StageKnapsackTest {
     }
 
     @Test
+    void whereMemoryBindsNowhereTheStepFunctionsAreNeverBuilt() {
+        Random rnd = new Random(20261202);
+        int free = 0;
+        for (int iter = 0; iter < 300; iter++) {
+            int n = 1 + rnd.nextInt(6);
+            int ns = 1 + rnd.nextInt(5);
+            int[][] w = new int[n][ns];
+            double[][] t = new double[n][ns];
+            double[][][] x = new double[n][ns][ns];
+            int heaviest = 0;
+            for (int l = 0; l < n; l++) {
+                int most = 0;
+                for (int s = 0; s < ns; s++) {
+                    w[l][s] = 1 + rnd.nextInt(20);
+                    t[l][s] = rnd.nextInt(5) * 0.25 + (rnd.nextInt(5) == 0 ? Double.POSITIVE_INFINITY : 0);
+                    // a forbidden strategy's weight is no bound (it never fits anything): make it the heaviest
+                    if (t[l][s] == Double.POSITIVE_INFINITY) w[l][s] = 500;
+                    else most = Math.max(most, w[l][s]);
+                    for (int sp = 0; sp < ns; sp++) x[l][sp][s] = sp == s ? 0 : rnd.nextInt(3) * 0.25;
+                }
+                heaviest += most;
+            }
+            int budget = heaviest + rnd.nextInt(40);
+            StageKnapsack ks = new StageKnapsack(w, t, x, budget);
+            // every query at or above the heaviest sum: Galvatron's answers, without the step functions
+            for (int q = 0; q < 3; q++) {
+                int query = heaviest + rnd.nextInt(budget - heaviest + 1);
+                assertSameAnswer(dense(w, t, x, budget, query), ks.solve(n, query), "case " + iter + " free");
+                free++;
+            }
+            assertEquals(false, ks.stepsBuilt(), "case " + iter);
+            // a query where memory binds builds them once; the free answers stay the same after
+            int tight = rnd.nextInt(Math.max(1, heaviest));
+            if (heaviest > 0 && tight < heaviest) {
+                if (n > 1) { // polled once a layer after the first
+                    assertThrows(java.util.concurrent.CancellationException.class, () -> ks.solve(n, tight, () -> true));
+                    assertEquals(false, ks.stepsBuilt(), "a cancelled build leaves none");
+                }
+                assertSameAnswer(dense(w, t, x, budget, tight), ks.solve(n, tight), "case " + iter + " bound");
+                assertEquals(true, ks.stepsBuilt(), "case " + iter);
+            }
+            assertSameAnswer(dense(w, t, x, budget, budget), ks.solve(n, budget), "case " + iter + " free after");
+        }
+        assertEquals(900, free);
+    }
+
+    @Test
+    void theSharedCacheCountsStepsBuiltAfterAKnapsackIsKept() {
+        int[][] w = {{3, 5}, {3, 5}, {3, 5}};
+        double[][] t = {{2.0, 1.0}, {2.0, 1.0}, {2.0, 1.0}};
+        double[][][] x = {{{0, 0.5}, {0.5, 0}}, {{0, 0.5}, {0.5, 0}}, {{0, 0.5}, {0.5, 0}}};
+        KnapsackCache cache = new KnapsackCache(12);
+        StageKnapsack first = cache.get(new KnapsackCache.Key(w, t, x, 15), grown -> new StageKnapsack(w, t, x, 15, grown));
+        StageKnapsack second = cache.get(new KnapsackCache.Key(w, t, x, 14), grown -> new StageKnapsack(w, t, x, 14, grown));
+        assertEquals(12, cache.keptSteps(), "one per layer and strategy each, before any step function");
+        assertEquals(2, cache.size());
+        first.solve(3, 15);
+        assertEquals(12, cache.keptSteps(), "a query memory does not bind builds nothing");
+        second.solve(3, 10);
+        // the second's steps now count: past the bound, the first (least recently used) goes
+        assertEquals(second.totalSteps(), cache.keptSteps());
+        assertEquals(1, cache.size());
+        assertSame(second, cache.get(new KnapsackCache.Key(w, t, x, 14), grown -> { throw new AssertionError("kept"); }));
+    }
+
+    @Test
     void shallowerDepthsAnswerThePrefix() {
         int[][] w = {{3, 5}, {3, 5}, {3, 5}};
         double[][] t = {{2.0, 1.0}, {2.0, 1.0}, {2.0, 1.0}};
         double[][][] x = {{{0, 0}, {0, 0}}, {{0, 0}, {0, 0}}, {{0, 0}, {0, 0}}};
-        StageKnapsack ks = new StageKnapsack(w, t, x, 100, () -> false);
+        StageKnapsack ks = new StageKnapsack(w, t, x, 100);
         assertEquals(2.0, ks.solve(2, 10).time());
         Object[] ref = dense(new int[][] {{3, 5}, {3, 5}}, new double[][] {{2.0, 1.0}, {2.0, 1.0}},
                 new double[][][] {{{0, 0}, {0, 0}}, {{0, 0}, {0, 0}}}, 100, 8);

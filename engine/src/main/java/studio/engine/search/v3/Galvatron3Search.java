@@ -246,7 +246,7 @@ public final class Galvatron3Search {
                 t[l] = withSync;
                 x[l] = first + l == 0 ? noTransition : transition;
             }
-            knapsacks[i] = largestBudget[i] < 0 ? null : new StageKnapsack(w, t, x, largestBudget[i], cancelled);
+            knapsacks[i] = largestBudget[i] < 0 ? null : new StageKnapsack(w, t, x, largestBudget[i]);
         }
 
         double bestTime = Double.POSITIVE_INFINITY;
@@ -261,7 +261,7 @@ public final class Galvatron3Search {
                     feasible = false;
                     break;
                 }
-                StageKnapsack.Solution sol = knapsacks[i].solve(stageLayers[i], stageBudget);
+                StageKnapsack.Solution sol = knapsacks[i].solve(stageLayers[i], stageBudget, cancelled);
                 if (!sol.feasible()) {
                     feasible = false;
                     break;
