@@ -19,11 +19,12 @@ import java.util.function.LongConsumer;
  * <p>All depths are kept, so one run answers "the best plan for the first d layers" for every d (the pipeline
  * division search uses that).
  *
- * <p>Where even the heaviest allowed strategy of every layer fits the budget asked, memory binds nowhere: every
- * previous function has taken its last step before the point read, at every layer of the reconstruction, so the
- * dense loop's values and first-argmin marks there are those of the same recursion without memory (one value per
- * layer and strategy). Such a query is answered from that, and the step functions are built only on the first query
- * that memory does bind (most knapsacks of small models, Swin's and BERT's, never need them).
+ * <p>Where the plan that the same recursion finds without memory (one value and first argmin per layer and
+ * strategy) fits the budget asked, it is the dense loop's answer too: by induction over the layers, {@code f[u][s]}
+ * has its memoryless value and mark once {@code u} holds the weights of that plan's chain into {@code s} (the mark's
+ * function has then taken its last step; every earlier strategy's candidate is strictly larger without memory,
+ * and memory only raises it), and the reconstruction stays on that chain. Such a query is answered from it, and
+ * the step functions are built only on the first query that memory does bind (for most knapsacks, none does).
  */
 public final class StageKnapsack {
     private static final double INF = Double.POSITIVE_INFINITY;
@@ -34,11 +35,13 @@ public final class StageKnapsack {
     private final int[][] weight;
     private final double[][] time;
     private final double[][][] transition;
-    /** Per depth d: the sum over the first d layers of each one's heaviest allowed strategy, MB. */
-    private final long[] heaviestMb;
-    /** Per layer and strategy, the recursion without memory: f_l[s] and its first argmin (built on first use). */
+    /**
+     * Per layer and strategy, the recursion without memory: f_l[s], its first argmin and the weight of the chain of
+     * marks into it, MB (built on first use).
+     */
     private volatile double[][] freeValues;
     private short[][] freeMarks;
+    private long[][] freeChainMb;
     /** Per layer l and strategy s: segment starts, values and marks of f_l[.][s] (built on first use). */
     private final int[][][] starts;
     private final double[][][] values;
@@ -73,17 +76,11 @@ public final class StageKnapsack {
         this.starts = new int[layers][][];
         this.values = new double[layers][][];
         this.marks = new short[layers][][];
-        heaviestMb = new long[layers + 1];
-        for (int l = 0; l < layers; l++) {
-            long heaviest = 0;
-            for (int s = 0; s < strategies; s++) if (time[l][s] < INF && weight[l][s] >= 0) heaviest = Math.max(heaviest, weight[l][s]);
-            heaviestMb[l + 1] = heaviestMb[l] + heaviest;
-        }
     }
 
     public int layers() { return layers; }
 
-    /** The recursion without memory: what every query answers where memory binds nowhere. */
+    /** The recursion without memory: what a query answers where its plan fits. */
     private double[][] freeValues() {
         double[][] known = freeValues;
         if (known != null) return known;
@@ -92,6 +89,7 @@ public final class StageKnapsack {
             int ns = strategies;
             double[][] value = new double[layers][ns];
             short[][] mark = new short[layers][ns];
+            long[][] chain = new long[layers][ns];
             double[] previous = new double[ns];
             for (int l = 0; l < layers; l++) {
                 double[][] x = transition[l];
@@ -110,10 +108,12 @@ public final class StageKnapsack {
                     }
                     value[l][s] = best;
                     mark[l][s] = (short) arg;
+                    chain[l][s] = weight[l][s] + (l == 0 ? 0 : chain[l - 1][arg]);
                 }
                 previous = value[l];
             }
             freeMarks = mark;
+            freeChainMb = chain;
             freeValues = value;
             return value;
         }
@@ -364,20 +364,32 @@ public final class StageKnapsack {
     public Solution solve(int depth, int budgetMb, BooleanSupplier cancelled) {
         if (budgetMb < 0 || depth <= 0) return new Solution(null, INF, -1);
         int b = Math.min(budgetMb, budget);
-        boolean free = heaviestMb[depth] <= b;
-        double[][] freeValue = free ? freeValues() : null;
-        if (!free) buildSteps(cancelled);
         int last = depth - 1;
+        double[][] freeValue = freeValues();
         double best = INF;
         int arg = 0;
         for (int s = 0; s < strategies; s++) {
-            double c = free ? freeValue[last][s] : value(depth, s, b);
-            if (c < best) {
-                best = c;
+            if (freeValue[last][s] < best) {
+                best = freeValue[last][s];
                 arg = s;
             }
         }
+        // memory only raises values: nothing without memory, nothing with it
         if (best == INF) return new Solution(null, INF, -1);
+        boolean free = freeChainMb[last][arg] <= b;
+        if (!free) {
+            buildSteps(cancelled);
+            best = INF;
+            arg = 0;
+            for (int s = 0; s < strategies; s++) {
+                double c = value(depth, s, b);
+                if (c < best) {
+                    best = c;
+                    arg = s;
+                }
+            }
+            if (best == INF) return new Solution(null, INF, -1);
+        }
         int[] res = new int[depth];
         res[last] = arg;
         int v = b;
