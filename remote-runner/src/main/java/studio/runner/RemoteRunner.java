@@ -298,6 +298,13 @@ public final class RemoteRunner implements Runnable {
                 if (adam) stage.put("parameters", m.parameters()[s]).put("optimizer_ms", optimizer[s]).put("predicted_optimizer_ms", c.predictedOptimizerMs()[s]);
             }
             e.set("stages", stages);
+            // per boundary: the ping-pong between idle stages, and the transfers as the run met them (what the simulator replays)
+            var boundaries = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            for (int s = 0; s + 1 < m.stages(); s++) {
+                boundaries.addObject().put("ping_ms", m.p2pMs()[s]).put("activation_ms", m.meanTransferMs(s, true))
+                        .put("gradient_ms", m.meanTransferMs(s, false));
+            }
+            e.set("boundaries", boundaries);
             emit(e);
             return 0;
         }

@@ -70,6 +70,19 @@ public final class PipelineBench {
 
         public double[] meanOptimizerMs() { return mean(Iteration::optimizerMs); }
 
+        /** Boundary {@code s}'s mean transfer of an activation (or, {@code activation} false, a gradient) over all iterations. */
+        public double meanTransferMs(int s, boolean activation) {
+            double sum = 0;
+            int n = 0;
+            for (Iteration it : iterations) {
+                for (double ms : (activation ? it.activationP2pMs() : it.gradientP2pMs())[s]) {
+                    sum += ms;
+                    n++;
+                }
+            }
+            return n == 0 ? 0 : sum / n;
+        }
+
         private double[] mean(java.util.function.Function<Iteration, double[]> f) {
             double[] out = new double[stages()];
             for (Iteration it : iterations) for (int s = 0; s < out.length; s++) out[s] += f.apply(it)[s] / iterations.size();

@@ -56,6 +56,25 @@ class PipelineBenchTest {
     }
 
     @Test
+    void theCommandReportsEachBoundarysTransfersBesideItsPingPong() {
+        String python = PythonTorch.find();
+        assumeTrue(python != null, "no Python with torch on this machine (.ci/run installs python3-torch)");
+        int port = 29400 + (int) (ProcessHandle.current().pid() % 100) * 2;
+        var r = studio.runner.RunnerCli.run("pipeline-bench", "--layers", "1,1,1", "--micro-batches", "4", "--iters", "2", "--hidden", "64",
+                "--rows", "8", "--python", python, "--master-port", String.valueOf(port), "--work-dir", tmp.toString());
+        assertEquals(0, r.exitCode(), r.raw());
+        var event = r.named("pipeline_bench").get(0);
+        assertEquals(3, event.path("stages").size(), r.raw());
+        assertEquals(2, event.path("boundaries").size(), r.raw());
+        for (var boundary : event.path("boundaries")) {
+            // both measures of a message take time: the ping-pong before the run, and the transfers the run met
+            assertTrue(boundary.path("ping_ms").asDouble() > 0 && boundary.path("activation_ms").asDouble() > 0
+                    && boundary.path("gradient_ms").asDouble() > 0, r.raw());
+        }
+        assertTrue(event.path("measured_ms").asDouble() > 0 && event.path("simulated_ms").asDouble() > 0, r.raw());
+    }
+
+    @Test
     void theSimulatorPredictsRealPipelinedRunsWithinItsLimit() throws Exception {
         String python = PythonTorch.find();
         assumeTrue(python != null, "no Python with torch on this machine (.ci/run installs python3-torch)");
