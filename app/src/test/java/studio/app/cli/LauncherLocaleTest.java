@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The {@code gstudio} launcher as a user runs it: under LANG=C (a bare container, a cron job) a plan in a folder with
- * non-ASCII letters still opens. Runs in this module because the engine's jar is built by then.
+ * non-ASCII letters still opens, and the user's JVM options win. Runs in this module because the engine's jar is built
+ * by then.
  */
 class LauncherLocaleTest {
     @Test
@@ -33,5 +34,21 @@ class LauncherLocaleTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
         assertTrue(p.exitValue() == 0 || p.exitValue() == 2, "exit " + p.exitValue() + ":\n" + out);
         assertTrue(out.contains("Plan " + config) && out.contains("Memory per GPU"), out);
+    }
+
+    /** The launcher's JIT settings (C1 alone, one compiler thread) give way to the user's: C2 needs two threads. */
+    @Test
+    void theUsersJitOptionsReplaceTheLaunchersOwn() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        Assumptions.assumeTrue(Files.isRegularFile(root.resolve("engine/target/engine-0.1.0-SNAPSHOT-cli.jar")),
+                "the engine jar is built by `mvn verify` before this module's tests");
+        for (String opts : new String[] {"", "-XX:TieredStopAtLevel=4", "-XX:CICompilerCount=2", "-XX:-TieredCompilation"}) {
+            ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("gstudio").toString(), "--version").redirectErrorStream(true);
+            pb.environment().put("GSTUDIO_JAVA_OPTS", opts);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
+            assertTrue(p.exitValue() == 0 && out.startsWith("gstudio "), "GSTUDIO_JAVA_OPTS='" + opts + "': exit " + p.exitValue() + ":\n" + out);
+        }
     }
 }
