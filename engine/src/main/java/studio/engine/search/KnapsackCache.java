@@ -71,10 +71,11 @@ final class KnapsackCache {
         StageKnapsack[] built = new StageKnapsack[1];
         StageKnapsack ks = build.apply(totalSteps -> grew(key, built[0], totalSteps));
         built[0] = ks;
+        long counted = ks.totalSteps();
         synchronized (this) {
-            Kept prior = map.putIfAbsent(key, new Kept(ks, ks.totalSteps()));
+            Kept prior = map.putIfAbsent(key, new Kept(ks, counted));
             if (prior != null) return prior.knapsack;
-            steps += ks.totalSteps();
+            steps += counted;
             evictBeyondBound(ks);
         }
         return ks;
