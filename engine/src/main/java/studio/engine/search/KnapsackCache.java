@@ -5,7 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.LongConsumer;
+import java.util.function.Consumer;
 
 /**
  * Stage knapsacks shared across search tasks by content: tasks of different batch sizes, chunk counts and TP ranges
@@ -63,14 +63,12 @@ final class KnapsackCache {
      * The knapsack of {@code key}, built by {@code build} if none is kept; {@code build} is handed what the knapsack
      * calls once its step functions are built (a query may build them long after it is kept), so that they count too.
      */
-    StageKnapsack get(Key key, Function<LongConsumer, StageKnapsack> build) {
+    StageKnapsack get(Key key, Function<Consumer<StageKnapsack>, StageKnapsack> build) {
         synchronized (this) {
             Kept kept = map.get(key);
             if (kept != null) return kept.knapsack;
         }
-        StageKnapsack[] built = new StageKnapsack[1];
-        StageKnapsack ks = build.apply(totalSteps -> grew(key, built[0], totalSteps));
-        built[0] = ks;
+        StageKnapsack ks = build.apply(grown -> grew(key, grown));
         long counted = ks.totalSteps();
         synchronized (this) {
             Kept prior = map.putIfAbsent(key, new Kept(ks, counted));
@@ -86,10 +84,11 @@ final class KnapsackCache {
 
     synchronized int size() { return map.size(); }
 
-    /** A knapsack's steps grew to {@code totalSteps} (its step functions were built): counted if it is still kept. */
-    private synchronized void grew(Key key, StageKnapsack ks, long totalSteps) {
+    /** A knapsack's step functions were built: its steps count from now on if it is still kept. */
+    private synchronized void grew(Key key, StageKnapsack ks) {
         Kept kept = map.get(key);
         if (kept == null || kept.knapsack != ks) return;
+        long totalSteps = ks.totalSteps();
         steps += totalSteps - kept.counted;
         kept.counted = totalSteps;
         evictBeyondBound(ks);

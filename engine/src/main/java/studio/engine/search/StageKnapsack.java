@@ -3,7 +3,7 @@ package studio.engine.search;
 import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
-import java.util.function.LongConsumer;
+import java.util.function.Consumer;
 
 /**
  * Galvatron's per-stage multiple-choice knapsack (dp_core.cpp, search-engine spec §6.5), solved exactly but on
@@ -47,7 +47,7 @@ public final class StageKnapsack {
     private final double[][][] values;
     private final short[][][] marks;
     private volatile boolean stepsBuilt;
-    private final LongConsumer onStepsBuilt;
+    private final Consumer<StageKnapsack> onStepsBuilt;
 
     /** A plan for some depth and budget: the per-layer strategy indices, its DP time and the MB left. */
     public record Solution(int[] strategyIndex, double time, int remainingMb) {
@@ -64,8 +64,8 @@ public final class StageKnapsack {
         this(weight, time, transition, budget, null);
     }
 
-    /** As above; {@code onStepsBuilt} (may be null) hears the steps kept, once, when the step functions are built. */
-    StageKnapsack(int[][] weight, double[][] time, double[][][] transition, int budget, LongConsumer onStepsBuilt) {
+    /** As above; {@code onStepsBuilt} (may be null) hears of the knapsack once, when its step functions are built. */
+    StageKnapsack(int[][] weight, double[][] time, double[][][] transition, int budget, Consumer<StageKnapsack> onStepsBuilt) {
         this.layers = weight.length;
         this.strategies = layers == 0 ? 0 : weight[0].length;
         this.budget = budget;
@@ -97,7 +97,7 @@ public final class StageKnapsack {
                     double best = INF;
                     int arg = 0;
                     if (time[l][s] < INF && weight[l][s] >= 0) {
-                        // the same sums, in the same order, as the sweep's last point (layer 0: as its own loop)
+                        // the same sums, in the same order, as the sweep's last point (layer 0: from f_{-1} = 0)
                         for (int sp = 0; sp < ns; sp++) {
                             double c = (previous[sp] + x[sp][s]) + time[l][s];
                             if (c < best) {
@@ -124,33 +124,27 @@ public final class StageKnapsack {
         if (stepsBuilt) return;
         synchronized (this) {
             if (stepsBuilt) return;
-            if (layers > 0) solve(time, transition, cancelled);
+            if (layers > 0) sweepLayers(cancelled);
             stepsBuilt = true;
         }
-        if (onStepsBuilt != null) onStepsBuilt.accept(totalSteps());
+        if (onStepsBuilt != null) onStepsBuilt.accept(this);
     }
 
-    private void solve(double[][] time, double[][][] x, BooleanSupplier cancelled) {
+    /** The step functions, layer by layer. */
+    private void sweepLayers(BooleanSupplier cancelled) {
         int ns = strategies;
-        // layer 0: f_{-1} = 0 everywhere
+        double[][][] x = transition;
+        // layer 0 (f_{-1} = 0 everywhere) is one step, at its weight, to the value without memory
+        double[] first = freeValues()[0];
         starts[0] = new int[ns][];
         values[0] = new double[ns][];
         marks[0] = new short[ns][];
         for (int s = 0; s < ns; s++) {
             int w = weight[0][s];
-            double best = INF;
-            int arg = 0;
-            for (int sp = 0; sp < ns; sp++) {
-                double c = (0.0 + x[0][sp][s]) + time[0][s];
-                if (c < best) {
-                    best = c;
-                    arg = sp;
-                }
-            }
-            if (w <= budget && w >= 0 && best < INF) {
+            if (w <= budget && first[s] < INF) {
                 starts[0][s] = new int[] {w};
-                values[0][s] = new double[] {best};
-                marks[0][s] = new short[] {(short) arg};
+                values[0][s] = new double[] {first[s]};
+                marks[0][s] = new short[] {freeMarks[0][s]};
             } else {
                 starts[0][s] = new int[0];
                 values[0][s] = new double[0];
@@ -365,29 +359,17 @@ public final class StageKnapsack {
         if (budgetMb < 0 || depth <= 0) return new Solution(null, INF, -1);
         int b = Math.min(budgetMb, budget);
         int last = depth - 1;
-        double[][] freeValue = freeValues();
-        double best = INF;
-        int arg = 0;
-        for (int s = 0; s < strategies; s++) {
-            if (freeValue[last][s] < best) {
-                best = freeValue[last][s];
-                arg = s;
-            }
-        }
+        int arg = firstLeast(freeValues()[last]);
+        double best = freeValues()[last][arg];
         // memory only raises values: nothing without memory, nothing with it
         if (best == INF) return new Solution(null, INF, -1);
         boolean free = freeChainMb[last][arg] <= b;
         if (!free) {
             buildSteps(cancelled);
-            best = INF;
-            arg = 0;
-            for (int s = 0; s < strategies; s++) {
-                double c = value(depth, s, b);
-                if (c < best) {
-                    best = c;
-                    arg = s;
-                }
-            }
+            double[] atBudget = new double[strategies];
+            for (int s = 0; s < strategies; s++) atBudget[s] = value(depth, s, b);
+            arg = firstLeast(atBudget);
+            best = atBudget[arg];
             if (best == INF) return new Solution(null, INF, -1);
         }
         int[] res = new int[depth];
@@ -400,6 +382,19 @@ public final class StageKnapsack {
         }
         int remain = v - weight[0][res[0]] + (budgetMb - b);
         return new Solution(res, best, remain);
+    }
+
+    /** The first strategy of least value, as Galvatron picks the last layer's (0 where every value is infinite). */
+    private static int firstLeast(double[] value) {
+        double best = INF;
+        int arg = 0;
+        for (int s = 0; s < value.length; s++) {
+            if (value[s] < best) {
+                best = value[s];
+                arg = s;
+            }
+        }
+        return arg;
     }
 
     /** Galvatron's {@code f[v][s]} after {@code depth} layers (from the step functions). */
