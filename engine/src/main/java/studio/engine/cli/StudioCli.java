@@ -123,7 +123,7 @@ public final class StudioCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        preloadFits();
+        preloadReaders();
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(run(args, out, err));
@@ -131,11 +131,11 @@ public final class StudioCli implements Runnable {
 
     /**
      * Readies, on the second core, what every search reads its inputs with while the main thread builds the command
-     * line (picocli's Java 5 bytecode, which class-data sharing cannot archive, about 90 ms cold): Jackson's tree reader
+     * line (picocli's Java 5 bytecode, which class-data sharing cannot archive, 60-90 ms cold): Jackson's tree reader
      * (its mapper and first parse, about 20 ms), and the least-squares fits' classes (Commons Math, Java 5 bytecode
      * too, 17 ms of a run that fits profiles). A daemon: a run that needs neither does not wait for it.
      */
-    private static void preloadFits() {
+    private static void preloadReaders() {
         Thread t = new Thread(() -> {
             try {
                 studio.engine.io.JsonFiles.mapper().readTree("{\"layertype_0\": {\"1\": [1.5, 2], \"x\": true, \"y\": null}}");
