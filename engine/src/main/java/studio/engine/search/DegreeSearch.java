@@ -105,13 +105,24 @@ final class DegreeSearch {
         if (studio && pp > 1) divisions = StudioDivisions.candidates(evenDivision, total, pp);
         PpCandidate best = null;
         for (List<Integer> division : divisions) {
+            if (best != null && cannotBeat(inputs, division, group, strategies, best.rankS())) continue;
             PpCandidate candidate = fineGrained(inputs, division, division.equals(evenDivision));
             if (best == null || candidate.rankS() < best.rankS()) best = candidate;
         }
         if (studio && pp > 1 && best.feasible()) {
-            best = StudioDivisions.improve(best, division -> fineGrained(inputs, division, division.equals(evenDivision)));
+            best = StudioDivisions.improve(best, division -> fineGrained(inputs, division, division.equals(evenDivision)),
+                    (division, toBeatS) -> cannotBeat(inputs, division, group, strategies, toBeatS));
         }
         return best;
+    }
+
+    /**
+     * Whether no plan of {@code division} can take less than {@code toBeatS}: its least iteration (with room for the
+     * bound's own rounding) is already no faster. The studio ranks a plan by Galvatron's formula or more, so such a
+     * division would never be kept, and its knapsacks need not be built.
+     */
+    private boolean cannotBeat(DegreeInputs inputs, List<Integer> division, TaskGroup group, List<LayerStrategy> strategies, double toBeatS) {
+        return leastIterationS(inputs, division, group, strategies) * (1 - 1e-9) >= toBeatS;
     }
 
     /**

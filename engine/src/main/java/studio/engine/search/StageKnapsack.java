@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * to Galvatron's, at a cost proportional to the number of steps rather than to the budget in MB.
  *
  * <p>All depths are kept, so one run answers "the best plan for the first d layers" for every d (the pipeline
- * division search uses that).
+ * division search uses that). Layers are built as deep as a query asks and no deeper: the studio's division search
+ * keeps one knapsack as deep as a stage can be, but asks only a few layers past the even division.
  *
  * <p>Where the plan that the same recursion finds without memory (one value and first argmin per layer and
  * strategy) fits the budget asked, it is the dense loop's answer too: by induction over the layers, {@code f[u][s]}
@@ -37,16 +38,19 @@ public final class StageKnapsack {
     private final double[][][] transition;
     /**
      * Per layer and strategy, the recursion without memory: f_l[s], its first argmin and the weight of the chain of
-     * marks into it, MB (built on first use).
+     * marks into it, MB; rows below {@code freeLayers} are built (each once, under the lock) and never change.
      */
-    private volatile double[][] freeValues;
-    private short[][] freeMarks;
-    private long[][] freeChainMb;
-    /** Per layer l and strategy s: segment starts, values and marks of f_l[.][s] (built on first use). */
+    private final double[][] freeValues;
+    private final short[][] freeMarks;
+    private final long[][] freeChainMb;
+    private volatile int freeLayers;
+    /** Per layer l and strategy s: segment starts, values and marks of f_l[.][s]; built below {@code stepLayers}. */
     private final int[][][] starts;
     private final double[][][] values;
     private final short[][][] marks;
-    private volatile boolean stepsBuilt;
+    private volatile int stepLayers;
+    /** The steps of the built layers. */
+    private volatile long builtSteps;
     private final Consumer<StageKnapsack> onStepsBuilt;
 
     /** A plan for some depth and budget: the per-layer strategy indices, its DP time and the MB left. */
@@ -64,7 +68,7 @@ public final class StageKnapsack {
         this(weight, time, transition, budget, null);
     }
 
-    /** As above; {@code onStepsBuilt} (may be null) hears of the knapsack once, when its step functions are built. */
+    /** As above; {@code onStepsBuilt} (may be null) hears of the knapsack each time its step functions grow. */
     StageKnapsack(int[][] weight, double[][] time, double[][][] transition, int budget, Consumer<StageKnapsack> onStepsBuilt) {
         this.layers = weight.length;
         this.strategies = layers == 0 ? 0 : weight[0].length;
@@ -73,6 +77,9 @@ public final class StageKnapsack {
         this.time = time;
         this.transition = transition;
         this.onStepsBuilt = onStepsBuilt;
+        this.freeValues = new double[layers][];
+        this.freeMarks = new short[layers][];
+        this.freeChainMb = new long[layers][];
         this.starts = new int[layers][][];
         this.values = new double[layers][][];
         this.marks = new short[layers][][];
@@ -80,19 +87,17 @@ public final class StageKnapsack {
 
     public int layers() { return layers; }
 
-    /** The recursion without memory: what a query answers where its plan fits. */
-    private double[][] freeValues() {
-        double[][] known = freeValues;
-        if (known != null) return known;
+    /** Builds the recursion without memory for the first {@code depth} layers: what a query answers where its plan fits. */
+    private void buildFree(int depth) {
+        if (freeLayers >= depth) return;
         synchronized (this) {
-            if (freeValues != null) return freeValues;
             int ns = strategies;
-            double[][] value = new double[layers][ns];
-            short[][] mark = new short[layers][ns];
-            long[][] chain = new long[layers][ns];
-            double[] previous = new double[ns];
-            for (int l = 0; l < layers; l++) {
+            for (int l = freeLayers; l < depth; l++) {
                 double[][] x = transition[l];
+                double[] previous = l == 0 ? new double[ns] : freeValues[l - 1];
+                double[] value = new double[ns];
+                short[] mark = new short[ns];
+                long[] chain = new long[ns];
                 for (int s = 0; s < ns; s++) {
                     double best = INF;
                     int arg = 0;
@@ -106,55 +111,65 @@ public final class StageKnapsack {
                             }
                         }
                     }
-                    value[l][s] = best;
-                    mark[l][s] = (short) arg;
-                    chain[l][s] = weight[l][s] + (l == 0 ? 0 : chain[l - 1][arg]);
+                    value[s] = best;
+                    mark[s] = (short) arg;
+                    chain[s] = weight[l][s] + (l == 0 ? 0 : freeChainMb[l - 1][arg]);
                 }
-                previous = value[l];
+                freeValues[l] = value;
+                freeMarks[l] = mark;
+                freeChainMb[l] = chain;
+                freeLayers = l + 1;
             }
-            freeMarks = mark;
-            freeChainMb = chain;
-            freeValues = value;
-            return value;
         }
     }
 
-    /** Builds the step functions once, on the first query that memory binds; a cancelled build leaves none. */
-    private void buildSteps(BooleanSupplier cancelled) {
-        if (stepsBuilt) return;
+    /**
+     * Builds the step functions of the first {@code depth} layers, on the first query that memory binds at that
+     * depth; {@code cancelled} is polled before each layer, and a cancelled build keeps only the layers it finished.
+     */
+    private void buildSteps(int depth, BooleanSupplier cancelled) {
+        if (stepLayers >= depth) return;
+        boolean grew;
         synchronized (this) {
-            if (stepsBuilt) return;
-            if (layers > 0) sweepLayers(cancelled);
-            stepsBuilt = true;
+            int from = stepLayers;
+            try {
+                if (from < depth) sweepLayers(from, depth, cancelled);
+            } finally {
+                grew = stepLayers > from;
+            }
         }
-        if (onStepsBuilt != null) onStepsBuilt.accept(this);
+        if (grew && onStepsBuilt != null) onStepsBuilt.accept(this);
     }
 
-    /** The step functions, layer by layer. */
-    private void sweepLayers(BooleanSupplier cancelled) {
+    /** The step functions of layers {@code from..to-1}, layer by layer (the lock held). */
+    private void sweepLayers(int from, int to, BooleanSupplier cancelled) {
         int ns = strategies;
         double[][][] x = transition;
-        // layer 0 (f_{-1} = 0 everywhere) is one step, at its weight, to the value without memory
-        double[] first = freeValues()[0];
-        starts[0] = new int[ns][];
-        values[0] = new double[ns][];
-        marks[0] = new short[ns][];
-        for (int s = 0; s < ns; s++) {
-            int w = weight[0][s];
-            if (w <= budget && first[s] < INF) {
-                starts[0][s] = new int[] {w};
-                values[0][s] = new double[] {first[s]};
-                marks[0][s] = new short[] {freeMarks[0][s]};
-            } else {
-                starts[0][s] = new int[0];
-                values[0][s] = new double[0];
-                marks[0][s] = new short[0];
-            }
-        }
-        int[] pointOf = new int[budget + 1];
+        buildFree(to);
+        int[] pointOf = null;
         Dominance dominance = null;
-        for (int l = 1; l < layers; l++) {
+        for (int l = from; l < to; l++) {
             if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
+            starts[l] = new int[ns][];
+            values[l] = new double[ns][];
+            marks[l] = new short[ns][];
+            long layerSteps = 0;
+            if (l == 0) {
+                // layer 0 (f_{-1} = 0 everywhere) is one step, at its weight, to the value without memory
+                double[] first = freeValues[0];
+                for (int s = 0; s < ns; s++) {
+                    int w = weight[0][s];
+                    boolean fits = w <= budget && first[s] < INF;
+                    starts[0][s] = fits ? new int[] {w} : new int[0];
+                    values[0][s] = fits ? new double[] {first[s]} : new double[0];
+                    marks[0][s] = fits ? new short[] {freeMarks[0][s]} : new short[0];
+                    layerSteps += fits ? 1 : 0;
+                }
+                builtSteps += layerSteps;
+                stepLayers = 1;
+                continue;
+            }
+            if (pointOf == null) pointOf = new int[budget + 1];
             int[][] ps = starts[l - 1];
             double[][] pv = values[l - 1];
             // Union of the previous layer's step starts (a bitmap: starts lie in [0, budget]) ...
@@ -198,19 +213,16 @@ public final class StageKnapsack {
             // and time rows (identical layers do, by reference) share one Dominance.
             if (dominance == null || !dominance.covers(x[l], time[l])) dominance = new Dominance(x[l], time[l]);
             int kept = dominance.prune(union, offset, evS, evV, u, ns);
-            starts[l] = new int[ns][];
-            values[l] = new double[ns][];
-            marks[l] = new short[ns][];
             int[] bufS = new int[kept];
             double[] bufV = new double[kept];
             short[] bufM = new short[kept];
+            double[] col = new double[ns];
             for (int s = 0; s < ns; s++) {
                 if (cancelled != null && (s & 7) == 7 && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
                 int w = weight[l][s];
                 double t = time[l][s];
                 int cnt = 0;
                 if (t < INF && w >= 0) {
-                    double[] col = new double[ns];
                     for (int sp = 0; sp < ns; sp++) col[sp] = x[l][sp][s];
                     // Sweep the points: previous functions only step down, so each candidate (f + X) + T only drops
                     // and the running first-argmin is exactly Galvatron's argmin over all s' at that point.
@@ -238,7 +250,10 @@ public final class StageKnapsack {
                 starts[l][s] = Arrays.copyOf(bufS, cnt);
                 values[l][s] = Arrays.copyOf(bufV, cnt);
                 marks[l][s] = Arrays.copyOf(bufM, cnt);
+                layerSteps += cnt;
             }
+            builtSteps += layerSteps;
+            stepLayers = l + 1;
         }
     }
 
@@ -354,18 +369,22 @@ public final class StageKnapsack {
     /**
      * As {@link #solve(int, int)}; {@code cancelled} (may be null) is polled once per layer while the step functions
      * are built.
+     *
+     * @throws IllegalArgumentException when {@code depth} is deeper than the knapsack
      */
     public Solution solve(int depth, int budgetMb, BooleanSupplier cancelled) {
+        if (depth > layers) throw new IllegalArgumentException("depth " + depth + " past the knapsack's " + layers + " layers");
         if (budgetMb < 0 || depth <= 0) return new Solution(null, INF, -1);
         int b = Math.min(budgetMb, budget);
         int last = depth - 1;
-        int arg = firstLeast(freeValues()[last]);
-        double best = freeValues()[last][arg];
+        buildFree(depth);
+        int arg = firstLeast(freeValues[last]);
+        double best = freeValues[last][arg];
         // memory only raises values: nothing without memory, nothing with it
         if (best == INF) return new Solution(null, INF, -1);
         boolean free = freeChainMb[last][arg] <= b;
         if (!free) {
-            buildSteps(cancelled);
+            buildSteps(depth, cancelled);
             double[] atBudget = new double[strategies];
             for (int s = 0; s < strategies; s++) atBudget[s] = value(depth, s, b);
             arg = firstLeast(atBudget);
@@ -404,17 +423,13 @@ public final class StageKnapsack {
     }
 
     /** Whether some query has needed the step functions. */
-    public boolean stepsBuilt() { return stepsBuilt; }
+    public boolean stepsBuilt() { return stepLayers > 0; }
+
+    /** The layers whose step functions are built (as deep as a query that memory binds has asked). */
+    int stepLayers() { return stepLayers; }
 
     /** Steps kept over all layers (what the knapsack holds in memory; before the step functions, one per strategy). */
     public long totalSteps() {
-        long n = 0;
-        if (stepsBuilt) {
-            for (int[][] layer : starts) {
-                if (layer == null) continue;
-                for (int[] s : layer) n += s.length;
-            }
-        }
-        return n + (long) layers * strategies;
+        return builtSteps + (long) layers * strategies;
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
@@ -37,8 +38,13 @@ final class StudioDivisions {
         if (d.stream().allMatch(x -> x >= 1) && seen.add(d)) out.add(List.copyOf(d));
     }
 
-    /** Hill-climbs from {@code start}: move one layer across a stage boundary while the pipeline cost improves. */
-    static PpCandidate improve(PpCandidate start, Function<List<Integer>, PpCandidate> evaluate) {
+    /**
+     * Hill-climbs from {@code start}: move one layer across a stage boundary while the pipeline cost improves.
+     * {@code cannotBeat} tells, before a division is evaluated, that none of its plans can rank below the time given
+     * (a lower bound): such a division would not be taken, so it is passed over, and the climb is the same.
+     */
+    static PpCandidate improve(PpCandidate start, Function<List<Integer>, PpCandidate> evaluate,
+                               BiPredicate<List<Integer>, Double> cannotBeat) {
         PpCandidate best = start;
         Set<List<Integer>> tried = new HashSet<>();
         tried.add(start.division());
@@ -54,6 +60,8 @@ final class StudioDivisions {
                     n.set(i, n.get(i) - 1);
                     n.set(j, n.get(j) + 1);
                     if (!tried.add(n)) continue;
+                    // the best only drops, so a division that cannot beat it now never will
+                    if (cannotBeat.test(n, best.rankS())) continue;
                     PpCandidate c = evaluate.apply(List.copyOf(n));
                     if (c.rankS() < best.rankS()) {
                         best = c;

@@ -203,6 +203,36 @@ class StageKnapsackTest {
     }
 
     @Test
+    void theStepFunctionsAreBuiltOnlyAsDeepAsAQueryAsks() {
+        Random rnd = new Random(20261203);
+        int n = 9;
+        int ns = 4;
+        int[][] w = new int[n][ns];
+        double[][] t = new double[n][ns];
+        double[][][] x = new double[n][ns][ns];
+        for (int l = 0; l < n; l++) {
+            for (int s = 0; s < ns; s++) {
+                w[l][s] = 1 + rnd.nextInt(12);
+                t[l][s] = rnd.nextInt(6) * 0.25;
+                for (int sp = 0; sp < ns; sp++) x[l][sp][s] = sp == s ? 0 : rnd.nextInt(3) * 0.125;
+            }
+        }
+        int budget = 40;
+        StageKnapsack ks = new StageKnapsack(w, t, x, budget);
+        int[] depths = {3, 2, 6, 9, 4};
+        int deepest = 0;
+        for (int depth : depths) {
+            int query = 2 * depth; // tighter than the lightest-but-one: memory binds
+            Object[] ref = dense(java.util.Arrays.copyOf(w, depth), java.util.Arrays.copyOf(t, depth), java.util.Arrays.copyOf(x, depth),
+                    budget, query);
+            assertSameAnswer(ref, ks.solve(depth, query), "depth " + depth);
+            deepest = Math.max(deepest, depth);
+            assertEquals(deepest, ks.stepLayers(), "after depth " + depth);
+        }
+        assertThrows(IllegalArgumentException.class, () -> ks.solve(n + 1, budget));
+    }
+
+    @Test
     void theSharedCacheCountsStepsBuiltAfterAKnapsackIsKept() {
         int[][] w = {{3, 5}, {3, 5}, {3, 5}};
         double[][] t = {{2.0, 1.0}, {2.0, 1.0}, {2.0, 1.0}};
