@@ -191,15 +191,22 @@ final class DegreeSearch {
         // compute-only time (variant 1): the pipeline ranks stages by it, Galvatron's knapsack by the with-comm time (Q8).
         int variants = studio ? 2 : 1;
         Map<Integer, StageKnapsack.Solution[][]> byVocabularyTp = new HashMap<>();
+        int[] vocabularyTps = new int[inputs.vocabularyMb().size()];
+        int[] stageBudgetMb = new int[vocabularyTps.length];
         int start = 0;
         for (int i = 0; i < pp; i++) {
             int n = division.get(i);
+            int q = 0;
+            for (Map.Entry<Integer, double[]> e : inputs.vocabularyMb().entrySet()) {
+                vocabularyTps[q] = e.getKey();
+                stageBudgetMb[q++] = budgetMb - ((int) Math.ceil(e.getValue()[i]) + inputs.bufferMb());
+            }
             for (int v = 0; v < variants; v++) {
-                StageKnapsack knapsack = knapsack(inputs.task(), tables, i, start, n, v == 1);
-                for (Map.Entry<Integer, double[]> e : inputs.vocabularyMb().entrySet()) {
-                    int vocabularyMb = (int) Math.ceil(e.getValue()[i]) + inputs.bufferMb();
-                    StageKnapsack.Solution solution = knapsack.solve(n, budgetMb - vocabularyMb, inputs.task().cancelled());
-                    byVocabularyTp.computeIfAbsent(e.getKey(), k -> new StageKnapsack.Solution[variants][pp])[v][i] = solution;
+                // every vocabulary's budget at once: one build of the step functions answers them all
+                StageKnapsack.Solution[] solutions = knapsack(inputs.task(), tables, i, start, n, v == 1)
+                        .solve(n, stageBudgetMb, inputs.task().cancelled());
+                for (q = 0; q < solutions.length; q++) {
+                    byVocabularyTp.computeIfAbsent(vocabularyTps[q], k -> new StageKnapsack.Solution[variants][pp])[v][i] = solutions[q];
                 }
             }
             start += n;

@@ -54,6 +54,72 @@ final class StageBound {
         return Math.max(0, time);
     }
 
+    /**
+     * Many layers of one type: their relaxation at once. Its least time within a budget is each layer's hull at an
+     * equal share of it (the hull is convex), so a knapsack of such layers bounds what its remaining layers need in a
+     * few comparisons.
+     */
+    static final class IdenticalLayers {
+        private final int[] hull;
+        private final long lightestMb;
+        private final double[] weightMb;
+        private final double[] timeS;
+
+        IdenticalLayers(int[] weightMb, double[] timeS) {
+            int[] hull = hull(weightMb, timeS);
+            this.hull = hull;
+            this.weightMb = new double[hull.length];
+            this.timeS = new double[hull.length];
+            for (int h = 0; h < hull.length; h++) {
+                this.weightMb[h] = weightMb[hull[h]];
+                this.timeS[h] = timeS[hull[h]];
+            }
+            this.lightestMb = hull.length == 0 ? Long.MAX_VALUE : weightMb[hull[0]];
+        }
+
+        /**
+         * The hull as lines, {intercepts, slopes}: a convex piecewise-linear function is the largest of its pieces'
+         * lines, so {@code count} layers within {@code budgetMb} (where the lightest fit) take at least
+         * {@code max_j(count * intercept_j + slope_j * budgetMb)}: a few multiply-adds, no search.
+         */
+        double[][] lines() {
+            int pieces = weightMb.length;
+            double[] intercept = new double[pieces];
+            double[] slope = new double[pieces];
+            for (int j = 0; j + 1 < pieces; j++) {
+                slope[j] = (timeS[j + 1] - timeS[j]) / (weightMb[j + 1] - weightMb[j]);
+                intercept[j] = timeS[j] - slope[j] * weightMb[j];
+            }
+            // past the heaviest hull point: its time, flat
+            if (pieces > 0) intercept[pieces - 1] = timeS[pieces - 1];
+            return new double[][] {intercept, slope};
+        }
+
+        /** The strategies on the hull, lightest first. */
+        int[] hullStrategies() { return hull.clone(); }
+
+        /** The lightest strategy's weight, MB (what each layer needs at least). */
+        long lightestMb() { return lightestMb; }
+
+        /** The least time of {@code count} layers within {@code budgetMb}; +inf where even the lightest strategy does not fit. */
+        double leastTimeS(int count, long budgetMb) {
+            if (count == 0) return budgetMb >= 0 ? 0 : INF;
+            if (lightestMb == Long.MAX_VALUE || (long) count * lightestMb > budgetMb) return INF;
+            int last = weightMb.length - 1;
+            double share = (double) budgetMb / count;
+            if (share >= weightMb[last]) return count * timeS[last];
+            int lo = 0;
+            int hi = last;
+            while (hi - lo > 1) { // weightMb[lo] <= share < weightMb[hi]
+                int mid = (lo + hi) >>> 1;
+                if (weightMb[mid] <= share) lo = mid;
+                else hi = mid;
+            }
+            double slope = (timeS[hi] - timeS[lo]) / (weightMb[hi] - weightMb[lo]);
+            return count * Math.max(0, timeS[lo] + (share - weightMb[lo]) * slope);
+        }
+    }
+
     /** The strategies on the lower convex hull of (weight, time), lightest first, each faster than the one before. */
     private static int[] hull(int[] weight, double[] time) {
         Integer[] order = new Integer[weight.length];

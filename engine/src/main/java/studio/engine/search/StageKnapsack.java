@@ -26,9 +26,28 @@ import java.util.function.Consumer;
  * function has then taken its last step; every earlier strategy's candidate is strictly larger without memory,
  * and memory only raises it), and the reconstruction stays on that chain. Such a query is answered from it, and
  * the step functions are built only on the first query that memory does bind (for most knapsacks, none does).
+ *
+ * <p>Where every layer is the same (a single-type model's stage), a build may keep only the steps that can lie on
+ * the plan of the queries it was built for (depths, and budgets from lowest to highest): a step whose value, plus
+ * the least time the layers after it can take within what the highest budget leaves ({@link StageBound}'s
+ * relaxation), exceeds an upper bound on every such answer is dropped. The optimal plans, their tied first
+ * argmins and every step they read survive (what is kept only ever looks more expensive, and what lies on an optimal
+ * plan passes the test by construction), so the answers are the dense loop's. The upper bound is the lower of the
+ * relaxation at the lowest budget plus 1 % and the time of a plan that fits that budget; an answer above it proves
+ * the 1 % too little, and the build is redone with the plan's time, which no answer exceeds. A query outside the
+ * window widens it (a few times, then the build is exact).
  */
 public final class StageKnapsack {
     private static final double INF = Double.POSITIVE_INFINITY;
+    /**
+     * How far above the relaxation a windowed build first expects the answers (where that is below a plan's time);
+     * after an answer above it, the bound is the plan's time.
+     */
+    private static final double SLACK = 0.01;
+    /** A windowed build covers at most this many depths; asked at more, the knapsack builds exactly. */
+    private static final int WINDOW_DEPTHS = 3;
+    /** Windowed builds per knapsack before it builds exactly. */
+    private static final int WINDOW_BUILDS = 4;
 
     private final int layers;
     private final int strategies;
@@ -43,19 +62,85 @@ public final class StageKnapsack {
     private final double[][] freeValues;
     private final short[][] freeMarks;
     private final long[][] freeChainMb;
+    /** Per depth, the lightest plan's weight, MB: a budget below it fits nothing. */
+    private final long[] lightestMb;
     private volatile int freeLayers;
-    /** Per layer l and strategy s: segment starts, values and marks of f_l[.][s]; built below {@code stepLayers}. */
-    private final int[][][] starts;
-    private final double[][][] values;
-    private final short[][][] marks;
-    private volatile int stepLayers;
-    /** The steps of the built layers. */
-    private volatile long builtSteps;
+    /** Where every layer is the same and no transition is negative, their relaxation (else null: exact builds only). */
+    private final StageBound.IdenticalLayers sameLayers;
+    /** The step functions built so far (null before the first query that memory binds). */
+    private volatile Steps steps;
+    /** Windowed builds so far (under the lock). */
+    private int windowBuilds;
+    /** The last layer's dominance test (under the lock): a rebuild over identical layers starts with it. */
+    private StepDominance lastDominance;
     private final Consumer<StageKnapsack> onStepsBuilt;
 
     /** A plan for some depth and budget: the per-layer strategy indices, its DP time and the MB left. */
     public record Solution(int[] strategyIndex, double time, int remainingMb) {
         public boolean feasible() { return remainingMb >= 0; }
+    }
+
+    /**
+     * The queries a windowed build answers: at each of {@code depths}, budgets from {@code lowestMb} to
+     * {@code highestMb}, with answers no slower than {@code upperS}.
+     */
+    private record Window(int[] depths, int[] lowestMb, int[] highestMb, boolean tight, double[] upperS) {
+        int index(int depth) {
+            for (int i = 0; i < depths.length; i++) if (depths[i] == depth) return i;
+            return -1;
+        }
+
+        boolean answers(int depth, int lowMb, int highMb) {
+            int i = index(depth);
+            return i >= 0 && lowestMb[i] <= lowMb && highMb <= highestMb[i];
+        }
+
+        int deepest() { return Arrays.stream(depths).max().orElse(0); }
+    }
+
+    /** Step functions of the first {@code layers} layers; a windowed build's are complete when published. */
+    private static final class Steps {
+        final int[][][] starts;
+        final double[][][] values;
+        final short[][][] marks;
+        /** null: exact at every depth and budget, grown a layer at a time. */
+        final Window window;
+        volatile int layers;
+        volatile long count;
+
+        Steps(int capacity, Window window) {
+            this.starts = new int[capacity][][];
+            this.values = new double[capacity][][];
+            this.marks = new short[capacity][][];
+            this.window = window;
+        }
+
+        boolean answers(int depth, int lowMb, int highMb) {
+            return window == null ? layers >= depth : window.answers(depth, lowMb, highMb);
+        }
+
+        int segment(int l, int s, int v) {
+            int[] st = starts[l][s];
+            int lo = 0;
+            int hi = st.length - 1;
+            int found = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (st[mid] <= v) {
+                    found = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return found;
+        }
+
+        /** Galvatron's {@code f[v][s]} after {@code depth} layers. */
+        double value(int depth, int s, int v) {
+            int seg = segment(depth - 1, s, v);
+            return seg < 0 ? INF : values[depth - 1][s][seg];
+        }
     }
 
     /**
@@ -68,7 +153,7 @@ public final class StageKnapsack {
         this(weight, time, transition, budget, null);
     }
 
-    /** As above; {@code onStepsBuilt} (may be null) hears of the knapsack each time its step functions grow. */
+    /** As above; {@code onStepsBuilt} (may be null) hears of the knapsack each time its step functions change. */
     StageKnapsack(int[][] weight, double[][] time, double[][][] transition, int budget, Consumer<StageKnapsack> onStepsBuilt) {
         this.layers = weight.length;
         this.strategies = layers == 0 ? 0 : weight[0].length;
@@ -80,9 +165,20 @@ public final class StageKnapsack {
         this.freeValues = new double[layers][];
         this.freeMarks = new short[layers][];
         this.freeChainMb = new long[layers][];
-        this.starts = new int[layers][][];
-        this.values = new double[layers][][];
-        this.marks = new short[layers][][];
+        this.lightestMb = new long[layers];
+        this.sameLayers = sameLayers(weight, time, transition);
+    }
+
+    /** The relaxation of identical layers, where the rows are one and the same and no transition is negative. */
+    private static StageBound.IdenticalLayers sameLayers(int[][] weight, double[][] time, double[][][] transition) {
+        if (weight.length < 2) return null;
+        for (int l = 1; l < weight.length; l++) if (weight[l] != weight[0] || time[l] != time[0]) return null;
+        for (int l = 0; l < transition.length; l++) {
+            if (l > 0 && transition[l] == transition[l - 1]) continue;
+            for (double[] row : transition[l]) for (double x : row) if (!(x >= 0 && x < INF)) return null;
+        }
+        for (int w : weight[0]) if (w < 0) return null;
+        return new StageBound.IdenticalLayers(weight[0], time[0]);
     }
 
     public int layers() { return layers; }
@@ -98,10 +194,12 @@ public final class StageKnapsack {
                 double[] value = new double[ns];
                 short[] mark = new short[ns];
                 long[] chain = new long[ns];
+                long lightest = Long.MAX_VALUE;
                 for (int s = 0; s < ns; s++) {
                     double best = INF;
                     int arg = 0;
                     if (time[l][s] < INF && weight[l][s] >= 0) {
+                        lightest = Math.min(lightest, weight[l][s]);
                         // the same sums, in the same order, as the sweep's last point (layer 0: from f_{-1} = 0)
                         for (int sp = 0; sp < ns; sp++) {
                             double c = (previous[sp] + x[sp][s]) + time[l][s];
@@ -115,6 +213,8 @@ public final class StageKnapsack {
                     mark[s] = (short) arg;
                     chain[s] = weight[l][s] + (l == 0 ? 0 : freeChainMb[l - 1][arg]);
                 }
+                long before = l == 0 ? 0 : lightestMb[l - 1];
+                lightestMb[l] = lightest == Long.MAX_VALUE || before == Long.MAX_VALUE ? Long.MAX_VALUE : before + lightest;
                 freeValues[l] = value;
                 freeMarks[l] = mark;
                 freeChainMb[l] = chain;
@@ -124,30 +224,225 @@ public final class StageKnapsack {
     }
 
     /**
-     * Builds the step functions of the first {@code depth} layers, on the first query that memory binds at that
-     * depth; {@code cancelled} is polled before each layer, and a cancelled build keeps only the layers it finished.
+     * Step functions that answer {@code depth} at budgets {@code lowMb..highMb}: those built, else built now (polling
+     * {@code cancelled} before each layer; a cancelled build keeps only the exact layers it finished).
      */
-    private void buildSteps(int depth, BooleanSupplier cancelled) {
-        if (stepLayers >= depth) return;
-        boolean grew;
+    private Steps stepsFor(int depth, int lowMb, int highMb, BooleanSupplier cancelled) {
+        Steps st = steps;
+        if (st != null && st.answers(depth, lowMb, highMb)) return st;
+        boolean changed;
         synchronized (this) {
-            int from = stepLayers;
+            st = steps;
+            if (st != null && st.answers(depth, lowMb, highMb)) return st;
+            Steps before = st;
+            long counted = st == null ? 0 : st.count;
             try {
-                if (from < depth) sweepLayers(from, depth, cancelled);
+                if (st != null && st.window == null) {
+                    sweepLayers(st, st.layers, depth, cancelled);
+                } else {
+                    st = build(widened(st == null ? null : st.window, depth, lowMb, highMb), depth, cancelled);
+                }
             } finally {
-                grew = stepLayers > from;
+                changed = steps != before || (steps != null && steps.count != counted);
             }
         }
-        if (grew && onStepsBuilt != null) onStepsBuilt.accept(this);
+        if (changed && onStepsBuilt != null) onStepsBuilt.accept(this);
+        return st;
     }
 
-    /** The step functions of layers {@code from..to-1}, layer by layer (the lock held). */
-    private void sweepLayers(int from, int to, BooleanSupplier cancelled) {
+    /** Step functions for the same queries bounded by the plan (or exact): an answer came out above the tight bound. */
+    private Steps loosened(Steps stale, int depth, int lowMb, int highMb, BooleanSupplier cancelled) {
+        boolean changed = false;
+        synchronized (this) {
+            if (steps == stale) {
+                Window w = stale.window;
+                Window next = w.tight() && windowBuilds < WINDOW_BUILDS ? window(w.depths(), w.lowestMb(), w.highestMb(), false) : null;
+                try {
+                    build(next, depth, cancelled);
+                } finally {
+                    changed = steps != stale;
+                }
+            }
+        }
+        if (changed && onStepsBuilt != null) onStepsBuilt.accept(this);
+        return stepsFor(depth, lowMb, highMb, cancelled);
+    }
+
+    /** A fresh build for {@code window} (exact where null, as deep as {@code depth}), published once complete. */
+    private Steps build(Window window, int depth, BooleanSupplier cancelled) {
+        Steps fresh = new Steps(layers, window);
+        if (window != null) {
+            windowBuilds++;
+            sweepLayers(fresh, 0, window.deepest(), cancelled);
+        } else {
+            // an exact build is published at once: its finished layers stay valid if it is cancelled
+            steps = fresh;
+            sweepLayers(fresh, 0, depth, cancelled);
+        }
+        steps = fresh;
+        return fresh;
+    }
+
+    /** The window that adds a query at {@code depth} within {@code lowMb..highMb}; null where the build is to be exact. */
+    private Window widened(Window old, int depth, int lowMb, int highMb) {
+        if (sameLayers == null || windowBuilds >= WINDOW_BUILDS) return null;
+        if (old == null) return window(new int[] {depth}, new int[] {lowMb}, new int[] {highMb}, true);
+        int i = old.index(depth);
+        int[] depths = old.depths();
+        int[] low = old.lowestMb();
+        int[] high = old.highestMb();
+        if (i < 0) {
+            if (depths.length >= WINDOW_DEPTHS) return null;
+            i = depths.length;
+            depths = Arrays.copyOf(depths, i + 1);
+            low = Arrays.copyOf(low, i + 1);
+            high = Arrays.copyOf(high, i + 1);
+            depths[i] = depth;
+            low[i] = lowMb;
+            high[i] = highMb;
+        } else {
+            low = low.clone();
+            high = high.clone();
+            low[i] = Math.min(low[i], lowMb);
+            high[i] = Math.max(high[i], highMb);
+        }
+        return window(depths, low, high, old.tight());
+    }
+
+    private Window window(int[] depths, int[] lowestMb, int[] highestMb, boolean tight) {
+        double[] upper = new double[depths.length];
+        for (int i = 0; i < depths.length; i++) {
+            upper[i] = planWithinS(depths[i], lowestMb[i]);
+            if (tight) upper[i] = Math.min(upper[i], sameLayers.leastTimeS(depths[i], lowestMb[i]) * (1 + SLACK));
+        }
+        return new Window(depths, lowestMb, highestMb, tight, upper);
+    }
+
+    /**
+     * A bound no answer at {@code depth} within {@code lowMb} or more can exceed: the time, summed as the recursion
+     * sums it, of a plan that fits {@code lowMb}. The plan rounds the relaxation down (the two hull strategies around
+     * an equal share of the budget, as many of the heavier as fit), moves one layer of the lighter to the fastest
+     * strategy the rest allows, and orders these groups of layers the cheapest way.
+     */
+    private double planWithinS(int depth, int lowMb) {
+        int[] hull = sameLayers.hullStrategies();
+        int[] w = weight[0];
+        double[] t = time[0];
+        int lighter = hull[0];
+        int heavier = hull[0];
+        for (int h = 0; h < hull.length; h++) {
+            if ((long) depth * w[hull[h]] <= lowMb) {
+                lighter = hull[h];
+                heavier = h + 1 < hull.length ? hull[h + 1] : hull[h];
+            }
+        }
+        int heavy = heavier == lighter ? 0
+                : (int) Math.min(depth, (lowMb - (long) depth * w[lighter]) / (w[heavier] - w[lighter]));
+        long left = lowMb - ((long) heavy * w[heavier] + (long) (depth - heavy) * w[lighter]);
+        int moved = -1;
+        if (heavy < depth) {
+            for (int s = 0; s < strategies; s++) {
+                if (t[s] < INF && w[s] - w[lighter] <= left && t[s] < t[lighter] && (moved < 0 || t[s] < t[moved])) moved = s;
+            }
+        }
+        int[][] groups = {{heavier, heavy}, {moved, moved < 0 ? 0 : 1}, {lighter, depth - heavy - (moved < 0 ? 0 : 1)}};
+        int[][] orders = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+        double least = INF;
+        for (int[] order : orders) {
+            double sum = 0;
+            int l = 0;
+            int previous = -1;
+            for (int g : order) {
+                for (int k = 0; k < groups[g][1]; k++, l++) {
+                    int s = groups[g][0];
+                    sum = l == 0 ? freeValues[0][s] : (sum + transition[l][previous][s]) + t[s];
+                    previous = s;
+                }
+            }
+            least = Math.min(least, sum);
+        }
+        return least;
+    }
+
+    /**
+     * Whether a step of one layer may lie on a plan a window answers: its value, plus the least time the layers after
+     * it take within what the highest budget leaves, is within the window's bound at some depth.
+     */
+    private static final class MayAnswer {
+        private final int count;
+        private final int[] restLayers;
+        private final long[] highestMb;
+        private final long[] leastRestMb;
+        private final double[] boundS;
+        /** [depth][piece]: the remaining layers' relaxation as lines in the budget left. */
+        private final double[][] intercept;
+        private final double[] slope;
+
+        MayAnswer(Window window, StageBound.IdenticalLayers sameLayers, double[][] lines, int l) {
+            int n = window.depths().length;
+            restLayers = new int[n];
+            highestMb = new long[n];
+            leastRestMb = new long[n];
+            boundS = new double[n];
+            intercept = new double[n][];
+            slope = lines[1];
+            int c = 0;
+            for (int i = 0; i < n; i++) {
+                int rest = window.depths()[i] - 1 - l;
+                if (rest < 0) continue;
+                restLayers[c] = rest;
+                highestMb[c] = window.highestMb()[i];
+                leastRestMb[c] = rest * sameLayers.lightestMb();
+                // a margin far above the rounding of the sums, so that a step of an optimal plan always passes
+                boundS[c] = window.upperS()[i] * (1 + 1e-9);
+                intercept[c] = new double[lines[0].length];
+                for (int j = 0; j < lines[0].length; j++) intercept[c][j] = rest * lines[0][j];
+                c++;
+            }
+            count = c;
+        }
+
+        boolean test(long v, double value) {
+            for (int i = 0; i < count; i++) {
+                long leftMb = highestMb[i] - v;
+                if (leftMb < leastRestMb[i]) continue;
+                double rest = 0;
+                if (restLayers[i] > 0) {
+                    double[] a = intercept[i];
+                    rest = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < a.length; j++) rest = Math.max(rest, a[j] + slope[j] * leftMb);
+                }
+                if (value + rest <= boundS[i]) return true;
+            }
+            return false;
+        }
+    }
+
+    /** The largest point of layer {@code l} from which some window query's remaining layers still fit. */
+    private long reach(Window window, int l) {
+        long reach = -1;
+        for (int i = 0; i < window.depths().length; i++) {
+            int depth = window.depths()[i];
+            if (depth > l) reach = Math.max(reach, window.highestMb()[i] - (depth - 1 - l) * sameLayers.lightestMb());
+        }
+        return reach;
+    }
+
+    /**
+     * The step functions of layers {@code from..to-1} into {@code st}, layer by layer (the lock held); a windowed
+     * build keeps only the steps that may lie on a plan its window answers.
+     */
+    private void sweepLayers(Steps st, int from, int to, BooleanSupplier cancelled) {
         int ns = strategies;
+        int[][][] starts = st.starts;
+        double[][][] values = st.values;
+        short[][][] marks = st.marks;
+        Window window = st.window;
+        double[][] lines = window == null ? null : sameLayers.lines();
         double[][][] x = transition;
         buildFree(to);
         int[] pointOf = null;
-        Dominance dominance = null;
+        StepDominance dominance = lastDominance;
         for (int l = from; l < to; l++) {
             if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
             starts[l] = new int[ns][];
@@ -157,16 +452,17 @@ public final class StageKnapsack {
             if (l == 0) {
                 // layer 0 (f_{-1} = 0 everywhere) is one step, at its weight, to the value without memory
                 double[] first = freeValues[0];
+                MayAnswer mayAnswer = window == null ? null : new MayAnswer(window, sameLayers, lines, 0);
                 for (int s = 0; s < ns; s++) {
                     int w = weight[0][s];
-                    boolean fits = w <= budget && first[s] < INF;
+                    boolean fits = w <= budget && first[s] < INF && (mayAnswer == null || mayAnswer.test(w, first[s]));
                     starts[0][s] = fits ? new int[] {w} : new int[0];
                     values[0][s] = fits ? new double[] {first[s]} : new double[0];
                     marks[0][s] = fits ? new short[] {freeMarks[0][s]} : new short[0];
                     layerSteps += fits ? 1 : 0;
                 }
-                builtSteps += layerSteps;
-                stepLayers = 1;
+                st.count += layerSteps;
+                st.layers = 1;
                 continue;
             }
             if (pointOf == null) pointOf = new int[budget + 1];
@@ -200,23 +496,28 @@ public final class StageKnapsack {
             int[] evS = new int[events];
             double[] evV = new double[events];
             for (int s = 0; s < ns; s++) {
-                int[] st = ps[s];
+                int[] previousStarts = ps[s];
                 double[] va = pv[s];
-                for (int i = 0; i < st.length; i++) {
-                    int e = fill[pointOf[st[i]]]++;
+                for (int i = 0; i < previousStarts.length; i++) {
+                    int e = fill[pointOf[previousStarts[i]]]++;
                     evS[e] = s;
                     evV[e] = va[i];
                 }
             }
-            // Drop the steps that can never be any strategy's argmin (dominated, see Dominance): the sweep below
+            // Drop the steps that can never be any strategy's argmin (dominated, see StepDominance): the sweep below
             // then visits only the points and steps that can change a result. Layers that share their transition
             // and time rows (identical layers do, by reference) share one Dominance.
-            if (dominance == null || !dominance.covers(x[l], time[l])) dominance = new Dominance(x[l], time[l]);
+            if (dominance == null || !dominance.covers(x[l], time[l])) {
+                dominance = new StepDominance(x[l], time[l]);
+                lastDominance = dominance; // identical layers: the next build reuses it
+            }
             int kept = dominance.prune(union, offset, evS, evV, u, ns);
             int[] bufS = new int[kept];
             double[] bufV = new double[kept];
             short[] bufM = new short[kept];
             double[] col = new double[ns];
+            long limit = window == null ? budget : Math.min(budget, reach(window, l));
+            MayAnswer mayAnswer = window == null ? null : new MayAnswer(window, sameLayers, lines, l);
             for (int s = 0; s < ns; s++) {
                 if (cancelled != null && (s & 7) == 7 && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
                 int w = weight[l][s];
@@ -230,7 +531,7 @@ public final class StageKnapsack {
                     int arg = Integer.MAX_VALUE;
                     for (int k = 0; k < kept; k++) {
                         long v = (long) union[k] + w;
-                        if (v > budget) break;
+                        if (v > limit) break;
                         for (int e = offset[k]; e < offset[k + 1]; e++) {
                             int sp = evS[e];
                             double c = (evV[e] + col[sp]) + t;
@@ -241,6 +542,7 @@ public final class StageKnapsack {
                         }
                         if (best == INF) continue;
                         if (cnt > 0 && bufV[cnt - 1] == best && bufM[cnt - 1] == arg) continue;
+                        if (mayAnswer != null && !mayAnswer.test(v, best)) continue;
                         bufS[cnt] = (int) v;
                         bufV[cnt] = best;
                         bufM[cnt] = (short) arg;
@@ -252,113 +554,9 @@ public final class StageKnapsack {
                 marks[l][s] = Arrays.copyOf(bufM, cnt);
                 layerSteps += cnt;
             }
-            builtSteps += layerSteps;
-            stepLayers = l + 1;
+            st.count += layerSteps;
+            st.layers = l + 1;
         }
-    }
-
-    /**
-     * Which previous steps cannot win anywhere. A step of f[s'] down to {@code val} at v is useless to every next
-     * strategy s if some s'' already has {@code f[s''](v) + X[s''][s] < val + X[s'][s]} for every s, with a margin
-     * far above the rounding of those sums, so that even after rounding s'' is strictly cheaper: s' is then neither
-     * the minimum nor a tied first argmin at v, nor at any later point before its own next step (f[s''] only drops).
-     * Dropping it changes no value and no mark. {@code worse[a][b]} is the most that a transition from b can cost
-     * over one from a, over the strategies the layer allows.
-     */
-    private static final class Dominance {
-        private final double[][] x;
-        private final double[] time;
-        /** Filled on first use (NaN until then): a sweep asks for few pairs, and small stages would pay ns^3 up front. */
-        private final double[][] worse;
-        private final double scale;
-
-        Dominance(double[][] x, double[] time) {
-            this.x = x;
-            this.time = time;
-            int ns = time.length;
-            worse = new double[ns][ns];
-            for (double[] row : worse) Arrays.fill(row, Double.NaN);
-            double largest = 0;
-            for (int s = 0; s < ns; s++) {
-                if (time[s] < INF) largest = Math.max(largest, Math.abs(time[s]));
-                for (int sp = 0; sp < ns; sp++) largest = Math.max(largest, Math.abs(x[sp][s]));
-            }
-            scale = largest;
-        }
-
-        boolean covers(double[][] transition, double[] layerTime) { return transition == x && layerTime == time; }
-
-        private double worse(int a, int b) {
-            double known = worse[a][b];
-            if (known == known) return known;
-            double most = Double.NEGATIVE_INFINITY;
-            for (int s = 0; s < time.length; s++) if (time[s] < INF) most = Math.max(most, x[b][s] - x[a][s]);
-            worse[a][b] = most;
-            return most;
-        }
-
-        /**
-         * Compacts, in place, the points and steps that may still win to the front of {@code union}, {@code offset},
-         * {@code evS} and {@code evV} (each write lands at or before what is still to be read); returns how many
-         * points are kept.
-         */
-        int prune(int[] union, int[] offset, int[] evS, double[] evV, int points, int ns) {
-            double[] current = new double[ns];
-            Arrays.fill(current, INF);
-            int[] dominator = new int[ns];
-            Arrays.fill(dominator, -1);
-            int lowest = -1;
-            int keptPoints = 0;
-            int keptSteps = 0;
-            for (int k = 0; k < points; k++) {
-                int first = keptSteps;
-                int end = offset[k + 1];
-                for (int e = offset[k]; e < end; e++) {
-                    int a = evS[e];
-                    double val = evV[e];
-                    double bar = val - 1e-12 * (1 + Math.abs(val) + scale);
-                    boolean dominated = false;
-                    int b = dominator[a];
-                    if (b >= 0 && current[b] + worse(a, b) < bar) {
-                        dominated = true;
-                    } else if (lowest >= 0 && lowest != a && current[lowest] + worse(a, lowest) < bar) {
-                        dominated = true;
-                        dominator[a] = lowest;
-                    }
-                    current[a] = val;
-                    if (lowest < 0 || val < current[lowest]) lowest = a;
-                    if (!dominated) {
-                        evS[keptSteps] = a;
-                        evV[keptSteps] = val;
-                        keptSteps++;
-                    }
-                }
-                if (keptSteps > first) {
-                    union[keptPoints] = union[k];
-                    offset[keptPoints] = first;
-                    keptPoints++;
-                }
-            }
-            offset[keptPoints] = keptSteps;
-            return keptPoints;
-        }
-    }
-
-    private int segment(int l, int s, int v) {
-        int[] st = starts[l][s];
-        int lo = 0;
-        int hi = st.length - 1;
-        int found = -1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (st[mid] <= v) {
-                found = mid;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return found;
     }
 
     /** The best plan for the first {@code depth} layers within {@code budgetMb}, reconstructed as Galvatron does. */
@@ -373,34 +571,72 @@ public final class StageKnapsack {
      * @throws IllegalArgumentException when {@code depth} is deeper than the knapsack
      */
     public Solution solve(int depth, int budgetMb, BooleanSupplier cancelled) {
+        return solve(depth, new int[] {budgetMb}, cancelled)[0];
+    }
+
+    /**
+     * The best plans for the first {@code depth} layers within each of {@code budgetsMb} (one build answers them
+     * all); as {@link #solve(int, int, BooleanSupplier)} for each.
+     */
+    public Solution[] solve(int depth, int[] budgetsMb, BooleanSupplier cancelled) {
         if (depth > layers) throw new IllegalArgumentException("depth " + depth + " past the knapsack's " + layers + " layers");
-        if (budgetMb < 0 || depth <= 0) return new Solution(null, INF, -1);
-        int b = Math.min(budgetMb, budget);
+        Solution[] out = new Solution[budgetsMb.length];
+        if (depth <= 0) {
+            Arrays.fill(out, new Solution(null, INF, -1));
+            return out;
+        }
         int last = depth - 1;
         buildFree(depth);
-        int arg = firstLeast(freeValues[last]);
-        double best = freeValues[last][arg];
-        // memory only raises values: nothing without memory, nothing with it
-        if (best == INF) return new Solution(null, INF, -1);
-        boolean free = freeChainMb[last][arg] <= b;
-        if (!free) {
-            buildSteps(depth, cancelled);
-            double[] atBudget = new double[strategies];
-            for (int s = 0; s < strategies; s++) atBudget[s] = value(depth, s, b);
-            arg = firstLeast(atBudget);
-            best = atBudget[arg];
-            if (best == INF) return new Solution(null, INF, -1);
+        int freeArg = firstLeast(freeValues[last]);
+        // the budgets that memory binds (and where some plan fits): one range of them for the step functions
+        int lowMb = Integer.MAX_VALUE;
+        int highMb = Integer.MIN_VALUE;
+        for (int budgetMb : budgetsMb) {
+            int b = Math.min(budgetMb, budget);
+            if (budgetMb < 0 || freeValues[last][freeArg] == INF || freeChainMb[last][freeArg] <= b || lightestMb[last] > b) continue;
+            lowMb = Math.min(lowMb, b);
+            highMb = Math.max(highMb, b);
         }
-        int[] res = new int[depth];
-        res[last] = arg;
-        int v = b;
-        for (int l = last; l >= 1; l--) {
-            int cur = res[l];
-            res[l - 1] = free ? freeMarks[l][cur] : marks[l][cur][segment(l, cur, v)];
-            v -= weight[l][cur];
+        Steps st = null;
+        for (int q = 0; q < budgetsMb.length; q++) {
+            int budgetMb = budgetsMb[q];
+            int b = Math.min(budgetMb, budget);
+            int arg = freeArg;
+            double best = freeValues[last][arg];
+            // memory only raises values: nothing without memory, nothing with it; nor where the lightest plan is too heavy
+            if (budgetMb < 0 || best == INF || lightestMb[last] > b) {
+                out[q] = new Solution(null, INF, -1);
+                continue;
+            }
+            boolean free = freeChainMb[last][arg] <= b;
+            if (!free) {
+                if (st == null) st = stepsFor(depth, lowMb, highMb, cancelled);
+                double[] atBudget = new double[strategies];
+                while (true) {
+                    for (int s = 0; s < strategies; s++) atBudget[s] = st.value(depth, s, b);
+                    arg = firstLeast(atBudget);
+                    best = atBudget[arg];
+                    // a windowed build's answer is exact where it is within the window's bound (see the class comment)
+                    if (st.window == null || best <= st.window.upperS()[st.window.index(depth)]) break;
+                    st = loosened(st, depth, lowMb, highMb, cancelled);
+                }
+                if (best == INF) {
+                    out[q] = new Solution(null, INF, -1);
+                    continue;
+                }
+            }
+            int[] res = new int[depth];
+            res[last] = arg;
+            int v = b;
+            for (int l = last; l >= 1; l--) {
+                int cur = res[l];
+                res[l - 1] = free ? freeMarks[l][cur] : st.marks[l][cur][st.segment(l, cur, v)];
+                v -= weight[l][cur];
+            }
+            int remain = v - weight[0][res[0]] + (budgetMb - b);
+            out[q] = new Solution(res, best, remain);
         }
-        int remain = v - weight[0][res[0]] + (budgetMb - b);
-        return new Solution(res, best, remain);
+        return out;
     }
 
     /** The first strategy of least value, as Galvatron picks the last layer's (0 where every value is infinite). */
@@ -416,20 +652,27 @@ public final class StageKnapsack {
         return arg;
     }
 
-    /** Galvatron's {@code f[v][s]} after {@code depth} layers (from the step functions). */
-    private double value(int depth, int s, int v) {
-        int seg = segment(depth - 1, s, v);
-        return seg < 0 ? INF : values[depth - 1][s][seg];
+    /** Whether some query has needed the step functions. */
+    public boolean stepsBuilt() {
+        Steps st = steps;
+        return st != null && st.layers > 0;
     }
 
-    /** Whether some query has needed the step functions. */
-    public boolean stepsBuilt() { return stepLayers > 0; }
-
     /** The layers whose step functions are built (as deep as a query that memory binds has asked). */
-    int stepLayers() { return stepLayers; }
+    int stepLayers() {
+        Steps st = steps;
+        return st == null ? 0 : st.layers;
+    }
+
+    /** Whether the step functions built keep only what their window's queries read (else: exact everywhere). */
+    boolean windowed() {
+        Steps st = steps;
+        return st != null && st.window != null;
+    }
 
     /** Steps kept over all layers (what the knapsack holds in memory; before the step functions, one per strategy). */
     public long totalSteps() {
-        return builtSteps + (long) layers * strategies;
+        Steps st = steps;
+        return (st == null ? 0 : st.count) + (long) layers * strategies;
     }
 }

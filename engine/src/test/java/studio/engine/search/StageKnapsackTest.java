@@ -66,6 +66,17 @@ class StageKnapsackTest {
     }
 
     /** The dense DP's cost, MB left and plan (ref) against the knapsack's solution. */
+    /** The lightest plan of the first {@code depth} layers: below it nothing fits. */
+    static int lightestMb(int[][] w, double[][] t, int depth) {
+        int sum = 0;
+        for (int l = 0; l < depth; l++) {
+            int least = Integer.MAX_VALUE;
+            for (int s = 0; s < w[l].length; s++) if (t[l][s] < Double.POSITIVE_INFINITY) least = Math.min(least, w[l][s]);
+            sum += least == Integer.MAX_VALUE ? 1_000_000 : least;
+        }
+        return sum;
+    }
+
     private static void assertSameAnswer(Object[] ref, StageKnapsack.Solution got, String what) {
         assertEquals((double) ref[0], got.time(), what + " cost");
         assertEquals((int) ref[2], got.remainingMb(), what + " remaining");
@@ -186,9 +197,11 @@ class StageKnapsackTest {
                 free++;
             }
             assertFalse(ks.stepsBuilt(), "case " + iter + ": a query its plan fits builds no step function");
-            // a query that plan does not fit builds them once (unless cancelled); the other answers stay the same after
-            if (needMb > 1 && Math.min(budget, needMb - 1) >= 0) {
-                int tight = rnd.nextInt(Math.min(budget, needMb - 1) + 1);
+            // a query that plan does not fit, but the lightest plan does, builds them once (unless cancelled); the other
+            // answers stay the same after
+            int lightestMb = lightestMb(w, t, n);
+            if (needMb > 1 && Math.min(budget, needMb - 1) >= lightestMb) {
+                int tight = lightestMb + rnd.nextInt(Math.min(budget, needMb - 1) - lightestMb + 1);
                 if (n > 1) { // polled once a layer after the first
                     assertThrows(java.util.concurrent.CancellationException.class, () -> ks.solve(n, tight, () -> true));
                     assertFalse(ks.stepsBuilt(), "a cancelled build leaves none");
@@ -217,19 +230,124 @@ class StageKnapsackTest {
                 for (int sp = 0; sp < ns; sp++) x[l][sp][s] = sp == s ? 0 : rnd.nextInt(3) * 0.125;
             }
         }
-        int budget = 40;
+        int budget = 120;
         StageKnapsack ks = new StageKnapsack(w, t, x, budget);
         int[] depths = {3, 2, 6, 9, 4};
         int deepest = 0;
         for (int depth : depths) {
-            int query = 2 * depth; // tighter than the lightest-but-one: memory binds
-            Object[] ref = dense(java.util.Arrays.copyOf(w, depth), java.util.Arrays.copyOf(t, depth), java.util.Arrays.copyOf(x, depth),
-                    budget, query);
+            int[][] wd = java.util.Arrays.copyOf(w, depth);
+            double[][] td = java.util.Arrays.copyOf(t, depth);
+            double[][][] xd = java.util.Arrays.copyOf(x, depth);
+            // between the lightest plan and the fastest: memory binds
+            int needMb = 1000 - (int) dense(wd, td, xd, 1000, 1000)[2];
+            int query = (lightestMb(w, t, depth) + needMb) / 2;
+            assertTrue(query < needMb && query >= lightestMb(w, t, depth), "depth " + depth);
+            Object[] ref = dense(wd, td, xd, budget, query);
             assertSameAnswer(ref, ks.solve(depth, query), "depth " + depth);
             deepest = Math.max(deepest, depth);
             assertEquals(deepest, ks.stepLayers(), "after depth " + depth);
         }
         assertThrows(IllegalArgumentException.class, () -> ks.solve(n + 1, budget));
+    }
+
+    /** {@code n} layers that share one weight, time and transition row by reference, as a single-type stage's do. */
+    private static Object[] identicalLayers(Random rnd, int n, int ns, int maxWeight, boolean coarse) {
+        int[] w = new int[ns];
+        double[] t = new double[ns];
+        double[][] x = new double[ns][ns];
+        for (int s = 0; s < ns; s++) {
+            w[s] = 1 + rnd.nextInt(maxWeight);
+            // coarse values tie often; the fine ones are spread like layer times (heavier mostly faster)
+            t[s] = coarse ? rnd.nextInt(5) * 0.25 + (rnd.nextInt(6) == 0 ? Double.POSITIVE_INFINITY : 0)
+                    : 1.0 / w[s] + rnd.nextDouble() * 0.05;
+            for (int sp = 0; sp < ns; sp++) {
+                x[sp][s] = sp == s ? 0 : coarse ? rnd.nextInt(3) * 0.125 : (rnd.nextInt(3) == 0 ? 1e-9 : rnd.nextDouble() * 0.01);
+            }
+        }
+        int[][] wl = new int[n][];
+        double[][] tl = new double[n][];
+        double[][][] xl = new double[n][][];
+        for (int l = 0; l < n; l++) {
+            wl[l] = w;
+            tl[l] = t;
+            xl[l] = x;
+        }
+        return new Object[] {wl, tl, xl};
+    }
+
+    /** The same layers as copies, no row shared: a knapsack of them builds exactly. */
+    private static Object[] unshared(int[][] w, double[][] t, double[][][] x) {
+        int n = w.length;
+        int[][] wc = new int[n][];
+        double[][] tc = new double[n][];
+        double[][][] xc = new double[n][][];
+        for (int l = 0; l < n; l++) {
+            wc[l] = w[l].clone();
+            tc[l] = t[l].clone();
+            xc[l] = new double[x[l].length][];
+            for (int i = 0; i < x[l].length; i++) xc[l][i] = x[l][i].clone();
+        }
+        return new Object[] {wc, tc, xc};
+    }
+
+    @Test
+    void identicalLayersKeepOnlyWhatTheirQueriesReadAndAnswerAsTheDenseLoop() {
+        Random rnd = new Random(20261204);
+        int windowed = 0;
+        int queries = 0;
+        for (int iter = 0; iter < 400; iter++) {
+            int n = 2 + rnd.nextInt(10);
+            int ns = 1 + rnd.nextInt(6);
+            Object[] layers = identicalLayers(rnd, n, ns, 20, iter % 2 == 0);
+            int[][] w = (int[][]) layers[0];
+            double[][] t = (double[][]) layers[1];
+            double[][][] x = (double[][][]) layers[2];
+            int budget = 1 + rnd.nextInt(20 * n + 10);
+            StageKnapsack ks = new StageKnapsack(w, t, x, budget);
+            boolean sawWindow = false;
+            // several rounds of queries: new depths and budgets widen the window, or make the build exact
+            for (int round = 0; round < 6; round++) {
+                int depth = 1 + rnd.nextInt(n);
+                int[] budgets = new int[1 + rnd.nextInt(3)];
+                for (int q = 0; q < budgets.length; q++) budgets[q] = rnd.nextInt(budget + 1);
+                StageKnapsack.Solution[] got = ks.solve(depth, budgets, null);
+                sawWindow |= ks.windowed();
+                for (int q = 0; q < budgets.length; q++) {
+                    Object[] ref = dense(java.util.Arrays.copyOf(w, depth), java.util.Arrays.copyOf(t, depth), java.util.Arrays.copyOf(x, depth),
+                            budget, budgets[q]);
+                    assertSameAnswer(ref, got[q], "case " + iter + " round " + round + " depth " + depth + " budget " + budgets[q]);
+                    queries++;
+                }
+            }
+            if (sawWindow) windowed++;
+        }
+        assertTrue(windowed > 100 && queries > 2000, windowed + " knapsacks built windowed, " + queries + " queries");
+    }
+
+    @Test
+    void aWindowedBuildKeepsFewerStepsThanAnExactOne() {
+        Random rnd = new Random(20261205);
+        Object[] layers = identicalLayers(rnd, 28, 10, 400, false);
+        int[][] w = (int[][]) layers[0];
+        double[][] t = (double[][]) layers[1];
+        double[][][] x = (double[][][]) layers[2];
+        Object[] copies = unshared(w, t, x);
+        int budget = 28 * 150;
+        StageKnapsack windowed = new StageKnapsack(w, t, x, budget);
+        StageKnapsack exact = new StageKnapsack((int[][]) copies[0], (double[][]) copies[1], (double[][][]) copies[2], budget);
+        int[] budgets = {budget - 300, budget - 120, budget};
+        StageKnapsack.Solution[] a = windowed.solve(28, budgets, null);
+        StageKnapsack.Solution[] b = exact.solve(28, budgets, null);
+        for (int q = 0; q < budgets.length; q++) {
+            assertArrayEquals(b[q].strategyIndex(), a[q].strategyIndex(), "budget " + budgets[q]);
+            assertEquals(b[q].time(), a[q].time());
+            assertEquals(b[q].remainingMb(), a[q].remainingMb());
+        }
+        assertTrue(windowed.windowed() && !exact.windowed());
+        assertTrue(windowed.totalSteps() * 2 < exact.totalSteps(), windowed.totalSteps() + " steps windowed, " + exact.totalSteps() + " exact");
+        // a query outside the window (a deeper-cut budget) widens it, and is still the dense loop's answer
+        Object[] ref = dense(w, t, x, budget, budget - 900);
+        assertSameAnswer(ref, windowed.solve(28, budget - 900), "widened");
     }
 
     @Test
