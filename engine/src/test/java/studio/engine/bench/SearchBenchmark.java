@@ -28,13 +28,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Galvatron's search, single-threaded: S1 (Galvatron takes about 70 s on 2 cores) and the large case
- * (llama2-70b shape, 80 layers, 8 x 8 GPUs, 8 batch sizes with every chunk count).
+ * (llama2-70b shape, 80 layers, 8 x 8 GPUs, 8 batch sizes with every chunk count); and S1 in studio mode as the
+ * studio's search view runs it, one worker a core.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2)
-@Measurement(iterations = 5)
+@Warmup(iterations = 10)
+@Measurement(iterations = 10)
 @Fork(value = 1, jvmArgs = {"-Xmx1g"})
 public class SearchBenchmark {
     CostModel s1;
@@ -54,6 +55,13 @@ public class SearchBenchmark {
     @Benchmark
     public SearchResult s1Studio() {
         return new SearchEngine(s1, SearchOptions.defaults().withSettle(64, -1).withMode(SearchMode.STUDIO)).search();
+    }
+
+    /** As the studio searches: its search view runs one worker a core. */
+    @Benchmark
+    public SearchResult s1StudioEveryCore() {
+        return new SearchEngine(s1, SearchOptions.defaults().withSettle(64, -1).withMode(SearchMode.STUDIO)
+                .withWorkers(Runtime.getRuntime().availableProcessors())).search();
     }
 
     @Benchmark

@@ -249,6 +249,14 @@ public final class Galvatron3Search {
             knapsacks[i] = largestBudget[i] < 0 ? null : new StageKnapsack(w, t, x, largestBudget[i]);
         }
 
+        // every vocabulary's budget of a stage at once: one build of its step functions answers them all
+        StageKnapsack.Solution[][] byStage = new StageKnapsack.Solution[pp][];
+        for (int i = 0; i < pp; i++) {
+            if (knapsacks[i] == null) continue;
+            int[] stageBudgets = new int[e];
+            for (int v = 0; v < e; v++) stageBudgets[v] = budget - (vocabularyMb[v][i] + buffer);
+            byStage[i] = knapsacks[i].solve(stageLayers[i], stageBudgets, cancelled);
+        }
         double bestTime = Double.POSITIVE_INFINITY;
         TaskOutcome best = null;
         for (int v = 0; v < e; v++) {
@@ -261,7 +269,7 @@ public final class Galvatron3Search {
                     feasible = false;
                     break;
                 }
-                StageKnapsack.Solution sol = knapsacks[i].solve(stageLayers[i], stageBudget, cancelled);
+                StageKnapsack.Solution sol = byStage[i][v];
                 if (!sol.feasible()) {
                     feasible = false;
                     break;
