@@ -71,8 +71,6 @@ public final class StageKnapsack {
     private volatile Steps steps;
     /** Windowed builds so far (under the lock). */
     private int windowBuilds;
-    /** The last layer's dominance test (under the lock): a rebuild over identical layers starts with it. */
-    private StepDominance lastDominance;
     private final Consumer<StageKnapsack> onStepsBuilt;
 
     /** A plan for some depth and budget: the per-layer strategy indices, its DP time and the MB left. */
@@ -442,7 +440,7 @@ public final class StageKnapsack {
         double[][][] x = transition;
         buildFree(to);
         int[] pointOf = null;
-        StepDominance dominance = lastDominance;
+        StepDominance dominance = null;
         for (int l = from; l < to; l++) {
             if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
             starts[l] = new int[ns][];
@@ -507,10 +505,7 @@ public final class StageKnapsack {
             // Drop the steps that can never be any strategy's argmin (dominated, see StepDominance): the sweep below
             // then visits only the points and steps that can change a result. Layers that share their transition
             // and time rows (identical layers do, by reference) share one Dominance.
-            if (dominance == null || !dominance.covers(x[l], time[l])) {
-                dominance = new StepDominance(x[l], time[l]);
-                lastDominance = dominance; // identical layers: the next build reuses it
-            }
+            if (dominance == null || !dominance.covers(x[l], time[l])) dominance = new StepDominance(x[l], time[l]);
             int kept = dominance.prune(union, offset, evS, evV, u, ns);
             int[] bufS = new int[kept];
             double[] bufV = new double[kept];
