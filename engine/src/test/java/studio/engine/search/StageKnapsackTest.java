@@ -2,6 +2,7 @@ package studio.engine.search;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -322,6 +323,45 @@ class StageKnapsackTest {
             if (sawWindow) windowed++;
         }
         assertTrue(windowed > 100 && queries > 2000, windowed + " knapsacks built windowed, " + queries + " queries");
+    }
+
+    @Test
+    void threadsSharingAKnapsackWhoseWindowTheyWidenGetTheDenseLoopsAnswers() throws Exception {
+        Random rnd = new Random(20261206);
+        Object[] layers = identicalLayers(rnd, 12, 6, 30, true);
+        int[][] w = (int[][]) layers[0];
+        double[][] t = (double[][]) layers[1];
+        double[][][] x = (double[][][]) layers[2];
+        int budget = 12 * 25;
+        // every query's answer from Galvatron's dense loop, worked out first
+        int[][] asked = new int[400][];
+        Object[][] expected = new Object[asked.length][];
+        for (int q = 0; q < asked.length; q++) {
+            int depth = 1 + rnd.nextInt(12);
+            int query = rnd.nextInt(budget + 1);
+            asked[q] = new int[] {depth, query};
+            expected[q] = dense(java.util.Arrays.copyOf(w, depth), java.util.Arrays.copyOf(t, depth), java.util.Arrays.copyOf(x, depth),
+                    budget, query);
+        }
+        for (int round = 0; round < 5; round++) {
+            StageKnapsack shared = new StageKnapsack(w, t, x, budget);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int thread = 0; thread < 4; thread++) {
+                    int offset = thread * 97 + round;
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < asked.length; i++) {
+                            int q = (i + offset) % asked.length;
+                            assertSameAnswer(expected[q], shared.solve(asked[q][0], asked[q][1]), "query " + q);
+                        }
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : done) f.get();
+            } finally {
+                pool.shutdownNow();
+            }
+        }
     }
 
     @Test
