@@ -55,44 +55,31 @@ final class StageBound {
     }
 
     /**
-     * Many layers of one type: their relaxation at once. Its least time within a budget is each layer's hull at an
-     * equal share of it (the hull is convex), so a knapsack of such layers bounds what its remaining layers need in a
-     * few comparisons.
+     * Many layers of one type: their relaxation at once. Within a budget it is each layer's hull at an equal share of
+     * it, and the hull, convex and piecewise linear, is the largest of its pieces' lines: {@code count} layers within
+     * {@code budgetMb} take at least {@code max_j(count * intercept_j + slope_j * budgetMb)}, a few multiply-adds (a
+     * knapsack asks this of every step it keeps).
      */
     static final class IdenticalLayers {
         private final int[] hull;
         private final long lightestMb;
-        private final double[] weightMb;
-        private final double[] timeS;
+        private final double[] intercept;
+        private final double[] slope;
 
         IdenticalLayers(int[] weightMb, double[] timeS) {
-            int[] hull = hull(weightMb, timeS);
-            this.hull = hull;
-            this.weightMb = new double[hull.length];
-            this.timeS = new double[hull.length];
-            for (int h = 0; h < hull.length; h++) {
-                this.weightMb[h] = weightMb[hull[h]];
-                this.timeS[h] = timeS[hull[h]];
-            }
-            this.lightestMb = hull.length == 0 ? Long.MAX_VALUE : weightMb[hull[0]];
-        }
-
-        /**
-         * The hull as lines, {intercepts, slopes}: a convex piecewise-linear function is the largest of its pieces'
-         * lines, so {@code count} layers within {@code budgetMb} (where the lightest fit) take at least
-         * {@code max_j(count * intercept_j + slope_j * budgetMb)}: a few multiply-adds, no search.
-         */
-        double[][] lines() {
-            int pieces = weightMb.length;
-            double[] intercept = new double[pieces];
-            double[] slope = new double[pieces];
+            hull = hull(weightMb, timeS);
+            lightestMb = hull.length == 0 ? Long.MAX_VALUE : weightMb[hull[0]];
+            int pieces = hull.length;
+            intercept = new double[pieces];
+            slope = new double[pieces];
             for (int j = 0; j + 1 < pieces; j++) {
-                slope[j] = (timeS[j + 1] - timeS[j]) / (weightMb[j + 1] - weightMb[j]);
-                intercept[j] = timeS[j] - slope[j] * weightMb[j];
+                int a = hull[j];
+                int b = hull[j + 1];
+                slope[j] = (timeS[b] - timeS[a]) / (weightMb[b] - weightMb[a]);
+                intercept[j] = timeS[a] - slope[j] * weightMb[a];
             }
             // past the heaviest hull point: its time, flat
-            if (pieces > 0) intercept[pieces - 1] = timeS[pieces - 1];
-            return new double[][] {intercept, slope};
+            if (pieces > 0) intercept[pieces - 1] = timeS[hull[pieces - 1]];
         }
 
         /** The strategies on the hull, lightest first. */
@@ -105,18 +92,9 @@ final class StageBound {
         double leastTimeS(int count, long budgetMb) {
             if (count == 0) return budgetMb >= 0 ? 0 : INF;
             if (lightestMb == Long.MAX_VALUE || (long) count * lightestMb > budgetMb) return INF;
-            int last = weightMb.length - 1;
-            double share = (double) budgetMb / count;
-            if (share >= weightMb[last]) return count * timeS[last];
-            int lo = 0;
-            int hi = last;
-            while (hi - lo > 1) { // weightMb[lo] <= share < weightMb[hi]
-                int mid = (lo + hi) >>> 1;
-                if (weightMb[mid] <= share) lo = mid;
-                else hi = mid;
-            }
-            double slope = (timeS[hi] - timeS[lo]) / (weightMb[hi] - weightMb[lo]);
-            return count * Math.max(0, timeS[lo] + (share - weightMb[lo]) * slope);
+            double least = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < intercept.length; j++) least = Math.max(least, count * intercept[j] + slope[j] * budgetMb);
+            return Math.max(0, least);
         }
     }
 

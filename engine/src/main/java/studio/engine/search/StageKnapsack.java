@@ -223,19 +223,25 @@ public final class StageKnapsack {
 
     /**
      * Step functions that answer {@code depth} at budgets {@code lowMb..highMb}: those built, else built now (polling
-     * {@code cancelled} before each layer; a cancelled build keeps only the exact layers it finished).
+     * {@code cancelled} before each layer; a cancelled build keeps only the exact layers it finished). Where
+     * {@code rejected} (may be null) is still the current build, an answer of it came out above its tight bound: it is
+     * rebuilt bounded by the plan, or exactly.
      */
-    private Steps stepsFor(int depth, int lowMb, int highMb, BooleanSupplier cancelled) {
+    private Steps stepsFor(int depth, int lowMb, int highMb, Steps rejected, BooleanSupplier cancelled) {
         Steps st = steps;
-        if (st != null && st.answers(depth, lowMb, highMb)) return st;
+        if (st != null && st != rejected && st.answers(depth, lowMb, highMb)) return st;
         boolean changed;
         synchronized (this) {
             st = steps;
-            if (st != null && st.answers(depth, lowMb, highMb)) return st;
+            if (st != null && st != rejected && st.answers(depth, lowMb, highMb)) return st;
             Steps before = st;
             long counted = st == null ? 0 : st.count;
             try {
-                if (st != null && st.window == null) {
+                if (st != null && st == rejected) {
+                    Window w = st.window;
+                    boolean loosen = w.tight() && windowBuilds < WINDOW_BUILDS;
+                    st = build(loosen ? window(w.depths(), w.lowestMb(), w.highestMb(), false) : null, depth, cancelled);
+                } else if (st != null && st.window == null) {
                     sweepLayers(st, st.layers, depth, cancelled);
                 } else {
                     st = build(widened(st == null ? null : st.window, depth, lowMb, highMb), depth, cancelled);
@@ -246,24 +252,6 @@ public final class StageKnapsack {
         }
         if (changed && onStepsBuilt != null) onStepsBuilt.accept(this);
         return st;
-    }
-
-    /** Step functions for the same queries bounded by the plan (or exact): an answer came out above the tight bound. */
-    private Steps loosened(Steps stale, int depth, int lowMb, int highMb, BooleanSupplier cancelled) {
-        boolean changed = false;
-        synchronized (this) {
-            if (steps == stale) {
-                Window w = stale.window;
-                Window next = w.tight() && windowBuilds < WINDOW_BUILDS ? window(w.depths(), w.lowestMb(), w.highestMb(), false) : null;
-                try {
-                    build(next, depth, cancelled);
-                } finally {
-                    changed = steps != stale;
-                }
-            }
-        }
-        if (changed && onStepsBuilt != null) onStepsBuilt.accept(this);
-        return stepsFor(depth, lowMb, highMb, cancelled);
     }
 
     /** A fresh build for {@code window} (exact where null, as deep as {@code depth}), published once complete. */
@@ -367,63 +355,42 @@ public final class StageKnapsack {
      * it take within what the highest budget leaves, is within the window's bound at some depth.
      */
     private static final class MayAnswer {
+        private final StageBound.IdenticalLayers sameLayers;
         private final int count;
         private final int[] restLayers;
         private final long[] highestMb;
-        private final long[] leastRestMb;
         private final double[] boundS;
-        /** [depth][piece]: the remaining layers' relaxation as lines in the budget left. */
-        private final double[][] intercept;
-        private final double[] slope;
+        /** The largest point from which some depth's remaining layers still fit. */
+        final long reachMb;
 
-        MayAnswer(Window window, StageBound.IdenticalLayers sameLayers, double[][] lines, int l) {
+        MayAnswer(Window window, StageBound.IdenticalLayers sameLayers, int l) {
+            this.sameLayers = sameLayers;
             int n = window.depths().length;
             restLayers = new int[n];
             highestMb = new long[n];
-            leastRestMb = new long[n];
             boundS = new double[n];
-            intercept = new double[n][];
-            slope = lines[1];
+            long reach = -1;
             int c = 0;
             for (int i = 0; i < n; i++) {
                 int rest = window.depths()[i] - 1 - l;
                 if (rest < 0) continue;
                 restLayers[c] = rest;
                 highestMb[c] = window.highestMb()[i];
-                leastRestMb[c] = rest * sameLayers.lightestMb();
                 // a margin far above the rounding of the sums, so that a step of an optimal plan always passes
                 boundS[c] = window.upperS()[i] * (1 + 1e-9);
-                intercept[c] = new double[lines[0].length];
-                for (int j = 0; j < lines[0].length; j++) intercept[c][j] = rest * lines[0][j];
+                reach = Math.max(reach, highestMb[c] - rest * sameLayers.lightestMb());
                 c++;
             }
             count = c;
+            reachMb = reach;
         }
 
         boolean test(long v, double value) {
             for (int i = 0; i < count; i++) {
-                long leftMb = highestMb[i] - v;
-                if (leftMb < leastRestMb[i]) continue;
-                double rest = 0;
-                if (restLayers[i] > 0) {
-                    double[] a = intercept[i];
-                    rest = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < a.length; j++) rest = Math.max(rest, a[j] + slope[j] * leftMb);
-                }
-                if (value + rest <= boundS[i]) return true;
+                if (value + sameLayers.leastTimeS(restLayers[i], highestMb[i] - v) <= boundS[i]) return true;
             }
             return false;
         }
-    }
-
-    /** The largest point of layer {@code l} from which some window query's remaining layers still fit. */
-    private long reach(Window window, int l) {
-        long reach = -1;
-        for (int i = 0; i < window.depths().length; i++) {
-            int depth = window.depths()[i];
-            if (depth > l) reach = Math.max(reach, window.highestMb()[i] - (depth - 1 - l) * sameLayers.lightestMb());
-        }
-        return reach;
     }
 
     /**
@@ -436,7 +403,6 @@ public final class StageKnapsack {
         double[][][] values = st.values;
         short[][][] marks = st.marks;
         Window window = st.window;
-        double[][] lines = window == null ? null : sameLayers.lines();
         double[][][] x = transition;
         buildFree(to);
         int[] pointOf = null;
@@ -450,7 +416,7 @@ public final class StageKnapsack {
             if (l == 0) {
                 // layer 0 (f_{-1} = 0 everywhere) is one step, at its weight, to the value without memory
                 double[] first = freeValues[0];
-                MayAnswer mayAnswer = window == null ? null : new MayAnswer(window, sameLayers, lines, 0);
+                MayAnswer mayAnswer = window == null ? null : new MayAnswer(window, sameLayers, 0);
                 for (int s = 0; s < ns; s++) {
                     int w = weight[0][s];
                     boolean fits = w <= budget && first[s] < INF && (mayAnswer == null || mayAnswer.test(w, first[s]));
@@ -511,8 +477,8 @@ public final class StageKnapsack {
             double[] bufV = new double[kept];
             short[] bufM = new short[kept];
             double[] col = new double[ns];
-            long limit = window == null ? budget : Math.min(budget, reach(window, l));
-            MayAnswer mayAnswer = window == null ? null : new MayAnswer(window, sameLayers, lines, l);
+            MayAnswer mayAnswer = window == null ? null : new MayAnswer(window, sameLayers, l);
+            long limit = mayAnswer == null ? budget : Math.min(budget, mayAnswer.reachMb);
             for (int s = 0; s < ns; s++) {
                 if (cancelled != null && (s & 7) == 7 && cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
                 int w = weight[l][s];
@@ -583,29 +549,35 @@ public final class StageKnapsack {
         int last = depth - 1;
         buildFree(depth);
         int freeArg = firstLeast(freeValues[last]);
-        // the budgets that memory binds (and where some plan fits): one range of them for the step functions
+        double freeBest = freeValues[last][freeArg];
+        // Per budget: nothing fits (memory only raises values: nothing without memory, nothing with it; nor where the
+        // lightest plan is too heavy), the plan without memory fits, or memory binds. The budgets memory binds are
+        // one range for the step functions.
+        boolean[] fits = new boolean[budgetsMb.length];
+        boolean[] free = new boolean[budgetsMb.length];
         int lowMb = Integer.MAX_VALUE;
         int highMb = Integer.MIN_VALUE;
-        for (int budgetMb : budgetsMb) {
-            int b = Math.min(budgetMb, budget);
-            if (budgetMb < 0 || freeValues[last][freeArg] == INF || freeChainMb[last][freeArg] <= b || lightestMb[last] > b) continue;
-            lowMb = Math.min(lowMb, b);
-            highMb = Math.max(highMb, b);
+        for (int q = 0; q < budgetsMb.length; q++) {
+            int b = Math.min(budgetsMb[q], budget);
+            fits[q] = budgetsMb[q] >= 0 && freeBest < INF && lightestMb[last] <= b;
+            free[q] = fits[q] && freeChainMb[last][freeArg] <= b;
+            if (fits[q] && !free[q]) {
+                lowMb = Math.min(lowMb, b);
+                highMb = Math.max(highMb, b);
+            }
         }
         Steps st = null;
         for (int q = 0; q < budgetsMb.length; q++) {
             int budgetMb = budgetsMb[q];
             int b = Math.min(budgetMb, budget);
             int arg = freeArg;
-            double best = freeValues[last][arg];
-            // memory only raises values: nothing without memory, nothing with it; nor where the lightest plan is too heavy
-            if (budgetMb < 0 || best == INF || lightestMb[last] > b) {
+            double best = freeBest;
+            if (!fits[q]) {
                 out[q] = new Solution(null, INF, -1);
                 continue;
             }
-            boolean free = freeChainMb[last][arg] <= b;
-            if (!free) {
-                if (st == null) st = stepsFor(depth, lowMb, highMb, cancelled);
+            if (!free[q]) {
+                st = stepsFor(depth, lowMb, highMb, null, cancelled);
                 double[] atBudget = new double[strategies];
                 while (true) {
                     for (int s = 0; s < strategies; s++) atBudget[s] = st.value(depth, s, b);
@@ -613,7 +585,7 @@ public final class StageKnapsack {
                     best = atBudget[arg];
                     // a windowed build's answer is exact where it is within the window's bound (see the class comment)
                     if (st.window == null || best <= st.window.upperS()[st.window.index(depth)]) break;
-                    st = loosened(st, depth, lowMb, highMb, cancelled);
+                    st = stepsFor(depth, lowMb, highMb, st, cancelled);
                 }
                 if (best == INF) {
                     out[q] = new Solution(null, INF, -1);
@@ -625,7 +597,7 @@ public final class StageKnapsack {
             int v = b;
             for (int l = last; l >= 1; l--) {
                 int cur = res[l];
-                res[l - 1] = free ? freeMarks[l][cur] : st.marks[l][cur][st.segment(l, cur, v)];
+                res[l - 1] = free[q] ? freeMarks[l][cur] : st.marks[l][cur][st.segment(l, cur, v)];
                 v -= weight[l][cur];
             }
             int remain = v - weight[0][res[0]] + (budgetMb - b);

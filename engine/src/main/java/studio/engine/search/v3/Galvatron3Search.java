@@ -235,8 +235,11 @@ public final class Galvatron3Search {
                 largestBudget[i] = Math.max(largestBudget[i], budget - (vocabularyMb[v][i] + buffer));
             }
         }
-        StageKnapsack[] knapsacks = new StageKnapsack[pp];
+        // per stage, every vocabulary's budget at once: one build of its step functions answers them all (a negative
+        // budget, none)
+        StageKnapsack.Solution[][] byStage = new StageKnapsack.Solution[pp][];
         for (int i = 0, first = 0; i < pp; first += stageLayers[i], i++) {
+            if (largestBudget[i] < 0) continue;
             int count = stageLayers[i];
             int[][] w = new int[count][];
             double[][] t = new double[count][];
@@ -246,16 +249,9 @@ public final class Galvatron3Search {
                 t[l] = withSync;
                 x[l] = first + l == 0 ? noTransition : transition;
             }
-            knapsacks[i] = largestBudget[i] < 0 ? null : new StageKnapsack(w, t, x, largestBudget[i]);
-        }
-
-        // every vocabulary's budget of a stage at once: one build of its step functions answers them all
-        StageKnapsack.Solution[][] byStage = new StageKnapsack.Solution[pp][];
-        for (int i = 0; i < pp; i++) {
-            if (knapsacks[i] == null) continue;
             int[] stageBudgets = new int[e];
             for (int v = 0; v < e; v++) stageBudgets[v] = budget - (vocabularyMb[v][i] + buffer);
-            byStage[i] = knapsacks[i].solve(stageLayers[i], stageBudgets, cancelled);
+            byStage[i] = new StageKnapsack(w, t, x, largestBudget[i]).solve(count, stageBudgets, cancelled);
         }
         double bestTime = Double.POSITIVE_INFINITY;
         TaskOutcome best = null;
@@ -264,13 +260,8 @@ public final class Galvatron3Search {
             int[][] parts = new int[pp][];
             boolean feasible = true;
             for (int i = 0; i < pp && feasible; i++) {
-                int stageBudget = budget - (vocabularyMb[v][i] + buffer);
-                if (stageBudget < 0 || knapsacks[i] == null) {
-                    feasible = false;
-                    break;
-                }
-                StageKnapsack.Solution sol = byStage[i][v];
-                if (!sol.feasible()) {
+                StageKnapsack.Solution sol = byStage[i] == null ? null : byStage[i][v];
+                if (sol == null || !sol.feasible()) {
                     feasible = false;
                     break;
                 }
