@@ -14,7 +14,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntPredicate;
 
@@ -94,8 +94,11 @@ final class DegreeSearch {
         task.shortfall().offer(tables, vocabularyMb, bufferMb, evenDivision, group);
         DegreeInputs inputs = new DegreeInputs(task, tables, vocabularyMb, vocabularyTime, bufferMb);
         if (!options.fineGrained()) return coarse(inputs, evenDivision);
-        if (task.incumbent() > 0 && !studio && options.pinnedLayers().isEmpty()) {
-            double boundS = leastIterationS(inputs, evenDivision, group, strategies);
+        boolean incumbentBound = task.incumbent() > 0 && !studio && options.pinnedLayers().isEmpty();
+        // what every division's bound shares, worked out once: the studio asks it of each division it climbs to
+        LeastIteration least = incumbentBound || (studio && pp > 1) ? new LeastIteration(inputs, group, strategies) : null;
+        if (incumbentBound) {
+            double boundS = least.of(evenDivision);
             // strictly slower than a plan found earlier in Galvatron's order (with room for the bound's own rounding):
             // it can be neither faster nor first
             if (group.globalBatch() / (boundS * (1 - 1e-9)) < task.incumbent()) return PpCandidate.notSearched(pp, evenDivision, boundS);
@@ -105,78 +108,97 @@ final class DegreeSearch {
         if (studio && pp > 1) divisions = StudioDivisions.candidates(evenDivision, total, pp);
         PpCandidate best = null;
         for (List<Integer> division : divisions) {
-            if (best != null && cannotBeat(inputs, division, group, strategies, best.rankS())) continue;
+            if (best != null && least.cannotBeat(division, best.rankS())) continue;
             PpCandidate candidate = fineGrained(inputs, division, division.equals(evenDivision));
             if (best == null || candidate.rankS() < best.rankS()) best = candidate;
         }
         if (studio && pp > 1 && best.feasible()) {
             best = StudioDivisions.improve(best, division -> fineGrained(inputs, division, division.equals(evenDivision)),
-                    (division, toBeatS) -> cannotBeat(inputs, division, group, strategies, toBeatS));
+                    least::cannotBeat);
         }
         return best;
     }
 
     /**
-     * Whether no plan of {@code division} can take less than {@code toBeatS}: its least iteration (with room for the
-     * bound's own rounding) is already no faster. The studio ranks a plan by Galvatron's formula or more, so such a
-     * division would never be kept, and its knapsacks need not be built.
-     */
-    private boolean cannotBeat(DegreeInputs inputs, List<Integer> division, TaskGroup group, List<LayerStrategy> strategies, double toBeatS) {
-        return leastIterationS(inputs, division, group, strategies) * (1 - 1e-9) >= toBeatS;
-    }
-
-    /**
-     * The least iteration any plan of this degree and division can take by Galvatron's formula (§5.5): each stage at
+     * The least iteration any plan of this degree can take by Galvatron's formula (§5.5), per division: each stage at
      * its knapsack's linear relaxation ({@link StageBound}) within the budget its lightest vocabulary leaves, plus
      * its fastest vocabulary, and no gradient-reduce tail (the formula only grows with each stage's time, and the tail
      * is never negative). Where the chunk sizes leave fewer micro-batches than asked, the layers' times are those of
      * the larger micro-batch (as {@link PipelineRanking} prices them): every micro-batch count a first layer's
-     * strategy can give is bounded, and the least is kept. +inf when no plan fits.
+     * strategy can give is bounded, and the least is kept. +inf when no plan fits. What does not depend on the
+     * division (the vocabularies' least time and largest budget, the layer times per micro-batch count) is worked out
+     * once.
      */
-    private double leastIterationS(DegreeInputs inputs, List<Integer> division, TaskGroup group, List<LayerStrategy> strategies) {
-        LayerTables tables = inputs.tables();
-        int pp = tables.pp;
-        double[] vocabularyS = new double[pp];
-        Arrays.fill(vocabularyS, INF);
-        for (double[] perStage : inputs.vocabularyTime().noCommS().values()) {
-            for (int i = 0; i < pp; i++) vocabularyS[i] = Math.min(vocabularyS[i], perStage[i]);
-        }
-        long[] stageBudgetMb = new long[pp];
-        Arrays.fill(stageBudgetMb, Long.MIN_VALUE);
-        for (double[] perStage : inputs.vocabularyMb().values()) {
-            for (int i = 0; i < pp; i++) {
-                stageBudgetMb[i] = Math.max(stageBudgetMb[i], budgetMb - ((long) Math.ceil(perStage[i]) + inputs.bufferMb()));
+    private final class LeastIteration {
+        private final LayerTables tables;
+        private final double[] vocabularyS;
+        private final long[] stageBudgetMb;
+        private final boolean everyStageHasRoom;
+        /** Per micro-batch count the pipeline can run (one per distinct first-layer data-parallel width): the layer times. */
+        private final Map<Integer, double[][]> timeByChunks = new TreeMap<>();
+
+        LeastIteration(DegreeInputs inputs, TaskGroup group, List<LayerStrategy> strategies) {
+            tables = inputs.tables();
+            int pp = tables.pp;
+            vocabularyS = new double[pp];
+            Arrays.fill(vocabularyS, INF);
+            for (double[] perStage : inputs.vocabularyTime().noCommS().values()) {
+                for (int i = 0; i < pp; i++) vocabularyS[i] = Math.min(vocabularyS[i], perStage[i]);
             }
-        }
-        int[][] layersOfType = new int[pp][tables.types];
-        int layer = 0;
-        for (int i = 0; i < pp; i++) {
-            for (int j = 0; j < division.get(i); j++, layer++) layersOfType[i][model.typeOfLayer(layer)]++;
-            if (vocabularyS[i] == INF || stageBudgetMb[i] == Long.MIN_VALUE) return INF;
-        }
-        // the micro-batch counts the pipeline can run: one per distinct first-layer data-parallel width
-        TreeSet<Integer> realChunks = new TreeSet<>();
-        for (LayerStrategy s : strategies) realChunks.add(PipelineRanking.realChunks(group, s, tables.chunks));
-        double least = INF;
-        for (int real : realChunks) {
-            double[][] timeS = tables.withoutSyncS;
-            if (real != tables.chunks) {
-                double microBatch = (double) group.globalBatch() / real;
-                timeS = new double[tables.types][tables.strategies.size()];
-                for (int t = 0; t < tables.types; t++) {
-                    for (int s = 0; s < tables.strategies.size(); s++) timeS[t][s] = costModel.layerTime(tables.strategies.get(s), t, microBatch).noCommS();
+            stageBudgetMb = new long[pp];
+            Arrays.fill(stageBudgetMb, Long.MIN_VALUE);
+            for (double[] perStage : inputs.vocabularyMb().values()) {
+                for (int i = 0; i < pp; i++) {
+                    stageBudgetMb[i] = Math.max(stageBudgetMb[i], budgetMb - ((long) Math.ceil(perStage[i]) + inputs.bufferMb()));
                 }
             }
-            double[] compute = new double[pp];
-            boolean fits = true;
-            for (int i = 0; i < pp && fits; i++) {
-                double layers = StageBound.leastTimeS(tables.weightMb[tables.memoryTable(i)], timeS, layersOfType[i], stageBudgetMb[i]);
-                fits = layers < INF;
-                compute[i] = layers + vocabularyS[i];
+            boolean room = true;
+            for (int i = 0; i < pp; i++) room &= vocabularyS[i] != INF && stageBudgetMb[i] != Long.MIN_VALUE;
+            everyStageHasRoom = room;
+            for (LayerStrategy first : strategies) {
+                int real = PipelineRanking.realChunks(group, first, tables.chunks);
+                timeByChunks.computeIfAbsent(real, r -> r == tables.chunks ? tables.withoutSyncS : timesAt((double) group.globalBatch() / r));
             }
-            if (fits) least = Math.min(least, PipelineCost.iterationS(compute, compute, real));
         }
-        return least;
+
+        private double[][] timesAt(double microBatch) {
+            double[][] timeS = new double[tables.types][tables.strategies.size()];
+            for (int t = 0; t < tables.types; t++) {
+                for (int s = 0; s < tables.strategies.size(); s++) timeS[t][s] = costModel.layerTime(tables.strategies.get(s), t, microBatch).noCommS();
+            }
+            return timeS;
+        }
+
+        double of(List<Integer> division) {
+            if (!everyStageHasRoom) return INF;
+            int pp = tables.pp;
+            int[][] layersOfType = new int[pp][tables.types];
+            int layer = 0;
+            for (int i = 0; i < pp; i++) {
+                for (int j = 0; j < division.get(i); j++, layer++) layersOfType[i][model.typeOfLayer(layer)]++;
+            }
+            double least = INF;
+            for (Map.Entry<Integer, double[][]> e : timeByChunks.entrySet()) {
+                double[] compute = new double[pp];
+                boolean fits = true;
+                for (int i = 0; i < pp && fits; i++) {
+                    double layers = StageBound.leastTimeS(tables.weightMb[tables.memoryTable(i)], e.getValue(), layersOfType[i], stageBudgetMb[i]);
+                    fits = layers < INF;
+                    compute[i] = layers + vocabularyS[i];
+                }
+                if (fits) least = Math.min(least, PipelineCost.iterationS(compute, compute, e.getKey()));
+            }
+            return least;
+        }
+
+        /**
+         * Whether no plan of {@code division} can take less than {@code toBeatS}: its least iteration (with room for
+         * the bound's own rounding) is already no faster. The studio ranks a plan by Galvatron's formula or more, so
+         * such a division would never be kept, and its knapsacks need not be built.
+         */
+        boolean cannotBeat(List<Integer> division, double toBeatS) {
+            return of(division) * (1 - 1e-9) >= toBeatS;
+        }
     }
 
     /** What every division of one pipeline degree reads. */
