@@ -237,7 +237,7 @@ public final class StageKnapsack {
             Steps before = st;
             long counted = st == null ? 0 : st.count;
             try {
-                if (st != null && st == rejected) {
+                if (rejected != null && st == rejected) {
                     Window w = st.window;
                     boolean loosen = w.tight() && windowBuilds < WINDOW_BUILDS;
                     st = build(loosen ? window(w.depths(), w.lowestMb(), w.highestMb(), false) : null, depth, cancelled);
@@ -257,15 +257,15 @@ public final class StageKnapsack {
     /** A fresh build for {@code window} (exact where null, as deep as {@code depth}), published once complete. */
     private Steps build(Window window, int depth, BooleanSupplier cancelled) {
         Steps fresh = new Steps(layers, window);
-        if (window != null) {
-            windowBuilds++;
-            sweepLayers(fresh, 0, window.deepest(), cancelled);
-        } else {
+        if (window == null) {
             // an exact build is published at once: its finished layers stay valid if it is cancelled
             steps = fresh;
             sweepLayers(fresh, 0, depth, cancelled);
+        } else {
+            windowBuilds++;
+            sweepLayers(fresh, 0, window.deepest(), cancelled);
+            steps = fresh;
         }
-        steps = fresh;
         return fresh;
     }
 
