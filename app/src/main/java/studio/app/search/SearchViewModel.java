@@ -40,6 +40,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * plan so far and cancel, and the result list (best plan per batch size and its runners-up).
  */
 public final class SearchViewModel {
+    /** Distinct plans the result list shows per batch size: its best and two runners-up. */
+    static final int PLANS_PER_BATCH = 3;
+
     public final ObjectProperty<SearchMode> mode = new SimpleObjectProperty<>(SearchMode.STUDIO);
     public final ObjectProperty<SearchSpace> searchSpace = new SimpleObjectProperty<>(SearchSpace.FULL);
     public final IntegerProperty minBsz = new SimpleIntegerProperty(8);
@@ -100,8 +103,8 @@ public final class SearchViewModel {
         SearchEngine engine;
         try {
             o = options(pinned);
-            // the list shows each batch size's best: a sweep must not leave out degrees that only lose to another batch
-            engine = new SearchEngine(ctx.costModel(), o).searchingEveryDegree();
+            // the list shows each batch size's best plans: the search must find those, not only the overall best
+            engine = new SearchEngine(ctx.costModel(), o).listingPerBatch(PLANS_PER_BATCH);
         } catch (IllegalArgumentException e) {
             status.set("Cannot search: " + e.getMessage());
             return;
@@ -222,7 +225,7 @@ public final class SearchViewModel {
 
     /** Best plan per batch size, then up to two runners-up (distinct plans), fastest batch size first. */
     public static List<SearchHit> hits(SearchResult r, studio.engine.plan.PipelineType pipeline, studio.engine.plan.DpType dpType) {
-        return ranked(r.tasks().stream().filter(t -> t.best().feasible()).toList(), TaskResult::globalBatch, TaskResult::throughput,
+        return ranked(r.tasks().stream().filter(t -> t.best().feasible()).toList(), TaskResult::globalBatch, TaskResult::rankThroughput,
                 t -> t.plan(t.best(), pipeline, dpType),
                 (t, p, rank) -> new SearchHit(label(rank, t.globalBatch()), t.globalBatch(), rank, p, t.throughput(), t.best().costS(),
                         t.best().memoryCostMb().stream().mapToInt(Integer::intValue).max().orElse(0), t.minTp(), t.maxTp()));
@@ -237,7 +240,7 @@ public final class SearchViewModel {
         SearchHit make(T result, ParallelPlan plan, int rank);
     }
 
-    /** Per batch size the three fastest distinct plans, the batch sizes by their best throughput (one copy for both searches). */
+    /** Per batch size the {@code PLANS_PER_BATCH} fastest distinct plans (by the search's rank), the batch sizes by their best throughput (one copy for both searches). */
     private static <T> List<SearchHit> ranked(List<T> feasible, java.util.function.ToIntFunction<T> batch,
                                               java.util.function.ToDoubleFunction<T> throughput,
                                               java.util.function.Function<T, ParallelPlan> plan, HitMaker<T> hit) {
@@ -254,7 +257,7 @@ public final class SearchViewModel {
                 if (seen.contains(p)) continue;
                 seen.add(p);
                 g.add(hit.make(t, p, g.size() + 1));
-                if (g.size() == 3) break;
+                if (g.size() == PLANS_PER_BATCH) break;
             }
             groups.add(g);
         }

@@ -3,7 +3,6 @@ package studio.engine.search;
 import studio.engine.cost.CostModel;
 import studio.engine.cost.CostModelOptions;
 import studio.engine.cost.OtherTime;
-import studio.engine.cost.PipelineCost;
 import studio.engine.cost.SpSearch;
 import studio.engine.model.ModelDescription;
 import studio.engine.plan.LayerStrategy;
@@ -14,7 +13,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntPredicate;
 
@@ -77,11 +75,54 @@ final class DegreeSearch {
 
     /** The best plan of {@code strategies} (all of pipeline degree {@code pp}) at micro-batch size {@code microBatchSize}. */
     PpCandidate fit(SubSearch task, List<LayerStrategy> strategies, int pp, int microBatchSize) {
+        return search(prepare(task, strategies, pp, microBatchSize, false));
+    }
+
+    /**
+     * One pipeline degree of one sub-search, set up: its candidate where that took no search (nothing fits, coarse
+     * mode, or a sweep's bound left it out), else what its search reads and, where asked, the least time the studio
+     * can rank any of its plans at.
+     */
+    static final class Degree {
+        private final int pp;
+        private final PpCandidate done;
+        private final DegreeInputs inputs;
+        private final List<Integer> evenDivision;
+        private final LeastIteration least;
+        private final double boundS;
+
+        private Degree(int pp, PpCandidate done, DegreeInputs inputs, List<Integer> evenDivision, LeastIteration least, double boundS) {
+            this.pp = pp;
+            this.done = done;
+            this.inputs = inputs;
+            this.evenDivision = evenDivision;
+            this.least = least;
+            this.boundS = boundS;
+        }
+
+        int pp() { return pp; }
+
+        /** Whether the candidate is known without a search. */
+        boolean done() { return done != null; }
+
+        /** The least time any plan of the degree ranks at (its rank where done; NaN where not asked for). */
+        double boundS() { return done != null ? done.rankS() : boundS; }
+
+        List<Integer> evenDivision() { return evenDivision; }
+    }
+
+    /**
+     * Sets up one degree (§6.4's tables, vocabularies and buffer). {@code bounded}: works out, in studio mode, the least
+     * time any of its plans ranks at ({@link LeastIteration#forStudio}), so that a search can order and leave out degrees.
+     */
+    Degree prepare(SubSearch task, List<LayerStrategy> strategies, int pp, int microBatchSize, boolean bounded) {
         TaskGroup group = task.group();
         int total = model.totalLayers();
         List<Integer> evenDivision = model.layerTypes().size() == 1 ? PipelineDivision.even(total, pp)
                 : PipelineDivision.memoryBalanced(costModel, pp, group.globalBatch(), microBatchSize);
-        if (pp > total || evenDivision.stream().anyMatch(d -> d < 1)) return infeasible(pp, evenDivision);
+        if (pp > total || evenDivision.stream().anyMatch(d -> d < 1)) {
+            return new Degree(pp, infeasible(pp, evenDivision), null, evenDivision, null, INF);
+        }
         LayerTables tables = task.tables().computeIfAbsent(strategies,
                 s -> new LayerTables(costModel, s, pp, group.globalBatch(), microBatchSize, group.minTp()));
         Map<Integer, double[]> vocabularyMb = costModel.otherMemory(strategies.get(0), group.globalBatch(), microBatchSize,
@@ -93,19 +134,34 @@ final class DegreeSearch {
         int bufferMb = (int) buffer;
         task.shortfall().offer(tables, vocabularyMb, bufferMb, evenDivision, group);
         DegreeInputs inputs = new DegreeInputs(task, tables, vocabularyMb, vocabularyTime, bufferMb);
-        if (!options.fineGrained()) return coarse(inputs, evenDivision);
+        if (!options.fineGrained()) return new Degree(pp, coarse(inputs, evenDivision), inputs, evenDivision, null, INF);
         boolean incumbentBound = task.incumbent() > 0 && !studio && options.pinnedLayers().isEmpty();
+        boolean studioBound = studio && bounded;
         // what every division's bound shares, worked out once: the studio asks it of each division it climbs to
-        LeastIteration least = incumbentBound || (studio && pp > 1) ? new LeastIteration(inputs, group, strategies) : null;
+        LeastIteration least = incumbentBound || studioBound || (studio && pp > 1)
+                ? new LeastIteration(costModel, tables, group, strategies, vocabularyMb, vocabularyTime, bufferMb, budgetMb) : null;
         if (incumbentBound) {
             double boundS = least.of(evenDivision);
             // strictly slower than a plan found earlier in Galvatron's order (with room for the bound's own rounding):
             // it can be neither faster nor first
-            if (group.globalBatch() / (boundS * (1 - 1e-9)) < task.incumbent()) return PpCandidate.notSearched(pp, evenDivision, boundS);
+            if (group.globalBatch() / (boundS * (1 - 1e-9)) < task.incumbent()) {
+                return new Degree(pp, PpCandidate.notSearched(pp, evenDivision, boundS), inputs, evenDivision, least, boundS);
+            }
         }
+        double boundS = studioBound ? least.forStudio(evenDivision) : Double.NaN;
+        return new Degree(pp, null, inputs, evenDivision, least, boundS);
+    }
+
+    /** The degree's best plan: its candidate where known, else its divisions' knapsacks (and the studio's climb). */
+    PpCandidate search(Degree degree) {
+        if (degree.done != null) return degree.done;
+        DegreeInputs inputs = degree.inputs;
+        LeastIteration least = degree.least;
+        List<Integer> evenDivision = degree.evenDivision;
+        int pp = degree.pp;
         List<List<Integer>> divisions = new ArrayList<>();
         divisions.add(evenDivision);
-        if (studio && pp > 1) divisions = StudioDivisions.candidates(evenDivision, total, pp);
+        if (studio && pp > 1) divisions = StudioDivisions.candidates(evenDivision, model.totalLayers(), pp);
         PpCandidate best = null;
         for (List<Integer> division : divisions) {
             if (best != null && least.cannotBeat(division, best.rankS())) continue;
@@ -117,88 +173,6 @@ final class DegreeSearch {
                     least::cannotBeat);
         }
         return best;
-    }
-
-    /**
-     * The least iteration any plan of this degree can take by Galvatron's formula (§5.5), per division: each stage at
-     * its knapsack's linear relaxation ({@link StageBound}) within the budget its lightest vocabulary leaves, plus
-     * its fastest vocabulary, and no gradient-reduce tail (the formula only grows with each stage's time, and the tail
-     * is never negative). Where the chunk sizes leave fewer micro-batches than asked, the layers' times are those of
-     * the larger micro-batch (as {@link PipelineRanking} prices them): every micro-batch count a first layer's
-     * strategy can give is bounded, and the least is kept. +inf when no plan fits. What does not depend on the
-     * division (the vocabularies' least time and largest budget, the layer times per micro-batch count) is worked out
-     * once.
-     */
-    private final class LeastIteration {
-        private final LayerTables tables;
-        private final double[] vocabularyS;
-        private final long[] stageBudgetMb;
-        private final boolean everyStageHasRoom;
-        /** Per micro-batch count the pipeline can run (one per distinct first-layer data-parallel width): the layer times. */
-        private final Map<Integer, double[][]> timeByChunks = new TreeMap<>();
-
-        LeastIteration(DegreeInputs inputs, TaskGroup group, List<LayerStrategy> strategies) {
-            tables = inputs.tables();
-            int pp = tables.pp;
-            vocabularyS = new double[pp];
-            Arrays.fill(vocabularyS, INF);
-            for (double[] perStage : inputs.vocabularyTime().noCommS().values()) {
-                for (int i = 0; i < pp; i++) vocabularyS[i] = Math.min(vocabularyS[i], perStage[i]);
-            }
-            stageBudgetMb = new long[pp];
-            Arrays.fill(stageBudgetMb, Long.MIN_VALUE);
-            for (double[] perStage : inputs.vocabularyMb().values()) {
-                for (int i = 0; i < pp; i++) {
-                    stageBudgetMb[i] = Math.max(stageBudgetMb[i], budgetMb - ((long) Math.ceil(perStage[i]) + inputs.bufferMb()));
-                }
-            }
-            boolean room = true;
-            for (int i = 0; i < pp; i++) room &= vocabularyS[i] != INF && stageBudgetMb[i] != Long.MIN_VALUE;
-            everyStageHasRoom = room;
-            for (LayerStrategy first : strategies) {
-                int real = PipelineRanking.realChunks(group, first, tables.chunks);
-                timeByChunks.computeIfAbsent(real, r -> r == tables.chunks ? tables.withoutSyncS : timesAt((double) group.globalBatch() / r));
-            }
-        }
-
-        private double[][] timesAt(double microBatch) {
-            double[][] timeS = new double[tables.types][tables.strategies.size()];
-            for (int t = 0; t < tables.types; t++) {
-                for (int s = 0; s < tables.strategies.size(); s++) timeS[t][s] = costModel.layerTime(tables.strategies.get(s), t, microBatch).noCommS();
-            }
-            return timeS;
-        }
-
-        double of(List<Integer> division) {
-            if (!everyStageHasRoom) return INF;
-            int pp = tables.pp;
-            int[][] layersOfType = new int[pp][tables.types];
-            int layer = 0;
-            for (int i = 0; i < pp; i++) {
-                for (int j = 0; j < division.get(i); j++, layer++) layersOfType[i][model.typeOfLayer(layer)]++;
-            }
-            double least = INF;
-            for (Map.Entry<Integer, double[][]> e : timeByChunks.entrySet()) {
-                double[] compute = new double[pp];
-                boolean fits = true;
-                for (int i = 0; i < pp && fits; i++) {
-                    double layers = StageBound.leastTimeS(tables.weightMb[tables.memoryTable(i)], e.getValue(), layersOfType[i], stageBudgetMb[i]);
-                    fits = layers < INF;
-                    compute[i] = layers + vocabularyS[i];
-                }
-                if (fits) least = Math.min(least, PipelineCost.iterationS(compute, compute, e.getKey()));
-            }
-            return least;
-        }
-
-        /**
-         * Whether no plan of {@code division} can take less than {@code toBeatS}: its least iteration (with room for
-         * the bound's own rounding) is already no faster. The studio ranks a plan by Galvatron's formula or more, so
-         * such a division would never be kept, and its knapsacks need not be built.
-         */
-        boolean cannotBeat(List<Integer> division, double toBeatS) {
-            return of(division) * (1 - 1e-9) >= toBeatS;
-        }
     }
 
     /** What every division of one pipeline degree reads. */

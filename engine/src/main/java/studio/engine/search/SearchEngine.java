@@ -17,13 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -126,15 +125,26 @@ public final class SearchEngine {
      */
     static final int INCUMBENT_LAG = 256;
 
-    /** Whether a batch sweep leaves out hopeless degrees. */
-    private boolean leaveOutHopeless = true;
+    /** Whether every degree is searched (else a galvatron-v2 sweep and every studio search leave out hopeless ones). */
+    private boolean everyDegree;
+    /** Studio mode: how many distinct plans of each batch size the caller lists (0: only the search's best). */
+    private int listedPerBatch;
+
+    /** Searches every degree of every sub-search: nothing is left out, in either mode. */
+    public SearchEngine searchingEveryDegree() {
+        everyDegree = true;
+        return this;
+    }
 
     /**
-     * Searches every degree of a sweep too: for a caller that shows each batch size's own best (the studio's result
-     * list), which a left-out degree could be, though it cannot be the sweep's.
+     * For a caller that lists each batch size's {@code plans} best distinct plans (the studio's result list), which
+     * the search must then find exactly, though they cannot all be the search's best. A galvatron-v2 search then
+     * searches every degree; a studio search leaves out only the degrees that cannot make a batch size's list.
      */
-    public SearchEngine searchingEveryDegree() {
-        leaveOutHopeless = false;
+    public SearchEngine listingPerBatch(int plans) {
+        if (plans < 1) throw new IllegalArgumentException("a list holds at least one plan, got " + plans);
+        if (studio) listedPerBatch = plans;
+        else everyDegree = true;
         return this;
     }
 
@@ -142,12 +152,12 @@ public final class SearchEngine {
         long t0 = System.nanoTime();
         List<TaskGroup> groups = tasks.groups();
         // only a sweep: a single batch size's log keeps every sub-search's optimum, as Galvatron's does
-        boolean sweep = leaveOutHopeless && StrategySpace.batchSizes(options).size() > 1;
+        boolean sweep = !everyDegree && !studio && StrategySpace.batchSizes(options).size() > 1;
         // [g]: the best selection throughput of groups 0..g-1, written as each is delivered
         double[] bestBefore = new double[groups.size() + 1];
         int[] delivered = {0};
         int perGroup = tasks.vocabularyUlysses().size() * tasks.embeddingZero3().size();
-        Progress progress = new Progress(listener, groups.size() * perGroup);
+        SearchProgress progress = new SearchProgress(listener, groups.size() * perGroup);
         MemoryShortfall shortfall = new MemoryShortfall(model);
         // the first strictly fastest in Galvatron's order, as its selection loop keeps it
         TaskResult[] best = new TaskResult[1];
@@ -158,7 +168,7 @@ public final class SearchEngine {
             for (TaskResult r : results) {
                 count[0]++;
                 for (PpCandidate c : r.candidates()) if (!c.searched()) skipped[0]++;
-                double throughput = r.best().rankS() < INF ? r.globalBatch() / r.best().rankS() : 0.0;
+                double throughput = r.rankThroughput();
                 if (throughput > bestThroughput[0]) {
                     bestThroughput[0] = throughput;
                     best[0] = r;
@@ -171,7 +181,9 @@ public final class SearchEngine {
         // read when a group starts: by then every group INCUMBENT_LAG places before it has been delivered
         ToDoubleFunction<TaskGroup> incumbent = g -> sweep && g.index() >= INCUMBENT_LAG ? bestBefore[g.index() - INCUMBENT_LAG] : 0;
         int workers = Math.max(1, options.workers());
-        if (workers == 1 || groups.size() == 1) {
+        if (studio && !everyDegree) {
+            searchByBound(groups, workers, cancelled, shortfall, progress, deliver);
+        } else if (workers == 1 || groups.size() == 1) {
             for (TaskGroup g : groups) {
                 if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
                 deliver.accept(runGroup(g, incumbent.applyAsDouble(g), cancelled, shortfall, progress));
@@ -191,13 +203,28 @@ public final class SearchEngine {
         return new SearchResult(plan, winner, kept, 0, 0, null, ms, count[0], skipped[0]);
     }
 
-    /**
-     * Runs the groups on {@code threads} threads and delivers their results in the groups' order; {@code run} is asked
-     * for a group's work when it is submitted (at most {@code INCUMBENT_LAG} groups ahead of the next delivered).
-     */
-    private static void runInParallel(List<TaskGroup> groups, int threads, Function<TaskGroup, Callable<List<TaskResult>>> run,
-                                      Consumer<List<TaskResult>> deliver) {
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+    /** The studio's search ({@link BoundOrderedSearch}), a batch size at a time, delivered in Galvatron's order. */
+    private void searchByBound(List<TaskGroup> groups, int workers, BooleanSupplier cancelled, MemoryShortfall shortfall,
+                               SearchProgress progress, Consumer<List<TaskResult>> deliver) {
+        ListThreshold threshold = listedPerBatch > 0 ? new ListThreshold(true, listedPerBatch) : new ListThreshold(false, 1);
+        ExecutorService pool = workers > 1 ? workerPool(workers) : null;
+        try {
+            BoundOrderedSearch ordered = new BoundOrderedSearch(task -> setUp(task, true), degrees::search, threshold, pool, workers);
+            for (int from = 0; from < groups.size(); ) {
+                int to = from;
+                while (to < groups.size() && groups.get(to).globalBatch() == groups.get(from).globalBatch()) to++;
+                List<List<List<DegreeSearch.SubSearch>>> wave = new ArrayList<>();
+                for (TaskGroup g : groups.subList(from, to)) wave.add(subSearches(g, 0, cancelled, shortfall));
+                for (List<TaskResult> results : ordered.run(wave, cancelled, progress)) deliver.accept(results);
+                from = to;
+            }
+        } finally {
+            if (pool != null) pool.shutdownNow();
+        }
+    }
+
+    private static ExecutorService workerPool(int threads) {
+        return Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "galvatron-search");
             t.setDaemon(true);
             // a task's error reaches the caller through its future (the CLI words a full heap); the thread's own
@@ -205,6 +232,15 @@ public final class SearchEngine {
             t.setUncaughtExceptionHandler((thread, e) -> { });
             return t;
         });
+    }
+
+    /**
+     * Runs the groups on {@code threads} threads and delivers their results in the groups' order; {@code run} is asked
+     * for a group's work when it is submitted (at most {@code INCUMBENT_LAG} groups ahead of the next delivered).
+     */
+    private static void runInParallel(List<TaskGroup> groups, int threads, Function<TaskGroup, Callable<List<TaskResult>>> run,
+                                      Consumer<List<TaskResult>> deliver) {
+        ExecutorService pool = workerPool(threads);
         try {
             // a bounded window of groups ahead of the one delivered next: finished groups wait for their turn
             ArrayDeque<Future<List<TaskResult>>> window = new ArrayDeque<>();
@@ -234,45 +270,40 @@ public final class SearchEngine {
         }
     }
 
-    /** Sub-searches done and the best throughput so far, for the listener, from any thread. */
-    private static final class Progress {
-        private final SearchListener listener;
-        private final int total;
-        private final AtomicInteger done = new AtomicInteger();
-        private final AtomicLong bestBits = new AtomicLong(Double.doubleToLongBits(0));
-
-        Progress(SearchListener listener, int total) {
-            this.listener = listener;
-            this.total = total;
+    private List<TaskResult> runGroup(TaskGroup group, double incumbent, BooleanSupplier cancelled, MemoryShortfall shortfall, SearchProgress progress) {
+        List<TaskResult> out = new ArrayList<>();
+        for (List<DegreeSearch.SubSearch> pair : subSearches(group, incumbent, cancelled, shortfall)) {
+            for (DegreeSearch.SubSearch task : pair) {
+                if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
+                TaskResult r = searchTask(task);
+                if (r != null) {
+                    out.add(r);
+                    progress.found(r.throughput());
+                }
+            }
+            progress.step();
         }
-
-        void found(double throughput) {
-            bestBits.accumulateAndGet(Double.doubleToLongBits(throughput),
-                    (a, b) -> Double.longBitsToDouble(a) >= Double.longBitsToDouble(b) ? a : b);
-        }
-
-        void step() {
-            listener.progress(done.incrementAndGet(), total, Double.longBitsToDouble(bestBits.get()));
-        }
+        return out;
     }
 
-    private List<TaskResult> runGroup(TaskGroup group, double incumbent, BooleanSupplier cancelled, MemoryShortfall shortfall, Progress progress) {
-        Map<String, StageKnapsack> knapsacks = new HashMap<>();
+    /**
+     * A group's sub-searches in Galvatron's order, one list per (vsp, embed_sdp) pair (a progress step each); they
+     * share the group's knapsacks and layer tables.
+     */
+    List<List<DegreeSearch.SubSearch>> subSearches(TaskGroup group, double incumbent, BooleanSupplier cancelled, MemoryShortfall shortfall) {
+        // concurrent: the studio's search may run two degrees of one group at once
+        Map<String, StageKnapsack> knapsacks = new ConcurrentHashMap<>();
         Map<List<LayerStrategy>, LayerTables> tables = new HashMap<>();
-        List<TaskResult> out = new ArrayList<>();
+        List<List<DegreeSearch.SubSearch>> out = new ArrayList<>();
         for (boolean vocabularyUlysses : tasks.vocabularyUlysses()) {
             for (boolean embeddingZero3 : tasks.embeddingZero3()) {
+                List<DegreeSearch.SubSearch> pair = new ArrayList<>();
                 for (SpSearch spSearch : tasks.spSearches()) {
                     if (!TaskEnumeration.consistent(spSearch, vocabularyUlysses)) continue;
-                    if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
-                    TaskResult r = searchTask(new DegreeSearch.SubSearch(group, vocabularyUlysses, embeddingZero3, spSearch, knapsacks,
-                            tables, cancelled, shortfall, incumbent));
-                    if (r != null) {
-                        out.add(r);
-                        progress.found(r.throughput());
-                    }
+                    pair.add(new DegreeSearch.SubSearch(group, vocabularyUlysses, embeddingZero3, spSearch, knapsacks, tables, cancelled,
+                            shortfall, incumbent));
                 }
-                progress.step();
+                out.add(pair);
             }
         }
         return out;
@@ -280,6 +311,42 @@ public final class SearchEngine {
 
     /** Galvatron's {@code search_for_chunk} (§6.3) for one sp_search value; null when no strategy is left. */
     private TaskResult searchTask(DegreeSearch.SubSearch task) {
+        TaskSetup setup = setUp(task, false);
+        if (setup == null) return null;
+        List<PpCandidate> candidates = new ArrayList<>();
+        for (DegreeSearch.Degree degree : setup.degrees()) candidates.add(degrees.search(degree));
+        return setup.result(candidates);
+    }
+
+    /** One sub-search set up: its pipeline degrees in ascending order, each with what its search reads. */
+    record TaskSetup(DegreeSearch.SubSearch task, List<DegreeSearch.Degree> degrees) {
+        /** The sub-search's result from its degrees' candidates (in the degrees' order): the first of least rank wins. */
+        TaskResult result(List<PpCandidate> candidates) {
+            TaskGroup g = task.group();
+            PpCandidate best = null;
+            double bestCost = INF;
+            for (PpCandidate candidate : candidates) {
+                if (bestCost > candidate.rankS()) {
+                    bestCost = candidate.rankS();
+                    best = candidate;
+                }
+            }
+            if (best == null) best = new PpCandidate(-1, List.of(), INF, List.of(-1), List.of(-1), -1, null);
+            double throughput = best.costS() < INF ? g.globalBatch() / best.costS() : 0.0;
+            // the other candidates are kept for the log only (their costs and memories): without their per-layer plans, a
+            // sweep of half a million sub-searches keeps a fifth of the memory
+            List<PpCandidate> kept = new ArrayList<>(candidates.size());
+            for (PpCandidate candidate : candidates) kept.add(candidate == best ? candidate : candidate.summary());
+            return new TaskResult(g.globalBatch(), g.chunks(), g.minTp(), g.maxTp(), task.vocabularyUlysses(), task.embeddingZero3(),
+                    task.spSearch(), best, kept, throughput);
+        }
+    }
+
+    /**
+     * The strategies and pipeline degrees of one sub-search (§6.3), each degree set up ({@code bounded}: with its
+     * bound, see {@link DegreeSearch#prepare}); null when no strategy is left.
+     */
+    TaskSetup setUp(DegreeSearch.SubSearch task, boolean bounded) {
         TaskGroup g = task.group();
         int batch = g.globalBatch();
         int chunks = g.chunks();
@@ -310,28 +377,14 @@ public final class SearchEngine {
         if (strict.isEmpty()) return null;
         TreeSet<Integer> ppPresent = new TreeSet<>();
         for (LayerStrategy x : strict) ppPresent.add(x.pp());
-        List<PpCandidate> candidates = new ArrayList<>();
-        PpCandidate best = null;
-        double bestCost = INF;
+        List<DegreeSearch.Degree> setUp = new ArrayList<>();
         for (int pp : ppPresent) {
             if (pp * minTp > world) continue;
             if (batch % (world / (pp * minTp)) != 0) continue;
             List<LayerStrategy> ofDegree = strict.stream().filter(x -> x.pp() == pp).toList();
-            PpCandidate candidate = degrees.fit(task, ofDegree, pp, microBatchSize.get(pp));
-            candidates.add(candidate);
-            if (bestCost > candidate.rankS()) {
-                bestCost = candidate.rankS();
-                best = candidate;
-            }
+            setUp.add(degrees.prepare(task, ofDegree, pp, microBatchSize.get(pp), bounded));
         }
-        if (best == null) best = new PpCandidate(-1, List.of(), INF, List.of(-1), List.of(-1), -1, null);
-        double throughput = best.costS() < INF ? batch / best.costS() : 0.0;
-        // the other candidates are kept for the log only (their costs and memories): without their per-layer plans, a
-        // sweep of half a million sub-searches keeps a fifth of the memory
-        List<PpCandidate> kept = new ArrayList<>(candidates.size());
-        for (PpCandidate candidate : candidates) kept.add(candidate == best ? candidate : candidate.summary());
-        return new TaskResult(batch, chunks, minTp, g.maxTp(), task.vocabularyUlysses(), task.embeddingZero3(), task.spSearch(),
-                best, kept, throughput);
+        return new TaskSetup(task, setUp);
     }
 
     /** Distinct pipeline degrees, for logs. */

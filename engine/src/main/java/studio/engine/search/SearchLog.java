@@ -37,7 +37,7 @@ public final class SearchLog {
             if (!c.searched()) {
                 skipped = true;
                 sb.append(" not searched: no plan of it takes less than ").append(Double.toString(c.boundS()))
-                        .append(" s, slower than a plan found before").append(NL);
+                        .append(" s, slower than a plan found").append(NL);
                 continue;
             }
             sb.append(" time cost: ").append(c.costS() == Double.POSITIVE_INFINITY ? "inf" : Double.toString(c.costS()))
@@ -60,8 +60,8 @@ public final class SearchLog {
     public static void footer(Appendable sb, SearchResult r) throws java.io.IOException {
         sb.append(String.format(Locale.ROOT, "%nSearch took %d ms over %d sub-searches%n", r.elapsedMs(), r.taskCount()));
         if (r.notSearched() > 0) {
-            sb.append(String.format(Locale.ROOT, "%d pipeline degrees of the sweep not searched: no plan of theirs could beat one found "
-                    + "before them (Galvatron searches them all and finds the same optimum)%n", r.notSearched()));
+            sb.append(String.format(Locale.ROOT, "%d pipeline degrees not searched: no plan of theirs could beat one found "
+                    + "(searching them all, as Galvatron does, finds the same optimum)%n", r.notSearched()));
         }
         if (r.found()) {
             TaskResult t = r.best();

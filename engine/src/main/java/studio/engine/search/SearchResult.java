@@ -15,7 +15,8 @@ import java.util.List;
  * @param leastMemoryMb    when nothing fits: that candidate's per-GPU need in MB
  * @param elapsedMs        wall time of the search
  * @param taskCount        sub-searches run
- * @param notSearched      pipeline degrees a batch sweep left out, as no plan of theirs could beat one found before
+ * @param notSearched      pipeline degrees left out, as no plan of theirs could beat one found before (a galvatron-v2
+ *                          batch sweep) or make the caller's list (a studio search, see {@code SearchEngine.listingPerBatch})
  */
 public record SearchResult(ParallelPlan plan, TaskResult best, List<TaskResult> tasks, int minimumFeasibleGb, int leastMemoryMb,
                            String leastMemoryCandidate, long elapsedMs, int taskCount, int notSearched) {

@@ -25,33 +25,82 @@ final class StageBound {
      * @return the least time, or +inf when even the lightest strategies do not fit
      */
     static double leastTimeS(int[][] weightMb, double[][] timeS, int[] layersOfType, long budgetMb) {
-        double time = 0;
-        long used = 0;
-        List<double[]> steps = new ArrayList<>(); // {MB more, seconds saved per MB, layers}
-        for (int t = 0; t < layersOfType.length; t++) {
-            int n = layersOfType[t];
-            if (n == 0) continue;
-            int[] hull = hull(weightMb[t], timeS[t]);
-            if (hull.length == 0) return INF;
-            used += (long) n * weightMb[t][hull[0]];
-            time += n * timeS[t][hull[0]];
-            for (int h = 1; h < hull.length; h++) {
-                int a = hull[h - 1];
-                int b = hull[h];
-                double dw = weightMb[t][b] - weightMb[t][a];
-                steps.add(new double[] {dw, (timeS[t][a] - timeS[t][b]) / dw, n});
+        return new Relaxation(weightMb, timeS).leastTimeS(layersOfType, budgetMb);
+    }
+
+    /**
+     * One stage table's relaxation with its hulls worked out once, for any mix of layer types: the division search
+     * asks it of every stage a degree can have. Each type starts at its lightest hull point; the hulls' pieces,
+     * merged cheapest time per MB first (ties in type, then hull order), are then taken while the budget lasts.
+     */
+    static final class Relaxation {
+        private final int[] baseMb;
+        private final double[] baseS;
+        /** Per type, whether no strategy is allowed (a stage holding one cannot fit). */
+        private final boolean[] none;
+        /** The hulls' pieces, merged: MB more, seconds saved per MB, layer type. */
+        private final double[] pieceMb;
+        private final double[] pieceSlope;
+        private final int[] pieceType;
+
+        Relaxation(int[][] weightMb, double[][] timeS) {
+            int types = weightMb.length;
+            baseMb = new int[types];
+            baseS = new double[types];
+            none = new boolean[types];
+            List<double[]> pieces = new ArrayList<>(); // {MB more, seconds saved per MB, type}
+            for (int t = 0; t < types; t++) {
+                int[] hull = hull(weightMb[t], timeS[t]);
+                none[t] = hull.length == 0;
+                if (none[t]) continue;
+                baseMb[t] = weightMb[t][hull[0]];
+                baseS[t] = timeS[t][hull[0]];
+                for (int h = 1; h < hull.length; h++) {
+                    int a = hull[h - 1];
+                    int b = hull[h];
+                    double dw = weightMb[t][b] - weightMb[t][a];
+                    pieces.add(new double[] {dw, (timeS[t][a] - timeS[t][b]) / dw, t});
+                }
+            }
+            // a stable sort: equal slopes stay in type, then hull, order
+            pieces.sort((x, y) -> Double.compare(y[1], x[1]));
+            pieceMb = new double[pieces.size()];
+            pieceSlope = new double[pieces.size()];
+            pieceType = new int[pieces.size()];
+            for (int i = 0; i < pieces.size(); i++) {
+                pieceMb[i] = pieces.get(i)[0];
+                pieceSlope[i] = pieces.get(i)[1];
+                pieceType[i] = (int) pieces.get(i)[2];
             }
         }
-        if (used > budgetMb) return INF;
-        steps.sort((x, y) -> Double.compare(y[1], x[1]));
-        double left = budgetMb - used;
-        for (double[] s : steps) {
-            if (left <= 0) break;
-            double take = Math.min(left, s[0] * s[2]);
-            time -= take * s[1];
-            left -= take;
+
+        /**
+         * @param layersOfType how many of the stage's layers are of each type
+         * @param budgetMb     what the stage's layers may use
+         * @return the least time, or +inf when even the lightest strategies do not fit
+         */
+        double leastTimeS(int[] layersOfType, long budgetMb) {
+            double time = 0;
+            long used = 0;
+            for (int t = 0; t < layersOfType.length; t++) {
+                int n = layersOfType[t];
+                if (n == 0) continue;
+                if (none[t]) return INF;
+                used += (long) n * baseMb[t];
+                time += n * baseS[t];
+            }
+            if (used > budgetMb) return INF;
+            double left = budgetMb - used;
+            for (int i = 0; i < pieceMb.length; i++) {
+                if (left <= 0) break;
+                int n = layersOfType[pieceType[i]];
+                if (n == 0) continue;
+                double take = Math.min(left, pieceMb[i] * n);
+                time -= take * pieceSlope[i];
+                left -= take;
+            }
+            return Math.max(0, time);
         }
-        return Math.max(0, time);
     }
 
     /**

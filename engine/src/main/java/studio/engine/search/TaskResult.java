@@ -15,6 +15,13 @@ public record TaskResult(int globalBatch, int chunks, int minTp, int maxTp, bool
         candidates = List.copyOf(candidates);
     }
 
+    /**
+     * Samples/s by what the search ranks plans by (Galvatron's cost in galvatron-v2 mode; in studio mode also the
+     * schedule's bound), 0 when nothing fits: the order in which the search, and every list of its results, prefers
+     * sub-searches.
+     */
+    public double rankThroughput() { return best.rankS() < Double.POSITIVE_INFINITY ? globalBatch / best.rankS() : 0.0; }
+
     /** Galvatron's {@code vsp} as its logs print it (0 or 1). */
     public int vsp() { return vocabUlysses ? 1 : 0; }
 
