@@ -19,9 +19,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -207,7 +205,7 @@ public final class SearchEngine {
     private void searchByBound(List<TaskGroup> groups, int workers, BooleanSupplier cancelled, MemoryShortfall shortfall,
                                SearchProgress progress, Consumer<List<TaskResult>> deliver) {
         ListThreshold threshold = listedPerBatch > 0 ? new ListThreshold(true, listedPerBatch) : new ListThreshold(false, 1);
-        ExecutorService pool = workers > 1 ? workerPool(workers) : null;
+        ExecutorService pool = workers > 1 ? SearchWorkers.pool(workers) : null;
         try {
             BoundOrderedSearch ordered = new BoundOrderedSearch(task -> setUp(task, true), degrees::search, threshold, pool, workers);
             for (int from = 0; from < groups.size(); ) {
@@ -223,24 +221,13 @@ public final class SearchEngine {
         }
     }
 
-    private static ExecutorService workerPool(int threads) {
-        return Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "galvatron-search");
-            t.setDaemon(true);
-            // a task's error reaches the caller through its future (the CLI words a full heap); the thread's own
-            // default handler would print a second, raw stack trace of it
-            t.setUncaughtExceptionHandler((thread, e) -> { });
-            return t;
-        });
-    }
-
     /**
      * Runs the groups on {@code threads} threads and delivers their results in the groups' order; {@code run} is asked
      * for a group's work when it is submitted (at most {@code INCUMBENT_LAG} groups ahead of the next delivered).
      */
     private static void runInParallel(List<TaskGroup> groups, int threads, Function<TaskGroup, Callable<List<TaskResult>>> run,
                                       Consumer<List<TaskResult>> deliver) {
-        ExecutorService pool = workerPool(threads);
+        ExecutorService pool = SearchWorkers.pool(threads);
         try {
             // a bounded window of groups ahead of the one delivered next: finished groups wait for their turn
             ArrayDeque<Future<List<TaskResult>>> window = new ArrayDeque<>();
@@ -254,16 +241,7 @@ public final class SearchEngine {
                     TaskGroup g = groups.get(next++);
                     window.add(pool.submit(run.apply(g)));
                 }
-                try {
-                    deliver.accept(window.poll().get());
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException re) throw re;
-                    if (e.getCause() instanceof Error err) throw err;
-                    throw new IllegalStateException(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CancellationException("search interrupted");
-                }
+                deliver.accept(SearchWorkers.await(window.poll()));
             }
         } finally {
             pool.shutdownNow();

@@ -45,15 +45,33 @@ class SearchApiTest {
     }
 
     @Test
+    void aStudioSearchCountsEverySubSearchOnceAndEndsAtTheTotal() {
+        List<int[]> seen = Collections.synchronizedList(new ArrayList<>());
+        SearchResult r = new SearchEngine(S1SearchTest.s1CostModel(), S1SearchTest.s1Options().withMode(SearchMode.STUDIO).withWorkers(2))
+                .listingPerBatch(3)
+                .search((done, total, b) -> seen.add(new int[] {done, total}), () -> false);
+        assertTrue(r.found());
+        assertEquals(140, seen.size(), "one step for each of the 140 tasks");
+        List<Integer> done = seen.stream().map(x -> x[0]).sorted().toList();
+        for (int i = 0; i < done.size(); i++) assertEquals(i + 1, done.get(i));
+        assertTrue(seen.stream().allMatch(x -> x[1] == 140));
+    }
+
+    @Test
     void cancellationStopsWithin100ms(@TempDir Path dir) throws Exception {
         CostModel cm = new CostModel(Conformance.e2eBundle(dir), Conformance.e2eOptions());
         // every chunk count of batch sizes 16..2048 with tp+sp: seconds of work if not stopped (a warm JVM searched
         // 64..512 within the 300 ms this test waits)
         SearchOptions o = SearchOptions.defaults().withSettle(-1, -1);
         o = SearchOptions.defaults().toBuilder().searchSpace(o.searchSpace()).batchSweep(16, 2048, 16).build();
+        assertStopsWithin100ms(new SearchEngine(cm, o));
+        // as the studio's search view runs it: studio mode, every core, each batch size's list
+        assertStopsWithin100ms(new SearchEngine(cm, o.toBuilder().mode(SearchMode.STUDIO).workers(2).build()).listingPerBatch(3));
+    }
+
+    private static void assertStopsWithin100ms(SearchEngine engine) throws Exception {
         AtomicBoolean cancel = new AtomicBoolean();
         AtomicLong cancelledAt = new AtomicLong();
-        SearchEngine engine = new SearchEngine(cm, o);
         CompletableFuture<SearchResult> f = CompletableFuture.supplyAsync(() -> engine.search(SearchListener.NONE, cancel::get));
         Thread.sleep(300);
         assertFalse(f.isDone(), "the search should still be running");
