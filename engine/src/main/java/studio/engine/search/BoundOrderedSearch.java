@@ -86,7 +86,7 @@ final class BoundOrderedSearch {
                     if (setup == null) continue;
                     for (DegreeSearch.Degree degree : setup.degrees()) {
                         if (degree.done()) {
-                            offer(setup, search.apply(degree));
+                            offer(setup, search.apply(degree), progress);
                         } else {
                             pairLeft.incrementAndGet();
                             entries.add(new Entry(setup, degree, entries.size(), pairLeft));
@@ -105,7 +105,7 @@ final class BoundOrderedSearch {
             Entry e = byPromise[i];
             if (!threshold.cannotEnter(e.setup.task().group(), e.degree.boundS())) {
                 e.found = search.apply(e.degree);
-                offer(e.setup, e.found);
+                offer(e.setup, e.found, progress);
             }
             if (e.pairLeft.decrementAndGet() == 0) progress.step();
         };
@@ -146,10 +146,13 @@ final class BoundOrderedSearch {
         return out;
     }
 
-    private void offer(SearchEngine.TaskSetup setup, PpCandidate candidate) {
+    /** A plan found: it raises the list's threshold, and the best so far the progress shows. */
+    private void offer(SearchEngine.TaskSetup setup, PpCandidate candidate, SearchProgress progress) {
         if (candidate.rankS() < Double.POSITIVE_INFINITY) {
             DegreeSearch.SubSearch task = setup.task();
-            threshold.offer(task.group(), task.vocabularyUlysses(), task.embeddingZero3(), task.group().globalBatch() / candidate.rankS());
+            int batch = task.group().globalBatch();
+            threshold.offer(task.group(), task.vocabularyUlysses(), task.embeddingZero3(), batch / candidate.rankS());
+            progress.found(batch / candidate.costS());
         }
     }
 
