@@ -42,20 +42,29 @@ final class BoundOrderedSearch {
         this.workers = pool == null ? 1 : workers;
     }
 
-    /** A degree to search, its place in Galvatron's order, and what it reported. */
+    /**
+     * One sub-search set up, its degrees' candidates as they are decided, and how many degrees of its (vsp,
+     * embed_sdp) pair (one progress step) are still to decide.
+     */
+    private record Pending(SearchEngine.TaskSetup setup, PpCandidate[] candidates, AtomicInteger pairLeft) {
+    }
+
+    /** A degree to search: its sub-search, its index there, its place in Galvatron's order, and what its search found. */
     private static final class Entry {
-        final SearchEngine.TaskSetup setup;
-        final DegreeSearch.Degree degree;
+        final Pending task;
+        final int index;
         final int order;
-        final AtomicInteger pairLeft;
         PpCandidate found;
 
-        Entry(SearchEngine.TaskSetup setup, DegreeSearch.Degree degree, int order, AtomicInteger pairLeft) {
-            this.setup = setup;
-            this.degree = degree;
+        Entry(Pending task, int index, int order) {
+            this.task = task;
+            this.index = index;
             this.order = order;
-            this.pairLeft = pairLeft;
         }
+
+        DegreeSearch.Degree degree() { return task.setup().degrees().get(index); }
+
+        TaskGroup group() { return task.setup().task().group(); }
     }
 
     /**
@@ -64,53 +73,56 @@ final class BoundOrderedSearch {
      */
     List<List<TaskResult>> run(List<List<List<DegreeSearch.SubSearch>>> groups, BooleanSupplier cancelled, SearchProgress progress) {
         // 1. every sub-search set up and every degree bounded, a group at a time on the workers
-        SearchEngine.TaskSetup[][][] setups = new SearchEngine.TaskSetup[groups.size()][][];
+        // per group, its sub-searches and its pairs' counts (each group's lists filled by the one worker that sets it up)
+        List<List<Pending>> pending = new ArrayList<>(groups.size());
+        List<List<AtomicInteger>> pairs = new ArrayList<>(groups.size());
+        for (int g = 0; g < groups.size(); g++) {
+            pending.add(new ArrayList<>());
+            pairs.add(new ArrayList<>());
+        }
         parallel(groups.size(), g -> {
-            List<List<DegreeSearch.SubSearch>> pairs = groups.get(g);
-            setups[g] = new SearchEngine.TaskSetup[pairs.size()][];
-            for (int p = 0; p < pairs.size(); p++) {
-                List<DegreeSearch.SubSearch> pair = pairs.get(p);
-                setups[g][p] = new SearchEngine.TaskSetup[pair.size()];
-                for (int t = 0; t < pair.size(); t++) {
+            for (List<DegreeSearch.SubSearch> pair : groups.get(g)) {
+                AtomicInteger pairLeft = new AtomicInteger();
+                pairs.get(g).add(pairLeft);
+                for (DegreeSearch.SubSearch task : pair) {
                     if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
-                    setups[g][p][t] = setUp.apply(pair.get(t));
+                    SearchEngine.TaskSetup setup = setUp.apply(task);
+                    if (setup != null) pending.get(g).add(new Pending(setup, new PpCandidate[setup.degrees().size()], pairLeft));
                 }
             }
         });
         // 2. the degrees to search, most promising first (Galvatron's order among equals); those known already count
         List<Entry> entries = new ArrayList<>();
-        for (SearchEngine.TaskSetup[][] group : setups) {
-            for (SearchEngine.TaskSetup[] pair : group) {
-                AtomicInteger pairLeft = new AtomicInteger();
-                for (SearchEngine.TaskSetup setup : pair) {
-                    if (setup == null) continue;
-                    for (DegreeSearch.Degree degree : setup.degrees()) {
-                        if (degree.done()) {
-                            offer(setup, search.apply(degree), progress);
-                        } else {
-                            pairLeft.incrementAndGet();
-                            entries.add(new Entry(setup, degree, entries.size(), pairLeft));
-                        }
+        for (List<Pending> group : pending) {
+            for (Pending task : group) {
+                List<DegreeSearch.Degree> degrees = task.setup().degrees();
+                for (int d = 0; d < degrees.size(); d++) {
+                    if (degrees.get(d).done()) {
+                        task.candidates()[d] = search.apply(degrees.get(d));
+                        offer(task.setup(), task.candidates()[d], progress);
+                    } else {
+                        task.pairLeft().incrementAndGet();
+                        entries.add(new Entry(task, d, entries.size()));
                     }
                 }
-                if (pairLeft.get() == 0) progress.step();
             }
         }
+        for (List<AtomicInteger> group : pairs) for (AtomicInteger pairLeft : group) if (pairLeft.get() == 0) progress.step();
         Entry[] byPromise = entries.toArray(new Entry[0]);
-        Arrays.sort(byPromise, Comparator.comparingDouble((Entry e) -> e.degree.boundS()).thenComparingInt(e -> e.order));
+        Arrays.sort(byPromise, Comparator.comparingDouble((Entry e) -> e.degree().boundS()).thenComparingInt(e -> e.order));
         // 3. searched in that order while they can still make the list; a degree per worker at a time until the list has
         // a threshold (else the other workers search on through degrees the first plans would have left out)
         IntConsumer searchOne = i -> {
             if (cancelled.getAsBoolean()) throw new CancellationException("search cancelled");
             Entry e = byPromise[i];
-            if (!threshold.cannotEnter(e.setup.task().group(), e.degree.boundS())) {
-                e.found = search.apply(e.degree);
-                offer(e.setup, e.found, progress);
+            if (!threshold.cannotEnter(e.group(), e.degree().boundS())) {
+                e.found = search.apply(e.degree());
+                offer(e.task.setup(), e.found, progress);
             }
-            if (e.pairLeft.decrementAndGet() == 0) progress.step();
+            if (e.task.pairLeft().decrementAndGet() == 0) progress.step();
         };
         int first = 0;
-        while (first < byPromise.length && !threshold.established(byPromise[first].setup.task().group())) {
+        while (first < byPromise.length && !threshold.established(byPromise[first].group())) {
             int from = first;
             int batch = Math.min(workers, byPromise.length - from);
             parallel(batch, i -> searchOne.accept(from + i));
@@ -119,28 +131,15 @@ final class BoundOrderedSearch {
         int from = first;
         parallel(byPromise.length - from, i -> searchOne.accept(from + i));
         // 4. what is left out decided against the final threshold; the results in Galvatron's order
-        int next = 0;
+        for (Entry e : entries) {
+            DegreeSearch.Degree degree = e.degree();
+            boolean kept = e.found != null && !threshold.cannotEnter(e.group(), degree.boundS());
+            e.task.candidates()[e.index] = kept ? e.found : PpCandidate.notSearched(degree.pp(), degree.evenDivision(), degree.boundS());
+        }
         List<List<TaskResult>> out = new ArrayList<>();
-        for (SearchEngine.TaskSetup[][] group : setups) {
+        for (List<Pending> group : pending) {
             List<TaskResult> results = new ArrayList<>();
-            for (SearchEngine.TaskSetup[] pair : group) {
-                for (SearchEngine.TaskSetup setup : pair) {
-                    if (setup == null) continue;
-                    List<PpCandidate> candidates = new ArrayList<>();
-                    for (DegreeSearch.Degree degree : setup.degrees()) {
-                        if (degree.done()) {
-                            candidates.add(search.apply(degree));
-                            continue;
-                        }
-                        Entry e = entries.get(next++);
-                        boolean kept = e.found != null && !threshold.cannotEnter(setup.task().group(), degree.boundS());
-                        candidates.add(kept ? e.found : PpCandidate.notSearched(degree.pp(), degree.evenDivision(), degree.boundS()));
-                    }
-                    TaskResult r = setup.result(candidates);
-                    progress.found(r.throughput());
-                    results.add(r);
-                }
-            }
+            for (Pending task : group) results.add(task.setup().result(List.of(task.candidates())));
             out.add(results);
         }
         return out;

@@ -105,8 +105,8 @@ final class DegreeSearch {
         /** Whether the candidate is known without a search. */
         boolean done() { return done != null; }
 
-        /** The least time any plan of the degree ranks at (its rank where done; NaN where not asked for). */
-        double boundS() { return done != null ? done.rankS() : boundS; }
+        /** For a degree to search: the least time any of its plans ranks at (NaN where not asked for). */
+        double boundS() { return boundS; }
 
         List<Integer> evenDivision() { return evenDivision; }
     }
@@ -121,7 +121,7 @@ final class DegreeSearch {
         List<Integer> evenDivision = model.layerTypes().size() == 1 ? PipelineDivision.even(total, pp)
                 : PipelineDivision.memoryBalanced(costModel, pp, group.globalBatch(), microBatchSize);
         if (pp > total || evenDivision.stream().anyMatch(d -> d < 1)) {
-            return new Degree(pp, infeasible(pp, evenDivision), null, evenDivision, null, INF);
+            return new Degree(pp, infeasible(pp, evenDivision), null, evenDivision, null, Double.NaN);
         }
         LayerTables tables = task.tables().computeIfAbsent(strategies,
                 s -> new LayerTables(costModel, s, pp, group.globalBatch(), microBatchSize, group.minTp()));
@@ -134,7 +134,7 @@ final class DegreeSearch {
         int bufferMb = (int) buffer;
         task.shortfall().offer(tables, vocabularyMb, bufferMb, evenDivision, group);
         DegreeInputs inputs = new DegreeInputs(task, tables, vocabularyMb, vocabularyTime, bufferMb);
-        if (!options.fineGrained()) return new Degree(pp, coarse(inputs, evenDivision), inputs, evenDivision, null, INF);
+        if (!options.fineGrained()) return new Degree(pp, coarse(inputs, evenDivision), inputs, evenDivision, null, Double.NaN);
         boolean incumbentBound = task.incumbent() > 0 && !studio && options.pinnedLayers().isEmpty();
         boolean studioBound = studio && bounded;
         // what every division's bound shares, worked out once: the studio asks it of each division it climbs to
@@ -145,7 +145,7 @@ final class DegreeSearch {
             // strictly slower than a plan found earlier in Galvatron's order (with room for the bound's own rounding):
             // it can be neither faster nor first
             if (group.globalBatch() / (boundS * (1 - 1e-9)) < task.incumbent()) {
-                return new Degree(pp, PpCandidate.notSearched(pp, evenDivision, boundS), inputs, evenDivision, least, boundS);
+                return new Degree(pp, PpCandidate.notSearched(pp, evenDivision, boundS), inputs, evenDivision, least, Double.NaN);
             }
         }
         double boundS = studioBound ? least.forStudio(evenDivision) : Double.NaN;

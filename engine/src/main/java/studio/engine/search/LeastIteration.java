@@ -6,11 +6,11 @@ import studio.engine.cost.PipelineCost;
 import studio.engine.model.ModelDescription;
 import studio.engine.plan.LayerStrategy;
 
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The least iteration any plan of one pipeline degree can take by Galvatron's formula (§5.5), per division: each
@@ -31,10 +31,26 @@ final class LeastIteration {
     private final double[] vocabularyS;
     private final long[] stageBudgetMb;
     private final boolean everyStageHasRoom;
-    /** Per micro-batch count the pipeline can run (one per distinct first-layer data-parallel width): the layer times. */
-    private final Map<Integer, double[][]> timeByChunks = new TreeMap<>();
-    /** Per micro-batch count, per memory table: the relaxation, built when first asked. */
-    private final Map<Integer, StageBound.Relaxation[]> relaxations = new HashMap<>();
+    /** Each micro-batch count the pipeline can run (one per distinct first-layer data-parallel width), ascending. */
+    private final List<AtChunks> atChunks = new ArrayList<>();
+
+    /** One micro-batch count: the layers' times at its micro-batch, and per memory table their relaxation (built when first asked). */
+    private final class AtChunks {
+        final int chunks;
+        final double[][] timeS;
+        private final StageBound.Relaxation[] byTable = new StageBound.Relaxation[tables.weightMb.length];
+
+        AtChunks(int chunks, double[][] timeS) {
+            this.chunks = chunks;
+            this.timeS = timeS;
+        }
+
+        StageBound.Relaxation relaxation(int stage) {
+            int j = tables.memoryTable(stage);
+            if (byTable[j] == null) byTable[j] = new StageBound.Relaxation(tables.weightMb[j], timeS);
+            return byTable[j];
+        }
+    }
 
     /**
      * @param vocabularyMb   per vocab TP degree, per stage, what the vocabulary layers use, MB
@@ -63,10 +79,9 @@ final class LeastIteration {
         boolean room = true;
         for (int i = 0; i < pp; i++) room &= vocabularyS[i] != INF && stageBudgetMb[i] != Long.MIN_VALUE;
         everyStageHasRoom = room;
-        for (LayerStrategy first : strategies) {
-            int real = PipelineRanking.realChunks(group, first, tables.chunks);
-            timeByChunks.computeIfAbsent(real, r -> r == tables.chunks ? tables.withoutSyncS : timesAt((double) group.globalBatch() / r));
-        }
+        TreeSet<Integer> counts = new TreeSet<>();
+        for (LayerStrategy first : strategies) counts.add(PipelineRanking.realChunks(group, first, tables.chunks));
+        for (int real : counts) atChunks.add(new AtChunks(real, real == tables.chunks ? tables.withoutSyncS : timesAt((double) group.globalBatch() / real)));
     }
 
     private double[][] timesAt(double microBatch) {
@@ -75,13 +90,6 @@ final class LeastIteration {
             for (int s = 0; s < tables.strategies.size(); s++) timeS[t][s] = costModel.layerTime(tables.strategies.get(s), t, microBatch).noCommS();
         }
         return timeS;
-    }
-
-    private StageBound.Relaxation relaxation(int chunks, int stage) {
-        StageBound.Relaxation[] byTable = relaxations.computeIfAbsent(chunks, c -> new StageBound.Relaxation[tables.weightMb.length]);
-        int j = tables.memoryTable(stage);
-        if (byTable[j] == null) byTable[j] = new StageBound.Relaxation(tables.weightMb[j], timeByChunks.get(chunks));
-        return byTable[j];
     }
 
     /** The least iteration of the plans of {@code division}. */
@@ -94,15 +102,15 @@ final class LeastIteration {
             for (int j = 0; j < division.get(i); j++, layer++) layersOfType[i][model.typeOfLayer(layer)]++;
         }
         double least = INF;
-        for (int chunks : timeByChunks.keySet()) {
+        for (AtChunks at : atChunks) {
             double[] compute = new double[pp];
             boolean fits = true;
             for (int i = 0; i < pp && fits; i++) {
-                double layers = relaxation(chunks, i).leastTimeS(layersOfType[i], stageBudgetMb[i]);
+                double layers = at.relaxation(i).leastTimeS(layersOfType[i], stageBudgetMb[i]);
                 fits = layers < INF;
                 compute[i] = layers + vocabularyS[i];
             }
-            if (fits) least = Math.min(least, PipelineCost.iterationS(compute, compute, chunks));
+            if (fits) least = Math.min(least, PipelineCost.iterationS(compute, compute, at.chunks));
         }
         return least;
     }
@@ -137,33 +145,13 @@ final class LeastIteration {
         int total = model.totalLayers();
         if (!everyStageHasRoom || pp > total) return INF;
         double least = INF;
-        for (int chunks : timeByChunks.keySet()) {
-            double[][][] stageS = stageTimes(chunks);
-            double formula = formulaOverAllDivisions(stageS, chunks);
+        for (AtChunks at : atChunks) {
+            double[][][] stageS = stageTimes(at);
+            double formula = formulaOverAllDivisions(stageS, at.chunks);
             if (formula == INF) continue;
-            double[] sum = new double[total + 1];
-            double[] slowest = new double[total + 1];
-            Arrays.fill(sum, INF);
-            Arrays.fill(slowest, INF);
-            sum[0] = 0;
-            slowest[0] = 0;
-            for (int i = 0; i < pp; i++) {
-                double[] nextSum = new double[total + 1];
-                double[] nextSlowest = new double[total + 1];
-                Arrays.fill(nextSum, INF);
-                Arrays.fill(nextSlowest, INF);
-                for (int at = 0; at < total; at++) {
-                    if (sum[at] == INF) continue;
-                    double[] sizes = stageS[i][at];
-                    for (int n = 1; at + n <= total && n < sizes.length; n++) {
-                        nextSum[at + n] = Math.min(nextSum[at + n], sum[at] + sizes[n]);
-                        nextSlowest[at + n] = Math.min(nextSlowest[at + n], Math.max(slowest[at], sizes[n]));
-                    }
-                }
-                sum = nextSum;
-                slowest = nextSlowest;
-            }
-            double plain = sum[total] + (Math.max(1, chunks) - 1) * slowest[total];
+            double sum = new StagePath(stageS, 0, pp - 1, 0, total, false).leastS[total];
+            double slowest = new StagePath(stageS, 0, pp - 1, 0, total, true).leastS[total];
+            double plain = sum + (Math.max(1, at.chunks) - 1) * slowest;
             least = Math.min(least, Math.max(formula, plain));
         }
         return least;
@@ -185,18 +173,18 @@ final class LeastIteration {
         }
         double least = INF;
         boolean oneType = model.layerTypes().size() == 1;
-        Middle shared = oneType ? new Middle(stageS, 0, total) : null;
+        StagePath shared = oneType ? middle(stageS, 0) : null;
         double[] compute = new double[pp];
         for (int first = 1; first <= total - (pp - 1); first++) {
             compute[0] = stageS[0][0][first];
             if (compute[0] == INF) continue;
             // one layer type: a stage's time depends on its size alone, so the middle's paths from 0 serve every start
-            Middle middle = oneType ? shared : new Middle(stageS, first, total);
+            StagePath middle = oneType ? shared : middle(stageS, first);
             int shift = oneType ? first : 0;
             int lastStartMost = pp == 2 ? first : total - 1;
             for (int lastStart = first + (pp - 2); lastStart <= lastStartMost; lastStart++) {
                 int end = lastStart - shift;
-                if (pp > 2 && middle.sumS[end] == INF) continue;
+                if (pp > 2 && middle.leastS[end] == INF) continue;
                 compute[pp - 1] = stageS[pp - 1][lastStart][total - lastStart];
                 if (compute[pp - 1] == INF) continue;
                 for (int i = pp - 2, at = end; i >= 1; i--) {
@@ -210,28 +198,35 @@ final class LeastIteration {
         return least;
     }
 
+    /** The middle stages' (1 .. pp-2) least summed time from layer {@code start}, leaving the last stage a layer at least. */
+    private StagePath middle(double[][][] stageS, int start) {
+        return new StagePath(stageS, 1, tables.pp - 2, start, model.totalLayers() - 1, false);
+    }
+
     /**
-     * The middle stages' (1 .. pp-2) least summed time from layer {@code start}: {@code sumS[end]} over layers
-     * {@code start..end-1}, and per stage the layer it starts at on that path ({@code from[stage][end]}).
+     * Stages {@code firstStage..lastStage} (one layer or more each) from layer {@code start}, over every choice of
+     * their split points: {@code leastS[end]}, the least sum of their times (or, {@code slowest}, the least time of
+     * their slowest) over layers {@code start..end-1} for {@code end} up to {@code endMost}, and per stage the layer
+     * it starts at on that path ({@code from[stage][end]}).
      */
-    private final class Middle {
-        final double[] sumS;
+    private static final class StagePath {
+        final double[] leastS;
         final int[][] from;
 
-        Middle(double[][][] stageS, int start, int total) {
-            int pp = tables.pp;
-            from = new int[pp][total + 1];
-            double[] reach = new double[total + 1];
+        StagePath(double[][][] stageS, int firstStage, int lastStage, int start, int endMost, boolean slowest) {
+            int layers = stageS[0].length;
+            from = new int[stageS.length][layers + 1];
+            double[] reach = new double[layers + 1];
             Arrays.fill(reach, INF);
             reach[start] = 0;
-            for (int i = 1; i <= pp - 2; i++) {
-                double[] next = new double[total + 1];
+            for (int i = firstStage; i <= lastStage; i++) {
+                double[] next = new double[layers + 1];
                 Arrays.fill(next, INF);
-                for (int at = start; at < total; at++) {
+                for (int at = start; at < layers; at++) {
                     if (reach[at] == INF) continue;
                     double[] sizes = stageS[i][at];
-                    for (int n = 1; at + n < total && n < sizes.length; n++) {
-                        double v = reach[at] + sizes[n];
+                    for (int n = 1; at + n <= endMost && n < sizes.length; n++) {
+                        double v = slowest ? Math.max(reach[at], sizes[n]) : reach[at] + sizes[n];
                         if (v < next[at + n]) {
                             next[at + n] = v;
                             from[i][at + n] = at;
@@ -240,7 +235,7 @@ final class LeastIteration {
                 }
                 reach = next;
             }
-            sumS = reach;
+            leastS = reach;
         }
     }
 
@@ -248,13 +243,13 @@ final class LeastIteration {
      * Per stage, per first layer and size: the stage's least time (its layers' relaxation plus its fastest
      * vocabulary), +inf where they cannot fit. With one layer type every first layer reads one row.
      */
-    private double[][][] stageTimes(int chunks) {
+    private double[][][] stageTimes(AtChunks at) {
         int pp = tables.pp;
         int total = model.totalLayers();
         boolean oneType = model.layerTypes().size() == 1;
         double[][][] out = new double[pp][][];
         for (int i = 0; i < pp; i++) {
-            StageBound.Relaxation relaxation = relaxation(chunks, i);
+            StageBound.Relaxation relaxation = at.relaxation(i);
             out[i] = new double[total][];
             double[] bySize = null;
             for (int start = 0; start < total; start++) {

@@ -18,17 +18,6 @@ final class StageBound {
     }
 
     /**
-     * @param weightMb      [type][strategy] MB of one layer
-     * @param timeS         [type][strategy] seconds of one layer (+inf: not allowed)
-     * @param layersOfType  how many of the stage's layers are of each type
-     * @param budgetMb      what the stage's layers may use
-     * @return the least time, or +inf when even the lightest strategies do not fit
-     */
-    static double leastTimeS(int[][] weightMb, double[][] timeS, int[] layersOfType, long budgetMb) {
-        return new Relaxation(weightMb, timeS).leastTimeS(layersOfType, budgetMb);
-    }
-
-    /**
      * One stage table's relaxation with its hulls worked out once, for any mix of layer types: the division search
      * asks it of every stage a degree can have. Each type starts at its lightest hull point; the hulls' pieces,
      * merged cheapest time per MB first (ties in type, then hull order), are then taken while the budget lasts.

@@ -37,7 +37,7 @@ class SweepBoundTest {
             for (int k = 0, l = 0; k < types; k++) for (int i = 0; i < count[k]; i++) typeOf[l++] = k;
             long budget = rnd.nextInt(60);
             double best = exhaustive(w, t, typeOf, budget);
-            double bound = StageBound.leastTimeS(w, t, count, budget);
+            double bound = new StageBound.Relaxation(w, t).leastTimeS(count, budget);
             if (best == Double.POSITIVE_INFINITY) continue; // a bound of a stage that cannot fit may be anything
             assertTrue(bound <= best + 1e-12, "case " + iter + ": bound " + bound + " above the best assignment " + best);
         }
