@@ -3,7 +3,6 @@ package studio.engine.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import studio.engine.cost.PlanEstimate;
 import studio.engine.cost.PlanEvaluator;
@@ -42,12 +41,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--max_tp", paramLabel = "T", description = "Galvatron's task max-tp (default: max of layer tp and vtp).")
     int maxTp;
 
-    @Mixin
-    GalvatronArgs args;
+    final GalvatronArgs args = new GalvatronArgs();
 
     /** A search_dist.sh's search-only options, accepted so its arguments carry over, and named as unused. */
-    @Mixin
-    SearchOnlyArgs searchOnly;
+    final SearchOnlyArgs searchOnly = new SearchOnlyArgs();
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -69,6 +66,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     public EvaluateCommand(PrintWriter out, PrintWriter err) {
         this.out = out;
         this.err = err;
+    }
+
+    /** This command from its annotations, with Galvatron's options and the search-only ones after its own. */
+    static picocli.CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        EvaluateCommand command = new EvaluateCommand(out, err);
+        CommandOptions options = CommandOptions.of(picocli.CommandLine.Model.CommandSpec.forAnnotatedObject(command));
+        command.args.addTo(options);
+        command.searchOnly.addTo(options);
+        return new picocli.CommandLine(options.spec());
     }
 
     @Override

@@ -1,6 +1,5 @@
 package studio.engine.cli;
 
-import picocli.CommandLine.Option;
 import studio.engine.cost.CostModelOptions;
 import studio.engine.cost.SpSpace;
 import studio.engine.inputs.ProfileArgs;
@@ -16,84 +15,96 @@ import java.nio.file.Path;
 
 /** Galvatron's own argument names, shared by every command, so a user's search_dist.sh arguments carry over. */
 public class GalvatronArgs {
-    @Option(names = {"--model_size", "--model"}, paramLabel = "NAME|PATH",
-            description = "Model preset (llama-7b, gpt-1.5b, t5-3B, ...) or a meta config / Hugging Face config.json. Default: llama-7b.")
+    // the option values, as the command line gave them (or their defaults); addTo binds each to its option
     String modelSize;
-
-    @Option(names = "--model_family", paramLabel = "FAMILY", description = "Family for a manual model: llama_hf, gpt_hf, bert_hf, vit_hf.")
     String modelFamily;
-
-    @Option(names = "--set_model_config_manually", paramLabel = "0|1", description = "1: build the model from --hidden_size etc.")
     int setModelConfigManually;
-
-    @Option(names = "--set_layernum_manually", paramLabel = "0|1", description = "1: use --num_hidden_layers.")
     int setLayernumManually;
-
-    @Option(names = "--set_seqlen_manually", paramLabel = "0|1", description = "1: use --seq_length.")
     int setSeqlenManually;
-
-    @Option(names = "--hidden_size", paramLabel = "H") Integer hiddenSize;
-
-    @Option(names = "--num_hidden_layers", paramLabel = "L") Integer numHiddenLayers;
-
-    @Option(names = "--num_attention_heads", paramLabel = "A") Integer numAttentionHeads;
-
-    @Option(names = "--seq_length", paramLabel = "S") Integer seqLength;
-
-    @Option(names = "--vocab_size", paramLabel = "V") Integer vocabSize;
-
-    @Option(names = "--num_nodes", paramLabel = "N", description = "Nodes (default 1, or from the config file name).") Integer numNodes;
-
-    @Option(names = "--num_gpus_per_node", paramLabel = "G", description = "GPUs per node (default 8, or from the config file name).")
+    Integer hiddenSize;
+    Integer numHiddenLayers;
+    Integer numAttentionHeads;
+    Integer seqLength;
+    Integer vocabSize;
+    Integer numNodes;
     Integer numGpusPerNode;
-
-    @Option(names = "--memory_constraint", paramLabel = "GB", description = "Per-GPU memory budget in GB (default 24, or from the config file name).")
     Integer memoryConstraint;
-
-    @Option(names = "--mixed_precision", paramLabel = "fp32|fp16|bf16", defaultValue = "bf16") String mixedPrecision;
-
-    @Option(names = "--pipeline_type", paramLabel = "gpipe|pipedream_flush", defaultValue = "gpipe") String pipelineType;
-
-    @Option(names = "--default_dp_type", paramLabel = "ddp|zero2", defaultValue = "ddp") String defaultDpType;
-
-    @Option(names = "--sequence_parallel", description = "Megatron sequence parallelism.") boolean sequenceParallel;
-
-    @Option(names = "--sp_space", paramLabel = "tp|sp|tp+sp", defaultValue = "tp") String spSpace;
-
-    @Option(names = "--no_async_grad_reduce", description = "Reduce gradients every micro-batch.") boolean noAsyncGradReduce;
-
-    @Option(names = "--no_global_memory_buffer", description = "No Megatron-SP global all-gather buffer.") boolean noGlobalMemoryBuffer;
-
-    @Option(names = "--costmodel_coe", paramLabel = "X", defaultValue = "1.0") double costmodelCoe;
-
-    @Option(names = "--disable_vtp", paramLabel = "0|1", defaultValue = "0") int disableVtp;
-
-    @Option(names = "--time_profile_mode", paramLabel = "static|batch|sequence", defaultValue = "static") String timeProfileMode;
-
-    @Option(names = "--memory_profile_mode", paramLabel = "static|sequence", defaultValue = "static") String memoryProfileMode;
-
-    @Option(names = "--time_profiling_path", paramLabel = "DIR|FILE") String timeProfilingPath;
-
-    @Option(names = "--memory_profiling_path", paramLabel = "DIR|FILE") String memoryProfilingPath;
-
-    @Option(names = "--allreduce_bandwidth_config_path", paramLabel = "DIR|FILE") String allreducePath;
-
-    @Option(names = "--p2p_bandwidth_config_path", paramLabel = "DIR|FILE") String p2pPath;
-
-    @Option(names = "--overlap_coe_path", paramLabel = "DIR|FILE") String overlapPath;
-
-    @Option(names = "--sp_time_path", paramLabel = "DIR|FILE") String spTimePath;
-
-    @Option(names = "--gpu", paramLabel = "GPU",
-            description = "Estimate what no path names from the model's shape and this GPU: A100-80GB-SXM, A100-40GB-SXM, "
-                    + "H100-80GB-SXM, H200-SXM, L40S-PCIe, RTX4090-PCIe.")
+    String mixedPrecision;
+    String pipelineType;
+    String defaultDpType;
+    boolean sequenceParallel;
+    String spSpace;
+    boolean noAsyncGradReduce;
+    boolean noGlobalMemoryBuffer;
+    double costmodelCoe;
+    int disableVtp;
+    String timeProfileMode;
+    String memoryProfileMode;
+    String timeProfilingPath;
+    String memoryProfilingPath;
+    String allreducePath;
+    String p2pPath;
+    String overlapPath;
+    String spTimePath;
     String gpu;
+    Path sampleConfigs;
 
     /** What was estimated rather than measured (empty when everything is measured). */
     String estimated = "";
 
-    @Option(names = "--sample_configs", paramLabel = "DIR", description = "Folder of shipped profiles and presets (default: the installation's sample-configs).")
-    Path sampleConfigs;
+    /** Galvatron's options, bound to these fields, on the command {@code o} builds (search and evaluate take them all). */
+    void addTo(CommandOptions o) {
+        o.option("--model_size", "--model").label("NAME|PATH")
+                .describe("Model preset (llama-7b, gpt-1.5b, t5-3B, ...) or a meta config / Hugging Face config.json. Default: llama-7b.")
+                .into(String.class, v -> modelSize = v);
+        o.option("--model_family").label("FAMILY")
+                .describe("Family for a manual model: llama_hf, gpt_hf, bert_hf, vit_hf.").into(String.class, v -> modelFamily = v);
+        o.option("--set_model_config_manually").label("0|1")
+                .describe("1: build the model from --hidden_size etc.").into(Integer.class, v -> setModelConfigManually = v);
+        o.option("--set_layernum_manually").label("0|1")
+                .describe("1: use --num_hidden_layers.").into(Integer.class, v -> setLayernumManually = v);
+        o.option("--set_seqlen_manually").label("0|1")
+                .describe("1: use --seq_length.").into(Integer.class, v -> setSeqlenManually = v);
+        o.option("--hidden_size").label("H").into(Integer.class, v -> hiddenSize = v);
+        o.option("--num_hidden_layers").label("L").into(Integer.class, v -> numHiddenLayers = v);
+        o.option("--num_attention_heads").label("A").into(Integer.class, v -> numAttentionHeads = v);
+        o.option("--seq_length").label("S").into(Integer.class, v -> seqLength = v);
+        o.option("--vocab_size").label("V").into(Integer.class, v -> vocabSize = v);
+        o.option("--num_nodes").label("N")
+                .describe("Nodes (default 1, or from the config file name).").into(Integer.class, v -> numNodes = v);
+        o.option("--num_gpus_per_node").label("G")
+                .describe("GPUs per node (default 8, or from the config file name).").into(Integer.class, v -> numGpusPerNode = v);
+        o.option("--memory_constraint").label("GB")
+                .describe("Per-GPU memory budget in GB (default 24, or from the config file name).")
+                .into(Integer.class, v -> memoryConstraint = v);
+        o.option("--mixed_precision").label("fp32|fp16|bf16").defaultValue("bf16").into(String.class, v -> mixedPrecision = v);
+        o.option("--pipeline_type").label("gpipe|pipedream_flush").defaultValue("gpipe").into(String.class, v -> pipelineType = v);
+        o.option("--default_dp_type").label("ddp|zero2").defaultValue("ddp").into(String.class, v -> defaultDpType = v);
+        o.option("--sequence_parallel")
+                .describe("Megatron sequence parallelism.").flag(v -> sequenceParallel = v);
+        o.option("--sp_space").label("tp|sp|tp+sp").defaultValue("tp").into(String.class, v -> spSpace = v);
+        o.option("--no_async_grad_reduce")
+                .describe("Reduce gradients every micro-batch.").flag(v -> noAsyncGradReduce = v);
+        o.option("--no_global_memory_buffer")
+                .describe("No Megatron-SP global all-gather buffer.").flag(v -> noGlobalMemoryBuffer = v);
+        o.option("--costmodel_coe").label("X").defaultValue("1.0").into(Double.class, v -> costmodelCoe = v);
+        o.option("--disable_vtp").label("0|1").defaultValue("0").into(Integer.class, v -> disableVtp = v);
+        o.option("--time_profile_mode").label("static|batch|sequence").defaultValue("static").into(String.class, v -> timeProfileMode = v);
+        o.option("--memory_profile_mode").label("static|sequence").defaultValue("static").into(String.class, v -> memoryProfileMode = v);
+        o.option("--time_profiling_path").label("DIR|FILE").into(String.class, v -> timeProfilingPath = v);
+        o.option("--memory_profiling_path").label("DIR|FILE").into(String.class, v -> memoryProfilingPath = v);
+        o.option("--allreduce_bandwidth_config_path").label("DIR|FILE").into(String.class, v -> allreducePath = v);
+        o.option("--p2p_bandwidth_config_path").label("DIR|FILE").into(String.class, v -> p2pPath = v);
+        o.option("--overlap_coe_path").label("DIR|FILE").into(String.class, v -> overlapPath = v);
+        o.option("--sp_time_path").label("DIR|FILE").into(String.class, v -> spTimePath = v);
+        o.option("--gpu").label("GPU")
+                .describe("Estimate what no path names from the model's shape and this GPU: A100-80GB-SXM, A100-40GB-SXM, "
+                        + "H100-80GB-SXM, H200-SXM, L40S-PCIe, RTX4090-PCIe.")
+                .into(String.class, v -> gpu = v);
+        o.option("--sample_configs").label("DIR")
+                .describe("Folder of shipped profiles and presets (default: the installation's sample-configs).")
+                .into(Path.class, v -> sampleConfigs = v);
+    }
 
     /** The model and where its inputs are, with Megatron SP switched on when its profile needs it. */
     record Resolved(Path sampleRoot, ModelDescription model, studio.engine.inputs.InputLocator locator) {

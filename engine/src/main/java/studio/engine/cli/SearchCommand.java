@@ -2,10 +2,7 @@ package studio.engine.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 import studio.engine.inputs.v3.Galvatron3Inputs;
 import studio.engine.cost.CostModel;
 import studio.engine.cost.CostModelOptions;
@@ -34,34 +31,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code gstudio search}: Galvatron's parallelism search, with Galvatron's arguments. */
-@Command(name = "search", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Search the fastest plan under the memory budget, taking Galvatron's search arguments verbatim.",
-                "Writes galvatron_config_*.json (with cp_sizes_enc) and a search log. Exit code 0 = plan found,",
-                "2 = nothing fits the budget (no config written), 1 = bad input."})
 public final class SearchCommand implements Callable<Integer> {
-    @Mixin GalvatronArgs args;
-
-    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--mode", paramLabel = "galvatron-v2|galvatron-v3|studio",
-            description = "galvatron-v2: Galvatron v2's choice exactly (the default with shell arguments); galvatron-v3: Galvatron 3.0's "
-                    + "(the default with a 3.0 YAML); studio: only runnable plans, pipeline division searched.")
+    final GalvatronArgs args = new GalvatronArgs();
+    final SearchOnlyArgs search = new SearchOnlyArgs();
+    // this command's own option values; the constructor binds each to its option
     String mode;
-
-    @Parameters(paramLabel = "YAML [OVERRIDE...]", arity = "0..*",
-            description = "A Galvatron 3.0 search YAML (scripts/search_dist.yaml) and Hydra overrides (key=value, +key=value, ++key=value, ~key).")
     List<String> yamlAndOverrides = new ArrayList<>();
-
-    @Option(names = "--model-folder", paramLabel = "DIR",
-            description = "With a 3.0 YAML: the folder Galvatron's search_dist.py runs from (default: the one above the YAML holding scripts/ and configs/).")
     Path modelFolder;
-
-    @Option(names = "--runtime-keys", description = "With a 3.0 YAML: also write cp_sizes_enc, vcp and vocab_sdp, which the 3.0 runtime reads but its search never writes.")
     boolean runtimeKeys;
-
-    @Mixin SearchOnlyArgs search;
-
-    @Option(names = "--json", description = "Print a JSON summary.") boolean json;
+    boolean json;
+    private final CommandSpec spec;
 
     private final PrintWriter out;
     private final PrintWriter err;
@@ -69,6 +48,33 @@ public final class SearchCommand implements Callable<Integer> {
     public SearchCommand(PrintWriter out, PrintWriter err) {
         this.out = out;
         this.err = err;
+        CommandOptions o = CommandOptions.command(this, "search", new StudioCli.Version(),
+                "Search the fastest plan under the memory budget, taking Galvatron's search arguments verbatim.",
+                "Writes galvatron_config_*.json (with cp_sizes_enc) and a search log. Exit code 0 = plan found,",
+                "2 = nothing fits the budget (no config written), 1 = bad input.");
+        args.addTo(o);
+        o.option("--mode").label("galvatron-v2|galvatron-v3|studio")
+                .describe("galvatron-v2: Galvatron v2's choice exactly (the default with shell arguments); galvatron-v3: Galvatron 3.0's "
+                        + "(the default with a 3.0 YAML); studio: only runnable plans, pipeline division searched.")
+                .into(String.class, v -> mode = v);
+        o.positionals("YAML [OVERRIDE...]",
+                "A Galvatron 3.0 search YAML (scripts/search_dist.yaml) and Hydra overrides (key=value, +key=value, ++key=value, ~key).",
+                v -> yamlAndOverrides = v);
+        o.option("--model-folder").label("DIR")
+                .describe("With a 3.0 YAML: the folder Galvatron's search_dist.py runs from (default: the one above the YAML holding "
+                        + "scripts/ and configs/).")
+                .into(Path.class, v -> modelFolder = v);
+        o.option("--runtime-keys")
+                .describe("With a 3.0 YAML: also write cp_sizes_enc, vcp and vocab_sdp, which the 3.0 runtime reads but its search never writes.")
+                .flag(v -> runtimeKeys = v);
+        search.addTo(o);
+        o.option("--json").describe("Print a JSON summary.").flag(v -> json = v);
+        spec = o.standardHelpOptions();
+    }
+
+    /** This command as picocli runs it, its options bound to this object's fields. */
+    CommandSpec spec() {
+        return spec;
     }
 
     /** Refuses option values that would silently search something else. */

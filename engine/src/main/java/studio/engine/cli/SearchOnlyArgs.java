@@ -1,7 +1,5 @@
 package studio.engine.cli;
 
-import picocli.CommandLine.Option;
-
 import java.nio.file.Path;
 
 /**
@@ -9,33 +7,72 @@ import java.nio.file.Path;
  * {@code gstudio evaluate} accepts them too (a user's script carries over) and says they were not used.
  */
 public class SearchOnlyArgs {
-    @Option(names = "--search_space", defaultValue = "full", paramLabel = "SPACE") String searchSpace;
-    @Option(names = "--disable_dp", defaultValue = "0", paramLabel = "0|1") int disableDp;
-    @Option(names = "--disable_tp", defaultValue = "0", paramLabel = "0|1") int disableTp;
-    @Option(names = "--disable_pp", defaultValue = "0", paramLabel = "0|1") int disablePp;
-    @Option(names = "--disable_sdp", defaultValue = "0", paramLabel = "0|1") int disableSdp;
-    @Option(names = "--disable_ckpt", defaultValue = "0", paramLabel = "0|1") int disableCkpt;
-    @Option(names = "--disable_tp_consec", defaultValue = "0", paramLabel = "0|1") int disableTpConsec;
-    @Option(names = "--max_tp_deg", defaultValue = "8", paramLabel = "N") int maxTpDeg;
-    @Option(names = "--max_pp_deg", defaultValue = "8", paramLabel = "N") int maxPpDeg;
-    @Option(names = "--min_bsz", defaultValue = "8", paramLabel = "B") int minBsz;
-    @Option(names = "--max_bsz", defaultValue = "10240", paramLabel = "B") int maxBsz;
-    @Option(names = "--bsz_scale", defaultValue = "8", paramLabel = "B") int bszScale;
-    @Option(names = "--settle_bsz", defaultValue = "-1", paramLabel = "B") int settleBsz;
-    @Option(names = "--settle_chunk", defaultValue = "-1", paramLabel = "C") int settleChunk;
-    @Option(names = "--recommend_min_bsz", defaultValue = "0", paramLabel = "0|1") int recommendMinBsz;
-    @Option(names = "--fine_grained_mode", defaultValue = "1", paramLabel = "0|1") int fineGrainedMode;
-    @Option(names = "--parallel_search", description = "Galvatron's flag: sub-searches run on every core anyway (the result does not depend on it); with it, 2 x CPUs threads as Galvatron uses.") boolean parallelSearch;
-    @Option(names = "--worker", paramLabel = "N", description = "Threads for the sub-searches (default: the CPUs; 2 x CPUs with --parallel_search).") Integer worker;
-    @Option(names = "--log_dir", defaultValue = "logs", paramLabel = "DIR") Path logDir;
-    @Option(names = "--output_config_path", paramLabel = "DIR", description = "Where to write the config (default: current folder).")
+    // the option values, as the command line gave them (or their defaults); addTo binds each to its option
+    String searchSpace;
+    int disableDp;
+    int disableTp;
+    int disablePp;
+    int disableSdp;
+    int disableCkpt;
+    int disableTpConsec;
+    int maxTpDeg;
+    int maxPpDeg;
+    int minBsz;
+    int maxBsz;
+    int bszScale;
+    int settleBsz;
+    int settleChunk;
+    int recommendMinBsz;
+    int fineGrainedMode;
+    boolean parallelSearch;
+    Integer worker;
+    Path logDir;
     Path outputConfigPath;
-    @Option(names = "--use_pipeline_costmodel", defaultValue = "1", paramLabel = "1") int usePipelineCostmodel;
-    @Option(names = "--make_vocab_size_divisible_by", defaultValue = "128", paramLabel = "N", description = "Accepted; unused by the search.")
+    int usePipelineCostmodel;
     int makeVocabDivisible;
-    @Option(names = "--profile_mode", paramLabel = "MODE", description = "Older Galvatron scripts' name for --time_profile_mode.")
     String profileMode;
-    @Option(names = "--embed_sdp", paramLabel = "0|1", description = "Accepted from older scripts; embed_sdp is searched.") Integer embedSdp;
+    Integer embedSdp;
+
+    /** These options, bound to these fields, on the command {@code o} builds. */
+    void addTo(CommandOptions o) {
+        o.option("--search_space").label("SPACE").defaultValue("full").into(String.class, v -> searchSpace = v);
+        o.option("--disable_dp").label("0|1").defaultValue("0").into(Integer.class, v -> disableDp = v);
+        o.option("--disable_tp").label("0|1").defaultValue("0").into(Integer.class, v -> disableTp = v);
+        o.option("--disable_pp").label("0|1").defaultValue("0").into(Integer.class, v -> disablePp = v);
+        o.option("--disable_sdp").label("0|1").defaultValue("0").into(Integer.class, v -> disableSdp = v);
+        o.option("--disable_ckpt").label("0|1").defaultValue("0").into(Integer.class, v -> disableCkpt = v);
+        o.option("--disable_tp_consec").label("0|1").defaultValue("0").into(Integer.class, v -> disableTpConsec = v);
+        o.option("--max_tp_deg").label("N").defaultValue("8").into(Integer.class, v -> maxTpDeg = v);
+        o.option("--max_pp_deg").label("N").defaultValue("8").into(Integer.class, v -> maxPpDeg = v);
+        o.option("--min_bsz").label("B").defaultValue("8").into(Integer.class, v -> minBsz = v);
+        o.option("--max_bsz").label("B").defaultValue("10240").into(Integer.class, v -> maxBsz = v);
+        o.option("--bsz_scale").label("B").defaultValue("8").into(Integer.class, v -> bszScale = v);
+        o.option("--settle_bsz").label("B").defaultValue("-1").into(Integer.class, v -> settleBsz = v);
+        o.option("--settle_chunk").label("C").defaultValue("-1").into(Integer.class, v -> settleChunk = v);
+        o.option("--recommend_min_bsz").label("0|1").defaultValue("0").into(Integer.class, v -> recommendMinBsz = v);
+        o.option("--fine_grained_mode").label("0|1").defaultValue("1").into(Integer.class, v -> fineGrainedMode = v);
+        o.option("--parallel_search")
+                .describe("Galvatron's flag: sub-searches run on every core anyway (the result does not depend on it); with it, "
+                        + "2 x CPUs threads as Galvatron uses.")
+                .flag(v -> parallelSearch = v);
+        o.option("--worker").label("N")
+                .describe("Threads for the sub-searches (default: the CPUs; 2 x CPUs with --parallel_search).")
+                .into(Integer.class, v -> worker = v);
+        o.option("--log_dir").label("DIR").defaultValue("logs").into(Path.class, v -> logDir = v);
+        o.option("--output_config_path").label("DIR")
+                .describe("Where to write the config (default: current folder).")
+                .into(Path.class, v -> outputConfigPath = v);
+        o.option("--use_pipeline_costmodel").label("1").defaultValue("1").into(Integer.class, v -> usePipelineCostmodel = v);
+        o.option("--make_vocab_size_divisible_by").label("N").defaultValue("128")
+                .describe("Accepted; unused by the search.")
+                .into(Integer.class, v -> makeVocabDivisible = v);
+        o.option("--profile_mode").label("MODE")
+                .describe("Older Galvatron scripts' name for --time_profile_mode.")
+                .into(String.class, v -> profileMode = v);
+        o.option("--embed_sdp").label("0|1")
+                .describe("Accepted from older scripts; embed_sdp is searched.")
+                .into(Integer.class, v -> embedSdp = v);
+    }
 
     /** Older scripts' {@code --profile_mode} sets the time mode (and the memory mode, where Galvatron has one). */
     void applyProfileMode(GalvatronArgs args) {
@@ -47,7 +84,9 @@ public class SearchOnlyArgs {
     /** The long names of these options, to tell which of a command line's options were for the search only. */
     static java.util.Set<String> names() {
         java.util.Set<String> out = new java.util.HashSet<>();
-        for (var o : picocli.CommandLine.Model.CommandSpec.forAnnotatedObject(new SearchOnlyArgs()).options()) out.addAll(java.util.List.of(o.names()));
+        CommandOptions options = CommandOptions.of(picocli.CommandLine.Model.CommandSpec.create());
+        new SearchOnlyArgs().addTo(options);
+        for (var o : options.spec().options()) out.addAll(java.util.List.of(o.names()));
         return out;
     }
 }

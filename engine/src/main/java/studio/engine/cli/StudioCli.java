@@ -1,15 +1,12 @@
 package studio.engine.cli;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import studio.engine.io.InputFileException;
 
 import java.io.PrintWriter;
 
 /** The {@code gstudio} command line. */
-@Command(name = "gstudio", mixinStandardHelpOptions = true, versionProvider = StudioCli.Version.class,
-        description = "Galvatron Studio engine: evaluate and search distributed-training plans with Galvatron's cost model.",
-        subcommands = {CommandLine.HelpCommand.class})
 public final class StudioCli implements Runnable {
     /** Exit code of a command line that cannot be run as typed (sysexits' EX_USAGE). */
     public static final int USAGE_ERROR = 64;
@@ -30,14 +27,17 @@ public final class StudioCli implements Runnable {
     }
 
     /**
-     * The command line; with {@code only} naming a subcommand, just that one is built. Picocli builds every option of
-     * every subcommand by reflection, which is most of a short run's start-up (its classes are Java 5 bytecode, which
-     * class-data sharing cannot archive).
+     * The command line; with {@code only} naming a subcommand, just that one is built. The root and {@code search} are
+     * built with picocli's programmatic API ({@link CommandOptions}), the rarely run commands from their annotations,
+     * whose reading is most of the cost of building a command line in a cold JVM.
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, String only) {
-        CommandLine cl = new CommandLine(new StudioCli(out));
-        if (only == null || only.equals("evaluate")) cl.addSubcommand("evaluate", new EvaluateCommand(out, err));
-        if (only == null || only.equals("search")) cl.addSubcommand("search", new SearchCommand(out, err));
+        CommandSpec root = CommandOptions.command(new StudioCli(out), "gstudio", new Version(),
+                "Galvatron Studio engine: evaluate and search distributed-training plans with Galvatron's cost model.").standardHelpOptions();
+        CommandLine cl = new CommandLine(root);
+        if (only == null) cl.addSubcommand("help", new CommandLine.HelpCommand());
+        if (only == null || only.equals("evaluate")) cl.addSubcommand("evaluate", EvaluateCommand.commandLine(out, err));
+        if (only == null || only.equals("search")) cl.addSubcommand("search", new CommandLine(new SearchCommand(out, err).spec()));
         if (only == null || only.equals("models")) cl.addSubcommand("models", new ModelsCommand(out));
         if (only == null || only.equals("profiles")) cl.addSubcommand("profiles", new ProfilesCommand());
         cl.setOut(out);
@@ -131,14 +131,14 @@ public final class StudioCli implements Runnable {
 
     /**
      * Readies, on the second core, what every search reads its inputs with while the main thread builds the command
-     * line (picocli's Java 5 bytecode, which class-data sharing cannot archive, 60-90 ms cold): Jackson's tree reader
-     * (its mapper and first parse, about 20 ms), and the least-squares fits' classes (Commons Math, Java 5 bytecode
-     * too, 17 ms of a run that fits profiles). A daemon: a run that needs neither does not wait for it.
+     * line: Jackson's tree reader (its streaming parser and node classes' first use), and the least-squares fits'
+     * classes (Commons Math: Java 5 bytecode, which class-data sharing cannot archive; 17 ms of a run that fits
+     * profiles). A daemon: a run that needs neither does not wait for it.
      */
     private static void preloadReaders() {
         Thread t = new Thread(() -> {
             try {
-                studio.engine.io.JsonFiles.mapper().readTree("{\"layertype_0\": {\"1\": [1.5, 2], \"x\": true, \"y\": null}}");
+                studio.engine.io.JsonFiles.parse("{\"layertype_0\": {\"1\": [1.5, 2], \"x\": true, \"y\": null}}");
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -129,4 +129,31 @@ class SearchCommandTest {
         String[] sp = config.replaceAll("(?s).*\"use_sp\": \"([^\"]*)\".*", "$1").split(",");
         for (int i = 0; i < tp.length; i++) assertTrue(tp[i].equals("1") || sp[i].equals("1"), "layer " + i + " is Ulysses: " + config);
     }
+
+    /** The options are built in code, not read from annotations: each still parses, defaults and shows in the help. */
+    @Test
+    void everyOptionShowsInTheHelpAndDefaultsApply() {
+        CliRunner help = CliRunner.run("search", "--help");
+        assertEquals(0, help.exitCode(), help.err());
+        for (String option : List.of("--model_size", "--sequence_parallel", "--costmodel_coe", "--sample_configs", "--mode", "YAML [OVERRIDE...]",
+                "--model-folder", "--runtime-keys", "--search_space", "--settle_bsz", "--worker", "--embed_sdp", "--json", "--help", "--version")) {
+            assertTrue(help.out().contains(option), option + " in\n" + help.out());
+        }
+        assertTrue(help.out().indexOf("--json") < help.out().indexOf("--help"), "help and version end the list, as picocli puts them");
+        assertTrue(CliRunner.run("search", "-V").out().startsWith("gstudio "), "search -V prints the version");
+
+        SearchCommand command = new SearchCommand(new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter()));
+        new picocli.CommandLine(command.spec()).parseArgs("--model_size", "bert-large", "--sequence_parallel", "--costmodel_coe", "0.5",
+                "--settle_bsz", "64", "--worker", "3", "cfg.yaml", "a=1");
+        assertEquals("bert-large", command.args.modelSize);
+        assertTrue(command.args.sequenceParallel && !command.args.noAsyncGradReduce && !command.json);
+        assertEquals(0.5, command.args.costmodelCoe);
+        assertEquals("bf16", command.args.mixedPrecision, "a default");
+        assertEquals(null, command.args.numNodes, "no default: the config file name may give it");
+        assertEquals(64, command.search.settleBsz);
+        assertEquals(-1, command.search.settleChunk, "a default");
+        assertEquals(3, command.search.worker);
+        assertEquals(Path.of("logs"), command.search.logDir);
+        assertEquals(List.of("cfg.yaml", "a=1"), command.yamlAndOverrides);
+    }
 }
