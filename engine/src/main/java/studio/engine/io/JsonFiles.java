@@ -286,10 +286,22 @@ public final class JsonFiles {
                 permissions = null;
             }
         }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", TEMP_SUFFIX);
+        Path tmp = null;
         try {
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+            java.nio.channels.FileChannel created = null;
+            while (created == null) {
+                tmp = dir == null ? Path.of(temporaryName(abs)) : dir.resolve(temporaryName(abs));
+                try {
+                    created = java.nio.channels.FileChannel.open(tmp, java.util.Set.of(java.nio.file.StandardOpenOption.WRITE,
+                            java.nio.file.StandardOpenOption.CREATE_NEW), OWNER_ONLY);
+                } catch (java.nio.file.FileAlreadyExistsException taken) {
+                    tmp = null; // another process's, or a crash's leftover: the next number
+                } catch (UnsupportedOperationException noPosix) {
+                    created = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE,
+                            java.nio.file.StandardOpenOption.CREATE_NEW);
+                }
+            }
+            try (java.nio.channels.FileChannel ch = created) {
                 java.io.OutputStream raw = java.nio.channels.Channels.newOutputStream(ch);
                 java.io.BufferedOutputStream out = new java.io.BufferedOutputStream(raw, 1 << 16);
                 content.writeTo(out);
@@ -298,7 +310,7 @@ public final class JsonFiles {
             }
             if (permissions != null) Files.setPosixFilePermissions(tmp, permissions);
             else if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                // createTempFile makes 0600 files; a new file gets what an ordinary write would (0644 under umask 022)
+                // the temporary file is 0600 while written; a new file gets what an ordinary write would (0644 under umask 022)
                 Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             }
             try {
@@ -308,8 +320,21 @@ public final class JsonFiles {
             }
             if (dir != null) syncFolder(dir);
         } finally {
-            Files.deleteIfExists(tmp);
+            if (tmp != null) Files.deleteIfExists(tmp);
         }
+    }
+
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    private static final java.util.concurrent.atomic.AtomicLong TEMPORARY_FILES = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A temporary file's name beside {@code target}, unique to this process and call. Not Files.createTempFile's random
+     * name: its SecureRandom starts the JDK's security providers, 6-10 ms of a short run; CREATE_NEW (O_EXCL, which
+     * refuses an existing file or link) is what makes the file safe to create, and a taken name just moves on.
+     */
+    private static String temporaryName(Path target) {
+        return "." + target.getFileName() + "." + ProcessHandle.current().pid() + "-" + TEMPORARY_FILES.incrementAndGet() + TEMP_SUFFIX;
     }
 
     /** Flushes a folder's entries (the rename) to disk; where the platform cannot open a folder, nothing to do. */

@@ -95,4 +95,21 @@ class JsonFilesTest {
         e = assertThrows(InputFileException.class, () -> JsonFiles.readObject(array));
         assertTrue(e.getMessage().contains("expected a JSON object at the top level, found an array"), e.getMessage());
     }
+
+    @Test
+    void atomicWritesLeaveNoTemporaryFileAndKeepPermissions() throws IOException {
+        Path config = tmp.resolve("out/galvatron_config.json");
+        JsonFiles.writeAtomically(config, "{\"pp_deg\": 1}");
+        assertEquals("{\"pp_deg\": 1}", Files.readString(config));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(config)),
+                "a new file as an ordinary write makes it under umask 022");
+        Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        for (int i = 0; i < 3; i++) JsonFiles.writeAtomically(config, "{\"pp_deg\": " + (i + 2) + "}");
+        assertEquals("{\"pp_deg\": 4}", Files.readString(config));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(config)),
+                "a rewrite keeps the file's permissions");
+        try (Stream<Path> left = Files.list(config.getParent())) {
+            assertEquals(List.of(config), left.toList(), "nothing but the file");
+        }
+    }
 }
