@@ -134,18 +134,22 @@ public final class SearchCommand implements Callable<Integer> {
         SearchResult[] result = new SearchResult[1];
         try {
             // each sub-search goes to the log as it is found and is not kept: a default sweep's half a million fit in a small heap
+            // one sub-search's lines at a time, turned to bytes by String.getBytes (a copy for ASCII text) rather than a
+            // Writer's encoder, which a short run interprets character by character (a v2 log is 100 KB or more)
+            StringBuilder lines = new StringBuilder(1 << 12);
             JsonFiles.writeAtomically(logFile, stream -> {
-                java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(stream, java.nio.charset.StandardCharsets.UTF_8));
-                SearchLog.header(w, header, engine);
+                SearchLog.header(lines, header, engine);
+                writeOut(lines, stream);
                 result[0] = engine.search(studio.engine.search.SearchListener.NONE, () -> false, t -> {
                     try {
-                        SearchLog.task(w, t);
+                        SearchLog.task(lines, t);
+                        writeOut(lines, stream);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
                 });
-                SearchLog.footer(w, result[0]);
-                w.flush();
+                SearchLog.footer(lines, result[0]);
+                writeOut(lines, stream);
             });
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
@@ -188,6 +192,11 @@ public final class SearchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private static void writeOut(StringBuilder lines, java.io.OutputStream stream) throws IOException {
+        stream.write(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        lines.setLength(0);
     }
 
     private int searchYaml() throws IOException {
