@@ -1,6 +1,7 @@
 package studio.engine.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,7 +9,6 @@ import studio.engine.cost.PlanEstimate;
 import studio.engine.cost.PlanEvaluator;
 import studio.engine.cost.StageMemory;
 import studio.engine.cost.StageTime;
-import studio.engine.io.JsonFiles;
 import studio.engine.model.ModelDescription;
 import studio.engine.plan.GalvatronConfig;
 import studio.engine.plan.ParallelPlan;
@@ -253,7 +253,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     /** @param architecture the model's parameter layout, or null when it is not a decoder the studio counts */
     static ObjectNode toJson(ModelDescription model, ParallelPlan plan, PlanEstimate e, int world, studio.engine.model.Architecture architecture) {
-        ObjectNode root = JsonFiles.mapper().createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("model", model.name());
         root.put("profiles", "measured");
         root.put("layers", model.totalLayers());

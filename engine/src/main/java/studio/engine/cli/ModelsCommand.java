@@ -1,5 +1,6 @@
 package studio.engine.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import studio.engine.inputs.InputLocator;
@@ -49,7 +50,7 @@ public final class ModelsCommand implements Callable<Integer> {
         var count = new studio.engine.model.ParameterCount(a);
         var moe = a.moe();
         if (json) {
-            var j = studio.engine.io.JsonFiles.mapper().createObjectNode();
+            var j = JsonNodeFactory.instance.objectNode();
             j.put("model", a.name());
             j.put("layers", a.layers());
             j.put("hidden_size", a.hiddenSize());

@@ -1,6 +1,7 @@
 package studio.engine.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.inputs.v3.Galvatron3Inputs;
 import studio.engine.io.JsonFiles;
@@ -79,7 +80,7 @@ final class Search3Run {
                     : "No valid configuration found: nothing fits " + s.memoryConstraintGb() + " GB per GPU in any of the " + r.tasks().size()
                     + " tasks" + (r.minimumFeasibleGb() > 0 ? "; memory_constraint " + r.minimumFeasibleGb()
                     + " would fit the least memory-hungry plan (every layer at its lightest strategy)" : "") + ". No config written. Log: " + log;
-            ObjectNode j = JsonFiles.mapper().createObjectNode();
+            ObjectNode j = JsonNodeFactory.instance.objectNode();
             j.put("found", false);
             j.put("mode", mode);
             j.put("throughput_samples_per_s", r.throughput());
@@ -92,7 +93,7 @@ final class Search3Run {
         TaskOutcome best = studioMode ? bestRunnable(in, r, s) : r.best();
         if (best == null) {
             String msg = "No runnable configuration found: every plan that fits breaks a rule of the 3.0 runtime (see the log). No config written. Log: " + log;
-            ObjectNode j = JsonFiles.mapper().createObjectNode();
+            ObjectNode j = JsonNodeFactory.instance.objectNode();
             j.put("found", false);
             j.put("mode", mode);
             j.put("log", log.toString());
@@ -160,7 +161,7 @@ final class Search3Run {
     }
 
     private static ObjectNode summary(Search3Result r, TaskOutcome best, Plan3 plan, Path config, Path log, String mode) {
-        ObjectNode j = JsonFiles.mapper().createObjectNode();
+        ObjectNode j = JsonNodeFactory.instance.objectNode();
         j.put("found", true);
         j.put("mode", mode);
         j.put("profiles", "measured");

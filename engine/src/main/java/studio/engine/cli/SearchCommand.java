@@ -1,6 +1,7 @@
 package studio.engine.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Model.CommandSpec;
 import studio.engine.inputs.v3.Galvatron3Inputs;
@@ -163,7 +164,7 @@ public final class SearchCommand implements Callable<Integer> {
                     : String.format(Locale.ROOT, "No valid configuration found" + est + ": nothing fits %d GB per GPU. The least memory-hungry "
                             + "candidate (%s) needs %d MB per GPU; --memory_constraint %d would fit it. No config written. Log: %s",
                     co.memoryConstraintGb(), r.leastMemoryCandidate(), r.leastMemoryMb() + co.cacheReserveMb(), r.minimumFeasibleGb(), logFile);
-            ObjectNode j = JsonFiles.mapper().createObjectNode();
+            ObjectNode j = JsonNodeFactory.instance.objectNode();
             j.put("found", false);
             j.put("memory_constraint_gb", co.memoryConstraintGb());
             j.put("minimum_feasible_gb", r.minimumFeasibleGb());
@@ -235,7 +236,7 @@ public final class SearchCommand implements Callable<Integer> {
     }
 
     private ObjectNode summary(SearchResult r, PlanEstimate e, Path config, Path log, SearchOptions so) {
-        ObjectNode j = JsonFiles.mapper().createObjectNode();
+        ObjectNode j = JsonNodeFactory.instance.objectNode();
         j.put("found", true);
         j.put("mode", so.mode().cliName());
         j.put("profiles", args.estimated.isEmpty() ? "measured" : "estimated: " + args.estimated);

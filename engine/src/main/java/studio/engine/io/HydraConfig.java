@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +25,8 @@ import java.util.regex.Pattern;
  */
 public final class HydraConfig {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory());
+    /** YAML's streaming parser: the tree is built by {@link JsonFiles#tree}, without a YAMLMapper (see JsonFiles.Mapper). */
+    private static final YAMLFactory YAML = new YAMLFactory();
     private static final Pattern INTERPOLATION = Pattern.compile("\\$\\{([^${}]+)}");
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d[\\d_]*");
     private static final Pattern FLOAT = Pattern.compile("[+-]?(\\d[\\d_]*)?(\\.\\d*)?([eE][+-]?\\d+)?");
@@ -49,7 +49,9 @@ public final class HydraConfig {
             if (Files.size(file) > JsonFiles.MAX_INPUT_BYTES) {
                 throw new InputFileException(file, null, "larger than " + (JsonFiles.MAX_INPUT_BYTES >> 20) + " MiB; not a config");
             }
-            tree = YAML.readTree(Files.readString(file));
+            try (var parser = YAML.createParser(Files.readString(file))) {
+                tree = JsonFiles.tree(parser);
+            }
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             throw new InputFileException(file, null, "expected YAML (" + why + ")");

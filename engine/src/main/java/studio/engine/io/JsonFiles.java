@@ -52,18 +52,19 @@ public final class JsonFiles {
         return Mapper.MAPPER;
     }
 
-    /**
-     * The JSON value at the start of {@code text} (null for none) as Jackson's tree, read with Jackson's streaming
-     * parser into its node classes: what {@code ObjectMapper.readTree} builds (ints as int, long or big-integer nodes,
-     * other numbers as doubles, a repeated key's last value), without the mapper.
-     */
+    /** The JSON value at the start of {@code text} (null for none) as Jackson's tree; see {@link #tree}. */
     public static JsonNode parse(String text) throws IOException {
         try (JsonParser parser = FACTORY.createParser(text)) {
             return tree(parser);
         }
     }
 
-    private static JsonNode tree(JsonParser parser) throws IOException {
+    /**
+     * The next value of {@code parser} (JSON's, or YAML's) as Jackson's tree, null at the end of the input: what
+     * {@code ObjectMapper.readTree} builds (ints as int, long or big-integer nodes, other numbers as doubles, a repeated
+     * key's last value in the key's first place), made from the parser's tokens without a mapper.
+     */
+    public static JsonNode tree(JsonParser parser) throws IOException {
         return parser.nextToken() == null ? null : value(parser);
     }
 

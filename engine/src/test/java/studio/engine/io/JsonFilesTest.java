@@ -112,4 +112,37 @@ class JsonFilesTest {
             assertEquals(List.of(config), left.toList(), "nothing but the file");
         }
     }
+
+    @Test
+    void yamlTreesAsTheYamlMapperReadsThem() throws IOException {
+        com.fasterxml.jackson.dataformat.yaml.YAMLMapper mapper = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+        com.fasterxml.jackson.dataformat.yaml.YAMLFactory factory = new com.fasterxml.jackson.dataformat.yaml.YAMLFactory();
+        List<String> texts = new java.util.ArrayList<>(List.of("""
+                NUM_NODES: 1
+                LR: 1.0e-4
+                big: 123456789012345678901234567890
+                long: 12345678901
+                on: true
+                off: no
+                nothing: ~
+                empty: ''
+                anchor: &a {x: 1, y: [1, 2.5, null]}
+                alias: *a
+                list:
+                  - a
+                  - 2
+                nested: {a: {b: {c: [0]}}}
+                repeated: 1
+                repeated: [3]
+                """, "[1, 2]", "just text"));
+        try (Stream<Path> walk = Files.walk(SAMPLES)) {
+            for (Path f : walk.filter(p -> p.toString().endsWith(".yaml")).toList()) texts.add(Files.readString(f));
+        }
+        assertTrue(texts.size() > 10, "the shipped 3.0 YAMLs: " + texts.size());
+        for (String text : texts) {
+            try (var parser = factory.createParser(text)) {
+                assertSameTree(mapper.readTree(text), JsonFiles.tree(parser), text.lines().findFirst().orElse(""));
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package studio.engine.inputs.v3;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.InputFileException;
 import studio.engine.io.JsonFiles;
@@ -28,7 +29,7 @@ final class ArgGroup {
         if (node != null && !node.isNull() && !node.isObject()) {
             throw new InputFileException(file, prefix, "expected a group of keys, found " + JsonFiles.kind(node));
         }
-        this.node = node instanceof ObjectNode o ? o : JsonFiles.mapper().createObjectNode();
+        this.node = node instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
     }
 
     ObjectNode node() { return node; }

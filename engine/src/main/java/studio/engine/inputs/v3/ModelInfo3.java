@@ -1,6 +1,7 @@
 package studio.engine.inputs.v3;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import studio.engine.io.HydraConfig;
 import studio.engine.io.InputFileException;
@@ -75,7 +76,7 @@ public record ModelInfo3(Map<String, JsonNode> values, Map<String, String> sourc
         }
         if (!values.containsKey("model_size") && hfPath != null) {
             String p = hfPath.asText();
-            values.put("model_size", JsonFiles.mapper().getNodeFactory().textNode(p.substring(p.lastIndexOf('/') + 1)));
+            values.put("model_size", JsonNodeFactory.instance.textNode(p.substring(p.lastIndexOf('/') + 1)));
             sources.put("model_size", "hf_model_name_or_path");
         }
         return new ModelInfo3(values, sources, hfSeq);
@@ -102,7 +103,7 @@ public record ModelInfo3(Map<String, JsonNode> values, Map<String, String> sourc
             sources.put("num_query_groups", src);
         }
         if (!values.containsKey("kv_channels") && values.containsKey("hidden_size") && heads != null && heads.asInt() > 0) {
-            values.put("kv_channels", JsonFiles.mapper().getNodeFactory().numberNode(values.get("hidden_size").asInt() / heads.asInt()));
+            values.put("kv_channels", JsonNodeFactory.instance.numberNode(values.get("hidden_size").asInt() / heads.asInt()));
             sources.put("kv_channels", src);
         }
         fillFirst(values, sources, "num_moe_experts", hf, src, "num_local_experts", "num_experts", "n_routed_experts");
@@ -110,7 +111,7 @@ public record ModelInfo3(Map<String, JsonNode> values, Map<String, String> sourc
         fillFirst(values, sources, "moe_router_topk", hf, src, "num_experts_per_tok");
         JsonNode tie = hf.get("tie_word_embeddings");
         if (tie != null && tie.isBoolean()) {
-            values.put("untie_embeddings_and_output_weights", JsonFiles.mapper().getNodeFactory().booleanNode(!tie.asBoolean()));
+            values.put("untie_embeddings_and_output_weights", JsonNodeFactory.instance.booleanNode(!tie.asBoolean()));
             sources.put("untie_embeddings_and_output_weights", src);
         }
         JsonNode type = hf.get("model_type");
