@@ -56,54 +56,54 @@ public class GalvatronArgs {
     void addTo(CommandOptions o) {
         o.option("--model_size", "--model").label("NAME|PATH")
                 .describe("Model preset (llama-7b, gpt-1.5b, t5-3B, ...) or a meta config / Hugging Face config.json. Default: llama-7b.")
-                .into(String.class, v -> modelSize = v);
+                .field(this, "modelSize");
         o.option("--model_family").label("FAMILY")
-                .describe("Family for a manual model: llama_hf, gpt_hf, bert_hf, vit_hf.").into(String.class, v -> modelFamily = v);
+                .describe("Family for a manual model: llama_hf, gpt_hf, bert_hf, vit_hf.").field(this, "modelFamily");
         o.option("--set_model_config_manually").label("0|1")
-                .describe("1: build the model from --hidden_size etc.").into(Integer.class, v -> setModelConfigManually = v);
+                .describe("1: build the model from --hidden_size etc.").field(this, "setModelConfigManually");
         o.option("--set_layernum_manually").label("0|1")
-                .describe("1: use --num_hidden_layers.").into(Integer.class, v -> setLayernumManually = v);
+                .describe("1: use --num_hidden_layers.").field(this, "setLayernumManually");
         o.option("--set_seqlen_manually").label("0|1")
-                .describe("1: use --seq_length.").into(Integer.class, v -> setSeqlenManually = v);
-        o.option("--hidden_size").label("H").into(Integer.class, v -> hiddenSize = v);
-        o.option("--num_hidden_layers").label("L").into(Integer.class, v -> numHiddenLayers = v);
-        o.option("--num_attention_heads").label("A").into(Integer.class, v -> numAttentionHeads = v);
-        o.option("--seq_length").label("S").into(Integer.class, v -> seqLength = v);
-        o.option("--vocab_size").label("V").into(Integer.class, v -> vocabSize = v);
+                .describe("1: use --seq_length.").field(this, "setSeqlenManually");
+        o.option("--hidden_size").label("H").field(this, "hiddenSize");
+        o.option("--num_hidden_layers").label("L").field(this, "numHiddenLayers");
+        o.option("--num_attention_heads").label("A").field(this, "numAttentionHeads");
+        o.option("--seq_length").label("S").field(this, "seqLength");
+        o.option("--vocab_size").label("V").field(this, "vocabSize");
         o.option("--num_nodes").label("N")
-                .describe("Nodes (default 1, or from the config file name).").into(Integer.class, v -> numNodes = v);
+                .describe("Nodes (default 1, or from the config file name).").field(this, "numNodes");
         o.option("--num_gpus_per_node").label("G")
-                .describe("GPUs per node (default 8, or from the config file name).").into(Integer.class, v -> numGpusPerNode = v);
+                .describe("GPUs per node (default 8, or from the config file name).").field(this, "numGpusPerNode");
         o.option("--memory_constraint").label("GB")
                 .describe("Per-GPU memory budget in GB (default 24, or from the config file name).")
-                .into(Integer.class, v -> memoryConstraint = v);
-        o.option("--mixed_precision").label("fp32|fp16|bf16").defaultValue("bf16").into(String.class, v -> mixedPrecision = v);
-        o.option("--pipeline_type").label("gpipe|pipedream_flush").defaultValue("gpipe").into(String.class, v -> pipelineType = v);
-        o.option("--default_dp_type").label("ddp|zero2").defaultValue("ddp").into(String.class, v -> defaultDpType = v);
+                .field(this, "memoryConstraint");
+        o.option("--mixed_precision").label("fp32|fp16|bf16").defaultValue("bf16").field(this, "mixedPrecision");
+        o.option("--pipeline_type").label("gpipe|pipedream_flush").defaultValue("gpipe").field(this, "pipelineType");
+        o.option("--default_dp_type").label("ddp|zero2").defaultValue("ddp").field(this, "defaultDpType");
         o.option("--sequence_parallel")
-                .describe("Megatron sequence parallelism.").flag(v -> sequenceParallel = v);
-        o.option("--sp_space").label("tp|sp|tp+sp").defaultValue("tp").into(String.class, v -> spSpace = v);
+                .describe("Megatron sequence parallelism.").field(this, "sequenceParallel");
+        o.option("--sp_space").label("tp|sp|tp+sp").defaultValue("tp").field(this, "spSpace");
         o.option("--no_async_grad_reduce")
-                .describe("Reduce gradients every micro-batch.").flag(v -> noAsyncGradReduce = v);
+                .describe("Reduce gradients every micro-batch.").field(this, "noAsyncGradReduce");
         o.option("--no_global_memory_buffer")
-                .describe("No Megatron-SP global all-gather buffer.").flag(v -> noGlobalMemoryBuffer = v);
-        o.option("--costmodel_coe").label("X").defaultValue("1.0").into(Double.class, v -> costmodelCoe = v);
-        o.option("--disable_vtp").label("0|1").defaultValue("0").into(Integer.class, v -> disableVtp = v);
-        o.option("--time_profile_mode").label("static|batch|sequence").defaultValue("static").into(String.class, v -> timeProfileMode = v);
-        o.option("--memory_profile_mode").label("static|sequence").defaultValue("static").into(String.class, v -> memoryProfileMode = v);
-        o.option("--time_profiling_path").label("DIR|FILE").into(String.class, v -> timeProfilingPath = v);
-        o.option("--memory_profiling_path").label("DIR|FILE").into(String.class, v -> memoryProfilingPath = v);
-        o.option("--allreduce_bandwidth_config_path").label("DIR|FILE").into(String.class, v -> allreducePath = v);
-        o.option("--p2p_bandwidth_config_path").label("DIR|FILE").into(String.class, v -> p2pPath = v);
-        o.option("--overlap_coe_path").label("DIR|FILE").into(String.class, v -> overlapPath = v);
-        o.option("--sp_time_path").label("DIR|FILE").into(String.class, v -> spTimePath = v);
+                .describe("No Megatron-SP global all-gather buffer.").field(this, "noGlobalMemoryBuffer");
+        o.option("--costmodel_coe").label("X").defaultValue("1.0").field(this, "costmodelCoe");
+        o.option("--disable_vtp").label("0|1").defaultValue("0").field(this, "disableVtp");
+        o.option("--time_profile_mode").label("static|batch|sequence").defaultValue("static").field(this, "timeProfileMode");
+        o.option("--memory_profile_mode").label("static|sequence").defaultValue("static").field(this, "memoryProfileMode");
+        o.option("--time_profiling_path").label("DIR|FILE").field(this, "timeProfilingPath");
+        o.option("--memory_profiling_path").label("DIR|FILE").field(this, "memoryProfilingPath");
+        o.option("--allreduce_bandwidth_config_path").label("DIR|FILE").field(this, "allreducePath");
+        o.option("--p2p_bandwidth_config_path").label("DIR|FILE").field(this, "p2pPath");
+        o.option("--overlap_coe_path").label("DIR|FILE").field(this, "overlapPath");
+        o.option("--sp_time_path").label("DIR|FILE").field(this, "spTimePath");
         o.option("--gpu").label("GPU")
                 .describe("Estimate what no path names from the model's shape and this GPU: A100-80GB-SXM, A100-40GB-SXM, "
                         + "H100-80GB-SXM, H200-SXM, L40S-PCIe, RTX4090-PCIe.")
-                .into(String.class, v -> gpu = v);
+                .field(this, "gpu");
         o.option("--sample_configs").label("DIR")
                 .describe("Folder of shipped profiles and presets (default: the installation's sample-configs).")
-                .into(Path.class, v -> sampleConfigs = v);
+                .field(this, "sampleConfigs");
     }
 
     /** The model and where its inputs are, with Megatron SP switched on when its profile needs it. */

@@ -57,19 +57,19 @@ public final class SearchCommand implements Callable<Integer> {
         o.option("--mode").label("galvatron-v2|galvatron-v3|studio")
                 .describe("galvatron-v2: Galvatron v2's choice exactly (the default with shell arguments); galvatron-v3: Galvatron 3.0's "
                         + "(the default with a 3.0 YAML); studio: only runnable plans, pipeline division searched.")
-                .into(String.class, v -> mode = v);
+                .field(this, "mode");
         o.positionals("YAML [OVERRIDE...]",
                 "A Galvatron 3.0 search YAML (scripts/search_dist.yaml) and Hydra overrides (key=value, +key=value, ++key=value, ~key).",
-                v -> yamlAndOverrides = v);
+                this, "yamlAndOverrides");
         o.option("--model-folder").label("DIR")
                 .describe("With a 3.0 YAML: the folder Galvatron's search_dist.py runs from (default: the one above the YAML holding "
                         + "scripts/ and configs/).")
-                .into(Path.class, v -> modelFolder = v);
+                .field(this, "modelFolder");
         o.option("--runtime-keys")
                 .describe("With a 3.0 YAML: also write cp_sizes_enc, vcp and vocab_sdp, which the 3.0 runtime reads but its search never writes.")
-                .flag(v -> runtimeKeys = v);
+                .field(this, "runtimeKeys");
         search.addTo(o);
-        o.option("--json").describe("Print a JSON summary.").flag(v -> json = v);
+        o.option("--json").describe("Print a JSON summary.").field(this, "json");
         spec = o.standardHelpOptions();
     }
 

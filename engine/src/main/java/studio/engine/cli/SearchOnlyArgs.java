@@ -35,43 +35,43 @@ public class SearchOnlyArgs {
 
     /** These options, bound to these fields, on the command {@code o} builds. */
     void addTo(CommandOptions o) {
-        o.option("--search_space").label("SPACE").defaultValue("full").into(String.class, v -> searchSpace = v);
-        o.option("--disable_dp").label("0|1").defaultValue("0").into(Integer.class, v -> disableDp = v);
-        o.option("--disable_tp").label("0|1").defaultValue("0").into(Integer.class, v -> disableTp = v);
-        o.option("--disable_pp").label("0|1").defaultValue("0").into(Integer.class, v -> disablePp = v);
-        o.option("--disable_sdp").label("0|1").defaultValue("0").into(Integer.class, v -> disableSdp = v);
-        o.option("--disable_ckpt").label("0|1").defaultValue("0").into(Integer.class, v -> disableCkpt = v);
-        o.option("--disable_tp_consec").label("0|1").defaultValue("0").into(Integer.class, v -> disableTpConsec = v);
-        o.option("--max_tp_deg").label("N").defaultValue("8").into(Integer.class, v -> maxTpDeg = v);
-        o.option("--max_pp_deg").label("N").defaultValue("8").into(Integer.class, v -> maxPpDeg = v);
-        o.option("--min_bsz").label("B").defaultValue("8").into(Integer.class, v -> minBsz = v);
-        o.option("--max_bsz").label("B").defaultValue("10240").into(Integer.class, v -> maxBsz = v);
-        o.option("--bsz_scale").label("B").defaultValue("8").into(Integer.class, v -> bszScale = v);
-        o.option("--settle_bsz").label("B").defaultValue("-1").into(Integer.class, v -> settleBsz = v);
-        o.option("--settle_chunk").label("C").defaultValue("-1").into(Integer.class, v -> settleChunk = v);
-        o.option("--recommend_min_bsz").label("0|1").defaultValue("0").into(Integer.class, v -> recommendMinBsz = v);
-        o.option("--fine_grained_mode").label("0|1").defaultValue("1").into(Integer.class, v -> fineGrainedMode = v);
+        o.option("--search_space").label("SPACE").defaultValue("full").field(this, "searchSpace");
+        o.option("--disable_dp").label("0|1").defaultValue("0").field(this, "disableDp");
+        o.option("--disable_tp").label("0|1").defaultValue("0").field(this, "disableTp");
+        o.option("--disable_pp").label("0|1").defaultValue("0").field(this, "disablePp");
+        o.option("--disable_sdp").label("0|1").defaultValue("0").field(this, "disableSdp");
+        o.option("--disable_ckpt").label("0|1").defaultValue("0").field(this, "disableCkpt");
+        o.option("--disable_tp_consec").label("0|1").defaultValue("0").field(this, "disableTpConsec");
+        o.option("--max_tp_deg").label("N").defaultValue("8").field(this, "maxTpDeg");
+        o.option("--max_pp_deg").label("N").defaultValue("8").field(this, "maxPpDeg");
+        o.option("--min_bsz").label("B").defaultValue("8").field(this, "minBsz");
+        o.option("--max_bsz").label("B").defaultValue("10240").field(this, "maxBsz");
+        o.option("--bsz_scale").label("B").defaultValue("8").field(this, "bszScale");
+        o.option("--settle_bsz").label("B").defaultValue("-1").field(this, "settleBsz");
+        o.option("--settle_chunk").label("C").defaultValue("-1").field(this, "settleChunk");
+        o.option("--recommend_min_bsz").label("0|1").defaultValue("0").field(this, "recommendMinBsz");
+        o.option("--fine_grained_mode").label("0|1").defaultValue("1").field(this, "fineGrainedMode");
         o.option("--parallel_search")
                 .describe("Galvatron's flag: sub-searches run on every core anyway (the result does not depend on it); with it, "
                         + "2 x CPUs threads as Galvatron uses.")
-                .flag(v -> parallelSearch = v);
+                .field(this, "parallelSearch");
         o.option("--worker").label("N")
                 .describe("Threads for the sub-searches (default: the CPUs; 2 x CPUs with --parallel_search).")
-                .into(Integer.class, v -> worker = v);
-        o.option("--log_dir").label("DIR").defaultValue("logs").into(Path.class, v -> logDir = v);
+                .field(this, "worker");
+        o.option("--log_dir").label("DIR").defaultValue("logs").field(this, "logDir");
         o.option("--output_config_path").label("DIR")
                 .describe("Where to write the config (default: current folder).")
-                .into(Path.class, v -> outputConfigPath = v);
-        o.option("--use_pipeline_costmodel").label("1").defaultValue("1").into(Integer.class, v -> usePipelineCostmodel = v);
+                .field(this, "outputConfigPath");
+        o.option("--use_pipeline_costmodel").label("1").defaultValue("1").field(this, "usePipelineCostmodel");
         o.option("--make_vocab_size_divisible_by").label("N").defaultValue("128")
                 .describe("Accepted; unused by the search.")
-                .into(Integer.class, v -> makeVocabDivisible = v);
+                .field(this, "makeVocabDivisible");
         o.option("--profile_mode").label("MODE")
                 .describe("Older Galvatron scripts' name for --time_profile_mode.")
-                .into(String.class, v -> profileMode = v);
+                .field(this, "profileMode");
         o.option("--embed_sdp").label("0|1")
                 .describe("Accepted from older scripts; embed_sdp is searched.")
-                .into(Integer.class, v -> embedSdp = v);
+                .field(this, "embedSdp");
     }
 
     /** Older scripts' {@code --profile_mode} sets the time mode (and the memory mode, where Galvatron has one). */
