@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <p>Why not picocli's annotations: a cold JVM reads them through the JDK's annotation parser, a dynamic proxy class
  * per annotation type and reflection over every field, none of which JDK 17's class-data sharing keeps. For
- * {@code gstudio search} that was 35-40 ms of a 0.2 s run (the command line built in 56 ms; built this way, 18 ms).
+ * {@code gstudio search} that was 30 ms of a 0.2 s run (its command line built in 56 ms; built this way, 26 ms).
  * Commands that are not on a search's path keep their annotations.
  */
 final class CommandOptions {
@@ -118,16 +118,15 @@ final class CommandOptions {
     }
 
     /**
-     * Holds what picocli set (picocli reads it back: a list it appends to, a flag it sets) and writes every value but
-     * null into the field, so a field keeps its own initial value when the option has no default and is not given.
-     * By reflection rather than a lambda per option: linking a lambda's call site costs a cold JVM 0.1-0.2 ms (12 ms
-     * for search's 60 options), a field's accessor a hundredth of that. A wrong field name fails as the command line
-     * is built, which every command-line test does.
+     * Reads and writes the field itself (picocli reads it back: a list it appends to), writing every value but null, so
+     * a field keeps its own initial value when the option has no default and is not given. By reflection rather than a
+     * lambda per option: linking a lambda's call site costs a cold JVM 0.1-0.2 ms (12 ms for search's 60 options), a
+     * field's accessor a hundredth of that. A wrong field name fails as the command line is built, which every
+     * command-line test does.
      */
     private static final class Binding implements IGetter, ISetter {
         private final Object target;
         private final Field field;
-        private Object value;
 
         Binding(Object target, String name) {
             this.target = target;
@@ -141,14 +140,16 @@ final class CommandOptions {
         @Override
         @SuppressWarnings("unchecked")
         public <T> T get() {
-            return (T) value;
+            try {
+                return (T) field.get(target);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(field + " cannot be read by the command line", e);
+            }
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public <T> T set(T newValue) {
-            T old = (T) value;
-            value = newValue;
+            T old = get();
             if (newValue != null) {
                 try {
                     field.set(target, newValue);
